@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Configuration defaults, validation, address parsing and the INI loader
+ * (inih). Used by apps before any stack exists; stacks copy the struct.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_common.h>
+
+#include <tern/config.h>
+
+void
+tern_config_defaults(struct tern_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->nb_mbufs = 16383;
+	c->rx_desc = 1024;
+	c->tx_desc = 1024;
+	c->burst = 32;
+	c->timer_tick_ns = 100000;
+	c->arp_entries = 1024;
+	c->arp_pending_max = 8;
+	c->arp_retry_ms = 1000;
+	c->arp_retries = 3;
+	c->arp_reachable_ms = 60000;
+	c->icmp_rate_per_s = 1000;
+	c->icmp_burst = 50;
+	c->chan_size = 4096;
+	c->udp_max_socks = 256;
+}
+
+int
+tern_config_parse_ip(const char *s, uint32_t *ip, uint8_t *prefix_len)
+{
+	char buf[32], *slash, *end;
+	struct in_addr a;
+	long n;
+
+	if (s == NULL || strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	snprintf(buf, sizeof(buf), "%s", s);
+	slash = strchr(buf, '/');
+	if (slash != NULL) {
+		*slash = '\0';
+		if (prefix_len == NULL || slash[1] == '\0')
+			return -EINVAL;
+		errno = 0;
+		n = strtol(slash + 1, &end, 10);
+		if (errno != 0 || *end != '\0' || n < 1 || n > 32)
+			return -EINVAL;
+	}
+	if (inet_pton(AF_INET, buf, &a) != 1)
+		return -EINVAL;
+	*ip = ntohl(a.s_addr);
+	if (slash != NULL)
+		*prefix_len = (uint8_t)n;
+	return 0;
+}
+
+static int
+parse_u64(const char *v, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+	char *end;
+	unsigned long long n;
+
+	if (v[0] == '-' || v[0] == '\0')
+		return -EINVAL;
+	errno = 0;
+	n = strtoull(v, &end, 0);
+	if (errno != 0 || *end != '\0' || n < lo || n > hi)
+		return -EINVAL;
+	*out = n;
+	return 0;
+}
+
+struct ini_ctx {
+	struct tern_config *c;
+	char *err;
+	size_t err_len;
+	int iface_open;			/* an [iface] section is being filled */
+};
+
+#define NUM(sec, key, field, lo, hi) { sec, key, offsetof(struct tern_config, field), \
+	sizeof(((struct tern_config *)0)->field), lo, hi }
+
+struct num_key {
+	const char *section;
+	const char *key;
+	size_t off;
+	size_t size;
+	uint64_t lo;
+	uint64_t hi;
+};
+
+static const struct num_key num_keys[] = {
+	NUM("mem", "mbufs", nb_mbufs, 1023, 16777215),
+	NUM("mem", "rx_desc", rx_desc, 64, 16384),
+	NUM("mem", "tx_desc", tx_desc, 64, 16384),
+	NUM("mem", "burst", burst, 1, 256),
+	NUM("timer", "tick_ns", timer_tick_ns, 1000, 100000000),
+	NUM("arp", "entries", arp_entries, 16, 32768),
+	NUM("arp", "pending", arp_pending_max, 1, 1024),
+	NUM("arp", "retry_ms", arp_retry_ms, 1, 600000),
+	NUM("arp", "retries", arp_retries, 1, 100),
+	NUM("arp", "reachable_ms", arp_reachable_ms, 1000, 86400000),
+	NUM("icmp", "rate_per_s", icmp_rate_per_s, 0, 1000000),
+	NUM("icmp", "burst", icmp_burst, 1, 1000000),
+	NUM("chan", "size", chan_size, 64, 1048576),
+	NUM("udp", "max_socks", udp_max_socks, 1, 65535),
+};
+
+static int
+set_num(struct tern_config *c, const struct num_key *k, uint64_t v)
+{
+	void *p = (uint8_t *)c + k->off;
+
+	switch (k->size) {
+	case 2: { uint16_t x = (uint16_t)v; memcpy(p, &x, 2); break; }
+	case 4: { uint32_t x = (uint32_t)v; memcpy(p, &x, 4); break; }
+	default: memcpy(p, &v, 8); break;
+	}
+	return 0;
+}
+
+static int
+iface_key(struct ini_ctx *x, const char *key, const char *val)
+{
+	struct tern_iface_conf *ic = &x->c->iface[x->c->n_ifaces - 1];
+	uint64_t v;
+
+	if (strcmp(key, "port") == 0 && parse_u64(val, 0, RTE_MAX_ETHPORTS - 1, &v) == 0)
+		ic->port_id = (uint16_t)v;
+	else if (strcmp(key, "ip") == 0 && tern_config_parse_ip(val, &ic->ip, &ic->prefix_len) == 0)
+		return 0;
+	else if (strcmp(key, "gw") == 0 && tern_config_parse_ip(val, &ic->gw, NULL) == 0)
+		return 0;
+	else if (strcmp(key, "mtu") == 0 && parse_u64(val, 68, 9000, &v) == 0)
+		ic->mtu = (uint16_t)v;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int
+config_ini_key(void *user, const char *section, const char *key, const char *val)
+{
+	struct ini_ctx *x = user;
+	size_t i;
+	uint64_t v;
+
+	if (key == NULL) {			/* new section (INI_CALL_HANDLER_ON_NEW_SECTION) */
+		return 1;
+	}
+	if (strcmp(section, "iface") == 0) {
+		if (!x->iface_open)
+			return 0;
+		return iface_key(x, key, val) == 0;
+	}
+	for (i = 0; i < RTE_DIM(num_keys); i++) {
+		if (strcmp(section, num_keys[i].section) != 0 || strcmp(key, num_keys[i].key) != 0)
+			continue;
+		if (parse_u64(val, num_keys[i].lo, num_keys[i].hi, &v) != 0)
+			return 0;
+		return set_num(x->c, &num_keys[i], v) == 0;
+	}
+	return 0;
+}
+
+/* inih reports sections only through keys; count [iface] headers first so
+ * each starts a new interface. */
+static int
+ini_section_scan(struct ini_ctx *x, const char *path)
+{
+	char line[512];
+	FILE *f = fopen(path, "r");
+	int n = 0;
+
+	if (f == NULL)
+		return -errno;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		const char *p = line + strspn(line, " \t");
+
+		if (strncmp(p, "[iface]", 7) == 0)
+			n++;
+	}
+	fclose(f);
+	if (n + x->c->n_ifaces > TERN_MAX_IFACES)
+		return -E2BIG;
+	return n;
+}
+
+int
+tern_config_load_ini(struct tern_config *c, const char *path, char *err, size_t err_len)
+{
+	struct ini_ctx x = { .c = c, .err = err, .err_len = err_len };
+	int n, line;
+
+	n = ini_section_scan(&x, path);
+	if (n < 0) {
+		snprintf(err, err_len, "%s: %s", path,
+			 n == -E2BIG ? "too many [iface] sections" : strerror(-n));
+		return n;
+	}
+	if (n > 1) {
+		snprintf(err, err_len, "%s: one [iface] section per file is supported", path);
+		return -EINVAL;
+	}
+	if (n == 1) {
+		c->n_ifaces++;
+		memset(&c->iface[c->n_ifaces - 1], 0, sizeof(c->iface[0]));
+		x.iface_open = 1;
+	}
+	line = ini_parse(path, config_ini_key, &x);
+	if (line != 0) {
+		snprintf(err, err_len, "%s:%d: unknown key or bad value", path, line);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int
+tern_config_validate(const struct tern_config *c, char *err, size_t err_len)
+{
+	uint16_t i;
+
+	if (c->n_ifaces == 0 || c->n_ifaces > TERN_MAX_IFACES) {
+		snprintf(err, err_len, "need 1..%d interfaces (--ip)", TERN_MAX_IFACES);
+		return -EINVAL;
+	}
+	for (i = 0; i < c->n_ifaces; i++) {
+		const struct tern_iface_conf *ic = &c->iface[i];
+		uint32_t mask = ic->prefix_len ? ~0u << (32 - ic->prefix_len) : 0;
+
+		if (ic->ip == 0 || ic->prefix_len == 0 || ic->prefix_len > 32) {
+			snprintf(err, err_len, "interface %u: address and prefix needed (A.B.C.D/N)", i);
+			return -EINVAL;
+		}
+		if (ic->gw != 0 && (ic->gw & mask) != (ic->ip & mask)) {
+			snprintf(err, err_len, "interface %u: gateway is outside its subnet", i);
+			return -EINVAL;
+		}
+	}
+	if (c->chan_size == 0 || (c->chan_size & (c->chan_size - 1)) != 0) {
+		snprintf(err, err_len, "chan size must be a power of two");
+		return -EINVAL;
+	}
+	return 0;
+}

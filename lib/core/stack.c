@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Creation and teardown of the per-lcore stack, the registry that maps
+ * lcores to stacks (a memzone, so telemetry and secondary processes can
+ * find them without a C global), and the two staging areas every layer
+ * writes into: frames to transmit per interface, events for app channels.
+ * Called by apps (create/free) and by every protocol layer (stack_tx,
+ * stack_event); stack_poll.c drives the iteration.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_memzone.h>
+
+#include "stack.h"
+#include "arp.h"
+#include "ip4.h"
+#include "netif.h"
+#include "udp.h"
+
+#define REGISTRY_MZ "tern_registry"
+
+struct stack_registry {
+	struct tern_stack *stack[RTE_MAX_LCORE];
+};
+
+static struct stack_registry *
+registry(int create)
+{
+	const struct rte_memzone *mz = rte_memzone_lookup(REGISTRY_MZ);
+
+	if (mz == NULL && create)
+		mz = rte_memzone_reserve(REGISTRY_MZ, sizeof(struct stack_registry),
+					 SOCKET_ID_ANY, 0);
+	if (mz == NULL)
+		return NULL;
+	return mz->addr;
+}
+
+struct tern_stack *
+stack_registry_get(unsigned int lcore_id)
+{
+	struct stack_registry *r = registry(0);
+
+	if (r == NULL || lcore_id >= RTE_MAX_LCORE)
+		return NULL;
+	return r->stack[lcore_id];
+}
+
+int
+stack_registry_set(unsigned int lcore_id, struct tern_stack *s)
+{
+	struct stack_registry *r = registry(s != NULL);
+
+	if (lcore_id >= RTE_MAX_LCORE)
+		return -EINVAL;
+	if (r == NULL)
+		return s == NULL ? 0 : -ENOMEM;
+	if (s != NULL && r->stack[lcore_id] != NULL)
+		return -EEXIST;
+	r->stack[lcore_id] = s;
+	return 0;
+}
+
+static int
+iface_init(struct tern_stack *s, uint16_t i, const struct tern_iface_conf *ic,
+	   uint16_t queue_id)
+{
+	struct stack_iface *f = &s->iface[i];
+	struct netif_port_info info;
+
+	f->port_id = ic->port_id;
+	f->queue_id = queue_id;
+	f->ip = ic->ip;
+	f->mask = ic->prefix_len == 0 ? 0 : ~0u << (32 - ic->prefix_len);
+	f->gw = ic->gw;
+	f->mtu = ic->mtu != 0 ? ic->mtu : RTE_ETHER_MTU;
+	f->is_port = netif_port_info(ic->port_id, &info) == 0;
+	if (f->is_port) {
+		f->mac = info.mac;
+		f->caps = info.caps;
+	} else {
+		f->mac = ic->mac;
+		f->caps = IFACE_CAP_TX_MULTISEG;	/* the embedder decides */
+	}
+	return 0;
+}
+
+struct tern_stack *
+tern_stack_create(const struct tern_config *cfg, unsigned int lcore_id,
+		  uint16_t queue_id, struct rte_mempool *pool)
+{
+	int socket = rte_lcore_to_socket_id(lcore_id);
+	struct tern_stack *s;
+	uint16_t i;
+	int rc;
+
+	if (cfg == NULL || pool == NULL || cfg->n_ifaces == 0 ||
+	    cfg->n_ifaces > TERN_MAX_IFACES || lcore_id >= RTE_MAX_LCORE) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	if (socket < 0)
+		socket = SOCKET_ID_ANY;
+	s = rte_zmalloc_socket("tern_stack", sizeof(*s), RTE_CACHE_LINE_SIZE, socket);
+	if (s == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	s->cfg = *cfg;
+	s->lcore_id = lcore_id;
+	s->pool = pool;
+	s->burst = cfg->burst != 0 && cfg->burst <= STACK_TXB_SIZE ? cfg->burst : 32;
+	s->n_ifaces = cfg->n_ifaces;
+	tern_clock_init(&s->clock);
+	s->now_ns = tern_clock_ns(&s->clock);
+	s->icmp_ns_per_token = cfg->icmp_rate_per_s ? 1000000000ull / cfg->icmp_rate_per_s : 0;
+	s->icmp_bucket_ns = s->icmp_ns_per_token * cfg->icmp_burst;
+	s->icmp_tokens_ns = s->icmp_bucket_ns;
+	s->icmp_last_ns = s->now_ns;
+	for (i = 0; i < cfg->n_ifaces; i++)
+		iface_init(s, i, &cfg->iface[i], queue_id);
+
+	s->wheel = rte_zmalloc_socket("tern_wheel", sizeof(*s->wheel),
+				      RTE_CACHE_LINE_SIZE, socket);
+	s->arp = arp_table_create(cfg, socket);
+	s->udp = udp_table_create(cfg, socket);
+	if (s->wheel == NULL || s->arp == NULL || s->udp == NULL) {
+		tern_stack_free(s);
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	tw_init(s->wheel, cfg->timer_tick_ns ? cfg->timer_tick_ns : 100000, s->now_ns);
+	rc = stack_registry_set(lcore_id, s);
+	if (rc != 0) {
+		s->lcore_id = RTE_MAX_LCORE;	/* not registered: do not unregister */
+		tern_stack_free(s);
+		rte_errno = -rc;
+		return NULL;
+	}
+	tern_stack_announce(s, s->now_ns);
+	return s;
+}
+
+void
+tern_stack_free(struct tern_stack *s)
+{
+	uint16_t i;
+
+	if (s == NULL)
+		return;
+	while (s->n_chans > 0)
+		tern_chan_free(s->chans[s->n_chans - 1]);
+	for (i = 0; i < s->evq_len; i++)
+		rte_pktmbuf_free(s->evq[i].ev.m);
+	s->evq_len = 0;
+	for (i = 0; i < s->n_ifaces; i++) {
+		rte_pktmbuf_free_bulk(s->iface[i].txb, s->iface[i].txb_len);
+		s->iface[i].txb_len = 0;
+	}
+	if (s->udp != NULL)
+		udp_table_free(s, s->udp);
+	arp_table_free(s->arp);
+	rte_free(s->wheel);
+	if (s->lcore_id < RTE_MAX_LCORE && stack_registry_get(s->lcore_id) == s)
+		stack_registry_set(s->lcore_id, NULL);
+	rte_free(s);
+}
+
+void
+stack_mbuf_trim_to(struct rte_mbuf *m, uint32_t len)
+{
+	struct rte_mbuf *seg = m, *rest;
+	uint32_t left = len;
+	uint16_t nb = 1;
+
+	if (len >= rte_pktmbuf_pkt_len(m))
+		return;
+	while (seg->data_len < left && seg->next != NULL) {
+		left -= seg->data_len;
+		seg = seg->next;
+		nb++;
+	}
+	seg->data_len = (uint16_t)left;
+	rest = seg->next;
+	seg->next = NULL;
+	m->nb_segs = nb;
+	m->pkt_len = len;
+	rte_pktmbuf_free(rest);
+}
+
+void
+stack_tx(struct tern_stack *s, uint16_t i, struct rte_mbuf *m)
+{
+	struct stack_iface *f = &s->iface[i];
+
+	if (f->txb_len == STACK_TXB_SIZE && f->is_port)
+		netif_tx_flush(s, i);
+	if (f->txb_len == STACK_TXB_SIZE) {
+		stack_drop(s, m, CTR_TX_DROP_FULL);
+		return;
+	}
+	f->txb[f->txb_len++] = m;
+}
+
+void
+stack_event(struct tern_stack *s, struct tern_chan *chan,
+	    const struct tern_event *ev)
+{
+	if (s->evq_len == STACK_EVQ_SIZE)
+		stack_events_flush(s);
+	if (s->evq_len == STACK_EVQ_SIZE) {
+		stack_drop(s, ev->m, CTR_CHAN_EV_FULL);
+		return;
+	}
+	s->evq[s->evq_len].chan = chan;
+	s->evq[s->evq_len].ev = *ev;
+	s->evq_len++;
+}
+
+void
+stack_events_flush(struct tern_stack *s)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->evq_len; i++) {
+		struct stack_ev *e = &s->evq[i];
+
+		if (chan_event_put(e->chan, &e->ev) == 0)
+			stack_ctr_inc(s, CTR_CHAN_EV);
+		else
+			stack_drop(s, e->ev.m, CTR_CHAN_EV_FULL);
+	}
+	s->evq_len = 0;
+}
+
+void
+tern_stack_announce(struct tern_stack *s, uint64_t now_ns)
+{
+	uint16_t i;
+
+	s->now_ns = now_ns;
+	for (i = 0; i < s->n_ifaces; i++)
+		arp_output_gratuitous(s, i);
+}
+
+uint64_t
+tern_stack_now(const struct tern_stack *s)
+{
+	return tern_clock_ns(&s->clock);
+}
+
+unsigned int
+tern_stack_lcore(const struct tern_stack *s)
+{
+	return s->lcore_id;
+}
+
+uint16_t
+tern_stack_tx_drain(struct tern_stack *s, uint16_t iface,
+		    struct rte_mbuf **out, uint16_t max)
+{
+	struct stack_iface *f;
+	uint16_t n;
+
+	if (iface >= s->n_ifaces)
+		return 0;
+	f = &s->iface[iface];
+	n = RTE_MIN(max, f->txb_len);
+	memcpy(out, f->txb, n * sizeof(*out));
+	memmove(f->txb, f->txb + n, (f->txb_len - n) * sizeof(*out));
+	f->txb_len -= n;
+	return n;
+}

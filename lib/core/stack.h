@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * struct tern_stack, the per-lcore object everything hangs off, and the
+ * small internal helpers every layer uses with it: counters, staging of
+ * frames for transmission and of events for app channels, timer kinds.
+ * Included by every layer below lib/; never by apps.
+ */
+#ifndef TERN_STACK_INTERNAL_H
+#define TERN_STACK_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+#include <tern/chan.h>
+#include <tern/config.h>
+#include <tern/stack.h>
+
+#include "clock.h"
+#include "counters.h"
+#include "timer_wheel.h"
+
+#define STACK_TXB_SIZE 256u		/* frames staged per interface */
+#define STACK_EVQ_SIZE 1024u		/* events staged per iteration */
+#define STACK_MAX_CHANS 8u
+#define STACK_CMD_BURST 64u
+
+/* What an expired wheel entry belongs to: the index into the handler table
+ * in stack_poll.c. */
+enum stack_timer_kind {
+	STACK_TIMER_ARP = 0,
+	STACK_TIMER_COUNT
+};
+
+struct stack_timer {
+	struct tw_entry tw;
+	uint8_t kind;			/* enum stack_timer_kind */
+};
+
+/* Offload capabilities of an interface's port, decided once per port. */
+#define IFACE_CAP_TX_IP_CKSUM 0x01u
+#define IFACE_CAP_TX_UDP_CKSUM 0x02u
+#define IFACE_CAP_TX_TCP_CKSUM 0x04u
+#define IFACE_CAP_TX_TSO 0x08u
+#define IFACE_CAP_RX_CKSUM 0x10u
+#define IFACE_CAP_RSS 0x20u
+#define IFACE_CAP_TX_MULTISEG 0x40u
+
+struct stack_iface {
+	uint16_t port_id;
+	uint16_t queue_id;
+	bool is_port;			/* a real ethdev (else virtual) */
+	uint16_t mtu;
+	uint32_t caps;			/* IFACE_CAP_* */
+	uint32_t ip;			/* host order */
+	uint32_t mask;			/* host order */
+	uint32_t gw;			/* 0 = none */
+	struct rte_ether_addr mac;
+	uint16_t txb_len;
+	struct rte_mbuf *txb[STACK_TXB_SIZE];
+};
+
+struct stack_ev {
+	struct tern_chan *chan;
+	struct tern_event ev;
+};
+
+struct arp_table;
+struct udp_table;
+
+struct tern_stack {
+	/* hot: read every iteration */
+	uint64_t now_ns;
+	unsigned int lcore_id;
+	uint16_t n_ifaces;
+	uint16_t burst;
+	struct rte_mempool *pool;
+	uint32_t evq_len;
+	uint16_t n_chans;
+
+	struct tern_clock clock;
+	struct timer_wheel *wheel;
+	struct arp_table *arp;
+	struct udp_table *udp;
+
+	/* ICMP error rate limit (token bucket) */
+	uint64_t icmp_tokens_ns;	/* bucket level expressed as time credit */
+	uint64_t icmp_last_ns;
+	uint64_t icmp_ns_per_token;
+	uint64_t icmp_bucket_ns;
+
+	uint16_t ephemeral_next;	/* UDP ephemeral port cursor */
+	struct tern_config cfg;		/* copy, for the settings layers read */
+
+	struct tern_chan *chans[STACK_MAX_CHANS];
+	struct stack_iface iface[TERN_MAX_IFACES];
+	struct stack_ev evq[STACK_EVQ_SIZE];
+
+	uint64_t ctr[CTR_COUNT] __rte_cache_aligned;
+};
+
+static inline void
+stack_ctr_inc(struct tern_stack *s, unsigned int id)
+{
+	s->ctr[id]++;
+}
+
+static inline void
+stack_ctr_add(struct tern_stack *s, unsigned int id, uint64_t n)
+{
+	s->ctr[id] += n;
+}
+
+/* Count a drop and free the packet. */
+static inline void
+stack_drop(struct tern_stack *s, struct rte_mbuf *m, unsigned int id)
+{
+	stack_ctr_inc(s, id);
+	rte_pktmbuf_free(m);
+}
+
+/* Clear RX metadata before an mbuf is reused for output, keeping the flags
+ * that describe its buffer (indirect/external). */
+static inline void
+stack_mbuf_reset_tx(struct rte_mbuf *m)
+{
+	m->ol_flags &= RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL;
+	m->packet_type = 0;
+	m->tx_offload = 0;
+}
+
+/* Cut packet `m` down to `len` bytes (len <= pkt_len), freeing segments
+ * that end up empty: rte_pktmbuf_trim only trims within the last segment. */
+void stack_mbuf_trim_to(struct rte_mbuf *m, uint32_t len);
+
+/* Stage a complete frame for transmission on interface `i`; flushed by the
+ * loop (or drained by an embedding app). Drops and counts when full. */
+void stack_tx(struct tern_stack *s, uint16_t i, struct rte_mbuf *m);
+
+/* Stage an event for `chan`; delivered after input processing. Frees the
+ * event's mbuf and counts when the staging area is full. */
+void stack_event(struct tern_stack *s, struct tern_chan *chan,
+		 const struct tern_event *ev);
+
+/* Deliver staged events to the channels' rings. */
+void stack_events_flush(struct tern_stack *s);
+
+/* Arm/cancel a stack timer. */
+static inline void
+stack_timer_arm(struct tern_stack *s, struct stack_timer *t, uint64_t deadline_ns)
+{
+	tw_arm(s->wheel, &t->tw, deadline_ns);
+}
+
+static inline void
+stack_timer_cancel(struct tern_stack *s, struct stack_timer *t)
+{
+	tw_cancel(s->wheel, &t->tw);
+}
+
+/* Registry of stacks by lcore (in a memzone, so telemetry callbacks and
+ * secondary processes find them without a global). */
+struct tern_stack *stack_registry_get(unsigned int lcore_id);
+int stack_registry_set(unsigned int lcore_id, struct tern_stack *s);
+
+/* Channel internals used by the stack side (chan.c). */
+unsigned int chan_cmds_take(struct tern_chan *c, struct tern_cmd *cmd,
+			    unsigned int n);
+int chan_event_put(struct tern_chan *c, const struct tern_event *ev);
+void stack_commands_run(struct tern_stack *s, struct tern_chan *c,
+			const struct tern_cmd *cmd, unsigned int n);
+
+#endif

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * One loop iteration, run to completion on the stack's lcore:
+ *   now = clock (the only clock read)
+ *   rx burst per interface -> tern_stack_input() -> eth_input() ...
+ *   tern_stack_process(): deliver staged events, drain app commands,
+ *   run expired timers
+ *   tx flush per interface
+ * Embedding apps call tern_stack_input/process/tx_drain themselves.
+ */
+#include <rte_branch_prediction.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+
+#include "stack.h"
+#include "arp.h"
+#include "ip4.h"
+#include "netif.h"
+#include "udp.h"
+
+typedef void (*stack_timer_fn)(struct tern_stack *s, struct stack_timer *t,
+			       uint64_t now_ns);
+
+/* Timer handlers by kind: data, not protocol logic. */
+static const stack_timer_fn timer_handlers[STACK_TIMER_COUNT] = {
+	[STACK_TIMER_ARP] = arp_timer_expired,
+};
+
+void
+tern_stack_input(struct tern_stack *s, uint16_t iface, struct rte_mbuf **pkts,
+		 uint16_t n, uint64_t now_ns)
+{
+	uint16_t k;
+
+	s->now_ns = now_ns;
+	if (unlikely(iface >= s->n_ifaces)) {
+		rte_pktmbuf_free_bulk(pkts, n);
+		return;
+	}
+	stack_ctr_add(s, CTR_RX_PKTS, n);
+	for (k = 0; k < n; k++) {
+		if (k + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[k + 1], void *));
+		eth_input(s, iface, pkts[k]);
+	}
+}
+
+static void
+timers_run(struct tern_stack *s, uint64_t now_ns)
+{
+	struct tw_list expired;
+	struct tw_entry *e;
+
+	tw_list_init(&expired);
+	if (tw_expire(s->wheel, now_ns, &expired) == 0)
+		return;
+	stack_ctr_add(s, CTR_TIMER_EXPIRED, expired.count);
+	while ((e = tw_list_pop(&expired)) != NULL) {
+		struct stack_timer *t = container_of(e, struct stack_timer, tw);
+
+		if (likely(t->kind < STACK_TIMER_COUNT))
+			timer_handlers[t->kind](s, t, now_ns);
+	}
+}
+
+static unsigned int
+commands_run(struct tern_stack *s)
+{
+	struct tern_cmd cmd[STACK_CMD_BURST];
+	unsigned int total = 0;
+	uint16_t c;
+
+	for (c = 0; c < s->n_chans; c++) {
+		unsigned int n = chan_cmds_take(s->chans[c], cmd, STACK_CMD_BURST);
+
+		if (n == 0)
+			continue;
+		stack_ctr_add(s, CTR_CHAN_CMD, n);
+		stack_commands_run(s, s->chans[c], cmd, n);
+		total += n;
+	}
+	return total;
+}
+
+void
+stack_commands_run(struct tern_stack *s, struct tern_chan *c,
+		   const struct tern_cmd *cmd, unsigned int n)
+{
+	unsigned int k;
+
+	for (k = 0; k < n; k++) {
+		switch (cmd[k].type) {
+		case TERN_CMD_UDP_BIND:
+			udp_cmd_bind(s, c, &cmd[k]);
+			break;
+		case TERN_CMD_UDP_SENDTO:
+			udp_cmd_sendto(s, c, &cmd[k]);
+			break;
+		case TERN_CMD_UDP_CLOSE:
+			udp_cmd_close(s, c, &cmd[k]);
+			break;
+		default: {
+			struct tern_event ev = {
+				.type = TERN_EV_CMD_ERROR, .status = -EINVAL,
+				.cookie = cmd[k].cookie, .handle = cmd[k].handle,
+			};
+
+			stack_ctr_inc(s, CTR_CHAN_CMD_BAD);
+			rte_pktmbuf_free(cmd[k].m);
+			stack_event(s, c, &ev);
+			break;
+		}
+		}
+	}
+}
+
+static unsigned int
+process(struct tern_stack *s, uint64_t now_ns)
+{
+	unsigned int work;
+
+	s->now_ns = now_ns;
+	stack_events_flush(s);
+	work = commands_run(s);
+	timers_run(s, now_ns);
+	/* events raised by commands and timers go out in the same iteration */
+	stack_events_flush(s);
+	return work;
+}
+
+void
+tern_stack_process(struct tern_stack *s, uint64_t now_ns)
+{
+	process(s, now_ns);
+}
+
+unsigned int
+tern_stack_poll(struct tern_stack *s)
+{
+	struct rte_mbuf *pkts[STACK_TXB_SIZE];
+	uint64_t now = tern_clock_ns(&s->clock);
+	unsigned int work = 0;
+	uint16_t i;
+
+	for (i = 0; i < s->n_ifaces; i++) {
+		uint16_t n;
+
+		if (!s->iface[i].is_port)
+			continue;
+		n = netif_rx(s, i, pkts, s->burst);
+		if (n == 0)
+			continue;
+		tern_stack_input(s, i, pkts, n, now);
+		work += n;
+	}
+	work += process(s, now);
+	for (i = 0; i < s->n_ifaces; i++)
+		netif_tx_flush(s, i);
+	return work;
+}

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Counter readout: per stack, summed over every registered stack, as JSON,
+ * and through DPDK telemetry (/tern/stats, /tern/stats/desc). Stacks are
+ * found through the registry memzone, so neither this file nor a
+ * secondary process needs a global. Called from apps and the telemetry
+ * thread; reads are racy snapshots of per-lcore counters, as is usual.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_lcore.h>
+#include <rte_telemetry.h>
+
+#include <tern/stats.h>
+
+#include "stack.h"
+
+unsigned int
+tern_stats_count(void)
+{
+	return CTR_COUNT;
+}
+
+const char *
+tern_stats_name(unsigned int id)
+{
+	return ctr_name(id);
+}
+
+const char *
+tern_stats_desc(unsigned int id)
+{
+	return ctr_desc(id);
+}
+
+uint64_t
+tern_stats_get(const struct tern_stack *s, unsigned int id)
+{
+	return id < CTR_COUNT ? s->ctr[id] : 0;
+}
+
+static uint64_t
+sum_id(unsigned int id)
+{
+	uint64_t v = 0;
+	unsigned int l;
+
+	for (l = 0; l < RTE_MAX_LCORE; l++) {
+		const struct tern_stack *s = stack_registry_get(l);
+
+		if (s != NULL)
+			v += s->ctr[id];
+	}
+	return v;
+}
+
+uint64_t
+tern_stats_sum(const char *name, int *found)
+{
+	unsigned int id;
+
+	for (id = 1; id < CTR_COUNT; id++) {
+		if (strcmp(ctr_name(id), name) == 0) {
+			if (found != NULL)
+				*found = 1;
+			return sum_id(id);
+		}
+	}
+	if (found != NULL)
+		*found = 0;
+	return 0;
+}
+
+void
+tern_stats_dump_json(FILE *f)
+{
+	const char *sep = "";
+	unsigned int id;
+
+	fputc('{', f);
+	for (id = 1; id < CTR_COUNT; id++) {
+		uint64_t v = sum_id(id);
+
+		if (v == 0)
+			continue;
+		fprintf(f, "%s\"%s\": %" PRIu64, sep, ctr_name(id), v);
+		sep = ", ";
+	}
+	fputs("}\n", f);
+}
+
+static int
+tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	unsigned int id;
+
+	(void)cmd;
+	rte_tel_data_start_dict(d);
+	for (id = 1; id < CTR_COUNT; id++) {
+		if (params != NULL && params[0] != '\0' && strcmp(params, ctr_name(id)) != 0)
+			continue;
+		rte_tel_data_add_dict_u64(d, ctr_name(id), sum_id(id));
+	}
+	return 0;
+}
+
+static int
+tel_desc(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	unsigned int id;
+
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_dict(d);
+	for (id = 1; id < CTR_COUNT; id++)
+		rte_tel_data_add_dict_string(d, ctr_name(id), ctr_desc(id));
+	return 0;
+}
+
+int
+tern_telemetry_register(void)
+{
+	int rc = rte_telemetry_register_cmd("/tern/stats", tel_stats,
+		"Counters of every tern stack, summed. Parameters: optional counter name");
+
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/tern/stats/desc", tel_desc,
+			"Descriptions of tern's counters");
+	return rc;
+}

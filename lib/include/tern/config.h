@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * tern configuration: one struct with documented defaults
+ * (tern_config_defaults), filled by the app from its command line and/or an
+ * INI file (tern_config_load_ini). A stack copies what it needs at creation;
+ * nothing here is read on the data path through a global.
+ */
+#ifndef TERN_CONFIG_H
+#define TERN_CONFIG_H
+
+#include <stdint.h>
+#include <rte_ether.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Most interfaces (ports) one stack serves. */
+#define TERN_MAX_IFACES 4
+
+/** One IPv4 interface on one DPDK port. */
+struct tern_iface_conf {
+	uint16_t port_id;		/**< DPDK ethdev port id */
+	uint32_t ip;			/**< our address, host order */
+	uint8_t prefix_len;		/**< connected subnet, 1..32 */
+	uint32_t gw;			/**< default gateway, host order; 0 = none */
+	uint16_t mtu;			/**< IP MTU; default 1500 */
+	/** MAC to use when `port_id` is not a real ethdev (tests, embedding
+	 *  without netif/); ignored for a real port, whose MAC is read. */
+	struct rte_ether_addr mac;
+};
+
+struct tern_config {
+	uint16_t n_ifaces;
+	struct tern_iface_conf iface[TERN_MAX_IFACES];
+
+	uint32_t nb_mbufs;		/**< mbufs per pool; default 16383 */
+	uint16_t rx_desc;		/**< RX descriptors per queue; default 1024 */
+	uint16_t tx_desc;		/**< TX descriptors per queue; default 1024 */
+	uint16_t burst;			/**< RX burst size; default 32 */
+
+	uint64_t timer_tick_ns;		/**< wheel granularity; default 100 us */
+
+	uint16_t arp_entries;		/**< neighbour cache size; default 1024 */
+	uint16_t arp_pending_max;	/**< packets queued per unresolved neighbour; default 8 */
+	uint32_t arp_retry_ms;		/**< request retry interval; default 1000 */
+	uint16_t arp_retries;		/**< requests before giving up; default 3 */
+	uint32_t arp_reachable_ms;	/**< entry lifetime (aging); default 60000 */
+
+	uint32_t icmp_rate_per_s;	/**< ICMP errors per second; default 1000 */
+	uint32_t icmp_burst;		/**< ICMP error bucket depth; default 50 */
+
+	uint32_t chan_size;		/**< elements per channel ring (power of 2); default 4096 */
+	uint16_t udp_max_socks;		/**< UDP sockets per stack; default 256 */
+};
+
+/** Fill `c` with the documented defaults (no interfaces). */
+void tern_config_defaults(struct tern_config *c);
+
+/** Parse "A.B.C.D" or "A.B.C.D/N" into a host-order address and prefix
+ *  (prefix left untouched when absent). Returns 0 or -EINVAL. */
+int tern_config_parse_ip(const char *s, uint32_t *ip, uint8_t *prefix_len);
+
+/** Overlay settings from an INI file on `c`. Sections: [iface] (repeatable:
+ *  port, ip = A.B.C.D/N, gw, mtu), [mem] (mbufs, rx_desc, tx_desc, burst),
+ *  [arp] (entries, pending, retry_ms, retries, reachable_ms), [icmp]
+ *  (rate_per_s, burst), [chan] (size), [udp] (max_socks). Unknown keys and
+ *  bad values are errors. Returns 0, or -errno with a message (file, line,
+ *  reason) written into `err` (`err_len` bytes). */
+int tern_config_load_ini(struct tern_config *c, const char *path,
+			 char *err, size_t err_len);
+
+/** Check a filled configuration (addresses, prefix, sizes). Returns 0 or
+ *  -EINVAL with the reason in `err`. */
+int tern_config_validate(const struct tern_config *c, char *err, size_t err_len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * The per-lcore stack. One `struct tern_stack` per lcore owns everything
+ * that lcore's traffic touches: interfaces' TX buffers, neighbour cache,
+ * UDP sockets, timer wheel, counters, app channels. Nothing is shared
+ * between lcores on the data path.
+ *
+ * Two ways to drive it:
+ *  - the ready-made loop: tern_netif_setup() once, then on each lcore
+ *    tern_stack_poll() in a loop (rx burst, input, events, commands,
+ *    timers, tx burst);
+ *  - embedded in an app that owns its own loop and ports: feed frames with
+ *    tern_stack_input(), then tern_stack_process(), and collect frames to
+ *    send with tern_stack_tx_drain(). The protocol code never touches an
+ *    ethdev and never reads the clock: it is given `now`.
+ */
+#ifndef TERN_STACK_H
+#define TERN_STACK_H
+
+#include <stdint.h>
+
+#include <tern/config.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct rte_mbuf;
+struct rte_mempool;
+struct tern_stack;
+
+/** Configure and start every port named in `cfg` with `nb_queues` RX/TX
+ *  queue pairs (one per lcore that will run a stack), RX buffers from
+ *  `pool`. Offload capabilities (IPv4/UDP/TCP checksum, TSO, RSS) are
+ *  probed here once per port. Call on the main lcore after rte_eal_init.
+ *  Returns 0 or -errno (message logged). */
+int tern_netif_setup(const struct tern_config *cfg, uint16_t nb_queues,
+		     struct rte_mempool *pool);
+
+/** Stop and close every port of `cfg` (frees the PMDs' RX mbufs). */
+void tern_netif_teardown(const struct tern_config *cfg);
+
+/** Create the stack for `lcore_id`, serving queue `queue_id` of every
+ *  interface in `cfg`, allocating from `pool`. A port id that is not a
+ *  valid ethdev makes a "virtual" interface (tests, embedding): its MAC is
+ *  taken from the config and checksums are done in software.
+ *  Returns NULL with rte_errno set (EINVAL, ENOMEM, EEXIST). */
+struct tern_stack *tern_stack_create(const struct tern_config *cfg,
+				     unsigned int lcore_id, uint16_t queue_id,
+				     struct rte_mempool *pool);
+
+/** Free the stack, its sockets, channels, queued packets. */
+void tern_stack_free(struct tern_stack *s);
+
+/** One iteration of the ready-made loop on the stack's lcore: read the
+ *  clock, rx burst on every interface, input, deliver events, drain app
+ *  commands, run timers, flush tx. Returns the number of packets and
+ *  commands handled (0 = idle). */
+unsigned int tern_stack_poll(struct tern_stack *s);
+
+/** Embedding: process `n` received frames from interface index `iface`
+ *  (position in cfg->iface). Takes ownership of the mbufs. */
+void tern_stack_input(struct tern_stack *s, uint16_t iface,
+		      struct rte_mbuf **pkts, uint16_t n, uint64_t now_ns);
+
+/** Embedding: deliver staged events, drain app commands, run timers due at
+ *  `now_ns`. */
+void tern_stack_process(struct tern_stack *s, uint64_t now_ns);
+
+/** Embedding: move up to `max` frames waiting for transmission on
+ *  interface `iface` into `out`. Returns the count; the caller owns them. */
+uint16_t tern_stack_tx_drain(struct tern_stack *s, uint16_t iface,
+			     struct rte_mbuf **out, uint16_t max);
+
+/** Send a gratuitous ARP for every interface (done once at creation too). */
+void tern_stack_announce(struct tern_stack *s, uint64_t now_ns);
+
+/** Current time in ns from the TSC, as tern_stack_poll reads it. */
+uint64_t tern_stack_now(const struct tern_stack *s);
+
+/** The stack's lcore id. */
+unsigned int tern_stack_lcore(const struct tern_stack *s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Counters: every drop and event of every stack, by name. Each stack keeps
+ * its own array (no sharing on the data path); these functions read them
+ * (summed over stacks on demand). The same figures are exported through
+ * DPDK telemetry as /tern/stats (and /tern/stats/desc for descriptions).
+ */
+#ifndef TERN_STATS_H
+#define TERN_STATS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct tern_stack;
+
+/** Number of counters (ids 1 .. n-1 are valid; 0 is "none"). */
+unsigned int tern_stats_count(void);
+/** Name of counter `id`, e.g. "udp_rx_bad_csum"; NULL if out of range. */
+const char *tern_stats_name(unsigned int id);
+/** Description of counter `id`; NULL if out of range. */
+const char *tern_stats_desc(unsigned int id);
+/** Value of counter `id` on one stack. */
+uint64_t tern_stats_get(const struct tern_stack *s, unsigned int id);
+/** Value of the counter named `name` summed over every registered stack.
+ *  *found (if not NULL) is set to 1, or to 0 for an unknown name. */
+uint64_t tern_stats_sum(const char *name, int *found);
+/** Write every non-zero counter summed over all stacks as one JSON object
+ *  {"name": value, ...} to `f`. */
+void tern_stats_dump_json(FILE *f);
+
+/** Register /tern/stats and /tern/stats/desc with DPDK telemetry. Call
+ *  once, after rte_eal_init, from the main lcore. Returns 0 or -errno. */
+int tern_telemetry_register(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
