@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * IPv4 input and output, Ethernet framing and the route table (connected
+ * subnets + default gateway). eth_input.c is the first protocol code a frame
+ * meets; eth_output.c and ip4_output.c the last.
+ */
+#ifndef TERN_IP4_H
+#define TERN_IP4_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+
+struct rte_mbuf;
+struct tern_stack;
+struct ip4_hdr_v;
+
+/* Input: `m` is a whole Ethernet frame received on interface `iface`. */
+void eth_input(struct tern_stack *s, uint16_t iface, struct rte_mbuf *m);
+
+/* Prepend an Ethernet header and stage the frame; `dst` NULL = broadcast. */
+void eth_output(struct tern_stack *s, uint16_t iface, struct rte_mbuf *m,
+		const struct rte_ether_addr *dst, uint16_t ethertype);
+
+/* Input: `m` starts at the IPv4 header. */
+void ip4_input(struct tern_stack *s, uint16_t iface, struct rte_mbuf *m);
+
+struct route {
+	uint16_t iface;
+	uint32_t nexthop;		/* host order */
+	uint32_t src;			/* our address on that interface */
+	bool broadcast;			/* dst is a broadcast address */
+};
+
+/* Route to `dst`; returns false when there is none. */
+bool route_lookup(const struct tern_stack *s, uint32_t dst, struct route *r);
+
+/* True when `ip` is one of our interface addresses. */
+bool route_is_local(const struct tern_stack *s, uint32_t ip);
+
+/* True when `ip` is the limited broadcast or a connected subnet's broadcast. */
+bool route_is_broadcast(const struct tern_stack *s, uint32_t ip);
+
+struct ip4_tx {
+	uint32_t src;
+	uint32_t dst;
+	uint8_t proto;
+	uint8_t tos;
+	uint8_t ttl;			/* 0 = default */
+};
+
+/* Output: `m` starts at the L4 header, whose checksum is final or, when
+ * the caller set an L4 TX checksum offload flag, holds the pseudo-header
+ * sum. Prepends the IPv4 header (checksum in software or offloaded),
+ * resolves the next hop, sends. Consumes `m`. */
+void ip4_output(struct tern_stack *s, const struct route *r,
+		const struct ip4_tx *t, struct rte_mbuf *m);
+
+/* Bytes an output path must reserve in front of the L4 header. */
+#define IP4_OUT_HEADROOM (14u + 20u)
+
+/* ICMP (icmp_input.c / icmp_output.c). `m` starts at the ICMP header. */
+void icmp_input(struct tern_stack *s, uint16_t iface, struct rte_mbuf *m,
+		const struct ip4_hdr_v *ip);
+
+/* Send destination unreachable `code` about the datagram `orig` (starting
+ * at its IPv4 header, header parsed in `ip`), rate limited. Does not
+ * consume `orig`. */
+void icmp_output_unreach(struct tern_stack *s, uint16_t iface,
+			 const struct rte_mbuf *orig, const struct ip4_hdr_v *ip,
+			 uint8_t code);
+
+#endif

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * IPv4 input (RFC 791, RFC 1122 3.2.1): validate the header (version,
+ * IHL, total length against the frame, checksum unless the NIC vouched for
+ * it), refuse what a host must not accept (foreign destinations, martian
+ * sources, fragments we do not reassemble), trim link-layer padding, then
+ * demultiplex to ICMP, UDP or TCP. Called by eth_input(); `m` starts at
+ * the IPv4 header.
+ */
+#include <rte_mbuf.h>
+
+#include "stack.h"
+#include "ip4.h"
+#include "icmp_hdr.h"
+#include "ip4_hdr.h"
+#include "udp.h"
+
+static bool
+src_is_martian(const struct tern_stack *s, uint32_t src)
+{
+	/* RFC 1122 3.2.1.3: never accept broadcast, multicast or our own
+	 * address as a source; 0.0.0.0 only matters for DHCP/BOOTP. */
+	return src == 0 || (src >> 28) == 0xe || route_is_broadcast(s, src) ||
+	       route_is_local(s, src);
+}
+
+/* Header checksum is trusted when the NIC checked it. */
+static bool
+cksum_needs_sw(const struct rte_mbuf *m)
+{
+	return (m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) != RTE_MBUF_F_RX_IP_CKSUM_GOOD;
+}
+
+static unsigned int
+ip4_check(struct tern_stack *s, const struct rte_mbuf *m, struct ip4_hdr_v *ip)
+{
+	unsigned int why;
+
+	/* The whole header (up to 60 bytes) must sit in the first segment. */
+	if (rte_pktmbuf_data_len(m) < RTE_MIN(rte_pktmbuf_pkt_len(m), 60u))
+		return CTR_ETH_RX_MULTISEG;
+	why = ip4_hdr_parse(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_pkt_len(m),
+			    cksum_needs_sw(m), ip);
+	if (why != CTR_NONE)
+		return why;
+	if (src_is_martian(s, ip->src))
+		return CTR_IP_RX_BAD_SRC;
+	if (!route_is_local(s, ip->dst) && !route_is_broadcast(s, ip->dst))
+		return CTR_IP_RX_NOT_US;
+	if (ip4_hdr_is_fragment(ip))
+		return CTR_IP_RX_FRAG;
+	return CTR_NONE;
+}
+
+void
+ip4_input(struct tern_stack *s, uint16_t iface, struct rte_mbuf *m)
+{
+	struct ip4_hdr_v ip;
+	unsigned int why;
+
+	stack_ctr_inc(s, CTR_IP_RX_PKTS);
+	why = ip4_check(s, m, &ip);
+	if (why != CTR_NONE) {
+		stack_drop(s, m, why);
+		return;
+	}
+	/* Ethernet pads short frames: the IP total length is the truth. */
+	stack_mbuf_trim_to(m, ip.total_len);
+	rte_pktmbuf_adj(m, ip.hdr_len);
+	m->l3_len = ip.hdr_len;
+	switch (ip.proto) {
+	case IP4_PROTO_UDP:
+		udp_input(s, iface, m, &ip);
+		break;
+	case IP4_PROTO_ICMP:
+		icmp_input(s, iface, m, &ip);
+		break;
+	case IP4_PROTO_TCP:
+		/* TODO(#3): TCP input. Until then a counted drop, no RST. */
+		stack_drop(s, m, CTR_TCP_RX_NO_STACK);
+		break;
+	default:
+		/* RFC 1122 3.2.2.1: protocol unreachable, never for broadcasts */
+		rte_pktmbuf_prepend(m, ip.hdr_len);
+		if (!route_is_broadcast(s, ip.dst))
+			icmp_output_unreach(s, iface, m, &ip, ICMP_CODE_PROTO_UNREACH);
+		stack_drop(s, m, CTR_IP_RX_BAD_PROTO);
+		break;
+	}
+}
