@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * tern-echo's command line (after the EAL's `--`): parsed into a config
+ * plus the echo's own settings. Kept apart from main.c so every bad flag
+ * has one clear error message.
+ */
+#ifndef TERN_ECHO_OPTS_H
+#define TERN_ECHO_OPTS_H
+
+#include <stdint.h>
+
+#include <tern/config.h>
+
+struct echo_opts {
+	struct tern_config cfg;
+	uint16_t udp_port;		/* 0 = no UDP echo */
+	uint16_t tcp_port;		/* reserved for the TCP issue */
+	double duration_s;		/* 0 = until SIGINT/SIGTERM */
+	const char *stats_path;		/* counters as JSON at exit; NULL = stdout */
+};
+
+/* Returns 0, or -1 with a one-line reason in `err`. */
+int echo_opts_parse(struct echo_opts *o, int argc, char **argv, char *err, size_t err_len);
+
+void echo_usage(const char *prog);
+
+#endif

@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * tern-echo: answers ping and echoes UDP datagrams (zero copy: the
+ * received mbuf goes straight back out). One stack per lcore in the EAL's
+ * lcore list, one queue per lcore on the port. Runs until SIGINT/SIGTERM
+ * or --duration, then prints the counters as JSON and checks that every
+ * mbuf came back to the pool (exit 1 if not).
+ *
+ * usage: tern-echo [EAL options] -- --ip A.B.C.D/N [--udp PORT] ...
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+#include <tern/tern.h>
+
+#include "echo_opts.h"
+
+#define EV_BURST 64
+
+/* App globals live in main.c only. */
+static volatile int quit;
+static struct echo_opts opts;
+static struct tern_stack *stacks[RTE_MAX_LCORE];
+static int worker_rc[RTE_MAX_LCORE];
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	quit = 1;
+}
+
+static int
+echo_events(struct tern_chan *c, const struct tern_event *ev, unsigned int n)
+{
+	unsigned int k;
+
+	for (k = 0; k < n; k++) {
+		switch (ev[k].type) {
+		case TERN_EV_UDP_DATAGRAM:
+			if (tern_udp_sendto(c, ev[k].handle, ev[k].m, ev[k].addr,
+					    ev[k].port) != 0)
+				rte_pktmbuf_free(ev[k].m);
+			break;
+		case TERN_EV_UDP_BOUND:
+			if (ev[k].status != 0) {
+				fprintf(stderr, "tern-echo: udp bind %u: %s\n", opts.udp_port,
+					strerror(-ev[k].status));
+				return -1;
+			}
+			break;
+		default:
+			rte_pktmbuf_free(ev[k].m);
+			break;
+		}
+	}
+	return 0;
+}
+
+static int
+echo_lcore(void *arg)
+{
+	unsigned int lcore = rte_lcore_id();
+	struct tern_stack *s = stacks[lcore];
+	uint64_t end = 0;
+	struct tern_event ev[EV_BURST];
+	struct tern_chan *c;
+
+	(void)arg;
+	c = tern_chan_create(s, "echo", 0);
+	if (c == NULL) {
+		fprintf(stderr, "tern-echo: channel: %s\n", rte_strerror(rte_errno));
+		return worker_rc[lcore] = -1;
+	}
+	if (opts.udp_port != 0)
+		tern_udp_bind(c, opts.udp_port, 0);
+	if (opts.duration_s > 0)
+		end = tern_stack_now(s) + (uint64_t)(opts.duration_s * 1e9);
+	while (!quit && worker_rc[lcore] == 0) {
+		unsigned int n;
+
+		tern_stack_poll(s);
+		n = tern_chan_recv(c, ev, EV_BURST);
+		if (n > 0 && echo_events(c, ev, n) != 0)
+			worker_rc[lcore] = -1;
+		if (end != 0 && tern_stack_now(s) >= end)
+			break;
+	}
+	quit = 1;
+	/* flush what the last commands produced */
+	tern_stack_poll(s);
+	tern_chan_free(c);
+	return worker_rc[lcore];
+}
+
+static int
+check_pool(struct rte_mempool *pool)
+{
+	unsigned int in_use = rte_mempool_in_use_count(pool);
+
+	if (in_use != 0) {
+		fprintf(stderr, "tern-echo: %u mbufs not returned to the pool\n", in_use);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+run(struct rte_mempool *pool)
+{
+	unsigned int lcore, q = 0;
+	int rc = 0;
+
+	RTE_LCORE_FOREACH(lcore) {
+		stacks[lcore] = tern_stack_create(&opts.cfg, lcore, q++, pool);
+		if (stacks[lcore] == NULL) {
+			fprintf(stderr, "tern-echo: stack on lcore %u: %s\n", lcore,
+				rte_strerror(rte_errno));
+			return -1;
+		}
+	}
+	rte_eal_mp_remote_launch(echo_lcore, NULL, CALL_MAIN);
+	RTE_LCORE_FOREACH(lcore)
+		if (rte_eal_wait_lcore(lcore) != 0 || worker_rc[lcore] != 0)
+			rc = -1;
+	return rc;
+}
+
+static void
+dump_stats(void)
+{
+	FILE *f = stdout;
+
+	if (opts.stats_path != NULL) {
+		f = fopen(opts.stats_path, "w");
+		if (f == NULL) {
+			fprintf(stderr, "tern-echo: %s: %s\n", opts.stats_path, strerror(errno));
+			return;
+		}
+	}
+	tern_stats_dump_json(f);
+	if (f != stdout)
+		fclose(f);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct rte_mempool *pool;
+	char err[256];
+	unsigned int lcore;
+	int n, rc;
+
+	n = rte_eal_init(argc, argv);
+	if (n < 0) {
+		fprintf(stderr, "tern-echo: EAL init failed: %s\n", rte_strerror(rte_errno));
+		return 2;
+	}
+	if (echo_opts_parse(&opts, argc - n, argv + n, err, sizeof(err)) != 0) {
+		if (strcmp(err, "help") != 0)
+			fprintf(stderr, "tern-echo: %s\n", err);
+		echo_usage("tern-echo");
+		rte_eal_cleanup();
+		return 2;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	tern_telemetry_register();
+	pool = rte_pktmbuf_pool_create("echo_pool", opts.cfg.nb_mbufs, 256, 0,
+				       RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+	if (pool == NULL) {
+		fprintf(stderr, "tern-echo: mbuf pool: %s\n", rte_strerror(rte_errno));
+		rte_eal_cleanup();
+		return 1;
+	}
+	rc = tern_netif_setup(&opts.cfg, (uint16_t)rte_lcore_count(), pool);
+	if (rc == 0) {
+		printf("tern-echo: ready\n");
+		fflush(stdout);
+		rc = run(pool);
+	}
+	dump_stats();
+	RTE_LCORE_FOREACH(lcore)
+		tern_stack_free(stacks[lcore]);
+	tern_netif_teardown(&opts.cfg);
+	if (check_pool(pool) != 0)
+		rc = -1;
+	rte_mempool_free(pool);
+	rte_eal_cleanup();
+	return rc == 0 ? 0 : 1;
+}
