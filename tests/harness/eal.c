@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * EAL bring-up for tests: the real EAL, no hugepages, no PCI, no shared
+ * config so parallel test binaries never collide.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+#include "harness.h"
+
+static struct rte_mempool *pool;	/* test process global, not library */
+static unsigned int baseline;
+
+void
+harness_eal_init(void)
+{
+	char prefix[64];
+	char *argv[16];
+	int argc = 0;
+
+	if (pool != NULL)
+		return;
+	snprintf(prefix, sizeof(prefix), "--file-prefix=terntest%d", (int)getpid());
+	argv[argc++] = (char *)"tern-test";
+	argv[argc++] = (char *)"--no-huge";
+	argv[argc++] = (char *)"--no-pci";
+	argv[argc++] = (char *)"--no-shconf";
+	argv[argc++] = (char *)"--no-telemetry";
+	argv[argc++] = (char *)"-m";
+	argv[argc++] = (char *)"256";
+	argv[argc++] = (char *)"-l";
+	argv[argc++] = (char *)"0";
+	argv[argc++] = prefix;
+	argv[argc++] = (char *)"--log-level=lib.*:error";
+	argv[argc] = NULL;
+	if (rte_eal_init(argc, argv) < 0) {
+		fprintf(stderr, "harness: rte_eal_init failed: %s\n",
+			rte_strerror(rte_errno));
+		exit(1);
+	}
+	/* No per-lcore cache: the in-use count is then exact at any time. */
+	pool = rte_pktmbuf_pool_create("harness_pool", HARNESS_POOL_SIZE, 0, 0,
+				       RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	if (pool == NULL) {
+		fprintf(stderr, "harness: mbuf pool: %s\n", rte_strerror(rte_errno));
+		exit(1);
+	}
+	baseline = rte_mempool_in_use_count(pool);
+}
+
+struct rte_mempool *
+harness_pool(void)
+{
+	harness_eal_init();
+	return pool;
+}
+
+unsigned int
+harness_pool_in_use(void)
+{
+	return rte_mempool_in_use_count(harness_pool()) - baseline;
+}
+
+int
+harness_setup(void **state)
+{
+	(void)state;
+	harness_eal_init();
+	return 0;
+}
+
+int
+harness_teardown(void **state)
+{
+	unsigned int leaked = harness_pool_in_use();
+
+	(void)state;
+	if (leaked != 0) {
+		fprintf(stderr, "harness: %u mbufs not returned to the pool\n", leaked);
+		/* report once: later tests are judged from here */
+		baseline = rte_mempool_in_use_count(pool);
+		return -1;
+	}
+	return 0;
+}
