@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Install what tern needs to build and test on Debian bookworm (root).
+# Installs only what is missing, so a second run costs nothing.
+set -euo pipefail
+
+TERN_PACKAGES=(
+	build-essential pkg-config meson ninja-build
+	libdpdk-dev dpdk libnuma-dev libinih-dev libsodium-dev
+	libcmocka-dev python3 python3-scapy
+	iproute2 iputils-ping procps
+)
+
+missing=()
+for p in "${TERN_PACKAGES[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+	echo "deps: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
