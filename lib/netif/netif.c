@@ -18,7 +18,7 @@
 #include "stack.h"
 #include "netif.h"
 
-RTE_LOG_REGISTER_SUFFIX(netif_logtype, netif, INFO);
+RTE_LOG_REGISTER(netif_logtype, tern.netif, INFO);
 #define NETIF_LOG(level, ...) \
 	rte_log(RTE_LOG_ ## level, netif_logtype, "tern.netif: " __VA_ARGS__)
 

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Install libtern into a scratch DESTDIR, then build tests/install/embed.c
+# the way a custom DPDK app would (pkg-config --cflags --libs libtern, both
+# against the shared and the static library) and run both binaries.
+# usage: check_install.sh SOURCE_ROOT BUILD_DIR
+set -euo pipefail
+src=$1
+build=$2
+tmp=$(mktemp -d /tmp/tern-install.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+meson install -C "$build" --destdir "$tmp/root" --no-rebuild --quiet >/dev/null
+pc=$(find "$tmp/root" -name libtern.pc | head -n1)
+if [ -z "$pc" ]; then
+	echo "not ok - libtern.pc installed"
+	exit 1
+fi
+echo "ok - libtern.pc installed"
+for h in tern.h config.h stack.h chan.h udp.h stats.h; do
+	if ! find "$tmp/root" -path "*/include/tern/$h" | grep -q .; then
+		echo "not ok - header tern/$h installed"
+		exit 1
+	fi
+done
+echo "ok - public headers installed"
+
+# relocate libtern.pc's prefix into the scratch root (libdpdk stays the
+# system's), as if it had been installed there
+prefix=$(sed -n 's/^prefix=//p' "$pc")
+mkdir -p "$tmp/pc"
+sed "s#^prefix=.*#prefix=$tmp/root$prefix#" "$pc" >"$tmp/pc/libtern.pc"
+export PKG_CONFIG_PATH="$tmp/pc"
+libdir=$(dirname "$(dirname "$pc")")
+cc -Wall -Wextra -Werror "$src/tests/install/embed.c" -o "$tmp/embed" \
+	$(pkg-config --cflags --libs libtern)
+echo "ok - embed.c builds with pkg-config (shared)"
+LD_LIBRARY_PATH="$libdir" "$tmp/embed"
+cc -Wall -Wextra -Werror "$src/tests/install/embed.c" -o "$tmp/embed-static" \
+	$(pkg-config --cflags libtern) "$libdir/libtern.a" \
+	$(pkg-config --libs libdpdk numa libsodium inih) -pthread
+echo "ok - embed.c builds against libtern.a (DPDK shared)"
+"$tmp/embed-static"
