@@ -3,30 +3,9 @@
  * Parse the datagram quoted in an ICMP error; see icmp_quote.h. Called by
  * ip/icmp_input.c via udp_icmp_unreach().
  */
-#include <string.h>
-
-#include <rte_byteorder.h>
-
 #include "counters.h"
 #include "icmp_quote.h"
-
-static uint32_t
-rd32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return rte_be_to_cpu_32(v);
-}
-
-static uint16_t
-rd16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return rte_be_to_cpu_16(v);
-}
+#include "wire_io.h"
 
 unsigned int
 icmp_quote_parse(const uint8_t *p, uint32_t len, struct icmp_quote *q)
@@ -39,9 +18,9 @@ icmp_quote_parse(const uint8_t *p, uint32_t len, struct icmp_quote *q)
 	if (ihl < 20 || len < ihl + 4)
 		return CTR_ICMP_RX_TRUNC;
 	q->proto = p[9];
-	q->src = rd32(p + 12);
-	q->dst = rd32(p + 16);
-	q->src_port = rd16(p + ihl);
-	q->dst_port = rd16(p + ihl + 2);
+	q->src = wire_rd32(p + 12);
+	q->dst = wire_rd32(p + 16);
+	q->src_port = wire_rd16(p + ihl);
+	q->dst_port = wire_rd16(p + ihl + 2);
 	return 0;
 }
