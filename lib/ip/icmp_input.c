@@ -26,9 +26,12 @@ echo_reply(struct tern_stack *s, struct rte_mbuf *m, const struct icmp_hdr_v *re
 	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
 
 	/* RFC 1122 3.2.2.6: an echo to a broadcast address may be ignored. */
-	if (route_is_broadcast(s, ip->dst) || !route_lookup(s, ip->src, &r)) {
-		stack_drop(s, m, route_is_broadcast(s, ip->dst) ?
-			   CTR_ICMP_RX_OTHER : CTR_IP_TX_NO_ROUTE);
+	if (route_is_broadcast(s, ip->dst)) {
+		stack_drop(s, m, CTR_ICMP_RX_BCAST_ECHO);
+		return;
+	}
+	if (!route_lookup(s, ip->src, &r)) {
+		stack_drop(s, m, CTR_IP_TX_NO_ROUTE);
 		return;
 	}
 	r.src = ip->dst;

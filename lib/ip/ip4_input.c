@@ -18,10 +18,13 @@
 static bool
 src_is_martian(const struct tern_stack *s, uint32_t src)
 {
-	/* RFC 1122 3.2.1.3: never accept broadcast, multicast or our own
-	 * address as a source; 0.0.0.0 only matters for DHCP/BOOTP. */
-	return src == 0 || (src >> 28) == 0xe || route_is_broadcast(s, src) ||
-	       route_is_local(s, src);
+	/* RFC 1122 3.2.1.3: never accept as a source "this network" (0/8),
+	 * loopback (127/8), multicast (224/4), reserved (240/4), a broadcast
+	 * or our own address. */
+	uint8_t first = (uint8_t)(src >> 24);
+
+	return first == 0 || first == 127 || first >= 224 ||
+	       route_is_broadcast(s, src) || route_is_local(s, src);
 }
 
 /* Header checksum is trusted when the NIC checked it. */

@@ -89,10 +89,8 @@ udp_cmd_sendto(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd 
 		return send_error(s, c, cmd, -EINVAL);
 	if (rte_pktmbuf_pkt_len(m) > UDP_MAX_PAYLOAD)
 		return send_error(s, c, cmd, -EMSGSIZE);
-	if (!route_lookup(s, cmd->addr, &r)) {
-		stack_ctr_inc(s, CTR_IP_TX_NO_ROUTE);
+	if (!route_lookup(s, cmd->addr, &r))
 		return send_error(s, c, cmd, -EHOSTUNREACH);
-	}
 	f = &s->iface[r.iface];
 	if (rte_pktmbuf_pkt_len(m) + UDP_HDR_LEN + IP4_HDR_LEN > f->mtu)
 		return send_error(s, c, cmd, -EMSGSIZE);

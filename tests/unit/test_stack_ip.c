@@ -171,6 +171,24 @@ test_echo_reply_after_arp_resolution(void **state)
 }
 
 static void
+test_broadcast_echo_ignored(void **state)
+{
+	struct tern_stack *s = tstack_create(NULL);
+	struct frame_ip f = frame_ip_default();
+
+	(void)state;
+	f.dst = IP(198, 18, 0, 255);
+	memset(&f.dst_mac, 0xff, sizeof(f.dst_mac));
+	tstack_rx(s, frame_icmp_echo(&f, 1, 1, "x", 1), T0);
+	f.dst = 0xffffffffu;
+	tstack_rx(s, frame_icmp_echo(&f, 1, 2, "x", 1), T0);
+	assert_int_equal(tstack_tx_discard(s), 0);
+	assert_int_equal(s->ctr[CTR_ICMP_RX_BCAST_ECHO], 2);
+	assert_int_equal(s->ctr[CTR_ICMP_RX_ECHO], 0);
+	tern_stack_free(s);
+}
+
+static void
 test_echo_bad_icmp_cksum_dropped(void **state)
 {
 	struct tern_stack *s = tstack_create(NULL);
@@ -346,8 +364,11 @@ make_bad(unsigned int k)
 	case 12: {							/* not our MAC */
 		uint8_t *e = rte_pktmbuf_mtod(m, uint8_t *);
 		e[5] = 0x77; break; }
+	case 13: ip[12] = 127; break;					/* loopback src */
+	case 14: ip[12] = 240; break;					/* class E src */
+	case 15: ip[12] = 0; break;					/* 0/8 src */
 	}
-	if (k >= 6 && k <= 10) {	/* keep the header checksum valid */
+	if ((k >= 6 && k <= 10) || k >= 13) {	/* keep the header checksum valid */
 		ip[10] = ip[11] = 0;
 		ck = cksum_ip4_hdr(ip, (ip[0] & 0xf) * 4u);
 		memcpy(ip + 10, &ck, 2);
@@ -369,6 +390,9 @@ static const struct bad_frame bad_frames[] = {
 	{ "our own source", CTR_IP_RX_BAD_SRC },
 	{ "ipv6 ethertype", CTR_ETH_RX_BAD_TYPE },
 	{ "foreign MAC", CTR_ETH_RX_NOT_US },
+	{ "loopback source", CTR_IP_RX_BAD_SRC },
+	{ "reserved source", CTR_IP_RX_BAD_SRC },
+	{ "this-network source", CTR_IP_RX_BAD_SRC },
 };
 
 static void
@@ -453,6 +477,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_arp_bogus_sender_dropped, harness_setup, harness_teardown),
 		cmocka_unit_test_setup_teardown(test_echo_reply_after_arp_resolution, harness_setup, harness_teardown),
 		cmocka_unit_test_setup_teardown(test_echo_bad_icmp_cksum_dropped, harness_setup, harness_teardown),
+		cmocka_unit_test_setup_teardown(test_broadcast_echo_ignored, harness_setup, harness_teardown),
 		cmocka_unit_test_setup_teardown(test_arp_retries_then_gives_up, harness_setup, harness_teardown),
 		cmocka_unit_test_setup_teardown(test_arp_pending_queue_bounded, harness_setup, harness_teardown),
 		cmocka_unit_test_setup_teardown(test_arp_entry_ages_out, harness_setup, harness_teardown),
