@@ -3,10 +3,13 @@
 # Install libtern into a scratch DESTDIR, then build tests/install/embed.c
 # the way a custom DPDK app would (pkg-config --cflags --libs libtern, both
 # against the shared and the static library) and run both binaries.
-# usage: check_install.sh SOURCE_ROOT BUILD_DIR
+# usage: check_install.sh SOURCE_ROOT BUILD_DIR [SANITIZERS]
+# (SANITIZERS: the build's b_sanitize, so the app is built the same way)
 set -euo pipefail
 src=$1
 build=$2
+san=()
+[ -n "${3:-}" ] && [ "$3" != none ] && san=(-fsanitize="$3")
 tmp=$(mktemp -d /tmp/tern-install.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -32,11 +35,11 @@ mkdir -p "$tmp/pc"
 sed "s#^prefix=.*#prefix=$tmp/root$prefix#" "$pc" >"$tmp/pc/libtern.pc"
 export PKG_CONFIG_PATH="$tmp/pc"
 libdir=$(dirname "$(dirname "$pc")")
-cc -Wall -Wextra -Werror "$src/tests/install/embed.c" -o "$tmp/embed" \
+cc "${san[@]}" -Wall -Wextra -Werror "$src/tests/install/embed.c" -o "$tmp/embed" \
 	$(pkg-config --cflags --libs libtern)
 echo "ok - embed.c builds with pkg-config (shared)"
 LD_LIBRARY_PATH="$libdir" "$tmp/embed"
-cc -Wall -Wextra -Werror "$src/tests/install/embed.c" -o "$tmp/embed-static" \
+cc "${san[@]}" -Wall -Wextra -Werror "$src/tests/install/embed.c" -o "$tmp/embed-static" \
 	$(pkg-config --cflags libtern) "$libdir/libtern.a" \
 	$(pkg-config --libs libdpdk numa libsodium inih) -pthread
 echo "ok - embed.c builds against libtern.a (DPDK shared)"
