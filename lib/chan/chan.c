@@ -18,6 +18,7 @@
 
 #include "stack.h"
 #include "udp.h"
+#include "tcp.h"
 
 #define CHAN_NAME_MAX 16
 
@@ -168,6 +169,8 @@ tern_chan_free(struct tern_chan *c)
 		uint32_t k, kept = 0;
 
 		udp_chan_closed(s, c);
+		tcp_chan_closed(s, c);
+		tcp_output_run(s);	/* the RSTs go out before the channel does */
 		/* forget staged events for this channel */
 		for (k = 0; k < s->evq_len; k++) {
 			if (s->evq[k].chan == c)

@@ -32,6 +32,27 @@ tern_config_defaults(struct tern_config *c)
 	c->icmp_burst = 50;
 	c->chan_size = 4096;
 	c->udp_max_socks = 256;
+	c->tcp_max_conns = 65536;
+	c->tcp_max_listeners = 64;
+	c->tcp_backlog = 1024;
+	c->tcp_rcvbuf = 256 * 1024;
+	c->tcp_sndbuf = 256 * 1024;
+	c->tcp_msl_ms = 30000;
+	c->tcp_rto_min_ms = 200;
+	c->tcp_rto_max_ms = 60000;
+	c->tcp_rto_init_ms = 1000;
+	c->tcp_syn_retries = 5;
+	c->tcp_synack_retries = 5;
+	c->tcp_max_retries = 8;
+	c->tcp_delack_ms = 40;
+	c->tcp_fin_wait2_ms = 60000;
+	c->tcp_keepalive_ms = 0;
+	c->tcp_keepalive_intvl_ms = 75000;
+	c->tcp_keepalive_probes = 9;
+	c->tcp_nodelay = 0;
+	c->tcp_sack = 1;
+	c->tcp_timestamps = 1;
+	c->tcp_wscale = 1;
 }
 
 int
@@ -112,6 +133,27 @@ static const struct num_key num_keys[] = {
 	NUM("icmp", "burst", icmp_burst, 1, 1000000),
 	NUM("chan", "size", chan_size, 64, 1048576),
 	NUM("udp", "max_socks", udp_max_socks, 1, 65535),
+	NUM("tcp", "max_conns", tcp_max_conns, 16, 16777216),
+	NUM("tcp", "max_listeners", tcp_max_listeners, 1, 4096),
+	NUM("tcp", "backlog", tcp_backlog, 1, 65535),
+	NUM("tcp", "rcvbuf", tcp_rcvbuf, 4096, 1073741824),
+	NUM("tcp", "sndbuf", tcp_sndbuf, 4096, 1073741824),
+	NUM("tcp", "msl_ms", tcp_msl_ms, 1, 600000),
+	NUM("tcp", "rto_min_ms", tcp_rto_min_ms, 1, 60000),
+	NUM("tcp", "rto_max_ms", tcp_rto_max_ms, 100, 600000),
+	NUM("tcp", "rto_init_ms", tcp_rto_init_ms, 1, 60000),
+	NUM("tcp", "syn_retries", tcp_syn_retries, 1, 100),
+	NUM("tcp", "synack_retries", tcp_synack_retries, 1, 100),
+	NUM("tcp", "max_retries", tcp_max_retries, 1, 100),
+	NUM("tcp", "delack_ms", tcp_delack_ms, 1, 500),
+	NUM("tcp", "fin_wait2_ms", tcp_fin_wait2_ms, 1, 3600000),
+	NUM("tcp", "keepalive_ms", tcp_keepalive_ms, 0, 86400000),
+	NUM("tcp", "keepalive_intvl_ms", tcp_keepalive_intvl_ms, 1, 3600000),
+	NUM("tcp", "keepalive_probes", tcp_keepalive_probes, 1, 100),
+	NUM("tcp", "nodelay", tcp_nodelay, 0, 1),
+	NUM("tcp", "sack", tcp_sack, 0, 1),
+	NUM("tcp", "timestamps", tcp_timestamps, 0, 1),
+	NUM("tcp", "wscale", tcp_wscale, 0, 1),
 };
 
 static int
@@ -120,6 +162,7 @@ set_num(struct tern_config *c, const struct num_key *k, uint64_t v)
 	void *p = (uint8_t *)c + k->off;
 
 	switch (k->size) {
+	case 1: { uint8_t x = (uint8_t)v; memcpy(p, &x, 1); break; }
 	case 2: { uint16_t x = (uint16_t)v; memcpy(p, &x, 2); break; }
 	case 4: { uint32_t x = (uint32_t)v; memcpy(p, &x, 4); break; }
 	default: memcpy(p, &v, 8); break;

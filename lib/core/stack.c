@@ -21,6 +21,7 @@
 #include "ip4.h"
 #include "netif.h"
 #include "udp.h"
+#include "tcp.h"
 
 #define REGISTRY_MZ "tern_registry"
 
@@ -127,14 +128,16 @@ tern_stack_create(const struct tern_config *cfg, unsigned int lcore_id,
 
 	s->wheel = rte_zmalloc_socket("tern_wheel", sizeof(*s->wheel),
 				      RTE_CACHE_LINE_SIZE, socket);
+	if (s->wheel != NULL)
+		tw_init(s->wheel, cfg->timer_tick_ns ? cfg->timer_tick_ns : 100000, s->now_ns);
 	s->arp = arp_table_create(cfg, socket);
 	s->udp = udp_table_create(cfg, socket);
-	if (s->wheel == NULL || s->arp == NULL || s->udp == NULL) {
+	s->tcp = tcp_table_create(cfg, lcore_id, socket);
+	if (s->wheel == NULL || s->arp == NULL || s->udp == NULL || s->tcp == NULL) {
 		tern_stack_free(s);
 		rte_errno = ENOMEM;
 		return NULL;
 	}
-	tw_init(s->wheel, cfg->timer_tick_ns ? cfg->timer_tick_ns : 100000, s->now_ns);
 	rc = stack_registry_set(lcore_id, s);
 	if (rc != 0) {
 		s->lcore_id = RTE_MAX_LCORE;	/* not registered: do not unregister */
@@ -162,6 +165,9 @@ tern_stack_free(struct tern_stack *s)
 		rte_pktmbuf_free_bulk(s->iface[i].txb, s->iface[i].txb_len);
 		s->iface[i].txb_len = 0;
 	}
+	if (s->tcp != NULL)
+		tcp_table_free(s, s->tcp);
+	s->tcp = NULL;
 	if (s->udp != NULL)
 		udp_table_free(s, s->udp);
 	arp_table_free(s->arp);

@@ -27,11 +27,13 @@
 #define STACK_EVQ_SIZE 1024u		/* events staged per iteration */
 #define STACK_MAX_CHANS 8u
 #define STACK_CMD_BURST 64u
+#define STACK_CMD_ROUNDS 16u		/* bursts drained per channel per iteration */
 
 /* What an expired wheel entry belongs to: the index into the handler table
  * in stack_poll.c. */
 enum stack_timer_kind {
 	STACK_TIMER_ARP = 0,
+	STACK_TIMER_TCP,
 	STACK_TIMER_COUNT
 };
 
@@ -70,6 +72,7 @@ struct stack_ev {
 
 struct arp_table;
 struct udp_table;
+struct tcp_table;
 
 struct tern_stack {
 	/* hot: read every iteration */
@@ -85,6 +88,7 @@ struct tern_stack {
 	struct timer_wheel *wheel;
 	struct arp_table *arp;
 	struct udp_table *udp;
+	struct tcp_table *tcp;
 
 	/* ICMP error rate limit (token bucket) */
 	uint64_t icmp_tokens_ns;	/* bucket level expressed as time credit */

@@ -17,6 +17,7 @@
 #include "ip4.h"
 #include "netif.h"
 #include "udp.h"
+#include "tcp.h"
 
 typedef void (*stack_timer_fn)(struct tern_stack *s, struct stack_timer *t,
 			       uint64_t now_ns);
@@ -24,6 +25,7 @@ typedef void (*stack_timer_fn)(struct tern_stack *s, struct stack_timer *t,
 /* Timer handlers by kind: data, not protocol logic. */
 static const stack_timer_fn timer_handlers[STACK_TIMER_COUNT] = {
 	[STACK_TIMER_ARP] = arp_timer_expired,
+	[STACK_TIMER_TCP] = tcp_timer_expired,
 };
 
 void
@@ -71,13 +73,16 @@ commands_run(struct tern_stack *s)
 	uint16_t c;
 
 	for (c = 0; c < s->n_chans; c++) {
-		unsigned int n = chan_cmds_take(s->chans[c], cmd, STACK_CMD_BURST);
+		unsigned int n, rounds = 0;
 
-		if (n == 0)
-			continue;
-		stack_ctr_add(s, CTR_CHAN_CMD, n);
-		stack_commands_run(s, s->chans[c], cmd, n);
-		total += n;
+		/* drain up to STACK_CMD_ROUNDS bursts: an app answering a burst
+		 * of events issues more than one command per event */
+		do {
+			n = chan_cmds_take(s->chans[c], cmd, STACK_CMD_BURST);
+			stack_ctr_add(s, CTR_CHAN_CMD, n);
+			stack_commands_run(s, s->chans[c], cmd, n);
+			total += n;
+		} while (n == STACK_CMD_BURST && ++rounds < STACK_CMD_ROUNDS);
 	}
 	return total;
 }
@@ -98,6 +103,17 @@ stack_commands_run(struct tern_stack *s, struct tern_chan *c,
 			break;
 		case TERN_CMD_UDP_CLOSE:
 			udp_cmd_close(s, c, &cmd[k]);
+			break;
+		case TERN_CMD_TCP_LISTEN:
+		case TERN_CMD_TCP_UNLISTEN:
+		case TERN_CMD_TCP_CONNECT:
+		case TERN_CMD_TCP_SEND:
+		case TERN_CMD_TCP_RECVD:
+		case TERN_CMD_TCP_SHUTDOWN:
+		case TERN_CMD_TCP_CLOSE:
+		case TERN_CMD_TCP_ABORT:
+		case TERN_CMD_TCP_NODELAY:
+			tcp_cmd_run(s, c, &cmd[k]);
 			break;
 		default: {
 			struct tern_event ev = {
@@ -123,6 +139,7 @@ process(struct tern_stack *s, uint64_t now_ns)
 	stack_events_flush(s);
 	work = commands_run(s);
 	timers_run(s, now_ns);
+	tcp_output_run(s);
 	/* events raised by commands and timers go out in the same iteration */
 	stack_events_flush(s);
 	return work;

@@ -14,6 +14,7 @@
 #include "icmp_hdr.h"
 #include "ip4_hdr.h"
 #include "udp.h"
+#include "tcp.h"
 
 static bool
 src_is_martian(const struct tern_stack *s, uint32_t src)
@@ -79,8 +80,7 @@ ip4_input(struct tern_stack *s, uint16_t iface, struct rte_mbuf *m)
 		icmp_input(s, iface, m, &ip);
 		break;
 	case IP4_PROTO_TCP:
-		/* TODO(#3): TCP input. Until then a counted drop, no RST. */
-		stack_drop(s, m, CTR_TCP_RX_NO_STACK);
+		tcp_input(s, iface, m, &ip);
 		break;
 	default:
 		/* RFC 1122 3.2.2.1: protocol unreachable, never for broadcasts */

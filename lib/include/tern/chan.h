@@ -37,8 +37,39 @@ enum tern_ev_type {
 				 *   or -EMSGSIZE; addr/port = destination */
 	TERN_EV_CMD_ERROR,	/**< a command was rejected: status = -errno,
 				 *   cookie echoed; its mbuf was freed */
+	TERN_EV_TCP_LISTENING,	/**< listen done: handle = listener, port = local
+				 *   port, or status = -errno (EADDRINUSE ...) */
+	TERN_EV_TCP_ACCEPTED,	/**< new connection on a listener: handle = the
+				 *   connection, cookie = the listener's cookie,
+				 *   addr/port = peer, len = send space */
+	TERN_EV_TCP_CONNECTED,	/**< active open done (status 0, len = send
+				 *   space); on failure a TERN_EV_TCP_CLOSED with
+				 *   -ECONNREFUSED / -ETIMEDOUT comes instead */
+	TERN_EV_TCP_DATA,	/**< in-order bytes: m = mbuf chain (data offset
+				 *   at the first byte), len = bytes. Credit them
+				 *   back with TERN_CMD_TCP_RECVD when consumed */
+	TERN_EV_TCP_WRITABLE,	/**< send space freed: len = bytes the app may
+				 *   now queue (sent after TERN_EV_TCP_FULL) */
+	TERN_EV_TCP_PEER_CLOSED, /**< the peer sent FIN: no more data will come */
+	TERN_EV_TCP_CLOSED,	/**< the connection is over for the app (handle
+				 *   stale): status 0 after an orderly close (sent
+				 *   on entering TIME-WAIT, which the stack then
+				 *   holds for 2*MSL on its own), -ECONNRESET,
+				 *   -ECONNREFUSED, -ETIMEDOUT or -ECONNABORTED */
+	TERN_EV_TCP_FULL,	/**< the send queue reached tcp.sndbuf: hold
+				 *   further sends until TERN_EV_TCP_WRITABLE
+				 *   (sends still accepted up to twice the limit) */
 	TERN_EV_COUNT
 };
+
+/** Send-side flow control: every TERN_CMD_TCP_SEND is queued whole and in
+ *  order while the queue holds less than twice tcp.sndbuf. The send that
+ *  makes it reach tcp.sndbuf raises TERN_EV_TCP_FULL; the app should hold
+ *  further data until TERN_EV_TCP_WRITABLE (queue below half the limit).
+ *  Sends issued before the app saw TERN_EV_TCP_FULL still fit in the slack,
+ *  so byte order is never at risk. An app that ignores it and reaches twice
+ *  the limit gets TERN_EV_CMD_ERROR -ENOBUFS with its chain back in `m`.
+ *  Every other rejected command frees its mbuf. */
 
 /** Command types (app -> stack). */
 enum tern_cmd_type {
@@ -46,6 +77,17 @@ enum tern_cmd_type {
 	TERN_CMD_UDP_BIND,	/**< port = local port (0 = ephemeral) */
 	TERN_CMD_UDP_SENDTO,	/**< handle, m = payload, addr/port = destination */
 	TERN_CMD_UDP_CLOSE,	/**< handle */
+	TERN_CMD_TCP_LISTEN,	/**< port = local port, len = backlog (0 = default) */
+	TERN_CMD_TCP_UNLISTEN,	/**< handle = listener */
+	TERN_CMD_TCP_CONNECT,	/**< addr/port = peer; port in `reserved` low 16
+				 *   bits = local port (0 = ephemeral) */
+	TERN_CMD_TCP_SEND,	/**< handle, m = bytes to send (any chain) */
+	TERN_CMD_TCP_RECVD,	/**< handle, len = bytes consumed (window credit) */
+	TERN_CMD_TCP_SHUTDOWN,	/**< handle: close the write side (FIN) */
+	TERN_CMD_TCP_CLOSE,	/**< handle: close both sides; the handle stays
+				 *   valid until TERN_EV_TCP_CLOSED */
+	TERN_CMD_TCP_ABORT,	/**< handle: send RST, drop everything */
+	TERN_CMD_TCP_NODELAY,	/**< handle, len = 1 disables Nagle, 0 enables */
 	TERN_CMD_COUNT
 };
 

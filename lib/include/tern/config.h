@@ -52,6 +52,29 @@ struct tern_config {
 
 	uint32_t chan_size;		/**< elements per channel ring (power of 2); default 4096 */
 	uint16_t udp_max_socks;		/**< UDP sockets per stack; default 256 */
+
+	/* TCP (RFC 9293 and friends); times in milliseconds */
+	uint32_t tcp_max_conns;		/**< TCBs per stack (incl. TIME-WAIT); default 65536 */
+	uint16_t tcp_max_listeners;	/**< listening ports per stack; default 64 */
+	uint16_t tcp_backlog;		/**< default listen backlog; default 1024 */
+	uint32_t tcp_rcvbuf;		/**< receive buffer (window) per connection; default 256 KiB */
+	uint32_t tcp_sndbuf;		/**< bytes queued per connection; default 256 KiB */
+	uint32_t tcp_msl_ms;		/**< MSL; TIME-WAIT lasts 2*MSL; default 30000 */
+	uint32_t tcp_rto_min_ms;	/**< RFC 6298 lower bound; default 200 */
+	uint32_t tcp_rto_max_ms;	/**< RFC 6298 upper bound; default 60000 */
+	uint32_t tcp_rto_init_ms;	/**< initial RTO; default 1000 */
+	uint16_t tcp_syn_retries;	/**< SYN retransmissions before giving up; default 5 */
+	uint16_t tcp_synack_retries;	/**< SYN-ACK retransmissions; default 5 */
+	uint16_t tcp_max_retries;	/**< data retransmissions before abort; default 8 */
+	uint32_t tcp_delack_ms;		/**< delayed ACK timer; default 40 */
+	uint32_t tcp_fin_wait2_ms;	/**< orphaned FIN-WAIT-2 timeout; default 60000 */
+	uint32_t tcp_keepalive_ms;	/**< idle before keepalive probes; 0 = off (default) */
+	uint32_t tcp_keepalive_intvl_ms; /**< between probes; default 75000 */
+	uint16_t tcp_keepalive_probes;	/**< unanswered probes before abort; default 9 */
+	uint8_t tcp_nodelay;		/**< 1 = Nagle off by default; default 0 */
+	uint8_t tcp_sack;		/**< offer SACK-permitted; default 1 */
+	uint8_t tcp_timestamps;		/**< offer timestamps (RFC 7323); default 1 */
+	uint8_t tcp_wscale;		/**< offer window scaling; default 1 */
 };
 
 /** Fill `c` with the documented defaults (no interfaces). */

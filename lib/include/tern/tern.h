@@ -9,6 +9,7 @@
 #include <tern/stack.h>
 #include <tern/chan.h>
 #include <tern/udp.h>
+#include <tern/tcp.h>
 #include <tern/stats.h>
 
 #endif

@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * The TCP control block (RFC 9293 3.3.1): one struct per connection with
+ * RFC field names grouped in snd/rcv, the fields every segment touches in
+ * its first cache line (checked below), sub-structs embedded (no pointer
+ * chases on the fast path). TCBs live in a per-stack array with a free
+ * list (tcp_conn.c); a slot index plus a generation makes the handle apps
+ * see. Owned by exactly one lcore.
+ */
+#ifndef TERN_TCB_H
+#define TERN_TCB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+
+#include "stack.h"
+
+struct rte_mbuf;
+struct tern_chan;
+struct tcp_listener;
+
+/* RFC 9293 states, ordered so the synchronized states compare >= ESTABLISHED. */
+enum tcp_state {
+	TCP_ST_CLOSED = 0,
+	TCP_ST_LISTEN,
+	TCP_ST_SYN_SENT,
+	TCP_ST_SYN_RECEIVED,
+	TCP_ST_ESTABLISHED,
+	TCP_ST_FIN_WAIT_1,
+	TCP_ST_FIN_WAIT_2,
+	TCP_ST_CLOSE_WAIT,
+	TCP_ST_CLOSING,
+	TCP_ST_LAST_ACK,
+	TCP_ST_TIME_WAIT,
+	TCP_ST_COUNT
+};
+
+/* Per-connection timers: absolute deadlines, 0 = not armed. The TCB sits
+ * once in the stack's wheel at the earliest of them (tcp_timer.c). */
+enum tcp_timer_id {
+	TCP_T_RTO = 0,		/* retransmission, incl. SYN and SYN-ACK */
+	TCP_T_PERSIST,		/* zero-window probe */
+	TCP_T_DELACK,		/* delayed ACK */
+	TCP_T_KEEPALIVE,	/* idle probe (only when configured) */
+	TCP_T_FIN_WAIT_2,	/* orphaned FIN-WAIT-2 */
+	TCP_T_TIME_WAIT,	/* 2*MSL */
+	TCP_T_COUNT
+};
+
+/* tcb->flags */
+#define TCB_F_ACK_NOW		0x00000001u	/* send an ACK in this iteration */
+#define TCB_F_ACK_DELAYED	0x00000002u	/* an ACK is owed; delack armed */
+#define TCB_F_TX_QUEUED		0x00000004u	/* on the stack's output list */
+#define TCB_F_FIN_PENDING	0x00000008u	/* app shut the write side: FIN
+						 * goes after the queued data */
+#define TCB_F_FIN_SENT		0x00000010u	/* our FIN has a sequence number */
+#define TCB_F_NODELAY		0x00000020u	/* Nagle off */
+#define TCB_F_SACK_OK		0x00000040u	/* both sides offered SACK */
+#define TCB_F_TS_OK		0x00000080u	/* timestamps in use */
+#define TCB_F_WS_OK		0x00000100u	/* window scaling in use */
+#define TCB_F_ORPHAN		0x00000200u	/* app closed: only CLOSED left */
+#define TCB_F_PEER_FIN		0x00000400u	/* peer's FIN received and consumed */
+#define TCB_F_WANT_WRITABLE	0x00000800u	/* app was refused space */
+#define TCB_F_PASSIVE		0x00001000u	/* created by a listener */
+#define TCB_F_ACCEPTED		0x00002000u	/* app knows this connection */
+#define TCB_F_RTT_TIMING	0x00004000u	/* rtt.seq is being timed (Karn) */
+#define TCB_F_SEND_RST		0x00008000u	/* abort: send RST, then free */
+#define TCB_F_SYN_SENT		0x00010000u	/* our SYN has been sent */
+#define TCB_F_RETRANSMIT	0x00020000u	/* RTO fired: resend from snd.una */
+#define TCB_F_FAST_RECOVERY	0x00040000u	/* in fast recovery */
+#define TCB_F_PROBE		0x00080000u	/* persist: send a 1-byte probe */
+#define TCB_F_WND_UPDATE	0x00100000u	/* window opened: advertise it */
+#define TCB_F_FAST_REXMIT	0x00200000u	/* resend the segment at snd.una now */
+#define TCB_F_KEEPALIVE		0x00400000u	/* send a keepalive probe (timer) */
+
+/* Bytes the app queued and the peer has not acknowledged. The chain's
+ * segments are linked through m->next; head_off bytes of the head segment
+ * are already acknowledged (the head's pkt_len/nb_segs are not maintained).
+ * Sequence number of the first unacknowledged byte is snd.una (+1 while
+ * the SYN is unacknowledged). */
+struct tcp_sndq {
+	struct rte_mbuf *head;
+	struct rte_mbuf *tail;
+	uint32_t bytes;			/* unacked + unsent bytes queued */
+	uint16_t head_off;
+	uint16_t nsegs;
+};
+
+/* Out-of-order segments held for reassembly (tcp_reass.c). */
+#define TCP_REASS_MAX 32u
+struct tcp_reass_seg {
+	uint32_t seq;
+	uint32_t len;
+	struct rte_mbuf *m;		/* data offset at `seq` */
+};
+
+struct tcp_reass {
+	uint16_t n;
+	uint32_t bytes;
+	uint32_t last_seq;		/* start of the segment that arrived last
+					 * (RFC 2018 4: it leads the SACK blocks) */
+	struct tcp_reass_seg seg[TCP_REASS_MAX];	/* sorted by seq */
+};
+
+struct tcb {
+	/* --- first cache line: read by every segment --- */
+	uint8_t state;			/* enum tcp_state */
+	uint8_t iface;
+	uint16_t mss;			/* effective send MSS (payload bytes) */
+	uint32_t flags;			/* TCB_F_* */
+	uint32_t laddr;			/* host order */
+	uint32_t raddr;
+	uint16_t lport;
+	uint16_t rport;
+	struct {
+		uint32_t una;		/* oldest unacknowledged */
+		uint32_t nxt;		/* next to send */
+		uint32_t wnd;		/* peer's window, scaled, bytes */
+		uint32_t wl1;		/* seq of last window update */
+		uint32_t wl2;		/* ack of last window update */
+		uint32_t max;		/* highest seq sent + 1 */
+		uint8_t wscale;		/* peer's shift (applied to its windows) */
+	} snd;
+	struct {
+		uint32_t nxt;		/* next expected */
+		uint32_t wnd;		/* window we offer, bytes */
+		uint32_t adv;		/* right edge last advertised (nxt + wnd) */
+		uint8_t wscale;		/* our shift (applied to what we send) */
+	} rcv;
+
+	/* --- second line: output list, congestion, RTT, timers --- */
+	struct tcb *tx_next;		/* stack output list */
+	uint32_t gen;			/* generation of this slot (handles) */
+	uint32_t cwnd;			/* bytes */
+	uint32_t ssthresh;
+	uint32_t recover;		/* NewReno recovery point (RFC 6582) */
+	uint16_t dupacks;
+	uint16_t backoff;		/* RTO doublings since last new ACK */
+	uint16_t retries;		/* consecutive retransmissions / probes */
+	uint16_t peer_mss;		/* MSS option the peer sent (0 = none) */
+	struct {
+		uint32_t srtt_us;	/* 0 = no sample yet */
+		uint32_t rttvar_us;
+		uint32_t seq;		/* segment being timed (Karn) */
+		uint64_t ts_ns;		/* when it was sent */
+	} rtt;
+	uint64_t rto_ns;
+	uint64_t timer_ns[TCP_T_COUNT];	/* absolute deadlines, 0 = off */
+	struct stack_timer timer;	/* wheel entry at min(timer_ns) */
+
+	/* --- cold --- */
+	uint32_t iss;
+	uint32_t irs;
+	struct {
+		uint32_t recent;	/* TS.Recent (RFC 7323 4.3) */
+		uint64_t recent_ns;	/* when it was updated (PAWS 24 days) */
+		uint32_t offset;	/* our TSval = now_ms + offset */
+		uint32_t last_ack_sent;	/* Last.ACK.sent (RFC 7323 4.3) */
+	} ts;
+	uint32_t rcvbuf;		/* receive buffer size */
+	uint32_t unread;		/* delivered to the app, not yet credited */
+	uint32_t sndbuf;		/* send queue limit */
+	uint64_t idle_since_ns;		/* last segment received (keepalive) */
+	struct tcp_sndq sndq;
+	struct tcp_reass *reass;	/* NULL until something arrives out of order */
+	struct tern_chan *chan;		/* where events go */
+	uint64_t cookie;		/* app tag (listener's for passive opens) */
+	struct tcp_listener *listener;	/* passive, until accepted */
+	uint32_t next_free;		/* free list link (slot index) */
+	int32_t close_status;		/* status for TERN_EV_TCP_CLOSED */
+};
+
+/* The fields every segment reads must share the first cache line. */
+_Static_assert(offsetof(struct tcb, rcv) + sizeof(((struct tcb *)0)->rcv) <=
+	       RTE_CACHE_LINE_SIZE,
+	       "hot TCB fields must fit in the first cache line");
+
+/* Synchronized states (RFC 9293 3.10.7.4 "otherwise"). */
+static inline bool
+tcp_state_is_synced(uint8_t st)
+{
+	return st >= TCP_ST_ESTABLISHED;
+}
+
+/* States in which the app may still queue data. */
+static inline bool
+tcp_state_may_send(uint8_t st)
+{
+	return st == TCP_ST_ESTABLISHED || st == TCP_ST_CLOSE_WAIT ||
+	       st == TCP_ST_SYN_SENT || st == TCP_ST_SYN_RECEIVED;
+}
+
+#endif

@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * TCP internals shared between the files of lib/tcp/. Who does what:
+ *   tcp_conn.c    TCB slots, 4-tuple table, listeners, handles, ISN (RFC 6528)
+ *   tcp_state.c   state names, tcp_set_state(), per-state data
+ *   tcp_input.c   RFC 9293 3.10.7: segment arrives (+ tcp_input_*.c steps)
+ *   tcp_reass.c   out-of-order queue
+ *   tcp_output.c  segments we send: SYN, SYN-ACK, data, ACK, FIN, RST, probes
+ *   tcp_sndq.c    the send queue (app mbufs until acknowledged)
+ *   tcp_timer.c   per-TCB deadlines, one wheel entry per TCB, handlers
+ *   tcp_rtt.c     RFC 6298 estimator
+ *   tcp_user.c    app commands and the events TCP raises
+ * Order in one loop iteration: tcp_input() per segment (via ip4_input),
+ * then commands (tcp_cmd_*), timers (tcp_timer_expired), and finally
+ * tcp_output_run() builds every segment the iteration made necessary.
+ * Input, commands and timers never transmit directly: they update the TCB
+ * and call tcp_output_schedule(); RSTs for segments without a TCB are the
+ * one exception (tcp_output_rst_reply).
+ */
+#ifndef TERN_TCP_INTERNAL_H
+#define TERN_TCP_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "stack.h"
+#include "tcb.h"
+#include "tcp_seq.h"
+
+struct rte_hash;
+struct rte_mbuf;
+struct tern_cmd;
+struct tern_chan;
+struct ip4_hdr_v;
+struct tcp_seg;
+
+#define NS_PER_MS 1000000ull
+#define NS_PER_US 1000ull
+#define TCP_DEFAULT_MSS 536u		/* RFC 9293 3.7.1 when no MSS option */
+#define TCP_IW_SEGS 10u			/* RFC 6928 initial window */
+#define TCP_PAWS_IDLE_NS (24ull * 24 * 3600 * 1000000000ull) /* RFC 7323 5.5 */
+#define TCP_CHALLENGE_ACK_PER_S 100u	/* RFC 5961 7 */
+
+struct tcp_listener {
+	uint16_t port;			/* 0 = free slot */
+	uint16_t backlog;		/* max connections in SYN-RECEIVED */
+	uint16_t n_syn;			/* current SYN-RECEIVED count */
+	uint32_t gen;
+	struct tern_chan *chan;
+	uint64_t cookie;
+};
+
+struct tcp_table {
+	uint32_t n_tcbs;
+	uint32_t n_used;
+	uint32_t free_head;		/* slot index, UINT32_MAX = none */
+	struct tcb *tcbs;
+	struct rte_hash *hash;		/* 4-tuple -> struct tcb * */
+	uint16_t n_listeners;
+	struct tcp_listener *listeners;
+	uint16_t *listen_by_port;	/* port -> listener index + 1 */
+	struct tcb *tx_head;		/* output list (TCB_F_TX_QUEUED) */
+	struct tcb **tx_tail;
+	uint16_t ephemeral_next;
+	uint8_t isn_key[16];		/* RFC 6528 secret */
+	uint64_t challenge_tokens_ns;	/* RFC 5961 7 rate limit */
+	uint64_t challenge_last_ns;
+};
+
+/* ---- tcp_conn.c ---- */
+struct tcp_table *tcp_table_create(const struct tern_config *cfg,
+				   unsigned int lcore_id, int socket);
+void tcp_table_free(struct tern_stack *s, struct tcp_table *t);
+struct tcb *tcp_conn_lookup(struct tern_stack *s, uint32_t laddr, uint16_t lport,
+			    uint32_t raddr, uint16_t rport);
+/* New TCB in CLOSED state, inserted in the table, defaults from the stack's
+ * config; NULL when the table is full. */
+struct tcb *tcp_conn_alloc(struct tern_stack *s, uint16_t iface, uint32_t laddr,
+			   uint16_t lport, uint32_t raddr, uint16_t rport);
+/* Remove from the table, cancel timers, free queued mbufs, bump the
+ * generation. Raises no event (see tcp_conn_close). */
+void tcp_conn_free(struct tern_stack *s, struct tcb *tcb);
+/* The connection is over: move to CLOSED, tell the app (TERN_EV_TCP_CLOSED
+ * with `status`) if it knows the connection, free the TCB. */
+void tcp_conn_close(struct tern_stack *s, struct tcb *tcb, int status);
+/* Tell the app the connection is over for it (TERN_EV_TCP_CLOSED with
+ * `status`) and forget the app; the TCB may live on (TIME-WAIT). */
+void tcp_conn_detach(struct tern_stack *s, struct tcb *tcb, int status);
+struct tcp_listener *tcp_listener_lookup(struct tern_stack *s, uint16_t port);
+uint64_t tcp_conn_handle(const struct tern_stack *s, const struct tcb *tcb);
+struct tcb *tcp_conn_from_handle(struct tern_stack *s, uint64_t handle);
+/* RFC 6528: ISN = 4 us clock + SipHash(4-tuple, secret). */
+uint32_t tcp_isn(struct tern_stack *s, uint32_t laddr, uint16_t lport,
+		 uint32_t raddr, uint16_t rport, uint64_t now_ns);
+/* Free local port for an active open to raddr:rport, 0 if none. */
+uint16_t tcp_ephemeral_port(struct tern_stack *s, uint32_t laddr, uint32_t raddr,
+			    uint16_t rport);
+
+/* ---- tcp_state.c ---- */
+/* The only way a TCB changes state (counts, arms/cancels state timers). */
+void tcp_set_state(struct tern_stack *s, struct tcb *tcb, enum tcp_state st);
+const char *tcp_state_name(unsigned int st);
+
+/* ---- tcp_input.c ---- */
+/* `m` starts at the TCP header and holds exactly the IP payload; `ip` is
+ * the parsed IPv4 header (addresses for the pseudo-header). Consumes m. */
+void tcp_input(struct tern_stack *s, uint16_t iface, struct rte_mbuf *m,
+	       const struct ip4_hdr_v *ip);
+
+/* ---- tcp_reass.c ---- */
+/* Queue out-of-order `m` (data offset at `seq`, `len` bytes, seq > rcv.nxt).
+ * Trims overlaps. Returns 0, or -ENOSPC when full (m freed, counted). */
+int tcp_reass_insert(struct tern_stack *s, struct tcb *tcb, struct rte_mbuf *m,
+		     uint32_t seq, uint32_t len);
+/* Take the queued data that now starts at rcv.nxt (after an in-order
+ * arrival), as one chain; *len = bytes (0 and NULL when none). */
+struct rte_mbuf *tcp_reass_pull(struct tern_stack *s, struct tcb *tcb, uint32_t *len);
+void tcp_reass_free(struct tern_stack *s, struct tcb *tcb);
+/* Drop the first `n` bytes of packet `m` (n <= pkt_len), freeing segments
+ * that end up empty: rte_pktmbuf_adj works within the first segment only.
+ * Returns the new head. */
+struct rte_mbuf *tcp_mbuf_cut_front(struct rte_mbuf *m, uint32_t n);
+static inline uint32_t
+tcp_reass_bytes(const struct tcb *tcb)
+{
+	return tcb->reass != NULL ? tcb->reass->bytes : 0;
+}
+
+/* ---- tcp_sndq.c ---- */
+/* Append the app's chain (all of its bytes). */
+void tcp_sndq_append(struct tcb *tcb, struct rte_mbuf *m);
+/* Drop `n` acknowledged bytes from the front. */
+void tcp_sndq_ack(struct tcb *tcb, uint32_t n);
+/* Free everything queued. */
+void tcp_sndq_free(struct tcb *tcb);
+/* Append to `dst` mbufs referencing queued bytes [off, off + len) (off from
+ * the first unacknowledged byte), by reference (indirect mbufs) or by copy
+ * for small pieces. Returns 0 or -ENOMEM (dst unchanged on failure). */
+int tcp_sndq_ref(struct tern_stack *s, const struct tcb *tcb, uint32_t off,
+		 uint32_t len, struct rte_mbuf *dst);
+/* Copy queued bytes [off, off + len) to `dst` (ports without multi-segment
+ * TX). Precondition: off + len <= sndq.bytes. */
+void tcp_sndq_copy(const struct tcb *tcb, uint32_t off, uint32_t len, void *dst);
+
+/* ---- tcp_output.c ---- */
+/* Put the TCB on the output list (idempotent). */
+void tcp_output_schedule(struct tern_stack *s, struct tcb *tcb);
+/* Build every segment for the TCBs on the output list. */
+void tcp_output_run(struct tern_stack *s);
+/* ACK as soon as possible (this iteration). */
+void tcp_output_ack_now(struct tern_stack *s, struct tcb *tcb);
+/* RFC 5961 challenge ACK, subject to the per-stack rate limit. */
+void tcp_output_challenge_ack(struct tern_stack *s, struct tcb *tcb);
+/* RST in answer to a segment that has no connection (RFC 9293 3.10.7.1):
+ * never in answer to a RST. `seg_len` counts SYN and FIN. */
+void tcp_output_rst_reply(struct tern_stack *s, uint16_t iface,
+			  const struct ip4_hdr_v *ip, const struct tcp_seg *seg,
+			  uint32_t seg_len);
+/* The window we would advertise now (bytes, before scaling). */
+uint32_t tcp_rcv_window(const struct tcb *tcb);
+
+/* ---- tcp_timer.c ---- */
+void tcp_timer_arm(struct tern_stack *s, struct tcb *tcb, enum tcp_timer_id id,
+		   uint64_t deadline_ns);
+void tcp_timer_cancel(struct tern_stack *s, struct tcb *tcb, enum tcp_timer_id id);
+void tcp_timer_cancel_all(struct tern_stack *s, struct tcb *tcb);
+static inline bool
+tcp_timer_is_armed(const struct tcb *tcb, enum tcp_timer_id id)
+{
+	return tcb->timer_ns[id] != 0;
+}
+/* Wheel callback (stack timer kind STACK_TIMER_TCP). */
+void tcp_timer_expired(struct tern_stack *s, struct stack_timer *t, uint64_t now_ns);
+
+/* ---- tcp_rtt.c ---- */
+/* Feed one RTT measurement (RFC 6298 2.2/2.3), recompute rto_ns. */
+void tcp_rtt_sample(struct tern_stack *s, struct tcb *tcb, uint64_t rtt_ns);
+/* Current RTO with backoff applied and clamped to [min, max]. */
+uint64_t tcp_rto_ns(const struct tern_stack *s, const struct tcb *tcb);
+
+/* ---- tcp_user.c ---- */
+void tcp_cmd_run(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *cmd);
+void tcp_chan_closed(struct tern_stack *s, struct tern_chan *c);
+/* Events raised by input and timers. */
+void tcp_ev_accepted(struct tern_stack *s, struct tcb *tcb);
+void tcp_ev_connected(struct tern_stack *s, struct tcb *tcb);
+/* Deliver in-order data (m = chain, data offset at the first byte). */
+void tcp_ev_data(struct tern_stack *s, struct tcb *tcb, struct rte_mbuf *m, uint32_t len);
+void tcp_ev_peer_closed(struct tern_stack *s, struct tcb *tcb);
+/* Send space opened after a refused send. */
+void tcp_ev_writable(struct tern_stack *s, struct tcb *tcb);
+
+/* RFC 6928 initial window: min(10*MSS, max(2*MSS, 14600)). */
+static inline uint32_t
+tcp_initial_cwnd(uint32_t mss)
+{
+	uint32_t floor = 2 * mss > 14600u ? 2 * mss : 14600u;
+
+	return TCP_IW_SEGS * mss < floor ? TCP_IW_SEGS * mss : floor;
+}
+
+/* Send space left for the app. */
+static inline uint32_t
+tcp_snd_space(const struct tcb *tcb)
+{
+	return tcb->sndq.bytes >= tcb->sndbuf ? 0 : tcb->sndbuf - tcb->sndq.bytes;
+}
+
+#endif

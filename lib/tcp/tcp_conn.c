@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Connections of one stack: the TCB slots (a fixed array with a free list,
+ * allocated once: no allocation per connection), the 4-tuple table
+ * (rte_hash, per lcore, no locks), listeners indexed by port, the handles
+ * apps hold (lcore, slot, generation: a stale handle is detected), ISNs
+ * (RFC 6528) and ephemeral ports. Called by input (lookup, alloc on SYN),
+ * the user side (connect, listen, handles) and whoever ends a connection
+ * (tcp_conn_close / tcp_conn_free).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_hash.h>
+#include <rte_hash_crc.h>
+#include <rte_malloc.h>
+#include <rte_random.h>
+#include <sodium.h>
+
+#include "tcp.h"
+#include "ip4.h"
+#include "tcp_hdr.h"
+
+#define SLOT_NONE UINT32_MAX
+#define HANDLE_SLOT_BITS 24
+#define HANDLE_SLOT_MASK ((1u << HANDLE_SLOT_BITS) - 1)
+#define EPHEMERAL_LO 49152u
+#define EPHEMERAL_N (65536u - EPHEMERAL_LO)
+
+struct tcp_key {
+	uint32_t raddr;
+	uint32_t laddr;
+	uint16_t rport;
+	uint16_t lport;
+};
+
+static struct tcp_key
+key_of(uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
+{
+	struct tcp_key k = { .raddr = raddr, .laddr = laddr, .rport = rport,
+			     .lport = lport };
+
+	return k;
+}
+
+static struct rte_hash *
+hash_create(unsigned int lcore_id, uint32_t entries, int socket)
+{
+	char name[RTE_HASH_NAMESIZE];
+	struct rte_hash_parameters p = {
+		.name = name,
+		.entries = entries < 8 ? 8 : entries,
+		.key_len = sizeof(struct tcp_key),
+		.hash_func = rte_hash_crc,
+		.hash_func_init_val = 0,
+		.socket_id = socket,
+	};
+
+	snprintf(name, sizeof(name), "tern_tcp_%u", lcore_id);
+	return rte_hash_create(&p);
+}
+
+struct tcp_table *
+tcp_table_create(const struct tern_config *cfg, unsigned int lcore_id, int socket)
+{
+	uint32_t n = cfg->tcp_max_conns ? cfg->tcp_max_conns : 65536;
+	uint16_t nl = cfg->tcp_max_listeners ? cfg->tcp_max_listeners : 64;
+	struct tcp_table *t;
+	uint32_t i;
+
+	if (n > HANDLE_SLOT_MASK || sodium_init() < 0)
+		return NULL;
+	t = rte_zmalloc_socket("tern_tcp", sizeof(*t), RTE_CACHE_LINE_SIZE, socket);
+	if (t == NULL)
+		return NULL;
+	t->n_tcbs = n;
+	t->n_listeners = nl;
+	t->tcbs = rte_zmalloc_socket("tern_tcbs", (size_t)n * sizeof(struct tcb),
+				     RTE_CACHE_LINE_SIZE, socket);
+	t->listeners = rte_zmalloc_socket("tern_listen", nl * sizeof(struct tcp_listener),
+					  RTE_CACHE_LINE_SIZE, socket);
+	t->listen_by_port = rte_zmalloc_socket("tern_lport", 65536 * sizeof(uint16_t),
+					       RTE_CACHE_LINE_SIZE, socket);
+	t->hash = hash_create(lcore_id, n, socket);
+	if (t->tcbs == NULL || t->listeners == NULL || t->listen_by_port == NULL ||
+	    t->hash == NULL) {
+		rte_hash_free(t->hash);
+		rte_free(t->listen_by_port);
+		rte_free(t->listeners);
+		rte_free(t->tcbs);
+		rte_free(t);
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		t->tcbs[i].next_free = i + 1 < n ? i + 1 : SLOT_NONE;
+		t->tcbs[i].gen = 1;
+	}
+	t->free_head = 0;
+	t->tx_tail = &t->tx_head;
+	randombytes_buf(t->isn_key, sizeof(t->isn_key));
+	return t;
+}
+
+void
+tcp_table_free(struct tern_stack *s, struct tcp_table *t)
+{
+	uint32_t i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->n_tcbs; i++)
+		if (t->tcbs[i].state != TCP_ST_CLOSED || t->tcbs[i].sndq.head != NULL)
+			tcp_conn_free(s, &t->tcbs[i]);
+	rte_hash_free(t->hash);
+	rte_free(t->listen_by_port);
+	rte_free(t->listeners);
+	rte_free(t->tcbs);
+	rte_free(t);
+}
+
+struct tcb *
+tcp_conn_lookup(struct tern_stack *s, uint32_t laddr, uint16_t lport,
+		uint32_t raddr, uint16_t rport)
+{
+	struct tcp_key k = key_of(laddr, lport, raddr, rport);
+	void *data;
+
+	if (rte_hash_lookup_data(s->tcp->hash, &k, &data) < 0)
+		return NULL;
+	return data;
+}
+
+/* Our window scale: the smallest shift that lets the buffer be advertised
+ * (RFC 7323 2.3). */
+static uint8_t
+wscale_for(uint32_t rcvbuf)
+{
+	uint8_t shift = 0;
+
+	while (shift < TCP_WSCALE_MAX && (rcvbuf >> shift) > 65535u)
+		shift++;
+	return shift;
+}
+
+static void
+tcb_init(struct tern_stack *s, struct tcb *tcb, uint16_t iface)
+{
+	const struct tern_config *cfg = &s->cfg;
+	uint32_t gen = tcb->gen;
+
+	memset(tcb, 0, sizeof(*tcb));
+	tcb->gen = gen;
+	tcb->iface = (uint8_t)iface;
+	tcb->mss = (uint16_t)(s->iface[iface].mtu - 40);
+	tcb->rcvbuf = cfg->tcp_rcvbuf;
+	tcb->sndbuf = cfg->tcp_sndbuf;
+	tcb->rcv.wscale = cfg->tcp_wscale ? wscale_for(cfg->tcp_rcvbuf) : 0;
+	tcb->rto_ns = (uint64_t)cfg->tcp_rto_init_ms * NS_PER_MS;
+	tcb->ssthresh = UINT32_MAX;
+	tcb->ts.offset = (uint32_t)rte_rand();
+	tcb->timer.kind = STACK_TIMER_TCP;
+	tw_entry_init(&tcb->timer.tw);
+	tcb->idle_since_ns = s->now_ns;
+	if (cfg->tcp_nodelay)
+		tcb->flags |= TCB_F_NODELAY;
+}
+
+struct tcb *
+tcp_conn_alloc(struct tern_stack *s, uint16_t iface, uint32_t laddr, uint16_t lport,
+	       uint32_t raddr, uint16_t rport)
+{
+	struct tcp_table *t = s->tcp;
+	struct tcp_key k = key_of(laddr, lport, raddr, rport);
+	struct tcb *tcb;
+	uint32_t slot = t->free_head;
+
+	if (slot == SLOT_NONE)
+		return NULL;
+	tcb = &t->tcbs[slot];
+	if (rte_hash_add_key_data(t->hash, &k, tcb) < 0)
+		return NULL;
+	t->free_head = tcb->next_free;
+	t->n_used++;
+	tcb_init(s, tcb, iface);
+	tcb->laddr = laddr;
+	tcb->lport = lport;
+	tcb->raddr = raddr;
+	tcb->rport = rport;
+	return tcb;
+}
+
+static void
+tx_list_unlink(struct tcp_table *t, struct tcb *tcb)
+{
+	struct tcb **pp = &t->tx_head;
+
+	while (*pp != NULL && *pp != tcb)
+		pp = &(*pp)->tx_next;
+	if (*pp == NULL)
+		return;
+	*pp = tcb->tx_next;
+	if (t->tx_tail == &tcb->tx_next)
+		t->tx_tail = pp;
+	tcb->tx_next = NULL;
+	tcb->flags &= ~TCB_F_TX_QUEUED;
+}
+
+void
+tcp_conn_free(struct tern_stack *s, struct tcb *tcb)
+{
+	struct tcp_table *t = s->tcp;
+	struct tcp_key k = key_of(tcb->laddr, tcb->lport, tcb->raddr, tcb->rport);
+	uint32_t slot = (uint32_t)(tcb - t->tcbs);
+
+	if (tcb->flags & TCB_F_TX_QUEUED)
+		tx_list_unlink(t, tcb);
+	tcp_timer_cancel_all(s, tcb);
+	stack_timer_cancel(s, &tcb->timer);
+	tcp_sndq_free(tcb);
+	tcp_reass_free(s, tcb);
+	if (tcb->listener != NULL && tcb->listener->n_syn > 0)
+		tcb->listener->n_syn--;
+	tcb->listener = NULL;
+	rte_hash_del_key(t->hash, &k);
+	tcb->state = TCP_ST_CLOSED;
+	tcb->chan = NULL;
+	tcb->flags = 0;
+	tcb->gen++;
+	if (tcb->gen == 0)
+		tcb->gen = 1;
+	tcb->next_free = t->free_head;
+	t->free_head = slot;
+	t->n_used--;
+	stack_ctr_inc(s, CTR_TCP_CLOSED);
+}
+
+void
+tcp_conn_detach(struct tern_stack *s, struct tcb *tcb, int status)
+{
+	if (tcb->chan != NULL && (tcb->flags & TCB_F_ACCEPTED)) {
+		struct tern_event ev = {
+			.type = TERN_EV_TCP_CLOSED, .status = status,
+			.handle = tcp_conn_handle(s, tcb), .cookie = tcb->cookie,
+			.addr = tcb->raddr, .port = tcb->rport,
+		};
+
+		stack_event(s, tcb->chan, &ev);
+	}
+	tcb->chan = NULL;
+	tcb->flags |= TCB_F_ORPHAN;
+}
+
+void
+tcp_conn_close(struct tern_stack *s, struct tcb *tcb, int status)
+{
+	tcp_set_state(s, tcb, TCP_ST_CLOSED);
+	tcp_conn_detach(s, tcb, status);
+	tcp_conn_free(s, tcb);
+}
+
+struct tcp_listener *
+tcp_listener_lookup(struct tern_stack *s, uint16_t port)
+{
+	uint16_t k = s->tcp->listen_by_port[port];
+
+	return k == 0 ? NULL : &s->tcp->listeners[k - 1];
+}
+
+uint64_t
+tcp_conn_handle(const struct tern_stack *s, const struct tcb *tcb)
+{
+	uint64_t slot = (uint64_t)(tcb - s->tcp->tcbs);
+
+	return ((uint64_t)(s->lcore_id & 0xff) << 56) | (slot << 32) | tcb->gen;
+}
+
+struct tcb *
+tcp_conn_from_handle(struct tern_stack *s, uint64_t handle)
+{
+	uint32_t slot = (uint32_t)(handle >> 32) & HANDLE_SLOT_MASK;
+	struct tcb *tcb;
+
+	if ((handle >> 56) != (s->lcore_id & 0xff) || slot >= s->tcp->n_tcbs)
+		return NULL;
+	tcb = &s->tcp->tcbs[slot];
+	if (tcb->gen != (uint32_t)handle || tcb->state == TCP_ST_CLOSED)
+		return NULL;
+	return tcb;
+}
+
+uint32_t
+tcp_isn(struct tern_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
+	uint16_t rport, uint64_t now_ns)
+{
+	struct tcp_key k = key_of(laddr, lport, raddr, rport);
+	uint8_t h[crypto_shorthash_siphash24_BYTES];
+	uint32_t f;
+
+	/* RFC 6528 3: ISN = M + F(localip, localport, remoteip, remoteport,
+	 * secretkey), M a 4 us timer, F a keyed PRF (SipHash-2-4 here). */
+	crypto_shorthash_siphash24(h, (const unsigned char *)&k, sizeof(k),
+				   s->tcp->isn_key);
+	memcpy(&f, h, sizeof(f));
+	return (uint32_t)(now_ns / 4000u) + f;
+}
+
+uint16_t
+tcp_ephemeral_port(struct tern_stack *s, uint32_t laddr, uint32_t raddr, uint16_t rport)
+{
+	struct tcp_table *t = s->tcp;
+	uint32_t tries;
+
+	if (t->ephemeral_next < EPHEMERAL_LO)
+		t->ephemeral_next = (uint16_t)(EPHEMERAL_LO + rte_rand_max(EPHEMERAL_N));
+	for (tries = 0; tries < EPHEMERAL_N; tries++) {
+		uint16_t p = t->ephemeral_next;
+
+		t->ephemeral_next = p == UINT16_MAX ? (uint16_t)EPHEMERAL_LO : (uint16_t)(p + 1);
+		if (t->listen_by_port[p] == 0 &&
+		    tcp_conn_lookup(s, laddr, p, raddr, rport) == NULL)
+			return p;
+	}
+	return 0;
+}

@@ -1,0 +1,895 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * TCP input: RFC 9293 3.10.7 "SEGMENT ARRIVES", with RFC 5961 (blind
+ * RST/SYN/data injection), RFC 7323 (PAWS, TS.Recent), RFC 5681 and 6582
+ * (duplicate ACKs, fast retransmit, NewReno recovery) and RFC 6298 (RTT
+ * samples, RTO restart). ip4_input() calls tcp_input() for each TCP
+ * datagram addressed to us: header and checksum checks, lookup of the
+ * connection and then of a listener, then the entry function of the state
+ * (CLOSED, LISTEN, SYN-SENT, or "otherwise", which runs the RFC's steps in
+ * order: PAWS, sequence number, RST, SYN, ACK, text, FIN; one function
+ * each). Every step returns a verdict and verdict_apply() is the one place
+ * that acts on it (ACK now, RST reply, counted drop, free). The mbuf is
+ * freed there unless a step handed it on, to the app (tcp_ev_data) or to
+ * the reassembly queue. Input never transmits: it updates the TCB, raises
+ * events and schedules output; every state change goes through
+ * tcp_set_state().
+ */
+#include <errno.h>
+
+#include <rte_mbuf.h>
+
+#include "tcp.h"
+#include "cksum.h"
+#include "ip4.h"
+#include "ip4_hdr.h"
+#include "tcp_hdr.h"
+
+/* Floor for the peer's MSS option: tiny segments are a resource attack. */
+#define TCP_MIN_MSS 64u
+/* cwnd never grows beyond this (bytes); keeps the arithmetic in 32 bits. */
+#define TCP_CWND_MAX (1u << 30)
+/* RFC 5961 5.2 MAX.SND.WND stand-in floor (the TCB keeps no maximum). */
+#define TCP_MAX_SND_WND_MIN 65535u
+
+/* What a step decided; acted on in verdict_apply() only. */
+enum in_verdict {
+	IN_CONTINUE = 0,	/* go on with the next step */
+	IN_DONE,		/* segment consumed (its TCB may be gone) */
+	IN_DROP,		/* drop, count in->why */
+	IN_DROP_ACK,		/* drop, count in->why, ACK now */
+	IN_DROP_RST,		/* drop, count in->why, RST in reply (3.10.7.1) */
+};
+
+/* One arriving segment while it is being processed. */
+struct seg_in {
+	struct tcp_seg seg;		/* parsed header, host order */
+	struct rte_mbuf *m;		/* starts at the TCP header; NULL once handed on */
+	const struct ip4_hdr_v *ip;
+	uint64_t now;
+	uint32_t payload;		/* data bytes as received */
+	uint32_t seq;			/* first accepted data byte */
+	uint32_t len;			/* accepted data bytes (trimmed to the window) */
+	uint32_t off;			/* offset of that byte from the TCP header */
+	uint16_t iface;
+	bool fin;			/* FIN present and inside the window */
+	bool syn_acked;			/* this ACK covers our SYN */
+	unsigned int why;		/* counter of a drop verdict */
+};
+
+static inline bool
+has(const struct seg_in *in, uint8_t flags)
+{
+	return (in->seg.flags & flags) != 0;
+}
+
+/* SEG.LEN of RFC 9293: data plus SYN plus FIN. */
+static inline uint32_t
+seg_space(const struct seg_in *in)
+{
+	return in->payload + (has(in, TCP_FLAG_SYN) ? 1 : 0) + (has(in, TCP_FLAG_FIN) ? 1 : 0);
+}
+
+/* Our RFC 7323 timestamp clock: milliseconds plus a per-connection offset. */
+static inline uint32_t
+ts_now(const struct tcb *tcb, uint64_t now)
+{
+	return (uint32_t)(now / NS_PER_MS) + tcb->ts.offset;
+}
+
+static inline void
+cwnd_add(struct tcb *tcb, uint32_t n)
+{
+	tcb->cwnd = (uint32_t)RTE_MIN((uint64_t)tcb->cwnd + n, (uint64_t)TCP_CWND_MAX);
+}
+
+/* ---- checks at the edge ------------------------------------------------ */
+
+static unsigned int
+cksum_check(const struct rte_mbuf *m, const struct ip4_hdr_v *ip)
+{
+	uint64_t f = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+
+	if (f == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
+		return CTR_NONE;
+	if (f == RTE_MBUF_F_RX_L4_CKSUM_BAD)
+		return CTR_TCP_RX_BAD_CSUM;
+	return cksum_l4_ip4_ok(m, 0, (uint16_t)rte_pktmbuf_pkt_len(m), ip->src, ip->dst,
+			       IP4_PROTO_TCP) ? CTR_NONE : CTR_TCP_RX_BAD_CSUM;
+}
+
+static bool
+addr_is_unicast(const struct tern_stack *s, uint32_t a)
+{
+	return (a >> 28) < 0xe && !route_is_broadcast(s, a);
+}
+
+static unsigned int
+seg_check(const struct tern_stack *s, const struct rte_mbuf *m,
+	  const struct ip4_hdr_v *ip, struct tcp_seg *seg)
+{
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+	unsigned int why;
+
+	if (len < TCP_HDR_LEN)
+		return CTR_TCP_RX_TRUNC;
+	/* the header (up to 60 bytes) must sit in the first segment */
+	if (rte_pktmbuf_data_len(m) < RTE_MIN(len, TCP_HDR_MAX))
+		return CTR_ETH_RX_MULTISEG;
+	why = cksum_check(m, ip);
+	if (why != CTR_NONE)
+		return why;
+	why = tcp_hdr_parse(rte_pktmbuf_mtod(m, const uint8_t *), len, seg);
+	if (why != CTR_NONE)
+		return why;
+	/* RFC 9293 3.9.2.1 / RFC 1122 4.2.3.10: unicast only, no port 0 */
+	if (!addr_is_unicast(s, ip->src) || !addr_is_unicast(s, ip->dst) ||
+	    seg->src_port == 0 || seg->dst_port == 0)
+		return CTR_TCP_RX_BAD_ADDR;
+	return CTR_NONE;
+}
+
+/* ---- the one place verdicts are acted on -------------------------------- */
+
+static void
+verdict_apply(struct tern_stack *s, struct tcb *tcb, struct seg_in *in,
+	      enum in_verdict v)
+{
+	if (v == IN_DROP_ACK)
+		tcp_output_ack_now(s, tcb);
+	else if (v == IN_DROP_RST && !has(in, TCP_FLAG_RST))
+		tcp_output_rst_reply(s, in->iface, in->ip, &in->seg, seg_space(in));
+	if (in->m == NULL)
+		return;
+	if (v == IN_CONTINUE || v == IN_DONE)
+		rte_pktmbuf_free(in->m);
+	else
+		stack_drop(s, in->m, in->why);
+	in->m = NULL;
+}
+
+/* ---- shared by LISTEN and SYN-SENT: the peer's SYN ---------------------- */
+
+/* RFC 9293 3.7.1 (MSS), RFC 7323 2.2 (window scale) and 3.2 (timestamps),
+ * RFC 2018 (SACK-permitted): an option is in use when both sides sent it. */
+static void
+syn_options(const struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o,
+	    uint64_t now)
+{
+	const struct tern_config *cfg = &s->cfg;
+	uint32_t mss = (o->present & TCP_OPTF_MSS) ? o->mss : TCP_DEFAULT_MSS;
+
+	tcb->peer_mss = (o->present & TCP_OPTF_MSS) ? o->mss : 0;
+	if (mss > tcb->mss)
+		mss = tcb->mss;
+	tcb->mss = (uint16_t)RTE_MAX(mss, TCP_MIN_MSS);
+	if (cfg->tcp_wscale && (o->present & TCP_OPTF_WSCALE)) {
+		tcb->flags |= TCB_F_WS_OK;
+		tcb->snd.wscale = o->wscale;
+	} else {
+		tcb->snd.wscale = 0;
+		tcb->rcv.wscale = 0;
+	}
+	if (cfg->tcp_sack && (o->present & TCP_OPTF_SACK_PERM))
+		tcb->flags |= TCB_F_SACK_OK;
+	if (cfg->tcp_timestamps && (o->present & TCP_OPTF_TS)) {
+		tcb->flags |= TCB_F_TS_OK;
+		tcb->ts.recent = o->ts_val;
+		tcb->ts.recent_ns = now;
+	}
+}
+
+/* Take the peer's SYN: IRS, RCV.NXT, options, its (unscaled) window.
+ * Data in a SYN is not taken; the peer resends it (lib/README.md). */
+static void
+syn_accept(const struct tern_stack *s, struct tcb *tcb, const struct seg_in *in)
+{
+	tcb->irs = in->seg.seq;
+	tcb->rcv.nxt = in->seg.seq + 1;
+	tcb->rcv.adv = tcb->rcv.nxt;		/* nothing advertised yet */
+	tcb->ts.last_ack_sent = tcb->rcv.nxt;
+	syn_options(s, tcb, &in->seg.opts, in->now);
+	tcb->snd.wnd = in->seg.wnd;		/* RFC 7323 2.2: never scaled in a SYN */
+	tcb->snd.wl1 = in->seg.seq;
+	tcb->recover = tcb->iss;		/* RFC 6582 3.2 step 1 */
+	tcb->idle_since_ns = in->now;
+}
+
+/* ---- 3.10.7.1 CLOSED ---------------------------------------------------- */
+
+static enum in_verdict
+closed_input(struct seg_in *in)
+{
+	in->why = CTR_TCP_RX_NO_CONN;
+	return has(in, TCP_FLAG_RST) ? IN_DROP : IN_DROP_RST;
+}
+
+/* ---- 3.10.7.2 LISTEN ---------------------------------------------------- */
+
+static enum in_verdict
+listen_input(struct tern_stack *s, struct tcp_listener *l, struct seg_in *in)
+{
+	struct tcb *tcb;
+
+	in->why = CTR_TCP_RX_LISTEN_BAD;
+	if (has(in, TCP_FLAG_RST))
+		return IN_DROP;
+	if (has(in, TCP_FLAG_ACK))
+		return IN_DROP_RST;
+	if (!has(in, TCP_FLAG_SYN))
+		return IN_DROP;
+	in->why = CTR_TCP_RX_BACKLOG;
+	if (l->n_syn >= l->backlog)
+		return IN_DROP;		/* no RST: the peer retries later */
+	in->why = CTR_TCP_RX_NO_TCB;
+	tcb = tcp_conn_alloc(s, in->iface, in->ip->dst, in->seg.dst_port, in->ip->src,
+			     in->seg.src_port);
+	if (tcb == NULL)
+		return IN_DROP;
+	tcb->flags |= TCB_F_PASSIVE;
+	tcb->listener = l;
+	l->n_syn++;
+	tcb->chan = l->chan;
+	tcb->cookie = l->cookie;
+	tcb->iss = tcp_isn(s, tcb->laddr, tcb->lport, tcb->raddr, tcb->rport, in->now);
+	tcb->snd.una = tcb->snd.nxt = tcb->snd.max = tcb->iss;
+	tcb->snd.wl2 = tcb->iss;
+	syn_accept(s, tcb, in);
+	tcb->cwnd = tcp_initial_cwnd(tcb->mss);
+	tcb->ssthresh = UINT32_MAX;
+	tcp_set_state(s, tcb, TCP_ST_SYN_RECEIVED);
+	tcp_output_schedule(s, tcb);	/* output sends the SYN,ACK */
+	stack_ctr_inc(s, CTR_TCP_PASSIVE_OPENS);
+	return IN_DONE;
+}
+
+/* ---- 3.10.7.3 SYN-SENT -------------------------------------------------- */
+
+static void ack_rtt(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in);
+static void rto_restart(struct tern_stack *s, struct tcb *tcb, uint64_t now);
+
+/* Our SYN is acknowledged by a SYN,ACK: ESTABLISHED. */
+static void
+syn_acked_established(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in)
+{
+	uint32_t ack = in->seg.ack;
+
+	ack_rtt(s, tcb, in);
+	tcb->snd.una = ack;
+	tcb->snd.nxt = seq_max(tcb->snd.nxt, ack);
+	tcb->snd.wl2 = ack;
+	/* RFC 6928 2, RFC 5681 3.1: one segment if the SYN had to be resent */
+	tcb->cwnd = tcb->retries > 0 ? tcb->mss : tcp_initial_cwnd(tcb->mss);
+	tcb->backoff = 0;
+	tcb->retries = 0;
+	rto_restart(s, tcb, in->now);
+	tcp_set_state(s, tcb, TCP_ST_ESTABLISHED);
+	tcp_ev_connected(s, tcb);
+	tcp_output_ack_now(s, tcb);
+}
+
+static enum in_verdict
+syn_sent_input(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
+{
+	bool ack = has(in, TCP_FLAG_ACK);
+
+	/* first: an ACK must cover our SYN and nothing we never sent */
+	if (ack && (seq_leq(in->seg.ack, tcb->iss) || seq_gt(in->seg.ack, tcb->snd.max))) {
+		in->why = CTR_TCP_RX_ACK_BAD;
+		return IN_DROP_RST;
+	}
+	/* second: RST, believed only with an acceptable ACK (RFC 5961 3.2) */
+	if (has(in, TCP_FLAG_RST)) {
+		if (!ack) {
+			in->why = CTR_TCP_RX_RST_BAD;
+			return IN_DROP;
+		}
+		stack_ctr_inc(s, CTR_TCP_RX_RST);
+		stack_ctr_inc(s, CTR_TCP_REFUSED);
+		tcp_conn_close(s, tcb, -ECONNREFUSED);
+		return IN_DONE;
+	}
+	/* fourth: SYN */
+	if (!has(in, TCP_FLAG_SYN)) {
+		in->why = CTR_TCP_RX_SYN_SENT_BAD;
+		return IN_DROP;
+	}
+	syn_accept(s, tcb, in);
+	if (ack) {
+		syn_acked_established(s, tcb, in);
+		return IN_DONE;
+	}
+	/* simultaneous open: the ACK output owes is our SYN,ACK */
+	tcp_set_state(s, tcb, TCP_ST_SYN_RECEIVED);
+	tcp_output_ack_now(s, tcb);
+	return IN_DONE;
+}
+
+/* ---- 3.10.7.4 first: PAWS (RFC 7323 5.3 R1) and sequence number ---------- */
+
+static enum in_verdict
+step_paws(struct tcb *tcb, struct seg_in *in)
+{
+	const struct tcp_opts *o = &in->seg.opts;
+
+	if (!(tcb->flags & TCB_F_TS_OK) || !(o->present & TCP_OPTF_TS) ||
+	    has(in, TCP_FLAG_RST) || !seq_lt(o->ts_val, tcb->ts.recent))
+		return IN_CONTINUE;
+	/* 5.5: a TS.Recent idle for 24 days is no longer valid */
+	if (in->now - tcb->ts.recent_ns > TCP_PAWS_IDLE_NS)
+		return IN_CONTINUE;
+	in->why = CTR_TCP_RX_PAWS;
+	return IN_DROP_ACK;
+}
+
+/* The four cases of RFC 9293 3.10.7.4 (first). */
+static bool
+seg_acceptable(uint32_t nxt, uint32_t wnd, uint32_t seq, uint32_t space)
+{
+	if (space == 0)
+		return wnd == 0 ? seq == nxt : seq_in(seq, nxt, nxt + wnd);
+	if (wnd == 0)
+		return false;
+	return seq_in(seq, nxt, nxt + wnd) || seq_in(seq + space - 1, nxt, nxt + wnd);
+}
+
+static enum in_verdict
+seg_unacceptable(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
+{
+	uint32_t end = in->seg.seq + seg_space(in);
+
+	if (has(in, TCP_FLAG_RST)) {
+		in->why = CTR_TCP_RX_RST_BAD;	/* RFC 5961 3.2: silently */
+		return IN_DROP;
+	}
+	in->why = seq_leq(end, tcb->rcv.nxt) ? CTR_TCP_RX_DUP : CTR_TCP_RX_OUT_OF_WND;
+	/* the peer's FIN again in TIME-WAIT: it lost our ACK; ACK again and
+	 * restart the 2*MSL wait (3.10.7.4 eighth step) */
+	if (tcb->state == TCP_ST_TIME_WAIT && has(in, TCP_FLAG_FIN) && end == tcb->rcv.nxt)
+		tcp_timer_arm(s, tcb, TCP_T_TIME_WAIT,
+			      in->now + 2ull * s->cfg.tcp_msl_ms * NS_PER_MS);
+	/* in SYN-RECEIVED that ACK is a SYN,ACK again (a duplicate SYN means
+	 * ours was lost) */
+	return IN_DROP_ACK;
+}
+
+/* Cut what lies before RCV.NXT or beyond the window; a FIN survives only
+ * if no data after it was cut (it takes no buffer space, so a bare FIN is
+ * taken even by a zero window). */
+static void
+seg_trim(struct tern_stack *s, struct tcb *tcb, struct seg_in *in, uint32_t wnd)
+{
+	uint32_t nxt = tcb->rcv.nxt, re = nxt + wnd, cut;
+
+	if (seq_lt(in->seq, nxt)) {
+		cut = RTE_MIN(nxt - in->seq, in->len);
+		in->seq += cut;
+		in->off += cut;
+		in->len -= cut;
+		if (seq_lt(in->seq, nxt))
+			in->fin = false;	/* the FIN itself is old */
+	}
+	if (seq_gt(in->seq + in->len, re)) {
+		in->len = seq_gt(in->seq, re) ? 0 : re - in->seq;
+		in->fin = false;
+		tcp_output_ack_now(s, tcb);	/* tell the sender our window */
+	}
+}
+
+/* RFC 7323 4.3 (appendix D form): TS.Recent follows the segment that
+ * covers Last.ACK.sent; plus the keepalive idle mark. */
+static void
+seg_accepted(struct tcb *tcb, const struct seg_in *in)
+{
+	const struct tcp_opts *o = &in->seg.opts;
+	bool stale = in->now - tcb->ts.recent_ns > TCP_PAWS_IDLE_NS;
+
+	tcb->idle_since_ns = in->now;
+	if ((tcb->flags & TCB_F_TS_OK) && (o->present & TCP_OPTF_TS) &&
+	    (stale || seq_geq(o->ts_val, tcb->ts.recent)) &&
+	    seq_leq(in->seg.seq, tcb->ts.last_ack_sent)) {
+		tcb->ts.recent = o->ts_val;
+		tcb->ts.recent_ns = in->now;
+	}
+}
+
+static enum in_verdict
+step_seq(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
+{
+	/* RCV.WND: never less than the edge advertised last (tcp_rcv_window) */
+	uint32_t wnd = tcp_rcv_window(tcb);
+
+	if (wnd == 0)
+		stack_ctr_inc(s, CTR_TCP_RX_ZERO_WND_PROBE);
+	/* a zero window still takes ACKs, RSTs and FINs at RCV.NXT (probes) */
+	if (!seg_acceptable(tcb->rcv.nxt, wnd, in->seg.seq, seg_space(in)) &&
+	    !(wnd == 0 && in->seg.seq == tcb->rcv.nxt))
+		return seg_unacceptable(s, tcb, in);
+	seg_trim(s, tcb, in, wnd);
+	seg_accepted(tcb, in);
+	return IN_CONTINUE;
+}
+
+/* ---- second: RST (RFC 5961 3.2) ----------------------------------------- */
+
+static void
+conn_reset(struct tern_stack *s, struct tcb *tcb)
+{
+	stack_ctr_inc(s, CTR_TCP_RX_RST);
+	switch (tcb->state) {
+	case TCP_ST_SYN_RECEIVED:
+		if (tcb->listener != NULL) {
+			/* back to LISTEN: nobody knew of it; quiet, n_syn-- */
+			tcp_conn_close(s, tcb, 0);
+			return;
+		}
+		stack_ctr_inc(s, CTR_TCP_REFUSED);	/* simultaneous open */
+		tcp_conn_close(s, tcb, -ECONNREFUSED);
+		return;
+	case TCP_ST_TIME_WAIT:
+		tcp_conn_close(s, tcb, 0);		/* the app left already */
+		return;
+	default:
+		stack_ctr_inc(s, CTR_TCP_RESETS);
+		tcp_conn_close(s, tcb, -ECONNRESET);
+		return;
+	}
+}
+
+static enum in_verdict
+step_rst(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
+{
+	if (!has(in, TCP_FLAG_RST))
+		return IN_CONTINUE;
+	if (in->seg.seq != tcb->rcv.nxt) {
+		/* in the window but not exact: maybe blind; let the peer prove it */
+		tcp_output_challenge_ack(s, tcb);
+		in->why = CTR_TCP_RX_RST_CHALLENGE;
+		return IN_DROP;
+	}
+	conn_reset(s, tcb);
+	return IN_DONE;
+}
+
+/* ---- fourth: SYN (RFC 5961 4.2) ------------------------------------------ */
+
+static enum in_verdict
+step_syn(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
+{
+	if (!has(in, TCP_FLAG_SYN))
+		return IN_CONTINUE;
+	/* whatever its sequence number: a peer that really restarted answers
+	 * the challenge ACK with a RST at RCV.NXT */
+	tcp_output_challenge_ack(s, tcb);
+	in->why = CTR_TCP_RX_SYN_CHALLENGE;
+	return IN_DROP;
+}
+
+/* ---- fifth: ACK ---------------------------------------------------------- */
+
+/* RTT sample (RFC 6298 2): from the timed segment when this ACK covers
+ * it (Karn: output never times a resend), otherwise from the echoed
+ * timestamp (RFC 7323 4.1; output times nothing but the SYN when
+ * timestamps are in use). */
+static void
+ack_rtt(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in)
+{
+	const struct tcp_opts *o = &in->seg.opts;
+	uint32_t ms;
+
+	if ((tcb->flags & TCB_F_RTT_TIMING) && seq_gt(in->seg.ack, tcb->rtt.seq)) {
+		tcb->flags &= ~TCB_F_RTT_TIMING;
+		tcp_rtt_sample(s, tcb, in->now - tcb->rtt.ts_ns);
+		return;
+	}
+	if (!(tcb->flags & TCB_F_TS_OK) || !(o->present & TCP_OPTF_TS) || o->ts_ecr == 0)
+		return;
+	ms = ts_now(tcb, in->now) - o->ts_ecr;
+	if ((int32_t)ms >= 0 && ms <= s->cfg.tcp_rto_max_ms)
+		tcp_rtt_sample(s, tcb, (uint64_t)ms * NS_PER_MS);
+}
+
+/* RFC 6298 5.2/5.3: restart while data is outstanding, stop when not. */
+static void
+rto_restart(struct tern_stack *s, struct tcb *tcb, uint64_t now)
+{
+	if (tcb->snd.una == tcb->snd.max)
+		tcp_timer_cancel(s, tcb, TCP_T_RTO);
+	else
+		tcp_timer_arm(s, tcb, TCP_T_RTO, now + tcp_rto_ns(s, tcb));
+}
+
+/* RFC 5681 3.2 steps 2-3, RFC 6582 3.2 step 2: three duplicate ACKs. */
+static void
+recovery_enter(struct tern_stack *s, struct tcb *tcb)
+{
+	uint32_t flight = tcb->snd.max - tcb->snd.una;
+
+	tcb->ssthresh = RTE_MAX(flight / 2, 2u * tcb->mss);
+	tcb->cwnd = tcb->ssthresh + 3u * tcb->mss;
+	tcb->recover = tcb->snd.max;
+	tcb->flags |= TCB_F_FAST_REXMIT | TCB_F_FAST_RECOVERY;
+	tcb->flags &= ~TCB_F_RTT_TIMING;	/* Karn: the resend is not timed */
+	stack_ctr_inc(s, CTR_TCP_FAST_RETRANS);
+	tcp_output_schedule(s, tcb);
+}
+
+/* Congestion window on a new ACK of `acked` data bytes. */
+static void
+cwnd_on_ack(struct tcb *tcb, uint32_t ack, uint32_t acked)
+{
+	if (tcb->flags & TCB_F_FAST_RECOVERY) {
+		if (seq_geq(ack, tcb->recover)) {
+			/* RFC 6582 3.2 step 3, full ACK: deflate, recovery over */
+			tcb->cwnd = tcb->ssthresh;
+			tcb->flags &= ~TCB_F_FAST_RECOVERY;
+			tcb->dupacks = 0;
+			return;
+		}
+		/* partial ACK: resend the next hole; deflate by what left the
+		 * network, add back one segment if a full one did */
+		tcb->cwnd = tcb->cwnd > acked ? tcb->cwnd - acked : 0;
+		if (acked >= tcb->mss)
+			cwnd_add(tcb, tcb->mss);
+		tcb->cwnd = RTE_MAX(tcb->cwnd, (uint32_t)tcb->mss);
+		tcb->flags |= TCB_F_FAST_REXMIT;
+		return;
+	}
+	tcb->dupacks = 0;
+	if (acked == 0)
+		return;
+	if (tcb->cwnd < tcb->ssthresh)		/* RFC 5681 3.1 slow start (eq. 2) */
+		cwnd_add(tcb, RTE_MIN(acked, (uint32_t)tcb->mss));
+	else					/* congestion avoidance (eq. 3) */
+		cwnd_add(tcb, RTE_MAX((uint32_t)((uint64_t)tcb->mss * tcb->mss / tcb->cwnd), 1u));
+}
+
+/* SND.UNA < SEG.ACK =< SND.NXT: bytes acknowledged. */
+static void
+ack_new(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in)
+{
+	uint32_t ack = in->seg.ack;
+	uint32_t data = ack - tcb->snd.una;
+
+	if (in->syn_acked)
+		data--;
+	if ((tcb->flags & TCB_F_FIN_SENT) && ack == tcb->snd.max && data > 0)
+		data--;				/* our FIN takes no queue byte */
+	ack_rtt(s, tcb, in);
+	tcb->snd.una = ack;
+	tcb->snd.nxt = seq_max(tcb->snd.nxt, ack);	/* after an RTO rewind */
+	tcp_sndq_ack(tcb, data);
+	tcb->backoff = 0;
+	tcb->retries = 0;
+	rto_restart(s, tcb, in->now);
+	cwnd_on_ack(tcb, ack, data);
+	if ((tcb->flags & TCB_F_WANT_WRITABLE) && tcp_snd_space(tcb) >= tcb->sndbuf / 2)
+		tcp_ev_writable(s, tcb);
+	tcp_output_schedule(s, tcb);
+}
+
+/* RFC 5681 2, "DUPLICATE ACKNOWLEDGMENT". */
+static bool
+ack_is_dup(const struct tcb *tcb, const struct seg_in *in)
+{
+	return in->seg.ack == tcb->snd.una && tcb->snd.max != tcb->snd.una &&
+	       in->payload == 0 && !has(in, TCP_FLAG_SYN | TCP_FLAG_FIN) &&
+	       ((uint32_t)in->seg.wnd << tcb->snd.wscale) == tcb->snd.wnd;
+}
+
+static void
+ack_dup(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in)
+{
+	stack_ctr_inc(s, CTR_TCP_RX_DUPACK);
+	if (tcb->dupacks < UINT16_MAX)
+		tcb->dupacks++;
+	if (tcb->flags & TCB_F_FAST_RECOVERY) {
+		/* RFC 5681 3.2 step 4: each one means a segment left the network */
+		cwnd_add(tcb, tcb->mss);
+		tcp_output_schedule(s, tcb);
+		return;
+	}
+	/* RFC 6582 3.2 step 2: not again for losses of an earlier window
+	 * (recover is one past the highest sequence number sent then) */
+	if (tcb->dupacks == 3 && seq_geq(in->seg.ack, tcb->recover))
+		recovery_enter(s, tcb);
+}
+
+/* 3.10.7.4 fifth, ESTABLISHED: the wl1/wl2 rule keeps old segments from
+ * reopening the window. */
+static void
+snd_wnd_update(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in)
+{
+	uint32_t seq = in->seg.seq, ack = in->seg.ack;
+	uint32_t wnd = (uint32_t)in->seg.wnd << tcb->snd.wscale;
+
+	if (seq_lt(ack, tcb->snd.una))
+		return;
+	if (!seq_lt(tcb->snd.wl1, seq) && !(tcb->snd.wl1 == seq && seq_leq(tcb->snd.wl2, ack)))
+		return;
+	if (wnd > tcb->snd.wnd)
+		tcp_output_schedule(s, tcb);
+	tcb->snd.wnd = wnd;
+	tcb->snd.wl1 = seq;
+	tcb->snd.wl2 = ack;
+}
+
+/* SYN-RECEIVED: the ACK of our SYN,ACK completes the handshake. */
+static enum in_verdict
+ack_syn_received(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
+{
+	uint32_t ack = in->seg.ack;
+
+	if (seq_leq(ack, tcb->snd.una) || seq_gt(ack, tcb->snd.max)) {
+		in->why = CTR_TCP_RX_ACK_BAD;
+		return IN_DROP_RST;
+	}
+	in->syn_acked = true;
+	tcb->snd.wnd = (uint32_t)in->seg.wnd << tcb->snd.wscale;
+	tcb->snd.wl1 = in->seg.seq;
+	tcb->snd.wl2 = ack;
+	if (tcb->retries > 0)
+		tcb->cwnd = tcb->mss;		/* RFC 6928 2: SYN,ACK was resent */
+	tcp_set_state(s, tcb, TCP_ST_ESTABLISHED);
+	if (tcb->listener == NULL) {
+		tcp_ev_connected(s, tcb);	/* simultaneous open */
+		return IN_CONTINUE;
+	}
+	if (tcb->listener->n_syn > 0)
+		tcb->listener->n_syn--;
+	tcb->listener = NULL;
+	tcp_ev_accepted(s, tcb);
+	return IN_CONTINUE;
+}
+
+/* Our FIN acknowledged: FIN-WAIT-1, CLOSING and LAST-ACK move on. */
+static enum in_verdict
+ack_fin_progress(struct tern_stack *s, struct tcb *tcb)
+{
+	if (!(tcb->flags & TCB_F_FIN_SENT) || tcb->snd.una != tcb->snd.max)
+		return IN_CONTINUE;
+	switch (tcb->state) {
+	case TCP_ST_FIN_WAIT_1:
+		tcp_set_state(s, tcb, TCP_ST_FIN_WAIT_2);
+		break;
+	case TCP_ST_CLOSING:
+		tcp_set_state(s, tcb, TCP_ST_TIME_WAIT);
+		break;
+	case TCP_ST_LAST_ACK:
+		tcp_conn_close(s, tcb, 0);
+		return IN_DONE;
+	default:
+		break;
+	}
+	return IN_CONTINUE;
+}
+
+static enum in_verdict
+step_ack(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
+{
+	uint32_t ack = in->seg.ack;
+	enum in_verdict v;
+
+	if (!has(in, TCP_FLAG_ACK)) {
+		in->why = CTR_TCP_RX_NO_ACK;
+		return IN_DROP;
+	}
+	if (tcb->state == TCP_ST_SYN_RECEIVED) {
+		v = ack_syn_received(s, tcb, in);
+		if (v != IN_CONTINUE)
+			return v;
+	}
+	/* RFC 5961 5.2: SND.UNA - MAX.SND.WND =< SEG.ACK =< SND.NXT, with the
+	 * current window (at least 64 KiB) standing in for MAX.SND.WND */
+	if (seq_lt(ack, tcb->snd.una - RTE_MAX(tcb->snd.wnd, TCP_MAX_SND_WND_MIN)) ||
+	    seq_gt(ack, tcb->snd.max)) {
+		tcp_output_challenge_ack(s, tcb);
+		in->why = CTR_TCP_RX_ACK_BAD;
+		return IN_DROP;
+	}
+	if (seq_gt(ack, tcb->snd.una))
+		ack_new(s, tcb, in);
+	else if (ack_is_dup(tcb, in))
+		ack_dup(s, tcb, in);
+	snd_wnd_update(s, tcb, in);
+	return ack_fin_progress(s, tcb);
+}
+
+/* ---- sixth: URG is ignored. seventh: segment text ------------------------ */
+
+/* The accepted payload as its own packet; the segment is handed on. */
+static struct rte_mbuf *
+payload_take(struct seg_in *in)
+{
+	struct rte_mbuf *m = tcp_mbuf_cut_front(in->m, in->off);
+
+	in->m = NULL;
+	stack_mbuf_trim_to(m, in->len);
+	return m;
+}
+
+/* RFC 9293 3.8.6.3, RFC 5681 4.2: delay, but ACK every second segment. */
+static void
+ack_delay(struct tern_stack *s, struct tcb *tcb, uint64_t now)
+{
+	if ((tcb->flags & TCB_F_ACK_DELAYED) || s->cfg.tcp_delack_ms == 0) {
+		tcp_output_ack_now(s, tcb);
+		return;
+	}
+	tcb->flags |= TCB_F_ACK_DELAYED;
+	if (!tcp_timer_is_armed(tcb, TCP_T_DELACK))
+		tcp_timer_arm(s, tcb, TCP_T_DELACK,
+			      now + (uint64_t)s->cfg.tcp_delack_ms * NS_PER_MS);
+}
+
+static void
+text_in_order(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
+{
+	struct rte_mbuf *m;
+	bool filled = false;
+	uint32_t n;
+
+	tcp_ev_data(s, tcb, payload_take(in), in->len);
+	tcb->rcv.nxt += in->len;
+	while ((m = tcp_reass_pull(s, tcb, &n)) != NULL) {
+		tcp_ev_data(s, tcb, m, n);
+		tcb->rcv.nxt += n;
+		filled = true;
+	}
+	/* RFC 5681 4.2: ACK at once when a segment fills (part of) a hole */
+	if (filled || tcp_reass_bytes(tcb) > 0)
+		tcp_output_ack_now(s, tcb);
+	else
+		ack_delay(s, tcb, in->now);
+}
+
+static void
+text_out_of_order(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
+{
+	/* queued, or freed and counted; the immediate (duplicate) ACK tells
+	 * the sender where the hole is (RFC 5681 4.2) */
+	(void)tcp_reass_insert(s, tcb, payload_take(in), in->seq, in->len);
+	tcp_output_ack_now(s, tcb);
+}
+
+static enum in_verdict
+step_text(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
+{
+	if (in->len == 0)
+		return IN_CONTINUE;
+	if (tcb->state != TCP_ST_ESTABLISHED && tcb->state != TCP_ST_FIN_WAIT_1 &&
+	    tcb->state != TCP_ST_FIN_WAIT_2) {
+		/* after the peer's FIN: "ignore the segment text" */
+		in->why = CTR_TCP_RX_DATA_AFTER_FIN;
+		return IN_DROP;
+	}
+	if (tcb->flags & TCB_F_ORPHAN) {
+		/* RFC 1122 4.2.2.13: nobody will read it; tell the peer data
+		 * was lost (output sends the RST and frees the TCB) */
+		tcb->close_status = -ECONNRESET;
+		tcb->flags |= TCB_F_SEND_RST;
+		tcp_output_schedule(s, tcb);
+		in->why = CTR_TCP_RX_DATA_AFTER_FIN;
+		return IN_DROP;
+	}
+	if (in->seq == tcb->rcv.nxt)
+		text_in_order(s, tcb, in);
+	else
+		text_out_of_order(s, tcb, in);
+	return IN_CONTINUE;
+}
+
+/* ---- eighth: FIN ---------------------------------------------------------- */
+
+static enum in_verdict
+step_fin(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
+{
+	/* only in order: a FIN beyond a hole comes again */
+	if (!in->fin || in->seq + in->len != tcb->rcv.nxt || (tcb->flags & TCB_F_PEER_FIN))
+		return IN_DONE;
+	tcb->rcv.nxt++;
+	tcp_output_ack_now(s, tcb);
+	tcp_ev_peer_closed(s, tcb);
+	switch (tcb->state) {
+	case TCP_ST_ESTABLISHED:
+		tcp_set_state(s, tcb, TCP_ST_CLOSE_WAIT);
+		break;
+	case TCP_ST_FIN_WAIT_1:
+		/* our FIN is not acked yet, or the ACK step had left FIN-WAIT-1 */
+		tcp_set_state(s, tcb, TCP_ST_CLOSING);
+		break;
+	case TCP_ST_FIN_WAIT_2:
+		tcp_set_state(s, tcb, TCP_ST_TIME_WAIT);
+		break;
+	default:
+		break;
+	}
+	return IN_DONE;
+}
+
+/* ---- 3.10.7.4 "otherwise": the synchronized states and SYN-RECEIVED ------ */
+
+static enum in_verdict
+synced_input(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
+{
+	enum in_verdict v;
+
+	v = step_paws(tcb, in);
+	if (v == IN_CONTINUE)
+		v = step_seq(s, tcb, in);
+	if (v == IN_CONTINUE)
+		v = step_rst(s, tcb, in);
+	if (v == IN_CONTINUE)
+		v = step_syn(s, tcb, in);
+	if (v == IN_CONTINUE)
+		v = step_ack(s, tcb, in);
+	if (v == IN_CONTINUE)
+		v = step_text(s, tcb, in);
+	if (v == IN_CONTINUE)
+		v = step_fin(s, tcb, in);
+	return v;
+}
+
+/* Simultaneous open (RFC 9293 3.5 figure 8): in SYN-RECEIVED, the peer's
+ * SYN,ACK repeats its SYN (SEQ = IRS) and acknowledges ours. Taken as the
+ * ACK it is, not challenged as a SYN. */
+static bool
+is_crossed_syn_ack(const struct tcb *tcb, const struct seg_in *in)
+{
+	return tcb->state == TCP_ST_SYN_RECEIVED && tcb->listener == NULL &&
+	       (in->seg.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK | TCP_FLAG_RST)) ==
+	       (TCP_FLAG_SYN | TCP_FLAG_ACK) && in->seg.seq == tcb->irs &&
+	       seq_gt(in->seg.ack, tcb->snd.una) && seq_leq(in->seg.ack, tcb->snd.max);
+}
+
+static enum in_verdict
+conn_input(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
+{
+	switch (tcb->state) {
+	case TCP_ST_CLOSED:
+	case TCP_ST_LISTEN:
+		return closed_input(in);
+	case TCP_ST_SYN_SENT:
+		return syn_sent_input(s, tcb, in);
+	default:
+		break;
+	}
+	if (!is_crossed_syn_ack(tcb, in))
+		return synced_input(s, tcb, in);
+	seg_accepted(tcb, in);
+	tcb->snd.wnd = in->seg.wnd;		/* a SYN's window: not scaled */
+	tcb->snd.wl1 = in->seg.seq;
+	syn_acked_established(s, tcb, in);
+	return IN_DONE;
+}
+
+void
+tcp_input(struct tern_stack *s, uint16_t iface, struct rte_mbuf *m,
+	  const struct ip4_hdr_v *ip)
+{
+	struct seg_in in = { .m = m, .ip = ip, .iface = iface, .now = s->now_ns };
+	struct tcp_listener *l;
+	struct tcb *tcb;
+	enum in_verdict v;
+	unsigned int why;
+
+	stack_ctr_inc(s, CTR_TCP_RX_SEGS);
+	why = seg_check(s, m, ip, &in.seg);
+	if (why != CTR_NONE) {
+		stack_drop(s, m, why);
+		return;
+	}
+	in.payload = rte_pktmbuf_pkt_len(m) - in.seg.hdr_len;
+	in.seq = in.seg.seq + (has(&in, TCP_FLAG_SYN) ? 1 : 0);
+	in.len = in.payload;
+	in.off = in.seg.hdr_len;
+	in.fin = has(&in, TCP_FLAG_FIN);
+	tcb = tcp_conn_lookup(s, ip->dst, in.seg.dst_port, ip->src, in.seg.src_port);
+	if (tcb != NULL) {
+		v = conn_input(s, tcb, &in);
+	} else {
+		l = tcp_listener_lookup(s, in.seg.dst_port);
+		v = l != NULL ? listen_input(s, l, &in) : closed_input(&in);
+	}
+	verdict_apply(s, tcb, &in, v);
+}

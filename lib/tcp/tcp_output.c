@@ -1,0 +1,449 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * TCP output: what a connection sends, decided once per loop iteration.
+ * Input, app commands and timers only set TCB flags and call
+ * tcp_output_schedule(), which puts the TCB once on the stack's output
+ * list; tcp_output_run(), last in the iteration, takes each TCB off the
+ * list and builds what its state and flags call for: SYN / SYN-ACK,
+ * retransmissions, window probes, keepalives, data up to the usable
+ * window (Nagle, sender SWS avoidance), the FIN, and a pure ACK when one is
+ * still owed. tcp_output_seg.c builds the frames.
+ */
+#include <errno.h>
+
+#include "tcp_output_seg.h"
+
+/* Flags that ask output for something; cleared once looked at. */
+#define TCB_F_OUTPUT_REQ (TCB_F_ACK_NOW | TCB_F_RETRANSMIT | TCB_F_FAST_REXMIT | \
+			  TCB_F_PROBE | TCB_F_WND_UPDATE | TCB_F_KEEPALIVE)
+
+void
+tcp_output_schedule(struct tern_stack *s, struct tcb *tcb)
+{
+	struct tcp_table *t = s->tcp;
+
+	if (tcb->flags & TCB_F_TX_QUEUED)
+		return;
+	tcb->flags |= TCB_F_TX_QUEUED;
+	tcb->tx_next = NULL;
+	if (t->tx_head == NULL)
+		t->tx_tail = &t->tx_head;
+	*t->tx_tail = tcb;
+	t->tx_tail = &tcb->tx_next;
+}
+
+void
+tcp_output_ack_now(struct tern_stack *s, struct tcb *tcb)
+{
+	tcb->flags |= TCB_F_ACK_NOW;
+	tcp_output_schedule(s, tcb);
+}
+
+/* RFC 5961 7: at most TCP_CHALLENGE_ACK_PER_S challenge ACKs per second
+ * per stack, as a token bucket holding up to one second of credit. */
+void
+tcp_output_challenge_ack(struct tern_stack *s, struct tcb *tcb)
+{
+	const uint64_t cost = 1000000000ull / TCP_CHALLENGE_ACK_PER_S;
+	const uint64_t depth = 1000000000ull;
+	struct tcp_table *t = s->tcp;
+
+	t->challenge_tokens_ns += s->now_ns - t->challenge_last_ns;
+	t->challenge_last_ns = s->now_ns;
+	if (t->challenge_tokens_ns > depth)
+		t->challenge_tokens_ns = depth;
+	if (t->challenge_tokens_ns < cost) {
+		stack_ctr_inc(s, CTR_TCP_TX_CHALLENGE_LIMIT);
+		return;
+	}
+	t->challenge_tokens_ns -= cost;
+	stack_ctr_inc(s, CTR_TCP_TX_CHALLENGE_ACK);
+	tcp_output_ack_now(s, tcb);
+}
+
+/* Sequence numbers and the send queue. Byte 0 of the send queue (the first
+ * unacknowledged byte) has sequence number snd.una, or snd.una + 1 while
+ * our SYN is unacknowledged (SYN-SENT,
+ * SYN-RECEIVED: snd.una == iss); call that seq0. Queue offset
+ * of sequence number x is x - seq0. With `bytes` queued, our FIN (once the
+ * app shut the write side: TCB_F_FIN_PENDING, which stays set) occupies
+ * seq0 + bytes, right after the last byte; TCB_F_FIN_SENT says it was
+ * given that number (snd.max covers it), and it is acknowledged when
+ * snd.una == snd.max. Input removes acknowledged data with tcp_sndq_ack(),
+ * counting neither SYN nor FIN. snd.nxt is where new transmission goes on;
+ * it only moves back after an RTO (go-back to snd.una); snd.max is the
+ * highest sequence number ever sent + 1, and includes a zero-window probe
+ * byte that was sent beyond the window without moving snd.nxt.
+ */
+static uint32_t
+data_seq0(const struct tcb *tcb)
+{
+	/* our SYN is acknowledged in every synchronized state */
+	return tcp_state_is_synced(tcb->state) ? tcb->snd.una : tcb->snd.una + 1;
+}
+
+static bool
+fin_acked(const struct tcb *tcb)
+{
+	return (tcb->flags & TCB_F_FIN_SENT) && tcb->snd.una == tcb->snd.max;
+}
+
+/* The FIN belongs at seq0 + bytes and is not acknowledged yet. */
+static bool
+fin_due(const struct tcb *tcb)
+{
+	return (tcb->flags & TCB_F_FIN_PENDING) && !fin_acked(tcb);
+}
+
+static uint32_t
+unsent_bytes(const struct tcb *tcb)
+{
+	uint32_t off = tcb->snd.nxt - data_seq0(tcb);
+
+	return off < tcb->sndq.bytes ? tcb->sndq.bytes - off : 0;
+}
+
+static void
+rto_arm_if_idle(struct tern_stack *s, struct tcb *tcb)
+{
+	if (!tcp_timer_is_armed(tcb, TCP_T_RTO))
+		tcp_timer_arm(s, tcb, TCP_T_RTO, s->now_ns + tcp_rto_ns(s, tcb));
+}
+
+/* Sequence bookkeeping after `tx` went out at snd.nxt: advance, time one
+ * segment at a time (Karn: never a retransmission; not needed with
+ * timestamps), and make sure the RTO watches what is in flight. */
+static void
+sent_at_nxt(struct tern_stack *s, struct tcb *tcb, const struct tcp_tx *tx)
+{
+	uint32_t end = tx->seq + tx->len + ((tx->flags & TCP_FLAG_FIN) ? 1 : 0);
+
+	if (tx->rexmit) {
+		if ((tcb->flags & TCB_F_RTT_TIMING) && seq_in(tcb->rtt.seq, tx->seq, end))
+			tcb->flags &= ~TCB_F_RTT_TIMING;
+	} else if (!(tcb->flags & (TCB_F_TS_OK | TCB_F_RTT_TIMING))) {
+		tcb->flags |= TCB_F_RTT_TIMING;
+		tcb->rtt.seq = tx->seq;
+		tcb->rtt.ts_ns = s->now_ns;
+	}
+	if (tx->flags & TCP_FLAG_FIN)
+		tcb->flags |= TCB_F_FIN_SENT;
+	tcb->snd.nxt = end;
+	if (seq_gt(end, tcb->snd.max))
+		tcb->snd.max = end;
+	rto_arm_if_idle(s, tcb);
+}
+
+/* SYN (SYN-SENT) or SYN-ACK (SYN-RECEIVED), seq = iss. Sent the first
+ * time, after an RTO, and in SYN-RECEIVED whenever an ACK is asked for
+ * (a duplicate SYN, or the SYN of a simultaneous open). The first send
+ * claims the SYN's sequence number even if no mbuf was free: the RTO
+ * resends it like a lost one. */
+static void
+output_syn(struct tern_stack *s, struct tcb *tcb)
+{
+	bool first = !(tcb->flags & TCB_F_SYN_SENT);
+	bool synack = tcb->state == TCP_ST_SYN_RECEIVED;
+	struct tcp_tx tx = { .seq = tcb->iss, .flags = TCP_FLAG_SYN, .rexmit = !first };
+	struct tcp_opts o;
+
+	if (!first && !(tcb->flags & TCB_F_RETRANSMIT) &&
+	    !(synack && (tcb->flags & TCB_F_ACK_NOW))) {
+		tcb->flags &= ~TCB_F_OUTPUT_REQ;
+		return;
+	}
+	tcb->flags &= ~TCB_F_OUTPUT_REQ;
+	if (synack) {
+		tx.flags |= TCP_FLAG_ACK;
+		tcb->rcv.adv = tcb->rcv.nxt;	/* first window offered */
+	}
+	tcp_output_syn_opts(s, tcb, &o);
+	if (first) {
+		tcb->flags |= TCB_F_SYN_SENT | TCB_F_RTT_TIMING;
+		tcb->rtt.seq = tcb->iss;
+		tcb->rtt.ts_ns = s->now_ns;
+		tcb->snd.nxt = tcb->iss + 1;
+		tcb->snd.max = seq_max(tcb->snd.max, tcb->iss + 1);
+	} else {
+		tcb->flags &= ~TCB_F_RTT_TIMING;	/* Karn */
+	}
+	tcp_output_xmit(s, tcb, &tx, &o);
+	rto_arm_if_idle(s, tcb);
+}
+
+/* Payload bytes per segment: the MSS less the options every segment
+ * carries (RFC 9293 3.7.1), within what one mbuf holds when needed. */
+static uint32_t
+seg_max(const struct tern_stack *s, const struct tcb *tcb, const struct tcp_opts *o)
+{
+	uint32_t olen = tcp_opts_len(o);
+	uint32_t mss = tcb->mss > olen + 1 ? tcb->mss - olen : 1;
+
+	return RTE_MIN(mss, tcp_output_room(s, tcb));
+}
+
+static uint32_t
+usable_window(const struct tcb *tcb)
+{
+	uint32_t cwnd = tcb->cwnd != 0 ? tcb->cwnd : TCP_IW_SEGS * tcb->mss;
+	uint32_t wnd = RTE_MIN(cwnd, tcb->snd.wnd);
+	uint32_t flight = tcb->snd.nxt - tcb->snd.una;
+
+	return wnd > flight ? wnd - flight : 0;
+}
+
+/* Nagle (RFC 9293 3.7.4) and sender SWS avoidance (3.8.6.2.1) for a piece
+ * of `len` bytes out of `unsent`. The fraction Fs = 1/2 is taken of the
+ * current send window (the maximum the peer ever offered is not kept).
+ * With nothing in flight a window-limited piece goes at once: no ACK is
+ * coming to wake us, and a zero window is the persist timer's job. */
+static bool
+may_send(const struct tcb *tcb, uint32_t len, uint32_t unsent, uint32_t max)
+{
+	bool idle = tcb->snd.nxt == tcb->snd.una;
+
+	if (seq_lt(tcb->snd.nxt, tcb->snd.max))
+		return true;		/* resending after an RTO */
+	if (len >= max)
+		return true;
+	if (len == unsent)
+		return idle || (tcb->flags & (TCB_F_NODELAY | TCB_F_FIN_PENDING));
+	return idle || len >= tcb->snd.wnd / 2;
+}
+
+/* New data (and after an RTO, old data again) from snd.nxt, then the FIN.
+ * PSH marks the segment that empties the queue, which also carries the
+ * FIN when it is due. Returns -ENOMEM when it ran out of mbufs. */
+static int
+send_data(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o)
+{
+	uint32_t max = seg_max(s, tcb, o), seq0 = data_seq0(tcb);
+
+	for (;;) {
+		uint32_t unsent = unsent_bytes(tcb);
+		uint32_t wnd = RTE_MIN(usable_window(tcb), max);
+		uint32_t len = RTE_MIN(unsent, wnd);
+		struct tcp_tx tx = { .seq = tcb->snd.nxt, .off = tcb->snd.nxt - seq0,
+				     .len = len, .flags = TCP_FLAG_ACK,
+				     .rexmit = seq_lt(tcb->snd.nxt, tcb->snd.max) };
+
+		if (len == 0 || !may_send(tcb, len, unsent, max))
+			break;
+		if (len == unsent) {
+			tx.flags |= TCP_FLAG_PSH;
+			if (fin_due(tcb))
+				tx.flags |= TCP_FLAG_FIN;
+		}
+		if (tcp_output_xmit(s, tcb, &tx, o) != 0)
+			return -ENOMEM;
+		sent_at_nxt(s, tcb, &tx);
+	}
+	if (fin_due(tcb) && tcb->snd.nxt == seq0 + tcb->sndq.bytes) {
+		struct tcp_tx tx = { .seq = tcb->snd.nxt, .flags = TCP_FLAG_ACK | TCP_FLAG_FIN,
+				     .rexmit = seq_lt(tcb->snd.nxt, tcb->snd.max) };
+
+		if (tcp_output_xmit(s, tcb, &tx, o) != 0)
+			return -ENOMEM;
+		sent_at_nxt(s, tcb, &tx);
+	}
+	return 0;
+}
+
+/* RFC 5681 3.2 step 2: resend one segment at snd.una; snd.nxt stays. */
+static int
+fast_rexmit(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o)
+{
+	uint32_t seq0 = data_seq0(tcb), bytes = tcb->sndq.bytes;
+	uint32_t off = tcb->snd.una - seq0;
+	struct tcp_tx tx = { .seq = tcb->snd.una, .off = off, .flags = TCP_FLAG_ACK,
+			     .rexmit = true };
+
+	if (tcb->snd.nxt == tcb->snd.una)
+		return 0;		/* nothing in flight any more */
+	if (off < bytes) {
+		tx.len = RTE_MIN(bytes - off, seg_max(s, tcb, o));
+		if (off + tx.len == bytes) {
+			tx.flags |= TCP_FLAG_PSH;
+			if (tcb->flags & TCB_F_FIN_SENT)
+				tx.flags |= TCP_FLAG_FIN;
+		}
+	} else if (fin_due(tcb) && (tcb->flags & TCB_F_FIN_SENT)) {
+		tx.flags |= TCP_FLAG_FIN;
+	} else {
+		return 0;
+	}
+	if ((tcb->flags & TCB_F_RTT_TIMING) && seq_in(tcb->rtt.seq, tx.seq,
+						      tx.seq + tx.len + 1))
+		tcb->flags &= ~TCB_F_RTT_TIMING;	/* Karn */
+	return tcp_output_xmit(s, tcb, &tx, o);
+}
+
+/* Persist timer fired (RFC 9293 3.8.6.1): one byte beyond the zero window,
+ * or, with nothing queued, an ACK the peer must answer. */
+static int
+send_probe(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o)
+{
+	struct tcp_tx tx = { .seq = tcb->snd.una - 1, .flags = TCP_FLAG_ACK };
+	int rc;
+
+	if (unsent_bytes(tcb) > 0 && tcb->snd.wnd == 0 &&
+	    tcb->snd.nxt == tcb->snd.una) {
+		tx.seq = tcb->snd.nxt;
+		tx.off = tcb->snd.nxt - data_seq0(tcb);
+		tx.len = 1;
+	} else if (tcb->sndq.bytes != 0) {
+		return 0;		/* the window opened: plain sending */
+	}
+	rc = tcp_output_xmit(s, tcb, &tx, o);
+	if (rc == 0) {
+		stack_ctr_inc(s, CTR_TCP_TX_ZERO_WND_PROBE);
+		if (tx.len > 0 && seq_gt(tx.seq + 1, tcb->snd.max))
+			tcb->snd.max = tx.seq + 1;
+	}
+	return rc;
+}
+
+/* RFC 1122 4.2.3.6: an ACK for an old sequence number, which the peer
+ * must answer with an ACK. */
+static int
+send_keepalive(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o)
+{
+	struct tcp_tx tx = { .seq = tcb->snd.una - 1, .flags = TCP_FLAG_ACK };
+	int rc = tcp_output_xmit(s, tcb, &tx, o);
+
+	if (rc == 0)
+		stack_ctr_inc(s, CTR_TCP_TX_KEEPALIVE);
+	return rc;
+}
+
+/* Receiver SWS avoidance (RFC 9293 3.8.6.2.2) for window updates: only
+ * when the window opens from zero or by a worthwhile amount. */
+static bool
+window_update_worth(const struct tcb *tcb)
+{
+	uint32_t cur = tcp_rcv_offered(tcb), wnd = tcp_rcv_window(tcb);
+
+	if (wnd <= cur)
+		return false;
+	return cur == 0 || wnd - cur >= 2u * tcb->mss || wnd - cur >= tcb->rcvbuf / 2;
+}
+
+/* Timers that follow from what is now outstanding: the persist timer
+ * replaces the RTO while data waits behind a zero window with nothing in
+ * flight; keepalive is armed lazily; a failed send retries on DELACK. */
+static void
+update_timers(struct tern_stack *s, struct tcb *tcb, bool stalled)
+{
+	uint64_t now = s->now_ns;
+
+	if (unsent_bytes(tcb) > 0 && tcb->snd.wnd == 0 && tcb->snd.nxt == tcb->snd.una) {
+		tcp_timer_cancel(s, tcb, TCP_T_RTO);
+		if (!tcp_timer_is_armed(tcb, TCP_T_PERSIST))
+			tcp_timer_arm(s, tcb, TCP_T_PERSIST, now + tcp_rto_ns(s, tcb));
+	} else if (tcp_timer_is_armed(tcb, TCP_T_PERSIST)) {
+		tcp_timer_cancel(s, tcb, TCP_T_PERSIST);
+		tcb->backoff = 0;	/* it was the probes' backoff, not the RTO's */
+	}
+	if (s->cfg.tcp_keepalive_ms != 0 && tcb->state != TCP_ST_TIME_WAIT &&
+	    !tcp_timer_is_armed(tcb, TCP_T_KEEPALIVE))
+		tcp_timer_arm(s, tcb, TCP_T_KEEPALIVE, tcb->idle_since_ns +
+			      (uint64_t)s->cfg.tcp_keepalive_ms * NS_PER_MS);
+	if ((stalled || (tcb->flags & TCB_F_ACK_DELAYED)) &&
+	    !tcp_timer_is_armed(tcb, TCP_T_DELACK))
+		tcp_timer_arm(s, tcb, TCP_T_DELACK,
+			      now + (uint64_t)s->cfg.tcp_delack_ms * NS_PER_MS);
+}
+
+/* ESTABLISHED and every later state. Requests are served in order of
+ * urgency; data goes out whenever the windows allow it; a pure ACK only
+ * when no other segment carried it. */
+static void
+output_synced(struct tern_stack *s, struct tcb *tcb)
+{
+	uint32_t req = tcb->flags & TCB_F_OUTPUT_REQ;
+	struct tcp_opts o;
+	bool stalled = false;
+
+	tcb->flags &= ~(TCB_F_OUTPUT_REQ & ~TCB_F_ACK_NOW);
+	if (req & TCB_F_RETRANSMIT)
+		tcb->snd.nxt = tcb->snd.una;	/* RFC 6298 5.4: go back */
+	if (seq_lt(tcb->snd.nxt, tcb->snd.una))
+		tcb->snd.nxt = tcb->snd.una;
+	tcp_output_opts(s, tcb, &o);
+	if (req & TCB_F_FAST_REXMIT)
+		stalled |= fast_rexmit(s, tcb, &o) != 0;
+	if (req & TCB_F_PROBE)
+		stalled |= send_probe(s, tcb, &o) != 0;
+	if (req & TCB_F_KEEPALIVE)
+		stalled |= send_keepalive(s, tcb, &o) != 0;
+	if (!stalled)
+		stalled = send_data(s, tcb, &o) != 0;
+	if (!stalled && ((tcb->flags & TCB_F_ACK_NOW) ||
+			 ((req & TCB_F_WND_UPDATE) && window_update_worth(tcb)))) {
+		struct tcp_tx tx = { .seq = tcb->snd.nxt, .flags = TCP_FLAG_ACK };
+
+		stalled = tcp_output_xmit(s, tcb, &tx, &o) != 0;
+	}
+	update_timers(s, tcb, stalled);
+}
+
+/* App abort, or a timer gave up: RST (not in SYN-SENT, where nothing is
+ * synchronized, nor in TIME-WAIT), then the connection is gone. */
+static void
+output_reset(struct tern_stack *s, struct tcb *tcb)
+{
+	int status = tcb->close_status != 0 ? tcb->close_status : -ECONNABORTED;
+
+	if (tcb->state >= TCP_ST_SYN_RECEIVED && tcb->state != TCP_ST_TIME_WAIT) {
+		struct tcp_tx tx = { .seq = tcb->snd.nxt,
+				     .flags = TCP_FLAG_RST | TCP_FLAG_ACK };
+		struct tcp_opts o;
+
+		tcp_output_opts(s, tcb, &o);
+		o.present &= (uint8_t)~TCP_OPTF_SACK;
+		if (tcp_output_xmit(s, tcb, &tx, &o) == 0)
+			stack_ctr_inc(s, CTR_TCP_TX_RST);
+	}
+	tcp_conn_close(s, tcb, status);
+}
+
+static void
+output_tcb(struct tern_stack *s, struct tcb *tcb)
+{
+	if (tcb->flags & TCB_F_SEND_RST) {
+		output_reset(s, tcb);
+		return;
+	}
+	switch (tcb->state) {
+	case TCP_ST_CLOSED:
+	case TCP_ST_LISTEN:
+		tcb->flags &= ~TCB_F_OUTPUT_REQ;
+		break;
+	case TCP_ST_SYN_SENT:
+	case TCP_ST_SYN_RECEIVED:
+		output_syn(s, tcb);
+		break;
+	default:
+		output_synced(s, tcb);
+		break;
+	}
+}
+
+void
+tcp_output_run(struct tern_stack *s)
+{
+	struct tcp_table *t = s->tcp;
+	struct tcb *tcb;
+
+	/* Unlinked before it is served: a TCB freed while being served
+	 * (abort) is no longer on the list, and one scheduled again goes to
+	 * the tail. */
+	while ((tcb = t->tx_head) != NULL) {
+		t->tx_head = tcb->tx_next;
+		if (t->tx_head == NULL)
+			t->tx_tail = &t->tx_head;
+		tcb->tx_next = NULL;
+		tcb->flags &= ~TCB_F_TX_QUEUED;
+		output_tcb(s, tcb);
+	}
+}

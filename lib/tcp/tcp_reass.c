@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * The out-of-order queue of one connection (RFC 9293 3.10.7.4, seventh
+ * step: segments beyond RCV.NXT are held until the gap before them fills).
+ * tcp_input.c calls tcp_reass_insert() for every in-window segment that
+ * does not start at RCV.NXT, and tcp_reass_pull() after each in-order
+ * arrival, until it returns NULL, to take what became contiguous as one
+ * mbuf chain; tcp_conn_free() calls tcp_reass_free(). The queue is a small
+ * sorted array of non-overlapping pieces (struct tcp_reass in tcb.h),
+ * allocated on the first out-of-order segment and freed as soon as it is
+ * empty, so the common in-order connection carries one NULL pointer. Bytes
+ * that arrived first win: a new segment keeps only the parts that fill
+ * holes (indirect clones when it fills more than one), and a segment with
+ * nothing new is a counted duplicate.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "tcp.h"
+
+/* A part of a new segment that lands in a hole of the queue. */
+struct reass_piece {
+	uint32_t seq;
+	uint32_t len;
+};
+
+struct rte_mbuf *
+tcp_mbuf_cut_front(struct rte_mbuf *m, uint32_t n)
+{
+	while (n > 0 && n >= m->data_len && m->next != NULL) {
+		struct rte_mbuf *next = m->next;
+
+		n -= m->data_len;
+		next->pkt_len = m->pkt_len - m->data_len;
+		next->nb_segs = (uint16_t)(m->nb_segs - 1);
+		m->next = NULL;
+		m->nb_segs = 1;
+		rte_pktmbuf_free_seg(m);
+		m = next;
+	}
+	if (n > 0)
+		rte_pktmbuf_adj(m, (uint16_t)n);
+	return m;
+}
+
+static struct tcp_reass *
+reass_get(struct tcb *tcb)
+{
+	/* Decision: allocated on first use rather than embedded, so a TCB
+	 * stays small for the usual in-order connection. */
+	if (tcb->reass == NULL)
+		tcb->reass = rte_zmalloc_socket("tern_reass", sizeof(*tcb->reass),
+						RTE_CACHE_LINE_SIZE, (int)rte_socket_id());
+	return tcb->reass;
+}
+
+static void
+reass_put_if_empty(struct tcb *tcb)
+{
+	if (tcb->reass != NULL && tcb->reass->n == 0) {
+		rte_free(tcb->reass);
+		tcb->reass = NULL;
+	}
+}
+
+/* The holes of the queue inside [seq, seq + len), in order. */
+static unsigned int
+reass_holes(const struct tcp_reass *r, uint32_t seq, uint32_t len,
+	    struct reass_piece *p)
+{
+	uint32_t cur = seq, end = seq + len;
+	unsigned int i, n = 0;
+
+	for (i = 0; i < r->n && seq_lt(cur, end); i++) {
+		const struct tcp_reass_seg *e = &r->seg[i];
+		uint32_t e_end = e->seq + e->len;
+
+		if (seq_leq(e_end, cur))
+			continue;
+		if (seq_lt(cur, e->seq)) {
+			p[n].seq = cur;
+			p[n].len = seq_min(e->seq, end) - cur;
+			n++;
+		}
+		cur = seq_max(cur, e_end);
+	}
+	if (seq_lt(cur, end)) {
+		p[n].seq = cur;
+		p[n].len = end - cur;
+		n++;
+	}
+	return n;
+}
+
+/* Put one piece at its sorted place; the caller checked there is room. */
+static void
+reass_place(struct tcp_reass *r, uint32_t seq, uint32_t len, struct rte_mbuf *m)
+{
+	unsigned int i = r->n;
+
+	while (i > 0 && seq_gt(r->seg[i - 1].seq, seq))
+		i--;
+	memmove(&r->seg[i + 1], &r->seg[i], (r->n - i) * sizeof(r->seg[0]));
+	r->seg[i].seq = seq;
+	r->seg[i].len = len;
+	r->seg[i].m = m;
+	r->n++;
+	r->bytes += len;
+}
+
+/* Cut `m` (data at `seq`) down to the piece `p`. */
+static struct rte_mbuf *
+piece_cut(struct rte_mbuf *m, uint32_t seq, const struct reass_piece *p)
+{
+	m = tcp_mbuf_cut_front(m, p->seq - seq);
+	stack_mbuf_trim_to(m, p->len);
+	return m;
+}
+
+int
+tcp_reass_insert(struct tern_stack *s, struct tcb *tcb, struct rte_mbuf *m,
+		 uint32_t seq, uint32_t len)
+{
+	struct reass_piece p[TCP_REASS_MAX + 1];
+	struct rte_mbuf *pm[TCP_REASS_MAX + 1];
+	struct tcp_reass *r = reass_get(tcb);
+	unsigned int i, n;
+
+	if (r == NULL) {
+		stack_drop(s, m, CTR_TCP_RX_REASS_FULL);
+		return -ENOMEM;
+	}
+	r->last_seq = seq;
+	n = reass_holes(r, seq, len, p);
+	if (n == 0 || r->n + n > TCP_REASS_MAX) {
+		stack_drop(s, m, n == 0 ? CTR_TCP_RX_DUP : CTR_TCP_RX_REASS_FULL);
+		reass_put_if_empty(tcb);
+		return n == 0 ? 0 : -ENOSPC;
+	}
+	/* more than one hole: the later pieces share m's buffers */
+	for (i = 1; i < n; i++) {
+		pm[i] = rte_pktmbuf_clone(m, s->pool);
+		if (pm[i] == NULL)
+			break;
+	}
+	if (i < n)
+		stack_ctr_add(s, CTR_TCP_RX_REASS_FULL, n - i);	/* resent later */
+	n = i;
+	pm[0] = m;
+	for (i = 0; i < n; i++)
+		reass_place(r, p[i].seq, p[i].len, piece_cut(pm[i], seq, &p[i]));
+	stack_ctr_inc(s, CTR_TCP_RX_OOO);
+	return 0;
+}
+
+/* Drop the first `k` entries. */
+static void
+reass_shift(struct tcp_reass *r, unsigned int k)
+{
+	memmove(&r->seg[0], &r->seg[k], (r->n - k) * sizeof(r->seg[0]));
+	r->n = (uint16_t)(r->n - k);
+}
+
+struct rte_mbuf *
+tcp_reass_pull(struct tern_stack *s, struct tcb *tcb, uint32_t *len)
+{
+	struct tcp_reass *r = tcb->reass;
+	struct rte_mbuf *head = NULL;
+	uint32_t nxt = tcb->rcv.nxt;
+	unsigned int i;
+
+	*len = 0;
+	if (r == NULL)
+		return NULL;
+	for (i = 0; i < r->n; i++) {
+		struct tcp_reass_seg *e = &r->seg[i];
+		uint32_t cut;
+
+		if (seq_gt(e->seq, nxt))
+			break;			/* a hole is left */
+		if (seq_leq(e->seq + e->len, nxt)) {
+			/* covered by data that came in order meanwhile */
+			r->bytes -= e->len;
+			stack_drop(s, e->m, CTR_TCP_RX_DUP);
+			continue;
+		}
+		cut = nxt - e->seq;
+		e->m = tcp_mbuf_cut_front(e->m, cut);
+		e->seq = nxt;
+		e->len -= cut;
+		r->bytes -= cut;
+		if (head != NULL && rte_pktmbuf_chain(head, e->m) != 0)
+			break;			/* RTE_MBUF_MAX_NB_SEGS: next pull */
+		if (head == NULL)
+			head = e->m;
+		r->bytes -= e->len;
+		*len += e->len;
+		nxt += e->len;
+	}
+	reass_shift(r, i);
+	reass_put_if_empty(tcb);
+	return head;
+}
+
+void
+tcp_reass_free(struct tern_stack *s, struct tcb *tcb)
+{
+	struct tcp_reass *r = tcb->reass;
+	unsigned int i;
+
+	RTE_SET_USED(s);
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->n; i++)
+		rte_pktmbuf_free(r->seg[i].m);
+	r->n = 0;
+	reass_put_if_empty(tcb);
+}

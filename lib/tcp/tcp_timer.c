@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Per-connection timers. Each TCB keeps an array of absolute deadlines
+ * (tcb->timer_ns[], 0 = off) and sits at most once in the stack's wheel,
+ * never later than its earliest deadline. Arming only moves the wheel entry
+ * when the new deadline is earlier; cancelling just clears the slot (the
+ * entry is dropped from the wheel once no deadline is left), so an early
+ * wake-up finds nothing due and re-arms at the real earliest. The wheel
+ * calls tcp_timer_expired() (kind STACK_TIMER_TCP) from the timer phase of
+ * the loop; it runs the handler of every due deadline from a table indexed
+ * by enum tcp_timer_id, then re-arms the entry. Handlers never transmit:
+ * they set TCB flags and call tcp_output_schedule(); a handler that frees
+ * the TCB (tcp_conn_close) ends the processing of that TCB. Keepalive is
+ * lazy: input only records idle_since_ns, the timer works out the rest.
+ */
+#include <errno.h>
+
+#include "tcp.h"
+
+/* A handler returns false when it freed the TCB. */
+struct timer_handler {
+	bool (*fn)(struct tern_stack *s, struct tcb *tcb, uint64_t now);
+};
+
+/* Enough doublings to reach any configurable rto_max from any rto_min. */
+#define TCP_BACKOFF_MAX 30u
+
+void
+tcp_timer_arm(struct tern_stack *s, struct tcb *tcb, enum tcp_timer_id id,
+	      uint64_t deadline_ns)
+{
+	if (deadline_ns == 0)
+		deadline_ns = 1;	/* 0 means "off" */
+	tcb->timer_ns[id] = deadline_ns;
+	tcb->timer.kind = STACK_TIMER_TCP;
+	if (!tw_is_armed(&tcb->timer.tw) || deadline_ns < tcb->timer.tw.deadline_ns)
+		stack_timer_arm(s, &tcb->timer, deadline_ns);
+}
+
+static uint64_t
+earliest_deadline(const struct tcb *tcb)
+{
+	uint64_t min = 0;
+	unsigned int i;
+
+	for (i = 0; i < TCP_T_COUNT; i++)
+		if (tcb->timer_ns[i] != 0 && (min == 0 || tcb->timer_ns[i] < min))
+			min = tcb->timer_ns[i];
+	return min;
+}
+
+void
+tcp_timer_cancel(struct tern_stack *s, struct tcb *tcb, enum tcp_timer_id id)
+{
+	if (tcb->timer_ns[id] == 0)
+		return;
+	tcb->timer_ns[id] = 0;
+	if (earliest_deadline(tcb) == 0)
+		stack_timer_cancel(s, &tcb->timer);
+}
+
+void
+tcp_timer_cancel_all(struct tern_stack *s, struct tcb *tcb)
+{
+	unsigned int i;
+
+	for (i = 0; i < TCP_T_COUNT; i++)
+		tcb->timer_ns[i] = 0;
+	stack_timer_cancel(s, &tcb->timer);
+}
+
+/* Give up on the connection: RST to the peer and CLOSED with -ETIMEDOUT.
+ * Output sends the RST (timers never transmit) and frees the TCB in this
+ * same loop iteration; nothing else may fire meanwhile. */
+static void
+abort_timed_out(struct tern_stack *s, struct tcb *tcb, unsigned int ctr)
+{
+	stack_ctr_inc(s, ctr);
+	tcp_timer_cancel_all(s, tcb);
+	tcb->close_status = -ETIMEDOUT;
+	tcb->flags |= TCB_F_SEND_RST;
+	tcp_output_schedule(s, tcb);
+}
+
+/* RFC 5681 3.1 eq. 4 on the first timeout of a loss episode, cwnd to one
+ * segment, out of fast recovery (RFC 6582: recover = highest sent). */
+static void
+rto_congestion(struct tcb *tcb)
+{
+	uint32_t flight = tcb->snd.max - tcb->snd.una;
+
+	if (tcb->backoff == 0)
+		tcb->ssthresh = RTE_MAX(flight / 2, 2u * tcb->mss);
+	tcb->cwnd = tcb->mss;
+	tcb->recover = tcb->snd.max;
+	tcb->dupacks = 0;
+	tcb->flags &= ~TCB_F_FAST_RECOVERY;
+}
+
+/* RFC 6298 5.4-5.7: retransmit from snd.una, back off, restart. */
+static bool
+on_rto(struct tern_stack *s, struct tcb *tcb, uint64_t now)
+{
+	switch (tcb->state) {
+	case TCP_ST_SYN_SENT:
+		if (tcb->retries >= s->cfg.tcp_syn_retries) {
+			stack_ctr_inc(s, CTR_TCP_SYN_TIMEOUT);
+			tcp_conn_close(s, tcb, -ETIMEDOUT);
+			return false;
+		}
+		break;
+	case TCP_ST_SYN_RECEIVED:
+		if (tcb->retries >= s->cfg.tcp_synack_retries) {
+			abort_timed_out(s, tcb, CTR_TCP_SYNACK_TIMEOUT);
+			return true;
+		}
+		break;
+	case TCP_ST_CLOSED:
+	case TCP_ST_LISTEN:
+	case TCP_ST_TIME_WAIT:
+		return true;
+	default:
+		if (tcb->snd.una == tcb->snd.max)
+			return true;	/* everything acknowledged meanwhile */
+		if (tcb->retries >= s->cfg.tcp_max_retries) {
+			abort_timed_out(s, tcb, CTR_TCP_TIMEOUT);
+			return true;
+		}
+		rto_congestion(tcb);
+		break;
+	}
+	if (tcb->backoff < TCP_BACKOFF_MAX)
+		tcb->backoff++;
+	tcb->retries++;
+	tcb->flags &= ~TCB_F_RTT_TIMING;	/* Karn: no sample from a resend */
+	tcb->flags |= TCB_F_RETRANSMIT;
+	stack_ctr_inc(s, CTR_TCP_RTO);
+	tcp_output_schedule(s, tcb);
+	tcp_timer_arm(s, tcb, TCP_T_RTO, now + tcp_rto_ns(s, tcb));
+	return true;
+}
+
+/* RFC 9293 3.8.6.1: probe the zero window, backing off like the RTO but
+ * without a limit on the count: a peer that keeps answering with a zero
+ * window is alive, and the connection stays (RFC 1122 4.2.2.17). */
+static bool
+on_persist(struct tern_stack *s, struct tcb *tcb, uint64_t now)
+{
+	tcb->flags |= TCB_F_PROBE;
+	tcp_output_schedule(s, tcb);
+	if (tcb->backoff < TCP_BACKOFF_MAX)
+		tcb->backoff++;
+	tcp_timer_arm(s, tcb, TCP_T_PERSIST, now + tcp_rto_ns(s, tcb));
+	return true;
+}
+
+static bool
+on_delack(struct tern_stack *s, struct tcb *tcb, uint64_t now)
+{
+	RTE_SET_USED(now);
+	tcb->flags |= TCB_F_ACK_NOW;
+	tcp_output_schedule(s, tcb);
+	return true;
+}
+
+/* RFC 1122 4.2.3.6, computed from idle_since_ns alone: probe k (0-based)
+ * goes out at idle + keepalive + k * interval; when probe number
+ * `keepalive_probes` would be due, no answer came and we give up. Any
+ * segment from the peer moves idle_since_ns and restarts the sequence. */
+static bool
+on_keepalive(struct tern_stack *s, struct tcb *tcb, uint64_t now)
+{
+	const struct tern_config *cfg = &s->cfg;
+	uint64_t intvl = (uint64_t)cfg->tcp_keepalive_intvl_ms * NS_PER_MS;
+	uint64_t start, n;
+
+	if (cfg->tcp_keepalive_ms == 0 || !tcp_state_is_synced(tcb->state) ||
+	    tcb->state == TCP_ST_TIME_WAIT)
+		return true;
+	start = tcb->idle_since_ns + (uint64_t)cfg->tcp_keepalive_ms * NS_PER_MS;
+	if (now < start || tcb->snd.una != tcb->snd.max) {
+		/* not idle long enough, or the RTO watches the peer already */
+		tcp_timer_arm(s, tcb, TCP_T_KEEPALIVE,
+			      now < start ? start : now + cfg->tcp_keepalive_ms * NS_PER_MS);
+		return true;
+	}
+	n = (now - start) / intvl;
+	if (n >= cfg->tcp_keepalive_probes) {
+		abort_timed_out(s, tcb, CTR_TCP_TIMEOUT);
+		return true;
+	}
+	tcb->flags |= TCB_F_KEEPALIVE;
+	tcp_output_schedule(s, tcb);
+	tcp_timer_arm(s, tcb, TCP_T_KEEPALIVE, start + (n + 1) * intvl);
+	return true;
+}
+
+static bool
+on_fin_wait_2(struct tern_stack *s, struct tcb *tcb, uint64_t now)
+{
+	RTE_SET_USED(now);
+	if (tcb->state != TCP_ST_FIN_WAIT_2)
+		return true;
+	stack_ctr_inc(s, CTR_TCP_FIN_WAIT_2_TIMEOUT);
+	tcp_conn_close(s, tcb, 0);
+	return false;
+}
+
+static bool
+on_time_wait(struct tern_stack *s, struct tcb *tcb, uint64_t now)
+{
+	RTE_SET_USED(now);
+	tcp_conn_close(s, tcb, 0);
+	return false;
+}
+
+static const struct timer_handler timer_handlers[TCP_T_COUNT] = {
+	[TCP_T_RTO] = { on_rto },
+	[TCP_T_PERSIST] = { on_persist },
+	[TCP_T_DELACK] = { on_delack },
+	[TCP_T_KEEPALIVE] = { on_keepalive },
+	[TCP_T_FIN_WAIT_2] = { on_fin_wait_2 },
+	[TCP_T_TIME_WAIT] = { on_time_wait },
+};
+
+void
+tcp_timer_expired(struct tern_stack *s, struct stack_timer *t, uint64_t now_ns)
+{
+	struct tcb *tcb = container_of(t, struct tcb, timer);
+	uint64_t next;
+	unsigned int i;
+
+	for (i = 0; i < TCP_T_COUNT; i++) {
+		uint64_t d = tcb->timer_ns[i];
+
+		if (d == 0 || d > now_ns)
+			continue;
+		tcb->timer_ns[i] = 0;
+		if (!timer_handlers[i].fn(s, tcb, now_ns))
+			return;		/* TCB freed */
+	}
+	/* the wheel disarmed the entry; put it back at what is left */
+	next = earliest_deadline(tcb);
+	if (next != 0 && (!tw_is_armed(&t->tw) || next < t->tw.deadline_ns))
+		stack_timer_arm(s, t, next);
+}

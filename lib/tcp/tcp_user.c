@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * The user side of TCP (RFC 9293 3.10.1-3.10.6, over the app channel):
+ * LISTEN, CONNECT (OPEN), SEND, RECEIVE credit, SHUTDOWN/CLOSE, ABORT, and
+ * the events TCP raises towards apps. Commands run from
+ * tern_stack_process(), after input and before timers and output; they
+ * only update TCBs and schedule output. Events are staged and reach the
+ * app's ring after processing, never from inside it.
+ */
+#include <errno.h>
+
+#include <rte_mbuf.h>
+
+#include "tcp.h"
+#include "ip4.h"
+
+#define LISTENER_BIT (1ull << 55)	/* in the slot field: a listener handle */
+
+static void conn_event(struct tern_stack *s, struct tcb *tcb, uint16_t type,
+		       struct rte_mbuf *m, uint32_t len);
+
+static void
+cmd_error(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *cmd,
+	  int status, struct rte_mbuf *give_back)
+{
+	struct tern_event ev = { .type = TERN_EV_CMD_ERROR, .status = status,
+				 .handle = cmd->handle, .cookie = cmd->cookie,
+				 .addr = cmd->addr, .port = cmd->port, .m = give_back,
+				 .len = give_back ? rte_pktmbuf_pkt_len(give_back) : 0 };
+
+	stack_ctr_inc(s, CTR_TCP_CMD_BAD);
+	if (give_back == NULL)
+		rte_pktmbuf_free(cmd->m);
+	stack_event(s, c, &ev);
+}
+
+static uint64_t
+listener_handle(const struct tern_stack *s, const struct tcp_listener *l)
+{
+	uint64_t slot = (uint64_t)(l - s->tcp->listeners);
+
+	return ((uint64_t)(s->lcore_id & 0xff) << 56) | LISTENER_BIT | (slot << 32) | l->gen;
+}
+
+static struct tcp_listener *
+listener_from_handle(struct tern_stack *s, uint64_t h)
+{
+	uint64_t slot = (h >> 32) & 0xffff;
+	struct tcp_listener *l;
+
+	if ((h >> 56) != (s->lcore_id & 0xff) || !(h & LISTENER_BIT) ||
+	    slot >= s->tcp->n_listeners)
+		return NULL;
+	l = &s->tcp->listeners[slot];
+	return l->port != 0 && l->gen == (uint32_t)h ? l : NULL;
+}
+
+static void
+cmd_listen(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *cmd)
+{
+	struct tcp_table *t = s->tcp;
+	struct tern_event ev = { .type = TERN_EV_TCP_LISTENING, .cookie = cmd->cookie,
+				 .port = cmd->port };
+	struct tcp_listener *l = NULL;
+	uint16_t i;
+
+	if (cmd->port == 0 || t->listen_by_port[cmd->port] != 0) {
+		cmd_error(s, c, cmd, cmd->port == 0 ? -EINVAL : -EADDRINUSE, NULL);
+		return;
+	}
+	for (i = 0; i < t->n_listeners && l == NULL; i++)
+		if (t->listeners[i].port == 0)
+			l = &t->listeners[i];
+	if (l == NULL) {
+		cmd_error(s, c, cmd, -ENOSPC, NULL);
+		return;
+	}
+	rte_pktmbuf_free(cmd->m);
+	l->port = cmd->port;
+	l->backlog = (uint16_t)(cmd->len ? RTE_MIN(cmd->len, 65535u) : s->cfg.tcp_backlog);
+	l->n_syn = 0;
+	l->chan = c;
+	l->cookie = cmd->cookie;
+	l->gen++;
+	t->listen_by_port[l->port] = (uint16_t)(l - t->listeners) + 1;
+	ev.handle = listener_handle(s, l);
+	stack_event(s, c, &ev);
+}
+
+/* Connections still in SYN-RECEIVED for `l` are dropped with it; the peer's
+ * next segment finds no listener and gets a RST. */
+static void
+listener_release(struct tern_stack *s, struct tcp_listener *l)
+{
+	struct tcp_table *t = s->tcp;
+	uint32_t i;
+
+	for (i = 0; i < t->n_tcbs && l->n_syn > 0; i++)
+		if (t->tcbs[i].listener == l && t->tcbs[i].state != TCP_ST_CLOSED)
+			tcp_conn_free(s, &t->tcbs[i]);
+	t->listen_by_port[l->port] = 0;
+	l->port = 0;
+	l->chan = NULL;
+	l->gen++;
+}
+
+static void
+cmd_unlisten(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *cmd)
+{
+	struct tcp_listener *l = listener_from_handle(s, cmd->handle);
+
+	if (l == NULL || l->chan != c) {
+		cmd_error(s, c, cmd, -EBADF, NULL);
+		return;
+	}
+	rte_pktmbuf_free(cmd->m);
+	listener_release(s, l);
+}
+
+static void
+cmd_connect(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *cmd)
+{
+	uint16_t lport = (uint16_t)cmd->reserved;
+	struct route r;
+	struct tcb *tcb;
+
+	if (cmd->addr == 0 || cmd->port == 0 || route_is_broadcast(s, cmd->addr) ||
+	    (cmd->addr >> 28) == 0xe) {
+		cmd_error(s, c, cmd, -EINVAL, NULL);
+		return;
+	}
+	if (!route_lookup(s, cmd->addr, &r)) {
+		cmd_error(s, c, cmd, -ENETUNREACH, NULL);
+		return;
+	}
+	if (lport == 0)
+		lport = tcp_ephemeral_port(s, r.src, cmd->addr, cmd->port);
+	tcb = lport ? tcp_conn_alloc(s, r.iface, r.src, lport, cmd->addr, cmd->port) : NULL;
+	if (tcb == NULL) {
+		cmd_error(s, c, cmd, lport ? -ENOBUFS : -EADDRNOTAVAIL, NULL);
+		return;
+	}
+	rte_pktmbuf_free(cmd->m);
+	tcb->chan = c;
+	tcb->cookie = cmd->cookie;
+	tcb->flags |= TCB_F_ACCEPTED;	/* the app is told of every outcome */
+	tcb->iss = tcp_isn(s, tcb->laddr, tcb->lport, tcb->raddr, tcb->rport, s->now_ns);
+	tcb->snd.una = tcb->snd.nxt = tcb->snd.max = tcb->iss;
+	tcb->cwnd = tcp_initial_cwnd(tcb->mss);
+	tcp_set_state(s, tcb, TCP_ST_SYN_SENT);
+	stack_ctr_inc(s, CTR_TCP_ACTIVE_OPENS);
+	tcp_output_schedule(s, tcb);
+}
+
+static struct tcb *
+conn_of(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *cmd)
+{
+	struct tcb *tcb = tcp_conn_from_handle(s, cmd->handle);
+
+	if (tcb == NULL || tcb->chan != c || (tcb->flags & TCB_F_ORPHAN)) {
+		cmd_error(s, c, cmd, -EBADF, NULL);
+		return NULL;
+	}
+	return tcb;
+}
+
+static void
+cmd_send(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *cmd)
+{
+	struct tcb *tcb = conn_of(s, c, cmd);
+	uint32_t len;
+
+	if (tcb == NULL)
+		return;
+	if (cmd->m == NULL) {
+		cmd_error(s, c, cmd, -EINVAL, NULL);
+		return;
+	}
+	if (!tcp_state_may_send(tcb->state) || (tcb->flags & TCB_F_FIN_PENDING)) {
+		cmd_error(s, c, cmd, -EPIPE, NULL);
+		return;
+	}
+	len = rte_pktmbuf_pkt_len(cmd->m);
+	/* tcp.sndbuf is where the app is told to hold (TERN_EV_TCP_FULL); the
+	 * slack up to twice that absorbs the sends it issued before it knew,
+	 * so they are taken in order. Past it the chain goes back. */
+	if (tcb->sndq.bytes >= 2ull * tcb->sndbuf) {
+		stack_ctr_inc(s, CTR_TCP_SND_REFUSED);
+		cmd_error(s, c, cmd, -ENOBUFS, cmd->m);
+		return;
+	}
+	if (len == 0) {
+		rte_pktmbuf_free(cmd->m);
+		return;
+	}
+	tcp_sndq_append(tcb, cmd->m);
+	if (tcp_snd_space(tcb) == 0 && !(tcb->flags & TCB_F_WANT_WRITABLE)) {
+		tcb->flags |= TCB_F_WANT_WRITABLE;
+		stack_ctr_inc(s, CTR_TCP_SND_FULL);
+		conn_event(s, tcb, TERN_EV_TCP_FULL, NULL, 0);
+	}
+	tcp_output_schedule(s, tcb);
+}
+
+static void
+cmd_recvd(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *cmd)
+{
+	struct tcb *tcb = conn_of(s, c, cmd);
+
+	if (tcb == NULL)
+		return;
+	rte_pktmbuf_free(cmd->m);
+	tcb->unread -= RTE_MIN(cmd->len, tcb->unread);
+	if (tcp_state_is_synced(tcb->state) && !(tcb->flags & TCB_F_PEER_FIN)) {
+		tcb->flags |= TCB_F_WND_UPDATE;
+		tcp_output_schedule(s, tcb);
+	}
+}
+
+/* RFC 9293 3.10.4 CLOSE, for the write side only. */
+static void
+shut_write(struct tern_stack *s, struct tcb *tcb)
+{
+	switch (tcb->state) {
+	case TCP_ST_SYN_SENT:
+		tcp_conn_close(s, tcb, 0);
+		return;
+	case TCP_ST_SYN_RECEIVED:
+	case TCP_ST_ESTABLISHED:
+		tcb->flags |= TCB_F_FIN_PENDING;
+		tcp_set_state(s, tcb, TCP_ST_FIN_WAIT_1);
+		break;
+	case TCP_ST_CLOSE_WAIT:
+		tcb->flags |= TCB_F_FIN_PENDING;
+		tcp_set_state(s, tcb, TCP_ST_LAST_ACK);
+		break;
+	default:
+		return;			/* already closing */
+	}
+	tcp_output_schedule(s, tcb);
+}
+
+static void
+cmd_close(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *cmd, bool orphan)
+{
+	struct tcb *tcb = conn_of(s, c, cmd);
+
+	if (tcb == NULL)
+		return;
+	rte_pktmbuf_free(cmd->m);
+	if (orphan) {
+		tcb->flags |= TCB_F_ORPHAN;
+		if (tcb->state == TCP_ST_FIN_WAIT_2)
+			tcp_timer_arm(s, tcb, TCP_T_FIN_WAIT_2, s->now_ns +
+				      (uint64_t)s->cfg.tcp_fin_wait2_ms * NS_PER_MS);
+	}
+	shut_write(s, tcb);
+}
+
+static void
+cmd_abort(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *cmd)
+{
+	struct tcb *tcb = conn_of(s, c, cmd);
+
+	if (tcb == NULL)
+		return;
+	rte_pktmbuf_free(cmd->m);
+	stack_ctr_inc(s, CTR_TCP_ABORTS);
+	if (tcb->state == TCP_ST_SYN_SENT) {
+		tcp_conn_close(s, tcb, -ECONNABORTED);	/* nothing to reset */
+		return;
+	}
+	tcb->flags |= TCB_F_SEND_RST | TCB_F_ORPHAN;
+	tcp_output_schedule(s, tcb);
+}
+
+static void
+cmd_nodelay(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *cmd)
+{
+	struct tcb *tcb = conn_of(s, c, cmd);
+
+	if (tcb == NULL)
+		return;
+	rte_pktmbuf_free(cmd->m);
+	if (cmd->len) {
+		tcb->flags |= TCB_F_NODELAY;
+		tcp_output_schedule(s, tcb);	/* held small segments may go */
+	} else {
+		tcb->flags &= ~TCB_F_NODELAY;
+	}
+}
+
+void
+tcp_cmd_run(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *cmd)
+{
+	switch (cmd->type) {
+	case TERN_CMD_TCP_LISTEN: cmd_listen(s, c, cmd); break;
+	case TERN_CMD_TCP_UNLISTEN: cmd_unlisten(s, c, cmd); break;
+	case TERN_CMD_TCP_CONNECT: cmd_connect(s, c, cmd); break;
+	case TERN_CMD_TCP_SEND: cmd_send(s, c, cmd); break;
+	case TERN_CMD_TCP_RECVD: cmd_recvd(s, c, cmd); break;
+	case TERN_CMD_TCP_SHUTDOWN: cmd_close(s, c, cmd, false); break;
+	case TERN_CMD_TCP_CLOSE: cmd_close(s, c, cmd, true); break;
+	case TERN_CMD_TCP_ABORT: cmd_abort(s, c, cmd); break;
+	case TERN_CMD_TCP_NODELAY: cmd_nodelay(s, c, cmd); break;
+	default: cmd_error(s, c, cmd, -EINVAL, NULL); break;
+	}
+}
+
+void
+tcp_chan_closed(struct tern_stack *s, struct tern_chan *c)
+{
+	struct tcp_table *t = s->tcp;
+	uint32_t i;
+	uint16_t k;
+
+	for (k = 0; k < t->n_listeners; k++)
+		if (t->listeners[k].port != 0 && t->listeners[k].chan == c)
+			listener_release(s, &t->listeners[k]);
+	for (i = 0; i < t->n_tcbs; i++) {
+		struct tcb *tcb = &t->tcbs[i];
+
+		if (tcb->state == TCP_ST_CLOSED || tcb->chan != c)
+			continue;
+		/* nobody left to read: reset the peer, forget the app */
+		tcb->chan = NULL;
+		tcb->flags |= TCB_F_ORPHAN | TCB_F_SEND_RST;
+		tcp_output_schedule(s, tcb);
+	}
+}
+
+static void
+conn_event(struct tern_stack *s, struct tcb *tcb, uint16_t type, struct rte_mbuf *m,
+	   uint32_t len)
+{
+	struct tern_event ev = { .type = type, .handle = tcp_conn_handle(s, tcb),
+				 .cookie = tcb->cookie, .addr = tcb->raddr,
+				 .port = tcb->rport, .m = m, .len = len };
+
+	stack_event(s, tcb->chan, &ev);
+}
+
+void
+tcp_ev_accepted(struct tern_stack *s, struct tcb *tcb)
+{
+	tcb->flags |= TCB_F_ACCEPTED;
+	if (tcb->chan != NULL)
+		conn_event(s, tcb, TERN_EV_TCP_ACCEPTED, NULL, tcp_snd_space(tcb));
+}
+
+void
+tcp_ev_connected(struct tern_stack *s, struct tcb *tcb)
+{
+	if (tcb->chan != NULL)
+		conn_event(s, tcb, TERN_EV_TCP_CONNECTED, NULL, tcp_snd_space(tcb));
+}
+
+void
+tcp_ev_data(struct tern_stack *s, struct tcb *tcb, struct rte_mbuf *m, uint32_t len)
+{
+	tcb->unread += len;
+	if (tcb->chan == NULL || (tcb->flags & TCB_F_ORPHAN)) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	conn_event(s, tcb, TERN_EV_TCP_DATA, m, len);
+}
+
+void
+tcp_ev_peer_closed(struct tern_stack *s, struct tcb *tcb)
+{
+	tcb->flags |= TCB_F_PEER_FIN;
+	if (tcb->chan != NULL && !(tcb->flags & TCB_F_ORPHAN))
+		conn_event(s, tcb, TERN_EV_TCP_PEER_CLOSED, NULL, 0);
+}
+
+void
+tcp_ev_writable(struct tern_stack *s, struct tcb *tcb)
+{
+	tcb->flags &= ~TCB_F_WANT_WRITABLE;
+	if (tcb->chan != NULL && !(tcb->flags & TCB_F_ORPHAN))
+		conn_event(s, tcb, TERN_EV_TCP_WRITABLE, NULL, tcp_snd_space(tcb));
+}
