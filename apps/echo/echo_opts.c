@@ -139,8 +139,6 @@ echo_opts_parse(struct echo_opts *o, int argc, char **argv, char *err, size_t er
 	}
 	if (optind < argc)
 		return snprintf(err, err_len, "unexpected argument '%s'", argv[optind]), -1;
-	if (o->tcp_port != 0)
-		return snprintf(err, err_len, "--tcp: TCP echo arrives with the TCP issue (#3)"), -1;
 	if (tern_config_validate(&o->cfg, err, err_len) != 0)
 		return -1;
 	return 0;

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * tern-echo: answers ping and echoes UDP datagrams (zero copy: the
- * received mbuf goes straight back out). One stack per lcore in the EAL's
+ * tern-echo: answers ping, echoes UDP datagrams and TCP streams (zero
+ * copy: received mbufs go straight back out). One stack per lcore in the EAL's
  * lcore list, one queue per lcore on the port. Runs until SIGINT/SIGTERM
  * or --duration, then prints the counters as JSON and checks that every
  * mbuf came back to the pool (exit 1 if not).
  *
- * usage: tern-echo [EAL options] -- --ip A.B.C.D/N [--udp PORT] ...
+ * usage: tern-echo [EAL options] -- --ip A.B.C.D/N [--udp PORT] [--tcp PORT] ...
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 #include <tern/tern.h>
 
 #include "echo_opts.h"
+#include "echo_tcp.h"
 
 #define EV_BURST 64
 
@@ -41,11 +43,17 @@ on_signal(int sig)
 }
 
 static int
-echo_events(struct tern_chan *c, const struct tern_event *ev, unsigned int n)
+echo_events(struct tern_chan *c, struct echo_tcp *et, const struct tern_event *ev,
+	    unsigned int n)
 {
 	unsigned int k;
 
 	for (k = 0; k < n; k++) {
+		if (ev[k].type >= TERN_EV_CMD_ERROR && et != NULL) {
+			if (echo_tcp_event(et, &ev[k]) != 0)
+				return -1;
+			continue;
+		}
 		switch (ev[k].type) {
 		case TERN_EV_UDP_DATAGRAM:
 			if (tern_udp_sendto(c, ev[k].handle, ev[k].m, ev[k].addr,
@@ -74,6 +82,7 @@ echo_lcore(void *arg)
 	struct tern_stack *s = stacks[lcore];
 	uint64_t end = 0;
 	struct tern_event ev[EV_BURST];
+	struct echo_tcp tcp, *et = NULL;
 	struct tern_chan *c;
 
 	(void)arg;
@@ -84,6 +93,14 @@ echo_lcore(void *arg)
 	}
 	if (opts.udp_port != 0)
 		tern_udp_bind(c, opts.udp_port, 0);
+	if (opts.tcp_port != 0) {
+		if (echo_tcp_init(&tcp, c, opts.cfg.tcp_max_conns, opts.tcp_port) != 0) {
+			fprintf(stderr, "tern-echo: no memory for TCP state\n");
+			tern_chan_free(c);
+			return worker_rc[lcore] = -1;
+		}
+		et = &tcp;
+	}
 	if (opts.duration_s > 0)
 		end = tern_stack_now(s) + (uint64_t)(opts.duration_s * 1e9);
 	while (!quit && worker_rc[lcore] == 0) {
@@ -91,7 +108,7 @@ echo_lcore(void *arg)
 
 		tern_stack_poll(s);
 		n = tern_chan_recv(c, ev, EV_BURST);
-		if (n > 0 && echo_events(c, ev, n) != 0)
+		if (n > 0 && echo_events(c, et, ev, n) != 0)
 			worker_rc[lcore] = -1;
 		if (end != 0 && tern_stack_now(s) >= end)
 			break;
@@ -100,6 +117,12 @@ echo_lcore(void *arg)
 	/* flush what the last commands produced */
 	tern_stack_poll(s);
 	tern_chan_free(c);
+	if (et != NULL) {
+		printf("tern-echo: lcore %u: tcp accepted %" PRIu64 ", closed %" PRIu64
+		       ", echoed %" PRIu64 " bytes%s\n", lcore, et->accepted, et->closed,
+		       et->bytes, et->ring_full ? " (command ring overflowed)" : "");
+		echo_tcp_fini(et);
+	}
 	return worker_rc[lcore];
 }
 

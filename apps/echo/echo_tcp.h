@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * tern-echo's TCP echo server: per-lcore connection state and the event
+ * handler. Echoes every byte back on the same connection without copying
+ * (the received mbufs are sent as they are), with end-to-end flow control:
+ * received bytes are credited back only once they are queued for sending,
+ * so a peer that does not read our echoes is slowed down by its own
+ * window, never by dropping.
+ */
+#ifndef TERN_ECHO_TCP_H
+#define TERN_ECHO_TCP_H
+
+#include <stdint.h>
+
+#include <tern/tern.h>
+
+struct echo_conn;
+
+struct echo_tcp {
+	struct tern_chan *chan;
+	uint32_t n_slots;
+	struct echo_conn *conns;	/* by handle slot */
+	uint64_t accepted;
+	uint64_t closed;
+	uint64_t bytes;
+	uint64_t ring_full;		/* connections aborted: command ring full */
+};
+
+/* Returns 0, or -1 when memory is short. */
+int echo_tcp_init(struct echo_tcp *t, struct tern_chan *c, uint32_t max_conns,
+		  uint16_t port);
+/* Handle one TCP event; returns 0, -1 on a fatal error (listen failed). */
+int echo_tcp_event(struct echo_tcp *t, const struct tern_event *ev);
+void echo_tcp_fini(struct echo_tcp *t);
+
+#endif

@@ -1,0 +1,410 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * tern-tcp-client: a small example of an active-open TCP app on libtern,
+ * also used by the interop tests. Opens --conns connections to --connect,
+ * streams --bytes of seeded pseudo-random data on each (zero copy from the
+ * app's mbufs), half-closes, reads everything the peer sends until its FIN
+ * and prints, per connection, the bytes and SHA-256 of both directions.
+ * Exit status 0 when every connection ended in an orderly close (and, with
+ * --expect-echo, received exactly what it sent), 1 otherwise, 2 on usage.
+ *
+ * usage: tern-tcp-client [EAL options] -- --ip A.B.C.D/N [--gw G]
+ *        --connect A.B.C.D:PORT [--bytes N] [--conns C] [--timeout S]
+ *        [--expect-echo] [--port ID] [--config FILE] [--stats FILE]
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <sodium.h>
+
+#include <tern/tern.h>
+
+#define CHUNK 1448u
+#define EV_BURST 64
+#define MAX_CONNS 100000u
+
+struct conn {
+	uint64_t handle;
+	int state;			/* 0 connecting, 1 open, 2 closed */
+	int status;
+	uint64_t sent;
+	uint64_t rcvd;
+	uint64_t rng;
+	int blocked;
+	int fin_sent;
+	int peer_fin;
+	struct rte_mbuf *pending;	/* refused chunk, sent again on WRITABLE */
+	crypto_hash_sha256_state tx;
+	crypto_hash_sha256_state rx;
+};
+
+/* App globals live in main.c only. */
+static volatile int quit;
+static struct tern_config cfg;
+static uint32_t peer_addr;
+static uint16_t peer_port;
+static uint64_t bytes = 1 << 20;
+static uint32_t nconns = 1;
+static double timeout_s = 60;
+static int expect_echo;
+static struct rte_mempool *pool;
+static const char *stats_path;
+static struct conn *conns;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	quit = 1;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: tern-tcp-client [EAL options] -- --ip A.B.C.D/N [--gw G] "
+		"--connect A.B.C.D:PORT [--bytes N] [--conns C] [--timeout S] "
+		"[--expect-echo] [--port ID] [--config FILE] [--stats FILE]\n");
+}
+
+static int
+parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (s[0] == '-')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+parse_args(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "ip", 1, NULL, 'i' }, { "gw", 1, NULL, 'g' }, { "connect", 1, NULL, 'c' },
+		{ "bytes", 1, NULL, 'b' }, { "conns", 1, NULL, 'n' },
+		{ "timeout", 1, NULL, 't' }, { "expect-echo", 0, NULL, 'e' },
+		{ "port", 1, NULL, 'p' }, { "config", 1, NULL, 'f' },
+		{ "stats", 1, NULL, 's' }, { NULL, 0, NULL, 0 },
+	};
+	char err[256], *colon;
+	uint64_t v;
+	int c, k;
+
+	tern_config_defaults(&cfg);
+	/* --config first: flags override the file wherever they are */
+	for (k = 1; k + 1 < argc; k++) {
+		if (strcmp(argv[k], "--config") == 0 &&
+		    tern_config_load_ini(&cfg, argv[k + 1], err, sizeof(err)) != 0)
+			return fprintf(stderr, "tern-tcp-client: %s\n", err), -1;
+	}
+	cfg.n_ifaces = 1;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			if (tern_config_parse_ip(optarg, &cfg.iface[0].ip, &cfg.iface[0].prefix_len))
+				return fprintf(stderr, "tern-tcp-client: --ip: bad address '%s'\n", optarg), -1;
+			break;
+		case 'g':
+			if (tern_config_parse_ip(optarg, &cfg.iface[0].gw, NULL))
+				return fprintf(stderr, "tern-tcp-client: --gw: bad address '%s'\n", optarg), -1;
+			break;
+		case 'c':
+			colon = strrchr(optarg, ':');
+			if (colon == NULL || parse_u64(colon + 1, 1, 65535, &v))
+				return fprintf(stderr, "tern-tcp-client: --connect: expected A.B.C.D:PORT\n"), -1;
+			*colon = '\0';
+			if (tern_config_parse_ip(optarg, &peer_addr, NULL))
+				return fprintf(stderr, "tern-tcp-client: --connect: bad address\n"), -1;
+			peer_port = (uint16_t)v;
+			break;
+		case 'b':
+			if (parse_u64(optarg, 0, UINT64_MAX >> 1, &bytes))
+				return fprintf(stderr, "tern-tcp-client: --bytes: bad count\n"), -1;
+			break;
+		case 'n':
+			if (parse_u64(optarg, 1, MAX_CONNS, &v))
+				return fprintf(stderr, "tern-tcp-client: --conns: 1..%u\n", MAX_CONNS), -1;
+			nconns = (uint32_t)v;
+			break;
+		case 't':
+			timeout_s = strtod(optarg, NULL);
+			if (!(timeout_s > 0))
+				return fprintf(stderr, "tern-tcp-client: --timeout: seconds > 0\n"), -1;
+			break;
+		case 'e':
+			expect_echo = 1;
+			break;
+		case 'f':
+			break;
+		case 's':
+			stats_path = optarg;
+			break;
+		case 'p':
+			if (parse_u64(optarg, 0, 1023, &v))
+				return fprintf(stderr, "tern-tcp-client: --port: bad port id\n"), -1;
+			cfg.iface[0].port_id = (uint16_t)v;
+			break;
+		default:
+			return fprintf(stderr, "tern-tcp-client: bad option '%s'\n", argv[optind - 1]), -1;
+		}
+	}
+	if (peer_port == 0)
+		return fprintf(stderr, "tern-tcp-client: --connect is required\n"), -1;
+	if (cfg.tcp_max_conns < 2 * nconns)
+		cfg.tcp_max_conns = 2 * nconns;
+	if (tern_config_validate(&cfg, err, sizeof(err)) != 0)
+		return fprintf(stderr, "tern-tcp-client: %s\n", err), -1;
+	return 0;
+}
+
+/* xorshift64*: the same seed gives the same stream on every run. */
+static uint8_t
+next_byte(uint64_t *x)
+{
+	*x ^= *x >> 12;
+	*x ^= *x << 25;
+	*x ^= *x >> 27;
+	return (uint8_t)((*x * 2685821657736338717ull) >> 56);
+}
+
+static struct rte_mbuf *
+make_chunk(struct conn *k)
+{
+	uint64_t left = bytes - k->sent;
+	uint16_t n = (uint16_t)(left < CHUNK ? left : CHUNK), i;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	uint8_t *p;
+
+	if (m == NULL)
+		return NULL;
+	p = (uint8_t *)rte_pktmbuf_append(m, n);
+	for (i = 0; i < n; i++)
+		p[i] = next_byte(&k->rng);
+	crypto_hash_sha256_update(&k->tx, p, n);
+	k->sent += n;
+	return m;
+}
+
+static void
+pump(struct tern_chan *c, struct conn *k)
+{
+	int budget = 64;
+
+	while (k->state == 1 && !k->blocked && budget-- > 0) {
+		struct rte_mbuf *m = k->pending;
+
+		if (m == NULL && k->sent == bytes) {
+			if (!k->fin_sent && tern_tcp_shutdown(c, k->handle) == 0)
+				k->fin_sent = 1;
+			return;
+		}
+		if (m == NULL)
+			m = make_chunk(k);
+		if (m == NULL)
+			return;
+		k->pending = NULL;
+		if (tern_tcp_send(c, k->handle, m) != 0) {
+			k->pending = m;
+			return;
+		}
+	}
+}
+
+static struct conn *
+conn_of(const struct tern_event *ev)
+{
+	return ev->cookie < nconns ? &conns[ev->cookie] : NULL;
+}
+
+static void
+on_event(struct tern_chan *c, const struct tern_event *ev, uint32_t *done)
+{
+	struct conn *k = conn_of(ev);
+
+	if (k == NULL) {
+		rte_pktmbuf_free(ev->m);
+		return;
+	}
+	switch (ev->type) {
+	case TERN_EV_TCP_CONNECTED:
+		k->handle = ev->handle;
+		k->state = 1;
+		break;
+	case TERN_EV_TCP_DATA: {
+		const struct rte_mbuf *seg;
+
+		for (seg = ev->m; seg != NULL; seg = seg->next)
+			crypto_hash_sha256_update(&k->rx, rte_pktmbuf_mtod(seg, const uint8_t *),
+						  seg->data_len);
+		k->rcvd += ev->len;
+		rte_pktmbuf_free(ev->m);
+		tern_tcp_recvd(c, ev->handle, ev->len);
+		break;
+	}
+	case TERN_EV_CMD_ERROR:
+		if (ev->status == -ENOBUFS && ev->m != NULL) {
+			/* refused for space: it comes back, newest last */
+			if (k->pending == NULL)
+				k->pending = ev->m;
+			else
+				rte_pktmbuf_chain(k->pending, ev->m);
+			k->blocked = 1;
+		} else {
+			rte_pktmbuf_free(ev->m);
+		}
+		break;
+	case TERN_EV_TCP_FULL:
+		k->blocked = 1;
+		break;
+	case TERN_EV_TCP_WRITABLE:
+		k->blocked = 0;
+		break;
+	case TERN_EV_TCP_PEER_CLOSED:
+		k->peer_fin = 1;
+		break;
+	case TERN_EV_TCP_CLOSED:
+		k->state = 2;
+		k->status = ev->status;
+		(*done)++;
+		break;
+	default:
+		rte_pktmbuf_free(ev->m);
+		break;
+	}
+}
+
+static int
+report(void)
+{
+	unsigned char tx[32], rx[32];
+	char txh[65], rxh[65];
+	uint32_t i, ok = 0;
+
+	for (i = 0; i < nconns; i++) {
+		struct conn *k = &conns[i];
+		int good;
+
+		crypto_hash_sha256_final(&k->tx, tx);
+		crypto_hash_sha256_final(&k->rx, rx);
+		sodium_bin2hex(txh, sizeof(txh), tx, 32);
+		sodium_bin2hex(rxh, sizeof(rxh), rx, 32);
+		good = k->state == 2 && k->status == 0 && k->sent == bytes &&
+		       (!expect_echo || (k->rcvd == k->sent && memcmp(tx, rx, 32) == 0));
+		ok += good;
+		if (nconns <= 16 || !good)
+			printf("conn %u: %s status %d sent %" PRIu64 " sha256 %s rcvd %" PRIu64
+			       " sha256 %s\n", i, good ? "ok" : "FAILED", k->status, k->sent,
+			       txh, k->rcvd, rxh);
+		rte_pktmbuf_free(k->pending);
+	}
+	printf("tern-tcp-client: %u/%u connections ok\n", ok, nconns);
+	return ok == nconns ? 0 : 1;
+}
+
+static int
+run(struct tern_stack *s, struct tern_chan *c)
+{
+	struct tern_event ev[EV_BURST];
+	uint64_t deadline = tern_stack_now(s) + (uint64_t)(timeout_s * 1e9);
+	uint32_t i, done = 0, opened = 0;
+
+	while (!quit && done < nconns && tern_stack_now(s) < deadline) {
+		unsigned int n, k;
+
+		/* open gradually so the SYNs do not overflow the channel */
+		for (k = 0; k < 256 && opened < nconns; k++, opened++) {
+			conns[opened].rng = 0x9e3779b97f4a7c15ull * (opened + 1);
+			crypto_hash_sha256_init(&conns[opened].tx);
+			crypto_hash_sha256_init(&conns[opened].rx);
+			if (tern_tcp_connect(c, peer_addr, peer_port, 0, opened) != 0)
+				break;
+		}
+		tern_stack_poll(s);
+		n = tern_chan_recv(c, ev, EV_BURST);
+		for (k = 0; k < n; k++)
+			on_event(c, &ev[k], &done);
+		for (i = 0; i < opened; i++)
+			pump(c, &conns[i]);
+	}
+	if (done < nconns)
+		fprintf(stderr, "tern-tcp-client: %s with %u of %u connections finished\n",
+			quit ? "interrupted" : "timed out", done, nconns);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct tern_stack *s;
+	struct tern_chan *c;
+	int n, rc;
+
+	n = rte_eal_init(argc, argv);
+	if (n < 0) {
+		fprintf(stderr, "tern-tcp-client: EAL init failed: %s\n", rte_strerror(rte_errno));
+		return 2;
+	}
+	if (parse_args(argc - n, argv + n) != 0 || sodium_init() < 0) {
+		usage();
+		rte_eal_cleanup();
+		return 2;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	pool = rte_pktmbuf_pool_create("client_pool", cfg.nb_mbufs, 256, 0,
+				       RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+	conns = rte_zmalloc("conns", nconns * sizeof(*conns), 0);
+	if (pool == NULL || conns == NULL || tern_netif_setup(&cfg, 1, pool) != 0) {
+		fprintf(stderr, "tern-tcp-client: setup failed\n");
+		rte_eal_cleanup();
+		return 1;
+	}
+	s = tern_stack_create(&cfg, rte_lcore_id(), 0, pool);
+	c = s ? tern_chan_create(s, "client", 0) : NULL;
+	if (c == NULL) {
+		fprintf(stderr, "tern-tcp-client: stack: %s\n", rte_strerror(rte_errno));
+		rte_eal_cleanup();
+		return 1;
+	}
+	run(s, c);
+	rc = report();
+	if (stats_path != NULL) {
+		FILE *f = fopen(stats_path, "w");
+
+		if (f != NULL) {
+			tern_stats_dump_json(f);
+			fclose(f);
+		}
+	}
+	tern_chan_free(c);
+	tern_stack_poll(s);
+	tern_stack_free(s);
+	tern_netif_teardown(&cfg);
+	if (rte_mempool_in_use_count(pool) != 0) {
+		fprintf(stderr, "tern-tcp-client: %u mbufs not returned to the pool\n",
+			rte_mempool_in_use_count(pool));
+		rc = 1;
+	}
+	rte_free(conns);
+	rte_mempool_free(pool);
+	rte_eal_cleanup();
+	return rc;
+}
