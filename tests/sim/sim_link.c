@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * The simulated link between two stacks; see sim_link.h.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "sim_link.h"
+#include "stack.h"
+
+static const struct rte_ether_addr mac_a = {{ 0x02, 0, 0, 0, 0x5a, 0x02 }};
+static const struct rte_ether_addr mac_b = {{ 0x02, 0, 0, 0, 0x5a, 0x03 }};
+
+uint64_t
+sim_rand(uint64_t *state)
+{
+	uint64_t x = *state;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*state = x;
+	return x * 0x2545f4914f6cdd1dull;
+}
+
+void
+sim_config(struct tern_config *cfg)
+{
+	tern_config_defaults(cfg);
+	cfg->n_ifaces = 1;
+	cfg->iface[0].port_id = 200;		/* virtual */
+	cfg->iface[0].prefix_len = 24;
+	cfg->chan_size = 16384;
+	cfg->arp_reachable_ms = 86400000;
+	cfg->tcp_max_conns = 1024;
+}
+
+void
+sim_init(struct sim *sim, const struct tern_config *base, struct rte_mempool *pool,
+	 uint64_t delay_ns, uint64_t seed)
+{
+	unsigned int i;
+
+	memset(sim, 0, sizeof(*sim));
+	sim->pool = pool;
+	sim->rng = seed ? seed : 1;
+	for (i = 0; i < 2; i++) {
+		struct tern_config cfg = *base;
+		struct rte_mbuf *m[8];
+		uint16_t n;
+
+		cfg.iface[0].ip = i == 0 ? SIM_A_IP : SIM_B_IP;
+		cfg.iface[0].mac = i == 0 ? mac_a : mac_b;
+		cfg.nb_mbufs = (uint32_t)rte_mempool_avail_count(pool);
+		sim->node[i].s = tern_stack_create(&cfg, i, 0, pool);
+		assert_non_null(sim->node[i].s);
+		sim->node[i].c = tern_chan_create(sim->node[i].s, "sim", 0);
+		assert_non_null(sim->node[i].c);
+		while ((n = tern_stack_tx_drain(sim->node[i].s, 0, m, 8)) > 0)
+			rte_pktmbuf_free_bulk(m, n);	/* gratuitous ARP */
+		sim->dir[i].q = calloc(SIM_QCAP, sizeof(struct sim_pkt));
+		assert_non_null(sim->dir[i].q);
+		sim->dir[i].delay_ns = delay_ns;
+	}
+	sim->now = (RTE_MAX(tern_stack_now(sim->node[0].s),
+			    tern_stack_now(sim->node[1].s)) / 1000000000ull + 2) *
+		   1000000000ull;
+}
+
+/* Insert keeping the queue sorted by due time (from the tail: faults are
+ * rare, so this is O(1) in the common case). */
+static void
+dir_push(struct sim_dir *d, struct rte_mbuf *m, uint64_t due)
+{
+	uint32_t k;
+
+	if (d->len == SIM_QCAP) {
+		d->overflow++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	k = d->len;
+	while (k > 0 && d->q[(d->head + k - 1) % SIM_QCAP].due_ns > due) {
+		d->q[(d->head + k) % SIM_QCAP] = d->q[(d->head + k - 1) % SIM_QCAP];
+		k--;
+	}
+	d->q[(d->head + k) % SIM_QCAP].m = m;
+	d->q[(d->head + k) % SIM_QCAP].due_ns = due;
+	d->len++;
+}
+
+static bool
+chance(struct sim *sim, uint32_t ppm)
+{
+	return ppm != 0 && sim_rand(&sim->rng) % 1000000u < ppm;
+}
+
+/* One frame leaves node i: count it, maybe fault it, queue it. */
+static void
+sim_fault(struct sim *sim, unsigned int i, struct rte_mbuf *m)
+{
+	struct sim_dir *d = &sim->dir[i];
+	uint64_t due = sim->now + d->delay_ns;
+	struct rte_mbuf *w;
+
+	/* the wire: the frame arrives as one contiguous buffer, as a NIC
+	 * receives it, and the sender's mbufs are released (TX completion) */
+	if (m->nb_segs > 1)
+		d->chained++;
+	w = rte_pktmbuf_copy(m, sim->pool, 0, UINT32_MAX);
+	rte_pktmbuf_free(m);
+	assert_non_null(w);
+	assert_int_equal(w->nb_segs, 1);
+	m = w;
+	d->frames++;
+	d->bytes += rte_pktmbuf_pkt_len(m);
+	if (chance(sim, d->faults.drop_ppm)) {
+		d->dropped++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (chance(sim, d->faults.dup_ppm)) {
+		struct rte_mbuf *c = rte_pktmbuf_copy(m, sim->pool, 0, UINT32_MAX);
+
+		if (c != NULL) {
+			d->duplicated++;
+			dir_push(d, c, due);
+		}
+	}
+	if (chance(sim, d->faults.delay_ppm)) {
+		d->delayed++;
+		due += d->faults.extra_delay_ns;
+	}
+	dir_push(d, m, due);
+}
+
+static unsigned int
+deliver(struct sim *sim, unsigned int i)
+{
+	struct sim_dir *d = &sim->dir[i];
+	struct tern_stack *to = sim->node[1 - i].s;
+	struct rte_mbuf *b[32];
+	unsigned int total = 0;
+	uint16_t n = 0;
+
+	while (d->len > 0 && d->q[d->head].due_ns <= sim->now) {
+		b[n++] = d->q[d->head].m;
+		d->head = (d->head + 1) % SIM_QCAP;
+		d->len--;
+		if (n == RTE_DIM(b)) {
+			tern_stack_input(to, 0, b, n, sim->now);
+			total += n;
+			n = 0;
+		}
+	}
+	if (n > 0)
+		tern_stack_input(to, 0, b, n, sim->now);
+	return total + n;
+}
+
+unsigned int
+sim_step(struct sim *sim, uint64_t dt_ns)
+{
+	unsigned int i, moved = 0;
+
+	sim->now += dt_ns;
+	for (i = 0; i < 2; i++)
+		moved += deliver(sim, i);
+	for (i = 0; i < 2; i++) {
+		struct rte_mbuf *m[64];
+		uint16_t n, k;
+
+		tern_stack_process(sim->node[i].s, sim->now);
+		while ((n = tern_stack_tx_drain(sim->node[i].s, 0, m, 64)) > 0)
+			for (k = 0; k < n; k++)
+				sim_fault(sim, i, m[k]);
+	}
+	return moved;
+}
+
+uint32_t
+sim_in_flight(const struct sim *sim)
+{
+	return sim->dir[0].len + sim->dir[1].len;
+}
+
+void
+sim_fini(struct sim *sim)
+{
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		struct sim_dir *d = &sim->dir[i];
+		struct tern_event ev;
+
+		while (d->len > 0) {
+			rte_pktmbuf_free(d->q[d->head].m);
+			d->head = (d->head + 1) % SIM_QCAP;
+			d->len--;
+		}
+		free(d->q);
+		while (tern_chan_recv(sim->node[i].c, &ev, 1) == 1)
+			rte_pktmbuf_free(ev.m);
+	}
+	for (i = 0; i < 2; i++) {
+		struct rte_mbuf *m[64];
+		uint16_t n;
+
+		while ((n = tern_stack_tx_drain(sim->node[i].s, 0, m, 64)) > 0)
+			rte_pktmbuf_free_bulk(m, n);
+		tern_stack_free(sim->node[i].s);
+	}
+}
+
+uint64_t
+sim_ctr(const struct sim *sim, unsigned int i, unsigned int id)
+{
+	return sim->node[i].s->ctr[id];
+}
+
+void
+sim_print_counters(const struct sim *sim, unsigned int i)
+{
+	unsigned int id;
+
+	printf("  node %c:", i == 0 ? 'A' : 'B');
+	for (id = 1; id < CTR_COUNT; id++)
+		if (sim->node[i].s->ctr[id] != 0)
+			printf(" %s=%" PRIu64, ctr_name(id), sim->node[i].s->ctr[id]);
+	printf("\n");
+}
