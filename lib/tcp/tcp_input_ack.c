@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * TCP input, fifth step of RFC 9293 3.10.7.4: the ACK field. Acceptable
+ * range per RFC 5961 5.2, SYN-RECEIVED -> ESTABLISHED, SND.UNA advance
+ * and send-queue release, RTT samples (RFC 6298, RFC 7323 4.1), RTO
+ * restart, congestion window growth (RFC 5681 slow start and congestion
+ * avoidance), duplicate ACKs, fast retransmit and NewReno recovery (RFC
+ * 6582), send-window update (the SND.WL1/WL2 rule) and the closing states
+ * whose FIN this ACK covers. Called by tcp_input.c's synchronized-state
+ * path; returns a verdict like every step.
+ */
+#include <errno.h>
+
+#include <rte_mbuf.h>
+
+#include "tcp_input.h"
+
+/* ---- fifth: ACK ---------------------------------------------------------- */
+
+/* RTT sample (RFC 6298 2): from the timed segment when this ACK covers
+ * it (Karn: output never times a resend), otherwise from the echoed
+ * timestamp (RFC 7323 4.1; output times nothing but the SYN when
+ * timestamps are in use). */
+void
+tcp_in_ack_rtt(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in)
+{
+	const struct tcp_opts *o = &in->seg.opts;
+	uint32_t ms;
+
+	if ((tcb->flags & TCB_F_RTT_TIMING) && seq_gt(in->seg.ack, tcb->rtt.seq)) {
+		tcb->flags &= ~TCB_F_RTT_TIMING;
+		tcp_rtt_sample(s, tcb, in->now - tcb->rtt.ts_ns);
+		return;
+	}
+	if (!(tcb->flags & TCB_F_TS_OK) || !(o->present & TCP_OPTF_TS) || o->ts_ecr == 0)
+		return;
+	ms = ts_now(tcb, in->now) - o->ts_ecr;
+	if ((int32_t)ms >= 0 && ms <= s->cfg.tcp_rto_max_ms)
+		tcp_rtt_sample(s, tcb, (uint64_t)ms * NS_PER_MS);
+}
+
+/* RFC 6298 5.2/5.3: restart while data is outstanding, stop when not. */
+void
+tcp_in_rto_restart(struct tern_stack *s, struct tcb *tcb, uint64_t now)
+{
+	if (tcb->snd.una == tcb->snd.max)
+		tcp_timer_cancel(s, tcb, TCP_T_RTO);
+	else
+		tcp_timer_arm(s, tcb, TCP_T_RTO, now + tcp_rto_ns(s, tcb));
+}
+
+/* RFC 5681 3.2 steps 2-3, RFC 6582 3.2 step 2: three duplicate ACKs. */
+static void
+recovery_enter(struct tern_stack *s, struct tcb *tcb)
+{
+	uint32_t flight = tcb->snd.max - tcb->snd.una;
+
+	tcb->ssthresh = RTE_MAX(flight / 2, 2u * tcb->mss);
+	tcb->cwnd = tcb->ssthresh + 3u * tcb->mss;
+	tcb->recover = tcb->snd.max;
+	tcb->flags |= TCB_F_FAST_REXMIT | TCB_F_FAST_RECOVERY;
+	tcb->flags &= ~TCB_F_RTT_TIMING;	/* Karn: the resend is not timed */
+	stack_ctr_inc(s, CTR_TCP_FAST_RETRANS);
+	tcp_output_schedule(s, tcb);
+}
+
+/* Congestion window on a new ACK of `acked` data bytes. */
+static void
+cwnd_on_ack(struct tcb *tcb, uint32_t ack, uint32_t acked)
+{
+	if (tcb->flags & TCB_F_FAST_RECOVERY) {
+		if (seq_geq(ack, tcb->recover)) {
+			/* RFC 6582 3.2 step 3, full ACK: deflate, recovery over */
+			tcb->cwnd = tcb->ssthresh;
+			tcb->flags &= ~TCB_F_FAST_RECOVERY;
+			tcb->dupacks = 0;
+			return;
+		}
+		/* partial ACK: resend the next hole; deflate by what left the
+		 * network, add back one segment if a full one did */
+		tcb->cwnd = tcb->cwnd > acked ? tcb->cwnd - acked : 0;
+		if (acked >= tcb->mss)
+			cwnd_add(tcb, tcb->mss);
+		tcb->cwnd = RTE_MAX(tcb->cwnd, (uint32_t)tcb->mss);
+		tcb->flags |= TCB_F_FAST_REXMIT;
+		return;
+	}
+	tcb->dupacks = 0;
+	if (acked == 0)
+		return;
+	if (tcb->cwnd < tcb->ssthresh)		/* RFC 5681 3.1 slow start (eq. 2) */
+		cwnd_add(tcb, RTE_MIN(acked, (uint32_t)tcb->mss));
+	else					/* congestion avoidance (eq. 3) */
+		cwnd_add(tcb, RTE_MAX((uint32_t)((uint64_t)tcb->mss * tcb->mss / tcb->cwnd), 1u));
+}
+
+/* SND.UNA < SEG.ACK =< SND.NXT: bytes acknowledged. */
+static void
+ack_new(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in)
+{
+	uint32_t ack = in->seg.ack;
+	uint32_t data = ack - tcb->snd.una;
+
+	if (in->syn_acked)
+		data--;
+	if ((tcb->flags & TCB_F_FIN_SENT) && ack == tcb->snd.max && data > 0)
+		data--;				/* our FIN takes no queue byte */
+	tcp_in_ack_rtt(s, tcb, in);
+	tcb->snd.una = ack;
+	tcb->snd.nxt = seq_max(tcb->snd.nxt, ack);	/* after an RTO rewind */
+	tcp_sndq_ack(tcb, data);
+	tcb->backoff = 0;
+	tcb->retries = 0;
+	tcp_in_rto_restart(s, tcb, in->now);
+	cwnd_on_ack(tcb, ack, data);
+	if ((tcb->flags & TCB_F_WANT_WRITABLE) && tcp_snd_space(tcb) >= tcb->sndbuf / 2)
+		tcp_ev_writable(s, tcb);
+	tcp_output_schedule(s, tcb);
+}
+
+/* RFC 5681 2, "DUPLICATE ACKNOWLEDGMENT". */
+static bool
+ack_is_dup(const struct tcb *tcb, const struct seg_in *in)
+{
+	return in->seg.ack == tcb->snd.una && tcb->snd.max != tcb->snd.una &&
+	       in->payload == 0 && !has(in, TCP_FLAG_SYN | TCP_FLAG_FIN) &&
+	       ((uint32_t)in->seg.wnd << tcb->snd.wscale) == tcb->snd.wnd;
+}
+
+static void
+ack_dup(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in)
+{
+	stack_ctr_inc(s, CTR_TCP_RX_DUPACK);
+	if (tcb->dupacks < UINT16_MAX)
+		tcb->dupacks++;
+	if (tcb->flags & TCB_F_FAST_RECOVERY) {
+		/* RFC 5681 3.2 step 4: each one means a segment left the network */
+		cwnd_add(tcb, tcb->mss);
+		tcp_output_schedule(s, tcb);
+		return;
+	}
+	/* RFC 6582 3.2 step 2: not again for losses of an earlier window
+	 * (recover is one past the highest sequence number sent then) */
+	if (tcb->dupacks == 3 && seq_geq(in->seg.ack, tcb->recover))
+		recovery_enter(s, tcb);
+}
+
+/* 3.10.7.4 fifth, ESTABLISHED: the wl1/wl2 rule keeps old segments from
+ * reopening the window. */
+static void
+snd_wnd_update(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in)
+{
+	uint32_t seq = in->seg.seq, ack = in->seg.ack;
+	uint32_t wnd = (uint32_t)in->seg.wnd << tcb->snd.wscale;
+
+	if (seq_lt(ack, tcb->snd.una))
+		return;
+	if (!seq_lt(tcb->snd.wl1, seq) && !(tcb->snd.wl1 == seq && seq_leq(tcb->snd.wl2, ack)))
+		return;
+	if (wnd > tcb->snd.wnd)
+		tcp_output_schedule(s, tcb);
+	tcb->snd.wnd = wnd;
+	tcb->snd.wl1 = seq;
+	tcb->snd.wl2 = ack;
+}
+
+/* SYN-RECEIVED: the ACK of our SYN,ACK completes the handshake. */
+static enum in_verdict
+ack_syn_received(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
+{
+	uint32_t ack = in->seg.ack;
+
+	if (seq_leq(ack, tcb->snd.una) || seq_gt(ack, tcb->snd.max)) {
+		in->why = CTR_TCP_RX_ACK_BAD;
+		return IN_DROP_RST;
+	}
+	in->syn_acked = true;
+	tcb->snd.wnd = (uint32_t)in->seg.wnd << tcb->snd.wscale;
+	tcb->snd.wl1 = in->seg.seq;
+	tcb->snd.wl2 = ack;
+	if (tcb->retries > 0)
+		tcb->cwnd = tcb->mss;		/* RFC 6928 2: SYN,ACK was resent */
+	tcp_set_state(s, tcb, TCP_ST_ESTABLISHED);
+	if (tcb->listener == NULL) {
+		tcp_ev_connected(s, tcb);	/* simultaneous open */
+		return IN_CONTINUE;
+	}
+	if (tcb->listener->n_syn > 0)
+		tcb->listener->n_syn--;
+	tcb->listener = NULL;
+	tcp_ev_accepted(s, tcb);
+	return IN_CONTINUE;
+}
+
+/* Our FIN acknowledged: FIN-WAIT-1, CLOSING and LAST-ACK move on. */
+static enum in_verdict
+ack_fin_progress(struct tern_stack *s, struct tcb *tcb)
+{
+	if (!(tcb->flags & TCB_F_FIN_SENT) || tcb->snd.una != tcb->snd.max)
+		return IN_CONTINUE;
+	switch (tcb->state) {
+	case TCP_ST_FIN_WAIT_1:
+		tcp_set_state(s, tcb, TCP_ST_FIN_WAIT_2);
+		break;
+	case TCP_ST_CLOSING:
+		tcp_set_state(s, tcb, TCP_ST_TIME_WAIT);
+		break;
+	case TCP_ST_LAST_ACK:
+		tcp_conn_close(s, tcb, 0);
+		return IN_DONE;
+	default:
+		break;
+	}
+	return IN_CONTINUE;
+}
+
+enum in_verdict
+tcp_in_ack(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
+{
+	uint32_t ack = in->seg.ack;
+	enum in_verdict v;
+
+	if (!has(in, TCP_FLAG_ACK)) {
+		in->why = CTR_TCP_RX_NO_ACK;
+		return IN_DROP;
+	}
+	if (tcb->state == TCP_ST_SYN_RECEIVED) {
+		v = ack_syn_received(s, tcb, in);
+		if (v != IN_CONTINUE)
+			return v;
+	}
+	/* RFC 5961 5.2: SND.UNA - MAX.SND.WND =< SEG.ACK =< SND.NXT, with the
+	 * current window (at least 64 KiB) standing in for MAX.SND.WND */
+	if (seq_lt(ack, tcb->snd.una - RTE_MAX(tcb->snd.wnd, TCP_MAX_SND_WND_MIN)) ||
+	    seq_gt(ack, tcb->snd.max)) {
+		tcp_output_challenge_ack(s, tcb);
+		in->why = CTR_TCP_RX_ACK_BAD;
+		return IN_DROP;
+	}
+	if (seq_gt(ack, tcb->snd.una))
+		ack_new(s, tcb, in);
+	else if (ack_is_dup(tcb, in))
+		ack_dup(s, tcb, in);
+	snd_wnd_update(s, tcb, in);
+	return ack_fin_progress(s, tcb);
+}
