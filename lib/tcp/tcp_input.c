@@ -342,7 +342,9 @@ step_seq(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
 	/* RCV.WND: never less than the edge advertised last (tcp_rcv_window) */
 	uint32_t wnd = tcp_rcv_window(tcb);
 
-	if (wnd == 0)
+	/* a probe of our zero window: data beyond it, or the 1-byte-back
+	 * probe some stacks (Linux) send at RCV.NXT - 1; plain ACKs are not */
+	if (wnd == 0 && (in->payload > 0 || in->seg.seq == tcb->rcv.nxt - 1))
 		stack_ctr_inc(s, CTR_TCP_RX_ZERO_WND_PROBE);
 	/* a zero window still takes ACKs, RSTs and FINs at RCV.NXT (probes) */
 	if (!seg_acceptable(tcb->rcv.nxt, wnd, in->seg.seq, seg_space(in)) &&
