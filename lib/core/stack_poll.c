@@ -40,6 +40,7 @@ tern_stack_input(struct tern_stack *s, uint16_t iface, struct rte_mbuf **pkts,
 		return;
 	}
 	stack_ctr_add(s, CTR_RX_PKTS, n);
+	tcp_conn_lookup_burst(s, pkts, n);
 	for (k = 0; k < n; k++) {
 		if (k + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[k + 1], void *));

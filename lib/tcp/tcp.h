@@ -50,6 +50,13 @@ struct tcp_listener {
 	uint64_t cookie;
 };
 
+/* Bulk lookup results for the RX burst being processed (tcp_conn.c). */
+#define TCP_HINT_MAX 64u			/* RTE_HASH_LOOKUP_BULK_MAX */
+struct tcp_hint {
+	const struct rte_mbuf *m;
+	struct tcb *tcb;			/* NULL: not found at burst start */
+};
+
 struct tcp_table {
 	uint32_t n_tcbs;
 	uint32_t n_used;
@@ -63,6 +70,9 @@ struct tcp_table {
 	struct tcb **tx_tail;
 	uint16_t ephemeral_next;
 	uint8_t isn_key[16];		/* RFC 6528 secret */
+	uint16_t hint_n;
+	uint16_t hint_pos;
+	struct tcp_hint hint[TCP_HINT_MAX];
 	uint64_t challenge_tokens_ns;	/* RFC 5961 7 rate limit */
 	uint64_t challenge_last_ns;
 };
@@ -73,6 +83,15 @@ struct tcp_table *tcp_table_create(const struct tern_config *cfg,
 void tcp_table_free(struct tern_stack *s, struct tcp_table *t);
 struct tcb *tcp_conn_lookup(struct tern_stack *s, uint32_t laddr, uint16_t lport,
 			    uint32_t raddr, uint16_t rport);
+/* Look up, in one rte_hash bulk call, the connections of every TCP frame
+ * of an RX burst (up to TCP_HINT_MAX frames), before they are processed. */
+void tcp_conn_lookup_burst(struct tern_stack *s, struct rte_mbuf **pkts, uint16_t n);
+/* Connection for segment `m` (in burst order): the bulk result when it
+ * still matches the 4-tuple, else a fresh lookup (a segment earlier in
+ * the burst may have created or freed a TCB). */
+struct tcb *tcp_conn_lookup_seg(struct tern_stack *s, const struct rte_mbuf *m,
+				uint32_t laddr, uint16_t lport, uint32_t raddr,
+				uint16_t rport);
 /* New TCB in CLOSED state, inserted in the table, defaults from the stack's
  * config; NULL when the table is full. */
 struct tcb *tcp_conn_alloc(struct tern_stack *s, uint16_t iface, uint32_t laddr,

@@ -132,6 +132,56 @@ tcp_conn_lookup(struct tern_stack *s, uint32_t laddr, uint16_t lport,
 	return data;
 }
 
+void
+tcp_conn_lookup_burst(struct tern_stack *s, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct tcp_table *t = s->tcp;
+	struct tcp_key keys[TCP_HINT_MAX];
+	const void *kp[TCP_HINT_MAX];
+	void *data[TCP_HINT_MAX];
+	uint64_t hits = 0;
+	uint16_t k, nk = 0;
+
+	t->hint_n = 0;
+	t->hint_pos = 0;
+	for (k = 0; k < n && nk < TCP_HINT_MAX; k++) {
+		struct tcp_flow f;
+
+		if (tcp_flow_peek(rte_pktmbuf_mtod(pkts[k], const uint8_t *),
+				  rte_pktmbuf_data_len(pkts[k]), &f) != 0)
+			continue;
+		keys[nk] = key_of(f.daddr, f.dport, f.saddr, f.sport);
+		kp[nk] = &keys[nk];
+		t->hint[nk].m = pkts[k];
+		nk++;
+	}
+	if (nk == 0 || rte_hash_lookup_bulk_data(t->hash, kp, nk, &hits, data) < 0)
+		return;
+	for (k = 0; k < nk; k++)
+		t->hint[k].tcb = (hits >> k) & 1 ? data[k] : NULL;
+	t->hint_n = nk;
+}
+
+struct tcb *
+tcp_conn_lookup_seg(struct tern_stack *s, const struct rte_mbuf *m, uint32_t laddr,
+		    uint16_t lport, uint32_t raddr, uint16_t rport)
+{
+	struct tcp_table *t = s->tcp;
+	struct tcb *tcb;
+
+	while (t->hint_pos < t->hint_n && t->hint[t->hint_pos].m != m)
+		t->hint_pos++;
+	if (t->hint_pos < t->hint_n) {
+		tcb = t->hint[t->hint_pos++].tcb;
+		if (tcb != NULL && tcb->state != TCP_ST_CLOSED && tcb->lport == lport &&
+		    tcb->rport == rport && tcb->laddr == laddr && tcb->raddr == raddr) {
+			stack_ctr_inc(s, CTR_TCP_RX_BULK_HIT);
+			return tcb;
+		}
+	}
+	return tcp_conn_lookup(s, laddr, lport, raddr, rport);
+}
+
 /* Our window scale: the smallest shift that lets the buffer be advertised
  * (RFC 7323 2.3). */
 static uint8_t

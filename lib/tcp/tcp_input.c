@@ -599,7 +599,7 @@ tcp_input(struct tern_stack *s, uint16_t iface, struct rte_mbuf *m,
 	in.len = in.payload;
 	in.off = in.seg.hdr_len;
 	in.fin = has(&in, TCP_FLAG_FIN);
-	tcb = tcp_conn_lookup(s, ip->dst, in.seg.dst_port, ip->src, in.seg.src_port);
+	tcb = tcp_conn_lookup_seg(s, m, ip->dst, in.seg.dst_port, ip->src, in.seg.src_port);
 	if (tcb != NULL) {
 		v = conn_input(s, tcb, &in);
 	} else {
