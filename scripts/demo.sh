@@ -6,8 +6,9 @@
 # repository root, reserve 2 MiB hugepages when the kernel lets us (else
 # run with --no-huge), start tern-echo on DPDK's net_tap inside a network
 # namespace of its own, then measure the Linux kernel talking to it: 20
-# pings and 10,000 UDP echo round trips, one at a time. Prints latency
-# percentiles in microseconds and tern's counters. Everything it starts or
+# pings, 10,000 UDP and 10,000 TCP echo round trips one at a time, and a
+# 64 MiB TCP echo checked with SHA-256. Prints latency percentiles in
+# microseconds, TCP goodput and tern's counters. Everything it starts or
 # changes (namespace, tern-echo, hugepage reservation, hugetlbfs mount) is
 # undone on exit, so it can be run again right away.
 #
@@ -136,7 +137,7 @@ start_echo() {
 	local i
 
 	ip netns exec "$NS" "$ECHO_BIN" "$@" -l "$TERN_LCORE" --file-prefix "$ID" \
-		--vdev "net_tap0,iface=tern0" -- --ip "$TERN_IP/24" --udp 7 \
+		--vdev "net_tap0,iface=tern0" -- --ip "$TERN_IP/24" --udp 7 --tcp 7 \
 		--duration 600 --stats "$WORK/stats.json" >"$WORK/echo.log" 2>&1 &
 	ECHO_PID=$!
 	for ((i = 0; i < 300; i++)); do
@@ -212,15 +213,71 @@ def do_udp(rounds):
 	return rtts, lost == 0 and bad == 0
 
 
+def do_tcp_rr(rounds):
+	"""64-byte request/response round trips on one TCP connection."""
+	s = socket.create_connection((TERN_IP, 7), timeout=5)
+	s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+	rtts, bad = [], 0
+	for i in range(rounds):
+		payload = struct.pack("!Q", i) + bytes(56)
+		t0 = time.perf_counter_ns()
+		s.sendall(payload)
+		r = b""
+		while len(r) < len(payload):
+			chunk = s.recv(64 - len(r))
+			if not chunk:
+				break
+			r += chunk
+		rtts.append((time.perf_counter_ns() - t0) / 1000)
+		bad += r != payload
+	s.close()
+	print("tcp:  %d round trips of 64 bytes on one connection, %d corrupted" % (rounds, bad))
+	return rtts, bad == 0
+
+
+def do_tcp_bulk(mib):
+	"""Stream `mib` MiB to the TCP echo and read it back, SHA-256 both ways."""
+	import hashlib
+	import threading
+	s = socket.create_connection((TERN_IP, 7), timeout=10)
+	block = bytes((i * 131 + 7) & 0xff for i in range(1 << 16))
+	h_tx, h_rx, got = hashlib.sha256(), hashlib.sha256(), [0]
+
+	def rx():
+		while True:
+			b = s.recv(1 << 16)
+			if not b:
+				return
+			h_rx.update(b)
+			got[0] += len(b)
+	t = threading.Thread(target=rx)
+	t.start()
+	t0 = time.perf_counter()
+	for _ in range(mib * 16):
+		s.sendall(block)
+		h_tx.update(block)
+	s.shutdown(socket.SHUT_WR)
+	t.join(60)
+	dt = time.perf_counter() - t0
+	s.close()
+	ok = got[0] == mib << 20 and h_tx.digest() == h_rx.digest()
+	print("tcp:  %d MiB echoed in %.2f s (%.0f MB/s each way), SHA-256 %s" %
+	      (mib, dt, (mib << 20) / dt / 1e6, "match" if ok else "MISMATCH"))
+	return ok
+
+
 if __name__ == "__main__":
 	rounds = int(sys.argv[1])
 	ping_us, ok1 = do_ping()
 	udp_us, ok2 = do_udp(rounds)
+	tcp_us, ok3 = do_tcp_rr(rounds)
+	ok4 = do_tcp_bulk(64)
 	print()
 	print("latency (round trip, kernel -> tern -> kernel):")
 	summary("ping", ping_us)
 	summary("udp", udp_us)
-	sys.exit(0 if ok1 and ok2 else 1)
+	summary("tcp", tcp_us)
+	sys.exit(0 if ok1 and ok2 and ok3 and ok4 else 1)
 PYEOF
 }
 
@@ -281,7 +338,7 @@ ip netns exec "$NS" ip addr add "$KERNEL_IP/24" dev tern0
 ip netns exec "$NS" ip link set tern0 up
 echo "kernel: $KERNEL_IP on tern0 ($KERNEL_MAC); tern: $TERN_IP, UDP echo on port 7"
 
-say "traffic: ping -c 20 -i 0.05, then $UDP_ROUNDS UDP round trips one at a time"
+say "traffic: ping -c 20 -i 0.05, $UDP_ROUNDS UDP and $UDP_ROUNDS TCP round trips one at a time, 64 MiB TCP echo"
 write_client
 CLIENT_RC=0
 # In the background so that Ctrl-C or SIGTERM reaches the traps at once.
