@@ -163,6 +163,8 @@ struct tcb {
 	uint32_t unread;		/* delivered to the app, not yet credited */
 	uint32_t sndbuf;		/* send queue limit */
 	uint64_t idle_since_ns;		/* last segment received (keepalive) */
+	uint64_t ka_since_ns;		/* idle period ka_probes counts for */
+	uint8_t ka_probes;		/* keepalive probes sent in that period */
 	struct tcp_sndq sndq;
 	struct tcp_reass *reass;	/* NULL until something arrives out of order */
 	struct tern_chan *chan;		/* where events go */

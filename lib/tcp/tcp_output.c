@@ -311,8 +311,10 @@ send_keepalive(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o)
 	struct tcp_tx tx = { .seq = tcb->snd.una - 1, .flags = TCP_FLAG_ACK };
 	int rc = tcp_output_xmit(s, tcb, &tx, o);
 
-	if (rc == 0)
+	if (rc == 0) {
 		stack_ctr_inc(s, CTR_TCP_TX_KEEPALIVE);
+		tcb->ka_probes++;
+	}
 	return rc;
 }
 

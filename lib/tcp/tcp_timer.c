@@ -172,7 +172,7 @@ on_keepalive(struct tern_stack *s, struct tcb *tcb, uint64_t now)
 {
 	const struct tern_config *cfg = &s->cfg;
 	uint64_t intvl = (uint64_t)cfg->tcp_keepalive_intvl_ms * NS_PER_MS;
-	uint64_t start, n;
+	uint64_t start;
 
 	if (cfg->tcp_keepalive_ms == 0 || !tcp_state_is_synced(tcb->state) ||
 	    tcb->state == TCP_ST_TIME_WAIT)
@@ -184,14 +184,20 @@ on_keepalive(struct tern_stack *s, struct tcb *tcb, uint64_t now)
 			      now < start ? start : now + cfg->tcp_keepalive_ms * NS_PER_MS);
 		return true;
 	}
-	n = (now - start) / intvl;
-	if (n >= cfg->tcp_keepalive_probes) {
+	/* count probes actually sent in this idle period (a stalled loop or
+	 * a probe lost to an mbuf shortage must not count as unanswered);
+	 * anything received starts a new period */
+	if (tcb->ka_since_ns != tcb->idle_since_ns) {
+		tcb->ka_since_ns = tcb->idle_since_ns;
+		tcb->ka_probes = 0;
+	}
+	if (tcb->ka_probes >= cfg->tcp_keepalive_probes) {
 		abort_timed_out(s, tcb, CTR_TCP_TIMEOUT);
 		return true;
 	}
 	tcb->flags |= TCB_F_KEEPALIVE;
 	tcp_output_schedule(s, tcb);
-	tcp_timer_arm(s, tcb, TCP_T_KEEPALIVE, start + (n + 1) * intvl);
+	tcp_timer_arm(s, tcb, TCP_T_KEEPALIVE, now + intvl);
 	return true;
 }
 
