@@ -21,6 +21,7 @@ enum http_method {
 	HTTP_M_OPTIONS,
 	HTTP_M_PATCH,
 	HTTP_M_OTHER,		/* syntactically valid token we do not know */
+	HTTP_M_COUNT,		/* sentinel: sizes the name table */
 };
 
 /* Parse results. */
@@ -30,6 +31,7 @@ enum http_status {
 	HTTP_BAD,		/* malformed: answer 400 (request) / error (response) */
 	HTTP_TOO_LARGE,		/* head exceeds the limit: answer 431 */
 	HTTP_BAD_VERSION,	/* not HTTP/1.0 or HTTP/1.1: answer 505 */
+	HTTP_URI_TOO_LONG,	/* request-target > HTTP_MAX_PATH: answer 414 */
 };
 
 #define HTTP_MAX_PATH 1024
@@ -51,7 +53,11 @@ struct http_response {
 	uint8_t version_minor;
 	uint8_t keep_alive;
 	uint8_t chunked;
-	uint8_t has_length;		/* Content-Length present */
+	uint8_t has_length;		/* Content-Length present; also set (with
+					 * content_length 0) for 1xx, 204 and
+					 * 304, which never have a body. Neither
+					 * this nor chunked: body ends at close
+					 * (keep_alive is then 0). */
 	uint64_t content_length;
 	uint32_t head_len;
 };
@@ -67,7 +73,8 @@ enum http_status http_parse_request(const char *buf, size_t len, size_t limit,
 enum http_status http_parse_response(const char *buf, size_t len, size_t limit,
 				     struct http_response *resp);
 
-/* Incremental chunked-body decoder (for responses and request bodies). */
+/* Incremental chunked-body decoder (for responses and request bodies).
+ * A zeroed struct is the initial state; zero it again for the next body. */
 struct http_chunked {
 	uint8_t state;
 	uint64_t left;			/* bytes left in the current chunk */
