@@ -8,7 +8,8 @@ TERN_PACKAGES=(
 	build-essential pkg-config meson ninja-build
 	libdpdk-dev dpdk libnuma-dev libinih-dev libsodium-dev
 	libcmocka-dev python3 python3-scapy
-	iproute2 iputils-ping procps
+	iproute2 iputils-ping procps tcpdump
+	curl wrk nginx-light gnuplot-nox
 )
 
 missing=()
@@ -19,6 +20,15 @@ done
 if [ "${#missing[@]}" -gt 0 ]; then
 	echo "deps: installing ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
+	# never start services (nginx) on install: tests run their own
+	guard=0
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+		chmod +x /usr/sbin/policy-rc.d
+		guard=1
+		trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+	fi
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	[ "$guard" -eq 0 ] || rm -f /usr/sbin/policy-rc.d
 fi

@@ -140,6 +140,19 @@ stack_mbuf_reset_tx(struct rte_mbuf *m)
  * that end up empty: rte_pktmbuf_trim only trims within the last segment. */
 void stack_mbuf_trim_to(struct rte_mbuf *m, uint32_t len);
 
+/* True when every segment but the last has an even length. Offloaded L4
+ * checksums of chains with an odd-length interior segment come out wrong
+ * on some PMDs (net_tap in DPDK 22.11 sums segments separately), so such
+ * frames get their checksum in software. */
+static inline bool
+stack_chain_cksum_offload_ok(const struct rte_mbuf *m)
+{
+	for (; m->next != NULL; m = m->next)
+		if (m->data_len & 1)
+			return false;
+	return true;
+}
+
 /* Stage a complete frame for transmission on interface `i`; flushed by the
  * loop (or drained by an embedding app). Drops and counts when full. */
 void stack_tx(struct tern_stack *s, uint16_t i, struct rte_mbuf *m);

@@ -180,7 +180,7 @@ seg_send(struct tern_stack *s, const struct route *r, uint32_t src, uint32_t dst
 	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
 	uint16_t l4_len = (uint16_t)rte_pktmbuf_pkt_len(m);
 
-	if (f->caps & IFACE_CAP_TX_TCP_CKSUM) {
+	if ((f->caps & IFACE_CAP_TX_TCP_CKSUM) && stack_chain_cksum_offload_ok(m)) {
 		h->cksum = cksum_fold(cksum_pseudo_ip4(src, dst, IP4_PROTO_TCP, l4_len));
 		m->l4_len = tcp_hdr_emit(p, h);
 		m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;

@@ -106,7 +106,7 @@ udp_cmd_sendto(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd 
 	h.len = (uint16_t)(rte_pktmbuf_pkt_len(m) + UDP_HDR_LEN);
 	h.cksum = 0;
 	p = (uint8_t *)rte_pktmbuf_prepend(m, UDP_HDR_LEN);
-	if (f->caps & IFACE_CAP_TX_UDP_CKSUM) {
+	if ((f->caps & IFACE_CAP_TX_UDP_CKSUM) && stack_chain_cksum_offload_ok(m)) {
 		h.cksum = cksum_fold(cksum_pseudo_ip4(t.src, t.dst, IP4_PROTO_UDP, h.len));
 		udp_hdr_emit(p, &h);
 		m->ol_flags |= RTE_MBUF_F_TX_UDP_CKSUM;
