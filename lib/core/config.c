@@ -14,6 +14,13 @@
 
 #include <tern/config.h>
 
+#include "cc.h"
+
+_Static_assert((int)TERN_TCP_CC_NEWRENO == (int)TCP_CC_NEWRENO &&
+	       (int)TERN_TCP_CC_CUBIC == (int)TCP_CC_CUBIC &&
+	       (int)TERN_TCP_CC_COUNT == (int)TCP_CC_COUNT,
+	       "public and internal congestion control ids must agree");
+
 void
 tern_config_defaults(struct tern_config *c)
 {
@@ -53,6 +60,7 @@ tern_config_defaults(struct tern_config *c)
 	c->tcp_sack = 1;
 	c->tcp_timestamps = 1;
 	c->tcp_wscale = 1;
+	c->tcp_cc = TERN_TCP_CC_NEWRENO;
 }
 
 int
@@ -204,6 +212,14 @@ config_ini_key(void *user, const char *section, const char *key, const char *val
 			return 0;
 		return iface_key(x, key, val) == 0;
 	}
+	if (strcmp(section, "tcp") == 0 && strcmp(key, "cc") == 0) {
+		int id = tcp_cc_by_name(val);
+
+		if (id < 0)
+			return 0;
+		x->c->tcp_cc = (uint8_t)id;
+		return 1;
+	}
 	for (i = 0; i < RTE_DIM(num_keys); i++) {
 		if (strcmp(section, num_keys[i].section) != 0 || strcmp(key, num_keys[i].key) != 0)
 			continue;
@@ -287,6 +303,10 @@ tern_config_validate(const struct tern_config *c, char *err, size_t err_len)
 			snprintf(err, err_len, "interface %u: gateway is outside its subnet", i);
 			return -EINVAL;
 		}
+	}
+	if (c->tcp_cc >= TERN_TCP_CC_COUNT) {
+		snprintf(err, err_len, "unknown tcp congestion control %u", c->tcp_cc);
+		return -EINVAL;
 	}
 	if (c->chan_size == 0 || (c->chan_size & (c->chan_size - 1)) != 0) {
 		snprintf(err, err_len, "chan size must be a power of two");

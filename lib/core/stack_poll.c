@@ -114,6 +114,7 @@ stack_commands_run(struct tern_stack *s, struct tern_chan *c,
 		case TERN_CMD_TCP_CLOSE:
 		case TERN_CMD_TCP_ABORT:
 		case TERN_CMD_TCP_NODELAY:
+		case TERN_CMD_TCP_CC:
 			tcp_cmd_run(s, c, &cmd[k]);
 			break;
 		default: {

@@ -15,6 +15,7 @@
 
 #include <rte_common.h>
 
+#include "cc.h"
 #include "stack.h"
 
 struct rte_mbuf;
@@ -89,7 +90,7 @@ struct tcp_sndq {
 };
 
 /* Out-of-order segments held for reassembly (tcp_reass.c). */
-#define TCP_REASS_MAX 32u
+#define TCP_REASS_MAX 256u
 struct tcp_reass_seg {
 	uint32_t seq;
 	uint32_t len;
@@ -133,7 +134,7 @@ struct tcb {
 	/* --- second line: output list, congestion, RTT, timers --- */
 	struct tcb *tx_next;		/* stack output list */
 	uint32_t gen;			/* generation of this slot (handles) */
-	uint32_t cwnd;			/* bytes */
+	uint32_t cwnd;			/* bytes; moved only by cc ops (tcp_cc.c) */
 	uint32_t ssthresh;
 	uint32_t recover;		/* NewReno recovery point (RFC 6582) */
 	uint16_t dupacks;
@@ -172,12 +173,19 @@ struct tcb {
 	struct tcp_listener *listener;	/* passive, until accepted */
 	uint32_t next_free;		/* free list link (slot index) */
 	int32_t close_status;		/* status for TERN_EV_TCP_CLOSED */
+	uint8_t cc_algo;		/* enum tcp_cc_algo */
+	uint64_t last_tx_ns;		/* last data segment sent (idle restart) */
+	union tcp_cc_priv cc;		/* the algorithm's own state (cc/) */
 };
 
 /* The fields every segment reads must share the first cache line. */
 _Static_assert(offsetof(struct tcb, rcv) + sizeof(((struct tcb *)0)->rcv) <=
 	       RTE_CACHE_LINE_SIZE,
 	       "hot TCB fields must fit in the first cache line");
+
+/* Every TCB carries the largest algorithm's state: keep it small. */
+_Static_assert(sizeof(union tcp_cc_priv) == 40,
+	       "congestion control private area grew: every TCB pays for it");
 
 /* Synchronized states (RFC 9293 3.10.7.4 "otherwise"). */
 static inline bool

@@ -9,6 +9,7 @@
  *   tcp_sndq.c    the send queue (app mbufs until acknowledged)
  *   tcp_timer.c   per-TCB deadlines, one wheel entry per TCB, handlers
  *   tcp_rtt.c     RFC 6298 estimator
+ *   tcp_cc.c      congestion control glue: TCB <-> cc/ ops (newreno, cubic)
  *   tcp_user.c    app commands and the events TCP raises
  * Order in one loop iteration: tcp_input() per segment (via ip4_input),
  * then commands (tcp_cmd_*), timers (tcp_timer_expired), and finally
@@ -37,7 +38,6 @@ struct tcp_seg;
 #define NS_PER_MS 1000000ull
 #define NS_PER_US 1000ull
 #define TCP_DEFAULT_MSS 536u		/* RFC 9293 3.7.1 when no MSS option */
-#define TCP_IW_SEGS 10u			/* RFC 6928 initial window */
 #define TCP_PAWS_IDLE_NS (24ull * 24 * 3600 * 1000000000ull) /* RFC 7323 5.5 */
 #define TCP_CHALLENGE_ACK_PER_S 100u	/* RFC 5961 7 */
 
@@ -197,6 +197,29 @@ void tcp_rtt_sample(struct tern_stack *s, struct tcb *tcb, uint64_t rtt_ns);
 /* Current RTO with backoff applied and clamped to [min, max]. */
 uint64_t tcp_rto_ns(const struct tern_stack *s, const struct tcb *tcb);
 
+/* ---- tcp_cc.c ---- */
+/* The TCB side of congestion control: each call builds the algorithm's
+ * view from the TCB (FlightSize = snd.max - snd.una at the call), runs
+ * one op of tcb->cc_algo and stores cwnd/ssthresh back. Callers decide
+ * when (cc/cc.h describes each event). */
+/* (Re)start the algorithm: initial window for the current MSS, or one
+ * segment when our SYN or SYN,ACK had to be resent (RFC 6928 2). */
+void tcp_cc_init(struct tcb *tcb, uint64_t now, bool syn_lost);
+/* Switch algorithm; cwnd/ssthresh stay, the new one's state starts fresh.
+ * Returns 0 or -EINVAL. */
+int tcp_cc_select(struct tcb *tcb, unsigned int algo);
+/* New data acked outside recovery; rtt_ns = this ACK's sample, 0 = none. */
+void tcp_cc_ack(struct tcb *tcb, uint64_t now, uint32_t acked, uint64_t rtt_ns);
+void tcp_cc_recovery_enter(struct tcb *tcb, uint64_t now);
+void tcp_cc_dupack(struct tcb *tcb, uint64_t now);
+void tcp_cc_partial_ack(struct tcb *tcb, uint64_t now, uint32_t acked);
+void tcp_cc_recovery_exit(struct tcb *tcb, uint64_t now);
+/* Retransmission timeout; `first` of its loss episode (the algorithm's
+ * congestion event) or a later one (cwnd stays the loss window). */
+void tcp_cc_rto(struct tcb *tcb, uint64_t now, bool first);
+void tcp_cc_after_idle(struct tcb *tcb, uint64_t now);
+const char *tcp_cc_name(const struct tcb *tcb);
+
 /* ---- tcp_user.c ---- */
 void tcp_cmd_run(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *cmd);
 void tcp_chan_closed(struct tern_stack *s, struct tern_chan *c);
@@ -208,15 +231,6 @@ void tcp_ev_data(struct tern_stack *s, struct tcb *tcb, struct rte_mbuf *m, uint
 void tcp_ev_peer_closed(struct tern_stack *s, struct tcb *tcb);
 /* Send space opened after a refused send. */
 void tcp_ev_writable(struct tern_stack *s, struct tcb *tcb);
-
-/* RFC 6928 initial window: min(10*MSS, max(2*MSS, 14600)). */
-static inline uint32_t
-tcp_initial_cwnd(uint32_t mss)
-{
-	uint32_t floor = 2 * mss > 14600u ? 2 * mss : 14600u;
-
-	return TCP_IW_SEGS * mss < floor ? TCP_IW_SEGS * mss : floor;
-}
 
 /* Send space left for the app. */
 static inline uint32_t

@@ -208,7 +208,8 @@ tcb_init(struct tern_stack *s, struct tcb *tcb, uint16_t iface)
 	tcb->sndbuf = cfg->tcp_sndbuf;
 	tcb->rcv.wscale = cfg->tcp_wscale ? wscale_for(cfg->tcp_rcvbuf) : 0;
 	tcb->rto_ns = (uint64_t)cfg->tcp_rto_init_ms * NS_PER_MS;
-	tcb->ssthresh = UINT32_MAX;
+	tcb->cc_algo = cfg->tcp_cc < TCP_CC_COUNT ? cfg->tcp_cc : TCP_CC_NEWRENO;
+	tcp_cc_init(tcb, s->now_ns, false);	/* again once the MSS is known */
 	tcb->ts.offset = (uint32_t)rte_rand();
 	tcb->timer.kind = STACK_TIMER_TCP;
 	tw_entry_init(&tcb->timer.tw);

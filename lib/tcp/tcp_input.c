@@ -180,8 +180,7 @@ listen_input(struct tern_stack *s, struct tcp_listener *l, struct seg_in *in)
 	tcb->snd.una = tcb->snd.nxt = tcb->snd.max = tcb->iss;
 	tcb->snd.wl2 = tcb->iss;
 	syn_accept(s, tcb, in);
-	tcb->cwnd = tcp_initial_cwnd(tcb->mss);
-	tcb->ssthresh = UINT32_MAX;
+	tcp_cc_init(tcb, in->now, false);	/* IW for the MSS now known */
 	tcp_set_state(s, tcb, TCP_ST_SYN_RECEIVED);
 	tcp_output_schedule(s, tcb);	/* output sends the SYN,ACK */
 	stack_ctr_inc(s, CTR_TCP_PASSIVE_OPENS);
@@ -202,7 +201,7 @@ syn_acked_established(struct tern_stack *s, struct tcb *tcb, const struct seg_in
 	tcb->snd.nxt = seq_max(tcb->snd.nxt, ack);
 	tcb->snd.wl2 = ack;
 	/* RFC 6928 2, RFC 5681 3.1: one segment if the SYN had to be resent */
-	tcb->cwnd = tcb->retries > 0 ? tcb->mss : tcp_initial_cwnd(tcb->mss);
+	tcp_cc_init(tcb, in->now, tcb->retries > 0);
 	tcb->backoff = 0;
 	tcb->retries = 0;
 	tcp_in_rto_restart(s, tcb, in->now);

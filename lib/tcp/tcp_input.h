@@ -13,8 +13,6 @@
 #include "tcp.h"
 #include "tcp_hdr.h"
 
-/* cwnd never grows beyond this (bytes); keeps the arithmetic in 32 bits. */
-#define TCP_CWND_MAX (1u << 30)
 /* RFC 5961 5.2 MAX.SND.WND stand-in floor (the TCB keeps no maximum). */
 #define TCP_MAX_SND_WND_MIN 65535u
 
@@ -63,17 +61,11 @@ ts_now(const struct tcb *tcb, uint64_t now)
 	return (uint32_t)(now / NS_PER_MS) + tcb->ts.offset;
 }
 
-static inline void
-cwnd_add(struct tcb *tcb, uint32_t n)
-{
-	tcb->cwnd = (uint32_t)RTE_MIN((uint64_t)tcb->cwnd + n, (uint64_t)TCP_CWND_MAX);
-}
-
 /* ---- tcp_input_ack.c ---- */
 /* Fifth step of 3.10.7.4: check the ACK field. */
 enum in_verdict tcp_in_ack(struct tern_stack *s, struct tcb *tcb, struct seg_in *in);
-/* RFC 6298 RTT sample from this ACK, if it yields one. */
-void tcp_in_ack_rtt(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in);
+/* RFC 6298 RTT sample from this ACK, if it yields one (ns, 0 = none). */
+uint64_t tcp_in_ack_rtt(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in);
 /* Restart the RTO while data is outstanding, stop it when all is acked. */
 void tcp_in_rto_restart(struct tern_stack *s, struct tcb *tcb, uint64_t now);
 

@@ -3,11 +3,14 @@
  * TCP input, fifth step of RFC 9293 3.10.7.4: the ACK field. Acceptable
  * range per RFC 5961 5.2, SYN-RECEIVED -> ESTABLISHED, SND.UNA advance
  * and send-queue release, RTT samples (RFC 6298, RFC 7323 4.1), RTO
- * restart, congestion window growth (RFC 5681 slow start and congestion
- * avoidance), duplicate ACKs, fast retransmit and NewReno recovery (RFC
- * 6582), send-window update (the SND.WL1/WL2 rule) and the closing states
- * whose FIN this ACK covers. Called by tcp_input.c's synchronized-state
- * path; returns a verdict like every step.
+ * restart, the congestion-control events (new data acknowledged,
+ * duplicate ACKs with limited transmit (RFC 3042), fast retransmit on the
+ * third, NewReno recovery with partial and full ACKs (RFC 6582)),
+ * send-window update (the SND.WL1/WL2 rule) and the closing states whose
+ * FIN this ACK covers. This file decides WHEN (duplicate-ACK count,
+ * recovery point); how the window moves is the algorithm's (tcp_cc.c ->
+ * cc/). Called by tcp_input.c's synchronized-state path; returns a verdict
+ * like every step.
  */
 #include <errno.h>
 
@@ -20,23 +23,28 @@
 /* RTT sample (RFC 6298 2): from the timed segment when this ACK covers
  * it (Karn: output never times a resend), otherwise from the echoed
  * timestamp (RFC 7323 4.1; output times nothing but the SYN when
- * timestamps are in use). */
-void
+ * timestamps are in use). Returns the sample in ns, 0 when none. */
+uint64_t
 tcp_in_ack_rtt(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in)
 {
 	const struct tcp_opts *o = &in->seg.opts;
+	uint64_t rtt;
 	uint32_t ms;
 
 	if ((tcb->flags & TCB_F_RTT_TIMING) && seq_gt(in->seg.ack, tcb->rtt.seq)) {
 		tcb->flags &= ~TCB_F_RTT_TIMING;
-		tcp_rtt_sample(s, tcb, in->now - tcb->rtt.ts_ns);
-		return;
+		rtt = in->now - tcb->rtt.ts_ns;
+		tcp_rtt_sample(s, tcb, rtt);
+		return rtt;
 	}
 	if (!(tcb->flags & TCB_F_TS_OK) || !(o->present & TCP_OPTF_TS) || o->ts_ecr == 0)
-		return;
+		return 0;
 	ms = ts_now(tcb, in->now) - o->ts_ecr;
-	if ((int32_t)ms >= 0 && ms <= s->cfg.tcp_rto_max_ms)
-		tcp_rtt_sample(s, tcb, (uint64_t)ms * NS_PER_MS);
+	if ((int32_t)ms < 0 || ms > s->cfg.tcp_rto_max_ms)
+		return 0;
+	rtt = (uint64_t)ms * NS_PER_MS;
+	tcp_rtt_sample(s, tcb, rtt);
+	return rtt;
 }
 
 /* RFC 6298 5.2/5.3: restart while data is outstanding, stop when not. */
@@ -51,12 +59,9 @@ tcp_in_rto_restart(struct tern_stack *s, struct tcb *tcb, uint64_t now)
 
 /* RFC 5681 3.2 steps 2-3, RFC 6582 3.2 step 2: three duplicate ACKs. */
 static void
-recovery_enter(struct tern_stack *s, struct tcb *tcb)
+recovery_enter(struct tern_stack *s, struct tcb *tcb, uint64_t now)
 {
-	uint32_t flight = tcb->snd.max - tcb->snd.una;
-
-	tcb->ssthresh = RTE_MAX(flight / 2, 2u * tcb->mss);
-	tcb->cwnd = tcb->ssthresh + 3u * tcb->mss;
+	tcp_cc_recovery_enter(tcb, now);
 	tcb->recover = tcb->snd.max;
 	tcb->flags |= TCB_F_FAST_REXMIT | TCB_F_FAST_RECOVERY;
 	tcb->flags &= ~TCB_F_RTT_TIMING;	/* Karn: the resend is not timed */
@@ -64,34 +69,30 @@ recovery_enter(struct tern_stack *s, struct tcb *tcb)
 	tcp_output_schedule(s, tcb);
 }
 
-/* Congestion window on a new ACK of `acked` data bytes. */
+/* Congestion control on a new ACK of `acked` data bytes (snd.una has
+ * moved): in recovery the recovery point decides between a full ACK (RFC
+ * 6582 3.2 step 3: recovery over) and a partial one (step 5: resend the
+ * next hole); otherwise the window grows. */
 static void
-cwnd_on_ack(struct tcb *tcb, uint32_t ack, uint32_t acked)
+cwnd_on_ack(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in,
+	    uint32_t acked, uint64_t rtt_ns)
 {
 	if (tcb->flags & TCB_F_FAST_RECOVERY) {
-		if (seq_geq(ack, tcb->recover)) {
-			/* RFC 6582 3.2 step 3, full ACK: deflate, recovery over */
-			tcb->cwnd = tcb->ssthresh;
+		if (seq_geq(in->seg.ack, tcb->recover)) {
+			tcp_cc_recovery_exit(tcb, in->now);
 			tcb->flags &= ~TCB_F_FAST_RECOVERY;
 			tcb->dupacks = 0;
+			stack_ctr_inc(s, CTR_TCP_RECOVERY_EXIT);
 			return;
 		}
-		/* partial ACK: resend the next hole; deflate by what left the
-		 * network, add back one segment if a full one did */
-		tcb->cwnd = tcb->cwnd > acked ? tcb->cwnd - acked : 0;
-		if (acked >= tcb->mss)
-			cwnd_add(tcb, tcb->mss);
-		tcb->cwnd = RTE_MAX(tcb->cwnd, (uint32_t)tcb->mss);
+		tcp_cc_partial_ack(tcb, in->now, acked);
 		tcb->flags |= TCB_F_FAST_REXMIT;
+		stack_ctr_inc(s, CTR_TCP_PARTIAL_ACK);
 		return;
 	}
 	tcb->dupacks = 0;
-	if (acked == 0)
-		return;
-	if (tcb->cwnd < tcb->ssthresh)		/* RFC 5681 3.1 slow start (eq. 2) */
-		cwnd_add(tcb, RTE_MIN(acked, (uint32_t)tcb->mss));
-	else					/* congestion avoidance (eq. 3) */
-		cwnd_add(tcb, RTE_MAX((uint32_t)((uint64_t)tcb->mss * tcb->mss / tcb->cwnd), 1u));
+	if (acked != 0)
+		tcp_cc_ack(tcb, in->now, acked, rtt_ns);
 }
 
 /* SND.UNA < SEG.ACK =< SND.NXT: bytes acknowledged. */
@@ -100,19 +101,20 @@ ack_new(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in)
 {
 	uint32_t ack = in->seg.ack;
 	uint32_t data = ack - tcb->snd.una;
+	uint64_t rtt_ns;
 
 	if (in->syn_acked)
 		data--;
 	if ((tcb->flags & TCB_F_FIN_SENT) && ack == tcb->snd.max && data > 0)
 		data--;				/* our FIN takes no queue byte */
-	tcp_in_ack_rtt(s, tcb, in);
+	rtt_ns = tcp_in_ack_rtt(s, tcb, in);
 	tcb->snd.una = ack;
 	tcb->snd.nxt = seq_max(tcb->snd.nxt, ack);	/* after an RTO rewind */
 	tcp_sndq_ack(tcb, data);
 	tcb->backoff = 0;
 	tcb->retries = 0;
 	tcp_in_rto_restart(s, tcb, in->now);
-	cwnd_on_ack(tcb, ack, data);
+	cwnd_on_ack(s, tcb, in, data, rtt_ns);
 	if ((tcb->flags & TCB_F_WANT_WRITABLE) && tcp_snd_space(tcb) >= tcb->sndbuf / 2)
 		tcp_ev_writable(s, tcb);
 	tcp_output_schedule(s, tcb);
@@ -135,14 +137,20 @@ ack_dup(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in)
 		tcb->dupacks++;
 	if (tcb->flags & TCB_F_FAST_RECOVERY) {
 		/* RFC 5681 3.2 step 4: each one means a segment left the network */
-		cwnd_add(tcb, tcb->mss);
+		tcp_cc_dupack(tcb, in->now);
+		tcp_output_schedule(s, tcb);
+		return;
+	}
+	/* RFC 3042: the first two may each release one new segment beyond
+	 * cwnd (tcp_output.c's usable window counts them) */
+	if (tcb->dupacks < 3) {
 		tcp_output_schedule(s, tcb);
 		return;
 	}
 	/* RFC 6582 3.2 step 2: not again for losses of an earlier window
 	 * (recover is one past the highest sequence number sent then) */
 	if (tcb->dupacks == 3 && seq_geq(in->seg.ack, tcb->recover))
-		recovery_enter(s, tcb);
+		recovery_enter(s, tcb, in->now);
 }
 
 /* 3.10.7.4 fifth, ESTABLISHED: the wl1/wl2 rule keeps old segments from
@@ -179,7 +187,7 @@ ack_syn_received(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
 	tcb->snd.wl1 = in->seg.seq;
 	tcb->snd.wl2 = ack;
 	if (tcb->retries > 0)
-		tcb->cwnd = tcb->mss;		/* RFC 6928 2: SYN,ACK was resent */
+		tcp_cc_init(tcb, in->now, true);	/* RFC 6928 2: SYN,ACK was resent */
 	tcp_set_state(s, tcb, TCP_ST_ESTABLISHED);
 	if (tcb->listener == NULL) {
 		tcp_ev_connected(s, tcb);	/* simultaneous open */

@@ -6,8 +6,11 @@
  * list; tcp_output_run(), last in the iteration, takes each TCB off the
  * list and builds what its state and flags call for: SYN / SYN-ACK,
  * retransmissions, window probes, keepalives, data up to the usable
- * window (Nagle, sender SWS avoidance), the FIN, and a pure ACK when one is
- * still owed. tcp_output_seg.c builds the frames.
+ * window (swnd = min(cwnd, rwnd), plus RFC 3042 limited transmit; Nagle,
+ * sender SWS avoidance), the FIN, and a pure ACK when one is still owed.
+ * Before sending after an idle period longer than the RTO the congestion
+ * control restarts its window (RFC 5681 4.1, tcp_cc.c).
+ * tcp_output_seg.c builds the frames.
  */
 #include <errno.h>
 
@@ -128,6 +131,8 @@ sent_at_nxt(struct tern_stack *s, struct tcb *tcb, const struct tcp_tx *tx)
 	}
 	if (tx->flags & TCP_FLAG_FIN)
 		tcb->flags |= TCB_F_FIN_SENT;
+	if (tx->len > 0)
+		tcb->last_tx_ns = s->now_ns;
 	tcb->snd.nxt = end;
 	if (seq_gt(end, tcb->snd.max))
 		tcb->snd.max = end;
@@ -182,14 +187,39 @@ seg_max(const struct tern_stack *s, const struct tcb *tcb, const struct tcp_opts
 	return RTE_MIN(mss, tcp_output_room(s, tcb));
 }
 
+/* RFC 3042 limited transmit: the first and the second duplicate ACK
+ * (outside recovery) each let one more segment of new data out beyond
+ * cwnd; cwnd itself does not change. Never for resends after an RTO. */
+static uint32_t
+limited_transmit(const struct tcb *tcb)
+{
+	if (tcb->dupacks == 0 || tcb->dupacks > 2 || (tcb->flags & TCB_F_FAST_RECOVERY) ||
+	    tcb->snd.nxt != tcb->snd.max)
+		return 0;
+	return (uint32_t)tcb->dupacks * tcb->mss;
+}
+
 static uint32_t
 usable_window(const struct tcb *tcb)
 {
-	uint32_t cwnd = tcb->cwnd != 0 ? tcb->cwnd : TCP_IW_SEGS * tcb->mss;
-	uint32_t wnd = RTE_MIN(cwnd, tcb->snd.wnd);
+	uint32_t wnd = RTE_MIN(tcb->cwnd + limited_transmit(tcb), tcb->snd.wnd);
 	uint32_t flight = tcb->snd.nxt - tcb->snd.una;
 
 	return wnd > flight ? wnd - flight : 0;
+}
+
+/* RFC 5681 4.1: no data sent for longer than the RTO and nothing in
+ * flight: the ACK clock is gone, restart the window before sending.
+ * last_tx_ns is then moved to now so that the restart happens once. */
+static void
+idle_restart(struct tern_stack *s, struct tcb *tcb)
+{
+	if (tcb->last_tx_ns == 0 || tcb->snd.una != tcb->snd.max || unsent_bytes(tcb) == 0 ||
+	    s->now_ns - tcb->last_tx_ns <= tcp_rto_ns(s, tcb))
+		return;
+	tcp_cc_after_idle(tcb, s->now_ns);
+	tcb->last_tx_ns = s->now_ns;
+	stack_ctr_inc(s, CTR_TCP_IDLE_RESTART);
 }
 
 /* Nagle (RFC 9293 3.7.4) and sender SWS avoidance (3.8.6.2.1) for a piece
@@ -219,6 +249,7 @@ send_data(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o)
 {
 	uint32_t max = seg_max(s, tcb, o), seq0 = data_seq0(tcb);
 
+	idle_restart(s, tcb);
 	for (;;) {
 		uint32_t unsent = unsent_bytes(tcb);
 		uint32_t wnd = RTE_MIN(usable_window(tcb), max);
@@ -236,6 +267,8 @@ send_data(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o)
 		}
 		if (tcp_output_xmit(s, tcb, &tx, o) != 0)
 			return -ENOMEM;
+		if (!tx.rexmit && tcb->snd.nxt + len - tcb->snd.una > tcb->cwnd)
+			stack_ctr_inc(s, CTR_TCP_LIMITED_TX);
 		sent_at_nxt(s, tcb, &tx);
 	}
 	if (fin_due(tcb) && tcb->snd.nxt == seq0 + tcb->sndq.bytes) {

@@ -82,16 +82,15 @@ abort_timed_out(struct tern_stack *s, struct tcb *tcb, unsigned int ctr)
 	tcp_output_schedule(s, tcb);
 }
 
-/* RFC 5681 3.1 eq. 4 on the first timeout of a loss episode, cwnd to one
- * segment, out of fast recovery (RFC 6582: recover = highest sent). */
+/* The first timeout of a loss episode is a congestion event for the
+ * algorithm (RFC 5681 3.1 eq. 4: ssthresh from FlightSize, cwnd to the
+ * loss window); later ones of the same episode (backoff > 0: no new ACK
+ * since) leave ssthresh alone, and cwnd is still the loss window. Out of
+ * fast recovery; RFC 6582: recover = highest sent. */
 static void
-rto_congestion(struct tcb *tcb)
+rto_congestion(struct tcb *tcb, uint64_t now)
 {
-	uint32_t flight = tcb->snd.max - tcb->snd.una;
-
-	if (tcb->backoff == 0)
-		tcb->ssthresh = RTE_MAX(flight / 2, 2u * tcb->mss);
-	tcb->cwnd = tcb->mss;
+	tcp_cc_rto(tcb, now, tcb->backoff == 0);
 	tcb->recover = tcb->snd.max;
 	tcb->dupacks = 0;
 	tcb->flags &= ~TCB_F_FAST_RECOVERY;
@@ -126,7 +125,7 @@ on_rto(struct tern_stack *s, struct tcb *tcb, uint64_t now)
 			abort_timed_out(s, tcb, CTR_TCP_TIMEOUT);
 			return true;
 		}
-		rto_congestion(tcb);
+		rto_congestion(tcb, now);
 		break;
 	}
 	if (tcb->backoff < TCP_BACKOFF_MAX)

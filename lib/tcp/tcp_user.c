@@ -146,7 +146,6 @@ cmd_connect(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *cm
 	tcb->flags |= TCB_F_ACCEPTED;	/* the app is told of every outcome */
 	tcb->iss = tcp_isn(s, tcb->laddr, tcb->lport, tcb->raddr, tcb->rport, s->now_ns);
 	tcb->snd.una = tcb->snd.nxt = tcb->snd.max = tcb->iss;
-	tcb->cwnd = tcp_initial_cwnd(tcb->mss);
 	tcp_set_state(s, tcb, TCP_ST_SYN_SENT);
 	stack_ctr_inc(s, CTR_TCP_ACTIVE_OPENS);
 	tcp_output_schedule(s, tcb);
@@ -290,6 +289,21 @@ cmd_nodelay(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *cm
 	}
 }
 
+/* Per-connection congestion control (TERN_CMD_TCP_CC, len = algorithm). */
+static void
+cmd_cc(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *cmd)
+{
+	struct tcb *tcb = conn_of(s, c, cmd);
+
+	if (tcb == NULL)
+		return;
+	if (tcp_cc_select(tcb, cmd->len) != 0) {
+		cmd_error(s, c, cmd, -EINVAL, NULL);
+		return;
+	}
+	rte_pktmbuf_free(cmd->m);
+}
+
 void
 tcp_cmd_run(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *cmd)
 {
@@ -303,6 +317,7 @@ tcp_cmd_run(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *cm
 	case TERN_CMD_TCP_CLOSE: cmd_close(s, c, cmd, true); break;
 	case TERN_CMD_TCP_ABORT: cmd_abort(s, c, cmd); break;
 	case TERN_CMD_TCP_NODELAY: cmd_nodelay(s, c, cmd); break;
+	case TERN_CMD_TCP_CC: cmd_cc(s, c, cmd); break;
 	default: cmd_error(s, c, cmd, -EINVAL, NULL); break;
 	}
 }

@@ -336,6 +336,39 @@ test_fast_retransmit(void **state)
 	tc_fini(&tc);
 }
 
+/* RFC 3042 limited transmit: with cwnd full, the first and the second
+ * duplicate ACK each release one new segment; the third retransmits. */
+static void
+test_limited_transmit(void **state)
+{
+	struct tconn tc;
+	static struct parsed_tcp p[16];
+	static uint8_t d[16 * 1448];
+	uint32_t seq;
+
+	(void)state;
+	tc_init(&tc, NULL);
+	tc_passive_open(&tc, false);
+	assert_int_equal(tern_tcp_nodelay(tc.c, tc.h, 1), 0);
+	tc_fill(d, sizeof(d), 31);
+	seq = tc.rcv_nxt;
+	tc_send(&tc, d, sizeof(d));
+	assert_int_equal(tc_out(&tc, p, 16), 10);	/* IW10 */
+	tc_in(&tc, TSEG(.flags = F_ACK, .abs = true, .seq = tc.snd_nxt, .ack = seq));
+	tc_out1(&tc, p);
+	assert_int_equal(p[0].tcp.seq, seq + 10 * 1448);
+	assert_int_equal(p[0].len, 1448);
+	tc_in(&tc, TSEG(.flags = F_ACK, .abs = true, .seq = tc.snd_nxt, .ack = seq));
+	tc_out1(&tc, p);
+	assert_int_equal(p[0].tcp.seq, seq + 11 * 1448);
+	assert_int_equal(tc_ctr(&tc, CTR_TCP_LIMITED_TX), 2);
+	tc_in(&tc, TSEG(.flags = F_ACK, .abs = true, .seq = tc.snd_nxt, .ack = seq));
+	tc_out1(&tc, p);
+	assert_int_equal(p[0].tcp.seq, seq);		/* fast retransmit */
+	assert_int_equal(tc_ctr(&tc, CTR_TCP_FAST_RETRANS), 1);
+	tc_fini(&tc);
+}
+
 /* RFC 9293 3.8.6.1 / RFC 1122 4.2.2.17: a zero window is probed with
  * backoff, indefinitely while the peer answers; data resumes when the
  * window opens. */
@@ -462,6 +495,7 @@ main(void)
 		T(test_rto_from_handshake_rtt),
 		T(test_nagle),
 		T(test_fast_retransmit),
+		T(test_limited_transmit),
 		T(test_persist_probes),
 		T(test_sndbuf_full_writable_refused),
 	};

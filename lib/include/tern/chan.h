@@ -88,6 +88,8 @@ enum tern_cmd_type {
 				 *   valid until TERN_EV_TCP_CLOSED */
 	TERN_CMD_TCP_ABORT,	/**< handle: send RST, drop everything */
 	TERN_CMD_TCP_NODELAY,	/**< handle, len = 1 disables Nagle, 0 enables */
+	TERN_CMD_TCP_CC,	/**< handle, len = congestion control algorithm
+				 *   (enum tern_tcp_cc, tern/config.h) */
 	TERN_CMD_COUNT
 };
 

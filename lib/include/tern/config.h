@@ -18,6 +18,14 @@ extern "C" {
 /** Most interfaces (ports) one stack serves. */
 #define TERN_MAX_IFACES 4
 
+/** TCP congestion control algorithms (tern_config.tcp_cc, INI `[tcp] cc =
+ *  newreno|cubic`, per connection with tern_tcp_set_cc()). */
+enum tern_tcp_cc {
+	TERN_TCP_CC_NEWRENO = 0,	/**< RFC 5681 + RFC 6582 (+ RFC 3465 ABC) */
+	TERN_TCP_CC_CUBIC,		/**< RFC 9438 */
+	TERN_TCP_CC_COUNT
+};
+
 /** One IPv4 interface on one DPDK port. */
 struct tern_iface_conf {
 	uint16_t port_id;		/**< DPDK ethdev port id */
@@ -75,6 +83,8 @@ struct tern_config {
 	uint8_t tcp_sack;		/**< offer SACK-permitted; default 1 */
 	uint8_t tcp_timestamps;		/**< offer timestamps (RFC 7323); default 1 */
 	uint8_t tcp_wscale;		/**< offer window scaling; default 1 */
+	uint8_t tcp_cc;			/**< enum tern_tcp_cc for new connections;
+					 *   default TERN_TCP_CC_NEWRENO */
 };
 
 /** Fill `c` with the documented defaults (no interfaces). */
@@ -87,7 +97,8 @@ int tern_config_parse_ip(const char *s, uint32_t *ip, uint8_t *prefix_len);
 /** Overlay settings from an INI file on `c`. Sections: [iface] (repeatable:
  *  port, ip = A.B.C.D/N, gw, mtu), [mem] (mbufs, rx_desc, tx_desc, burst),
  *  [arp] (entries, pending, retry_ms, retries, reachable_ms), [icmp]
- *  (rate_per_s, burst), [chan] (size), [udp] (max_socks). Unknown keys and
+ *  (rate_per_s, burst), [chan] (size), [udp] (max_socks), [tcp] (the
+ *  tcp_* fields without the prefix; cc = newreno|cubic). Unknown keys and
  *  bad values are errors. Returns 0, or -errno with a message (file, line,
  *  reason) written into `err` (`err_len` bytes). */
 int tern_config_load_ini(struct tern_config *c, const char *path,

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include <tern/chan.h>
+#include <tern/config.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -106,6 +107,18 @@ static inline int
 tern_tcp_nodelay(struct tern_chan *c, uint64_t handle, int on)
 {
 	return tern_tcp_cmd(c, TERN_CMD_TCP_NODELAY, handle, NULL, on ? 1 : 0, 0);
+}
+
+/** Congestion control for one connection: `algo` is an enum tern_tcp_cc.
+ *  New connections start with the stack's tern_config.tcp_cc (passive
+ *  ones too: switch after TERN_EV_TCP_ACCEPTED). Switching an established
+ *  connection keeps cwnd and ssthresh and starts the new algorithm's own
+ *  state afresh. A bad handle or algorithm gets TERN_EV_CMD_ERROR
+ *  (-EBADF / -EINVAL). Returns 0 or -ENOBUFS (ring full). */
+static inline int
+tern_tcp_set_cc(struct tern_chan *c, uint64_t handle, enum tern_tcp_cc algo)
+{
+	return tern_tcp_cmd(c, TERN_CMD_TCP_CC, handle, NULL, (uint32_t)algo, 0);
 }
 
 #ifdef __cplusplus

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Congestion control, the TCB side: the one place where a TCB meets the
+ * algorithms of cc/. Each function builds the narrow view (cwnd,
+ * ssthresh, MSS, FlightSize, now, SRTT, private area) from the TCB, runs
+ * one op of the connection's algorithm and stores cwnd and ssthresh back.
+ * Called by tcp_input.c / tcp_input_ack.c (establishment, ACKs, duplicate
+ * ACKs, recovery), tcp_timer.c (RTO), tcp_output.c (idle restart) and
+ * tcp_user.c (per-connection selection); they decide when, cc/ decides
+ * how much.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_debug.h>
+
+#include "tcp.h"
+
+static const struct tcp_cc_ops *
+cc_ops(const struct tcb *tcb)
+{
+	const struct tcp_cc_ops *ops = tcp_cc_ops_get(tcb->cc_algo);
+
+	return ops != NULL ? ops : tcp_cc_ops_get(TCP_CC_NEWRENO);
+}
+
+static void
+view_of(struct tcp_cc_view *v, struct tcb *tcb, uint64_t now)
+{
+	v->cwnd = tcb->cwnd;
+	v->ssthresh = tcb->ssthresh;
+	v->mss = tcb->mss;
+	v->flight = tcb->snd.max - tcb->snd.una;
+	v->now_ns = now;
+	v->srtt_us = tcb->rtt.srtt_us;
+	v->priv = &tcb->cc;
+}
+
+static void
+view_done(struct tcb *tcb, const struct tcp_cc_view *v)
+{
+	RTE_ASSERT(v->cwnd >= 1 && v->cwnd <= TCP_CC_CWND_MAX);
+	tcb->cwnd = v->cwnd;
+	tcb->ssthresh = v->ssthresh;
+}
+
+void
+tcp_cc_init(struct tcb *tcb, uint64_t now, bool syn_lost)
+{
+	struct tcp_cc_view v;
+
+	view_of(&v, tcb, now);
+	cc_ops(tcb)->init(&v);
+	if (syn_lost)
+		tcp_cc_loss_window(&v);
+	view_done(tcb, &v);
+}
+
+int
+tcp_cc_select(struct tcb *tcb, unsigned int algo)
+{
+	if (tcp_cc_ops_get(algo) == NULL)
+		return -EINVAL;
+	if (algo != tcb->cc_algo) {
+		tcb->cc_algo = (uint8_t)algo;
+		memset(&tcb->cc, 0, sizeof(tcb->cc));
+	}
+	return 0;
+}
+
+void
+tcp_cc_ack(struct tcb *tcb, uint64_t now, uint32_t acked, uint64_t rtt_ns)
+{
+	struct tcp_cc_view v;
+	uint64_t rtt_us = rtt_ns / NS_PER_US;
+
+	view_of(&v, tcb, now);
+	cc_ops(tcb)->on_ack(&v, acked, rtt_us > UINT32_MAX ? UINT32_MAX : (uint32_t)rtt_us);
+	view_done(tcb, &v);
+}
+
+void
+tcp_cc_recovery_enter(struct tcb *tcb, uint64_t now)
+{
+	struct tcp_cc_view v;
+
+	view_of(&v, tcb, now);
+	cc_ops(tcb)->enter_recovery(&v);
+	view_done(tcb, &v);
+}
+
+void
+tcp_cc_dupack(struct tcb *tcb, uint64_t now)
+{
+	struct tcp_cc_view v;
+
+	view_of(&v, tcb, now);
+	cc_ops(tcb)->on_dupack(&v);
+	view_done(tcb, &v);
+}
+
+void
+tcp_cc_partial_ack(struct tcb *tcb, uint64_t now, uint32_t acked)
+{
+	struct tcp_cc_view v;
+
+	view_of(&v, tcb, now);
+	cc_ops(tcb)->on_partial_ack(&v, acked);
+	view_done(tcb, &v);
+}
+
+void
+tcp_cc_recovery_exit(struct tcb *tcb, uint64_t now)
+{
+	struct tcp_cc_view v;
+
+	view_of(&v, tcb, now);
+	cc_ops(tcb)->on_exit_recovery(&v);
+	view_done(tcb, &v);
+}
+
+void
+tcp_cc_rto(struct tcb *tcb, uint64_t now, bool first)
+{
+	struct tcp_cc_view v;
+
+	view_of(&v, tcb, now);
+	if (first)
+		cc_ops(tcb)->on_rto(&v);
+	else
+		tcp_cc_loss_window(&v);
+	view_done(tcb, &v);
+}
+
+void
+tcp_cc_after_idle(struct tcb *tcb, uint64_t now)
+{
+	struct tcp_cc_view v;
+
+	view_of(&v, tcb, now);
+	cc_ops(tcb)->after_idle(&v);
+	view_done(tcb, &v);
+}
+
+const char *
+tcp_cc_name(const struct tcb *tcb)
+{
+	return cc_ops(tcb)->name;
+}
