@@ -3,6 +3,7 @@
  * The simulated link between two stacks; see sim_link.h.
  */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,7 +64,16 @@ sim_init(struct sim *sim, const struct tern_config *base, struct rte_mempool *po
 			rte_pktmbuf_free_bulk(m, n);	/* gratuitous ARP */
 		sim->dir[i].q = calloc(SIM_QCAP, sizeof(struct sim_pkt));
 		assert_non_null(sim->dir[i].q);
+		sim->dir[i].bq = calloc(SIM_QCAP, sizeof(uint64_t));
+		assert_non_null(sim->dir[i].bq);
 		sim->dir[i].delay_ns = delay_ns;
+	}
+	/* one generator per direction, both derived from the seed */
+	for (i = 0; i < 2; i++) {
+		sim->dir[i].rng = sim->rng ^ (0x9e3779b97f4a7c15ull * (i + 1));
+		if (sim->dir[i].rng == 0)
+			sim->dir[i].rng = 1;
+		(void)sim_rand(&sim->dir[i].rng);
 	}
 	sim->now = (RTE_MAX(tern_stack_now(sim->node[0].s),
 			    tern_stack_now(sim->node[1].s)) / 1000000000ull + 2) *
@@ -93,9 +103,77 @@ dir_push(struct sim_dir *d, struct rte_mbuf *m, uint64_t due)
 }
 
 static bool
-chance(struct sim *sim, uint32_t ppm)
+chance(struct sim_dir *d, uint32_t ppm)
 {
-	return ppm != 0 && sim_rand(&sim->rng) % 1000000u < ppm;
+	return ppm != 0 && sim_rand(&d->rng) % 1000000u < ppm;
+}
+
+/* Gilbert-Elliott: move the two-state chain on (one frame, or the slots
+ * of time since the last frame: after k steps the chain is Bad with
+ * pi + (b0 - pi) (1 - p - r)^k, pi = p / (p + r)), then draw the loss of
+ * this frame in the state it is in. */
+static bool
+ge_lost(struct sim_dir *d, uint64_t now)
+{
+	const struct sim_faults *f = &d->faults;
+
+	if (f->ge_p_ppm == 0)
+		return false;
+	if (f->ge_slot_ns == 0) {
+		if (d->ge_bad ? chance(d, f->ge_r_ppm) : chance(d, f->ge_p_ppm))
+			d->ge_bad = !d->ge_bad;
+	} else {
+		double p = f->ge_p_ppm / 1e6, r = f->ge_r_ppm / 1e6, pi = p / (p + r);
+		uint64_t k = (now - d->ge_last_ns) / f->ge_slot_ns;
+		double bad = pi + ((d->ge_bad ? 1.0 : 0.0) - pi) * pow(1.0 - p - r,
+								       (double)RTE_MAX(k, 1ull));
+
+		d->ge_bad = chance(d, (uint32_t)(bad * 1e6 + 0.5));
+		d->ge_last_ns = now;
+	}
+	return chance(d, d->ge_bad ? f->ge_loss_bad_ppm : f->ge_loss_good_ppm);
+}
+
+/* The bottleneck: a FIFO served at rate_bps. Returns false (tail drop)
+ * when queue_pkts frames are already waiting or in service, else sets
+ * *dep_ns to when the frame's last bit leaves. */
+static bool
+bottleneck_admit(struct sim_dir *d, uint64_t now, uint32_t len, uint64_t *dep_ns)
+{
+	const struct sim_faults *f = &d->faults;
+	uint64_t dep;
+
+	while (d->bq_len > 0 && d->bq[d->bq_head] <= now) {
+		d->bq_head = (d->bq_head + 1) % SIM_QCAP;
+		d->bq_len--;
+	}
+	if ((f->queue_pkts != 0 && d->bq_len >= f->queue_pkts) || d->bq_len == SIM_QCAP)
+		return false;
+	dep = RTE_MAX(now, d->bq_last_dep_ns) + (uint64_t)len * 8u * 1000000000ull / f->rate_bps;
+	d->bq[(d->bq_head + d->bq_len) % SIM_QCAP] = dep;
+	d->bq_len++;
+	d->bq_max = RTE_MAX(d->bq_max, d->bq_len);
+	d->bq_last_dep_ns = dep;
+	*dep_ns = dep;
+	return true;
+}
+
+/* Flip one bit inside the IPv4 packet (header or payload, never the
+ * Ethernet header or padding): what the IPv4 and TCP checksums cover.
+ * Other frames (ARP) are left alone. */
+static bool
+corrupt_bit(struct sim_dir *d, struct rte_mbuf *m)
+{
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(m), ip_len, bit;
+
+	if (len < RTE_ETHER_HDR_LEN + 20 || p[12] != 0x08 || p[13] != 0x00)
+		return false;
+	ip_len = (uint32_t)p[RTE_ETHER_HDR_LEN + 2] << 8 | p[RTE_ETHER_HDR_LEN + 3];
+	ip_len = RTE_MIN(ip_len, len - RTE_ETHER_HDR_LEN);
+	bit = (uint32_t)(sim_rand(&d->rng) % ((uint64_t)ip_len * 8u));
+	p[RTE_ETHER_HDR_LEN + bit / 8] ^= (uint8_t)(1u << (bit % 8));
+	return true;
 }
 
 /* One frame leaves node i: count it, maybe fault it, queue it. */
@@ -103,7 +181,7 @@ static void
 sim_fault(struct sim *sim, unsigned int i, struct rte_mbuf *m)
 {
 	struct sim_dir *d = &sim->dir[i];
-	uint64_t due = sim->now + d->delay_ns;
+	uint64_t due = sim->now + d->delay_ns, dep;
 	struct rte_mbuf *w;
 
 	/* the wire: the frame arrives as one contiguous buffer, as a NIC
@@ -117,12 +195,30 @@ sim_fault(struct sim *sim, unsigned int i, struct rte_mbuf *m)
 	m = w;
 	d->frames++;
 	d->bytes += rte_pktmbuf_pkt_len(m);
-	if (chance(sim, d->faults.drop_ppm)) {
+	if (sim->filter != NULL && sim->filter(sim->filter_arg, i, m, sim->now)) {
+		d->filtered++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (chance(d, d->faults.drop_ppm)) {
 		d->dropped++;
 		rte_pktmbuf_free(m);
 		return;
 	}
-	if (chance(sim, d->faults.dup_ppm)) {
+	if (ge_lost(d, sim->now)) {
+		d->burst_dropped++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (d->faults.rate_bps != 0) {
+		if (!bottleneck_admit(d, sim->now, rte_pktmbuf_pkt_len(m), &dep)) {
+			d->queue_dropped++;
+			rte_pktmbuf_free(m);
+			return;
+		}
+		due = dep + d->delay_ns;
+	}
+	if (chance(d, d->faults.dup_ppm)) {
 		struct rte_mbuf *c = rte_pktmbuf_copy(m, sim->pool, 0, UINT32_MAX);
 
 		if (c != NULL) {
@@ -130,7 +226,9 @@ sim_fault(struct sim *sim, unsigned int i, struct rte_mbuf *m)
 			dir_push(d, c, due);
 		}
 	}
-	if (chance(sim, d->faults.delay_ppm)) {
+	if (chance(d, d->faults.corrupt_ppm) && corrupt_bit(d, m))
+		d->corrupted++;
+	if (chance(d, d->faults.delay_ppm)) {
 		d->delayed++;
 		due += d->faults.extra_delay_ns;
 	}
@@ -202,6 +300,7 @@ sim_fini(struct sim *sim)
 			d->len--;
 		}
 		free(d->q);
+		free(d->bq);
 		while (tern_chan_recv(sim->node[i].c, &ev, 1) == 1)
 			rte_pktmbuf_free(ev.m);
 	}
@@ -231,4 +330,25 @@ sim_print_counters(const struct sim *sim, unsigned int i)
 		if (sim->node[i].s->ctr[id] != 0)
 			printf(" %s=%" PRIu64, ctr_name(id), sim->node[i].s->ctr[id]);
 	printf("\n");
+}
+
+uint64_t
+sim_ctr_corrupt_caught(const struct sim *sim, unsigned int i)
+{
+	return sim_ctr(sim, i, CTR_IP_RX_BAD_VERSION) + sim_ctr(sim, i, CTR_IP_RX_BAD_IHL) +
+	       sim_ctr(sim, i, CTR_IP_RX_BAD_LEN) + sim_ctr(sim, i, CTR_IP_RX_BAD_CSUM) +
+	       sim_ctr(sim, i, CTR_TCP_RX_BAD_CSUM);
+}
+
+void
+sim_print_dir(const struct sim *sim, unsigned int i)
+{
+	const struct sim_dir *d = &sim->dir[i];
+
+	printf("  link %s: %" PRIu64 " frames %" PRIu64 " bytes; dropped %" PRIu64
+	       " burst %" PRIu64 " queue %" PRIu64 " (max %u) filtered %" PRIu64
+	       " dup %" PRIu64 " reordered %" PRIu64 " corrupted %" PRIu64
+	       " overflow %" PRIu64 "\n", i == 0 ? "A->B" : "B->A", d->frames, d->bytes,
+	       d->dropped, d->burst_dropped, d->queue_dropped, d->bq_max, d->filtered,
+	       d->duplicated, d->delayed, d->corrupted, d->overflow);
 }
