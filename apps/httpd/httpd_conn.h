@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * tern-httpd's per-lcore server: connection state indexed by handle slot,
+ * the TCP event handler, request processing (parse every complete request
+ * head, answer in order, discard request bodies), send-side flow control
+ * and idle timeouts. One instance per lcore, driven by main.c's loop:
+ * httpd_srv_event() for every event, then httpd_srv_run() once per
+ * iteration with the loop's clock.
+ */
+#ifndef TERN_HTTPD_CONN_H
+#define TERN_HTTPD_CONN_H
+
+#include <stdint.h>
+
+#include <tern/tern.h>
+
+#include "../common/http.h"
+
+#include "httpd_resp.h"
+
+struct rte_mempool;
+struct httpd_conn;
+
+/* Limit of a request head (request line + headers), as RFC 6585's 431. */
+#define HTTPD_HEAD_LIMIT 8192u
+
+/* Statuses counted one by one; anything else lands in HTTPD_ST_OTHER. */
+enum httpd_st {
+	HTTPD_ST_200,
+	HTTPD_ST_400,
+	HTTPD_ST_404,
+	HTTPD_ST_405,
+	HTTPD_ST_414,
+	HTTPD_ST_431,
+	HTTPD_ST_501,
+	HTTPD_ST_505,
+	HTTPD_ST_OTHER,
+	HTTPD_ST_COUNT
+};
+
+struct httpd_stats {
+	uint64_t requests;		/* request heads answered */
+	uint64_t status[HTTPD_ST_COUNT];
+	uint64_t rx_bytes;		/* request bytes consumed (heads and bodies) */
+	uint64_t tx_bytes;		/* response bytes queued (headers and bodies) */
+	uint64_t body_bytes;		/* of which body bytes sent by reference */
+	uint64_t conns_accepted;
+	uint64_t conns_closed;
+	uint64_t conns_overflow;	/* accepted beyond the table: aborted */
+	uint64_t conns_reused;		/* connections that served > 1 request */
+	uint64_t idle_timeouts;		/* closed or aborted by --idle-timeout */
+	uint64_t head_buf_short;	/* aborted: no buffer for a partial head */
+	uint64_t mbuf_short;		/* aborted: no mbuf for a response */
+	uint64_t ring_full;		/* aborted: command ring full */
+	uint64_t send_refused;		/* aborted: send queue past twice its limit */
+	uint64_t stalls;		/* injected stalls (--stall-ms) */
+};
+
+struct httpd_srv_conf {
+	uint32_t max_conns;		/* table size: cfg.tcp_max_conns */
+	uint32_t sndbuf;		/* cfg.tcp_sndbuf: bytes sent per pass */
+	uint16_t port;
+	uint32_t body_size;
+	uint32_t max_body;
+	uint64_t idle_ns;
+};
+
+struct httpd_srv {
+	struct tern_chan *chan;
+	struct httpd_srv_conf conf;
+	struct httpd_body body;
+	struct rte_mempool *hbufs;	/* head buffers of HTTPD_HEAD_LIMIT bytes */
+	struct httpd_conn *conns;	/* by handle slot */
+	uint32_t lru_head, lru_tail;	/* idle order: oldest deadline first */
+	uint32_t ready;			/* connections to process again */
+	uint64_t now;			/* the loop's clock */
+	uint64_t iter;			/* loop iterations (per-pass budgets) */
+	struct http_request req;	/* scratch */
+	struct httpd_stats st;
+};
+
+/* Returns 0, or -1 when memory is short (message printed). */
+int httpd_srv_init(struct httpd_srv *h, struct tern_chan *c, unsigned int lcore,
+		   const struct httpd_srv_conf *conf, struct rte_mempool *pool);
+/* Start of a loop iteration, after tern_stack_poll: the loop's clock. */
+static inline void
+httpd_srv_tick(struct httpd_srv *h, uint64_t now)
+{
+	h->now = now;
+	h->iter++;
+}
+
+/* Handle one event; returns 0, -1 on a fatal error (listen failed). */
+int httpd_srv_event(struct httpd_srv *h, const struct tern_event *ev);
+/* Once per loop iteration after the events: resume connections that were
+ * held back, expire idle ones. */
+void httpd_srv_run(struct httpd_srv *h);
+void httpd_srv_fini(struct httpd_srv *h);
+
+#endif

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * tern-httpd's command line (after the EAL's `--`): parsed into a tern
+ * config plus the server's own settings. Kept apart from main.c so that
+ * every bad flag has one clear error message.
+ */
+#ifndef TERN_HTTPD_OPTS_H
+#define TERN_HTTPD_OPTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <tern/config.h>
+
+/* Upper bounds of the body sizes a response may carry. */
+#define HTTPD_BODY_MAX (64u << 20)
+
+struct httpd_opts {
+	struct tern_config cfg;
+	uint16_t port;			/* HTTP port; default 80 */
+	uint32_t body_size;		/* bytes of `GET /`; default 64 */
+	uint32_t max_body;		/* bound of `GET /bytes/N`; default 1 MiB */
+	double duration_s;		/* 0 = until SIGINT/SIGTERM */
+	double idle_timeout_s;		/* idle connections closed after; default 60 */
+	uint32_t stall_ms;		/* test hook: stall the loop this long ... */
+	uint32_t stall_every_ms;	/* ... every this many ms; 0 = never */
+	const char *stats_path;		/* counters as JSON at exit; NULL = stdout */
+};
+
+/* Returns 0, or -1 with a one-line reason in `err` ("help" for --help). */
+int httpd_opts_parse(struct httpd_opts *o, int argc, char **argv, char *err,
+		     size_t err_len);
+
+void httpd_usage(const char *prog);
+
+#endif

@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * tern-httpd: an HTTP/1.1 server over tern TCP for measuring the stack
+ * (GET and HEAD of `/` and `/bytes/N`, keep-alive, pipelining, bodies sent
+ * by reference). One stack, channel and listener per lcore in the EAL's
+ * lcore list, one queue per lcore on the port. Runs until SIGINT/SIGTERM
+ * or --duration, then prints tern's counters merged with its own as one
+ * JSON object and checks that every mbuf came back to the pool (exit 1 if
+ * not). --stall-ms/--stall-every-ms make the loop stop now and then (a
+ * stalled server, for load generators' coordinated-omission tests).
+ *
+ * usage: tern-httpd [EAL options] -- --ip A.B.C.D/N [--port 80] ...
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_launch.h>
+#include <rte_malloc.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_pause.h>
+
+#include <tern/tern.h>
+
+#include "httpd_conn.h"
+#include "httpd_opts.h"
+
+#define EV_BURST 64
+
+/* App globals live in main.c only. */
+static volatile int quit;
+static struct httpd_opts opts;
+static struct tern_stack *stacks[RTE_MAX_LCORE];
+static struct httpd_stats lcore_stats[RTE_MAX_LCORE];
+static int worker_rc[RTE_MAX_LCORE];
+static struct rte_mempool *mbuf_pool;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	quit = 1;
+}
+
+/* Busy-wait `ms` without polling the stack: what a stalled server does. */
+static void
+stall(uint32_t ms)
+{
+	uint64_t end = rte_get_tsc_cycles() + (uint64_t)ms * rte_get_tsc_hz() / 1000;
+
+	while (rte_get_tsc_cycles() < end && !quit)
+		rte_pause();
+}
+
+static int
+drain_events(struct httpd_srv *h, struct tern_chan *c)
+{
+	struct tern_event ev[EV_BURST];
+	unsigned int n, k;
+
+	do {
+		n = tern_chan_recv(c, ev, EV_BURST);
+		for (k = 0; k < n; k++)
+			if (httpd_srv_event(h, &ev[k]) != 0)
+				return -1;
+	} while (n == EV_BURST);
+	return 0;
+}
+
+static void
+serve(struct tern_stack *s, struct tern_chan *c, struct httpd_srv *h)
+{
+	unsigned int lcore = rte_lcore_id();
+	uint64_t now = tern_stack_now(s), end = 0, next_stall = 0;
+	const uint64_t every_ns = (uint64_t)opts.stall_every_ms * 1000000;
+
+	if (opts.duration_s > 0)
+		end = now + (uint64_t)(opts.duration_s * 1e9);
+	if (every_ns != 0)
+		next_stall = now + every_ns;
+	while (!quit && worker_rc[lcore] == 0) {
+		tern_stack_poll(s);
+		now = tern_stack_now(s);
+		httpd_srv_tick(h, now);
+		if (drain_events(h, c) != 0) {
+			worker_rc[lcore] = -1;
+			break;
+		}
+		httpd_srv_run(h);
+		if (next_stall != 0 && now >= next_stall) {
+			stall(opts.stall_ms);
+			h->st.stalls++;
+			next_stall = tern_stack_now(s) + every_ns - (uint64_t)opts.stall_ms * 1000000;
+		}
+		if (end != 0 && now >= end)
+			break;
+	}
+}
+
+static int
+httpd_lcore(void *arg)
+{
+	unsigned int lcore = rte_lcore_id();
+	struct tern_stack *s = stacks[lcore];
+	struct httpd_srv_conf conf = {
+		.max_conns = opts.cfg.tcp_max_conns,
+		.sndbuf = opts.cfg.tcp_sndbuf,
+		.port = opts.port,
+		.body_size = opts.body_size,
+		.max_body = opts.max_body,
+		.idle_ns = (uint64_t)(opts.idle_timeout_s * 1e9),
+	};
+	struct httpd_srv *h;
+	struct tern_chan *c;
+
+	(void)arg;
+	h = rte_zmalloc_socket("httpd_srv", sizeof(*h), RTE_CACHE_LINE_SIZE,
+			       (int)rte_socket_id());
+	c = tern_chan_create(s, "httpd", 0);
+	if (h == NULL || c == NULL) {
+		fprintf(stderr, "tern-httpd: lcore %u: %s\n", lcore,
+			h == NULL ? "no memory" : rte_strerror(rte_errno));
+		rte_free(h);
+		if (c != NULL)
+			tern_chan_free(c);
+		quit = 1;
+		return worker_rc[lcore] = -1;
+	}
+	if (httpd_srv_init(h, c, lcore, &conf, mbuf_pool) != 0) {
+		tern_chan_free(c);
+		rte_free(h);
+		quit = 1;
+		return worker_rc[lcore] = -1;
+	}
+	serve(s, c, h);
+	quit = 1;
+	/* flush what the last commands produced */
+	tern_stack_poll(s);
+	tern_chan_free(c);
+	lcore_stats[lcore] = h->st;
+	printf("tern-httpd: lcore %u: %" PRIu64 " requests, %" PRIu64 " connections\n",
+	       lcore, h->st.requests, h->st.conns_accepted);
+	httpd_srv_fini(h);
+	rte_free(h);
+	return worker_rc[lcore];
+}
+
+static int
+run(struct rte_mempool *pool)
+{
+	unsigned int lcore, q = 0;
+	int rc = 0;
+
+	RTE_LCORE_FOREACH(lcore) {
+		stacks[lcore] = tern_stack_create(&opts.cfg, lcore, q++, pool);
+		if (stacks[lcore] == NULL) {
+			fprintf(stderr, "tern-httpd: stack on lcore %u: %s\n", lcore,
+				rte_strerror(rte_errno));
+			return -1;
+		}
+	}
+	rte_eal_mp_remote_launch(httpd_lcore, NULL, CALL_MAIN);
+	RTE_LCORE_FOREACH(lcore)
+		if (rte_eal_wait_lcore(lcore) != 0 || worker_rc[lcore] != 0)
+			rc = -1;
+	return rc;
+}
+
+static void
+sum_stats(struct httpd_stats *t)
+{
+	const uint64_t *src;
+	uint64_t *dst = (uint64_t *)t;
+	unsigned int lcore, i;
+
+	memset(t, 0, sizeof(*t));
+	RTE_LCORE_FOREACH(lcore) {
+		src = (const uint64_t *)&lcore_stats[lcore];
+		for (i = 0; i < sizeof(*t) / sizeof(uint64_t); i++)
+			dst[i] += src[i];
+	}
+}
+
+/* tern's counters ({"name": n, ...}) with ours added as httpd_* keys. */
+static void
+write_stats(FILE *f)
+{
+	static const char *const st_names[HTTPD_ST_COUNT] = {
+		"200", "400", "404", "405", "414", "431", "501", "505", "other",
+	};
+	struct httpd_stats t;
+	char *tern = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&tern, &len);
+	unsigned int i;
+
+	if (mem == NULL)
+		return;
+	tern_stats_dump_json(mem);
+	fclose(mem);
+	while (len > 0 && (tern[len - 1] == '\n' || tern[len - 1] == '}'))
+		tern[--len] = '\0';
+	sum_stats(&t);
+	fprintf(f, "%s%s\"httpd_requests\": %" PRIu64, tern, len > 1 ? ", " : "", t.requests);
+	for (i = 0; i < HTTPD_ST_COUNT; i++)
+		fprintf(f, ", \"httpd_status_%s\": %" PRIu64, st_names[i], t.status[i]);
+	fprintf(f, ", \"httpd_rx_bytes\": %" PRIu64 ", \"httpd_tx_bytes\": %" PRIu64
+		", \"httpd_body_bytes\": %" PRIu64 ", \"httpd_conns_accepted\": %" PRIu64
+		", \"httpd_conns_closed\": %" PRIu64 ", \"httpd_conns_overflow\": %" PRIu64
+		", \"httpd_conns_reused\": %" PRIu64 ", \"httpd_idle_timeouts\": %" PRIu64
+		", \"httpd_head_buf_short\": %" PRIu64 ", \"httpd_mbuf_short\": %" PRIu64
+		", \"httpd_ring_full\": %" PRIu64 ", \"httpd_send_refused\": %" PRIu64
+		", \"httpd_stalls\": %" PRIu64 "}\n",
+		t.rx_bytes, t.tx_bytes, t.body_bytes, t.conns_accepted, t.conns_closed,
+		t.conns_overflow, t.conns_reused, t.idle_timeouts, t.head_buf_short,
+		t.mbuf_short, t.ring_full, t.send_refused, t.stalls);
+	free(tern);
+}
+
+static void
+dump_stats(void)
+{
+	FILE *f = stdout;
+
+	if (opts.stats_path != NULL) {
+		f = fopen(opts.stats_path, "w");
+		if (f == NULL) {
+			fprintf(stderr, "tern-httpd: %s: %s\n", opts.stats_path, strerror(errno));
+			return;
+		}
+	}
+	write_stats(f);
+	if (f != stdout)
+		fclose(f);
+}
+
+static int
+check_pool(struct rte_mempool *pool)
+{
+	unsigned int in_use = rte_mempool_in_use_count(pool);
+
+	if (in_use != 0) {
+		fprintf(stderr, "tern-httpd: %u mbufs not returned to the pool\n", in_use);
+		return -1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	char err[256];
+	unsigned int lcore;
+	int n, rc;
+
+	n = rte_eal_init(argc, argv);
+	if (n < 0) {
+		fprintf(stderr, "tern-httpd: EAL init failed: %s\n", rte_strerror(rte_errno));
+		return 2;
+	}
+	if (httpd_opts_parse(&opts, argc - n, argv + n, err, sizeof(err)) != 0) {
+		if (strcmp(err, "help") != 0)
+			fprintf(stderr, "tern-httpd: %s\n", err);
+		httpd_usage("tern-httpd");
+		rte_eal_cleanup();
+		return 2;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	tern_telemetry_register();
+	mbuf_pool = rte_pktmbuf_pool_create("httpd_pool", opts.cfg.nb_mbufs, 256, 0,
+					    RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+	if (mbuf_pool == NULL) {
+		fprintf(stderr, "tern-httpd: mbuf pool: %s\n", rte_strerror(rte_errno));
+		rte_eal_cleanup();
+		return 1;
+	}
+	rc = tern_netif_setup(&opts.cfg, (uint16_t)rte_lcore_count(), mbuf_pool);
+	if (rc == 0) {
+		printf("tern-httpd: ready on port %u\n", opts.port);
+		fflush(stdout);
+		rc = run(mbuf_pool);
+	}
+	dump_stats();
+	RTE_LCORE_FOREACH(lcore)
+		tern_stack_free(stacks[lcore]);
+	tern_netif_teardown(&opts.cfg);
+	if (check_pool(mbuf_pool) != 0)
+		rc = -1;
+	rte_mempool_free(mbuf_pool);
+	rte_eal_cleanup();
+	return rc == 0 ? 0 : 1;
+}
