@@ -140,6 +140,24 @@ syn_accept(const struct tern_stack *s, struct tcb *tcb, const struct seg_in *in)
 	tcb->idle_since_ns = in->now;
 }
 
+/* ---- TIME-WAIT reuse (RFC 6191) ---------------------------------------- */
+
+/* A SYN (no ACK, RST or FIN) for a 4-tuple in TIME-WAIT starts a new
+ * incarnation when it cannot be confused with the old one: its timestamp
+ * is newer than TS.Recent (when the old connection used timestamps and the
+ * SYN carries one), otherwise its ISN is beyond the old RCV.NXT. */
+static bool
+time_wait_reusable(const struct tcb *tcb, const struct seg_in *in)
+{
+	if (tcb->state != TCP_ST_TIME_WAIT ||
+	    (in->seg.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK | TCP_FLAG_RST | TCP_FLAG_FIN)) !=
+	    TCP_FLAG_SYN)
+		return false;
+	if ((tcb->flags & TCB_F_TS_OK) && (in->seg.opts.present & TCP_OPTF_TS))
+		return seq_gt(in->seg.opts.ts_val, tcb->ts.recent);
+	return seq_gt(in->seg.seq, tcb->rcv.nxt);
+}
+
 /* ---- 3.10.7.1 CLOSED ---------------------------------------------------- */
 
 static enum in_verdict
@@ -599,6 +617,13 @@ tcp_input(struct tern_stack *s, uint16_t iface, struct rte_mbuf *m,
 	in.off = in.seg.hdr_len;
 	in.fin = has(&in, TCP_FLAG_FIN);
 	tcb = tcp_conn_lookup_seg(s, m, ip->dst, in.seg.dst_port, ip->src, in.seg.src_port);
+	if (tcb != NULL && time_wait_reusable(tcb, &in)) {
+		/* RFC 9293 3.10.7.4 / RFC 6191: a new incarnation may take the
+		 * 4-tuple over from TIME-WAIT; the old TCB goes quietly */
+		stack_ctr_inc(s, CTR_TCP_TIME_WAIT_REUSED);
+		tcp_conn_close(s, tcb, 0);
+		tcb = NULL;
+	}
 	if (tcb != NULL) {
 		v = conn_input(s, tcb, &in);
 	} else {

@@ -225,6 +225,42 @@ test_same_tuple_after_time_wait(void **state)
 	tc_fini(&tc);
 }
 
+/* RFC 6191: a SYN with a newer timestamp takes the 4-tuple over from
+ * TIME-WAIT at once (what keeps --close load from stalling on reused
+ * ports); one with an older timestamp is answered by a challenge ACK and
+ * TIME-WAIT stays. */
+static void
+test_time_wait_reused_by_newer_syn(void **state)
+{
+	struct tconn tc;
+	static struct parsed_tcp p;
+
+	(void)state;
+	init(&tc);
+	tc_to_state(&tc, TCP_ST_TIME_WAIT, false);
+	tc_advance(&tc, 10 * MS);
+	/* an old incarnation's SYN: older timestamp */
+	tc.ts_val -= 1000;
+	tc_in(&tc, TSEG(.flags = F_SYN, .raw_opts = true, .opts = tc_syn_opts_full(&tc)));
+	tc_out1(&tc, &p);
+	assert_false(p.tcp.flags & F_SYN);	/* not a SYN-ACK */
+	assert_int_equal(tc_state(&tc), TCP_ST_TIME_WAIT);
+	assert_int_equal(tc_ctr(&tc, CTR_TCP_TIME_WAIT_REUSED), 0);
+	/* a new incarnation: newer timestamp, later ISN */
+	tc.ts_val += 2000;
+	tc.snd_nxt = PEER_ISS + 100000;
+	tc_in(&tc, TSEG(.flags = F_SYN, .raw_opts = true, .opts = tc_syn_opts_full(&tc)));
+	tc.snd_nxt++;
+	tc_out1(&tc, &p);
+	tc_expect(&p, F_SYN | F_ACK, p.tcp.seq, tc.snd_nxt, 0);
+	assert_int_equal(tc_ctr(&tc, CTR_TCP_TIME_WAIT_REUSED), 1);
+	assert_int_equal(tc_ctr(&tc, CTR_TCP_CLOSED), 1);	/* the old TCB */
+	tc_ack(&tc);
+	tc_ev_type(&tc, TERN_EV_TCP_ACCEPTED);
+	assert_int_equal(tc_state(&tc), TCP_ST_ESTABLISHED);
+	tc_fini(&tc);
+}
+
 /* Half-close: after tern_tcp_shutdown the peer's data is still delivered. */
 static void
 test_shutdown_then_peer_data_delivered(void **state)
@@ -412,6 +448,7 @@ main(void)
 		T(test_fin_wait_1_fin_ack_combined),
 		T(test_time_wait_refin_restarts),
 		T(test_same_tuple_after_time_wait),
+		T(test_time_wait_reused_by_newer_syn),
 		T(test_shutdown_then_peer_data_delivered),
 		T(test_peer_half_close_then_send),
 		T(test_close_sends_queued_data_then_fin),
