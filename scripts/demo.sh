@@ -4,21 +4,33 @@
 # tern demo, from a fresh Debian bookworm machine (run as root, from any
 # directory): install what is missing (apt-get), build into build/ at the
 # repository root, reserve 2 MiB hugepages when the kernel lets us (else
-# run with --no-huge), start tern-echo on DPDK's net_tap inside a network
-# namespace of its own, then measure the Linux kernel talking to it: 20
-# pings, 10,000 UDP and 10,000 TCP echo round trips one at a time, and a
-# 64 MiB TCP echo checked with SHA-256. Prints latency percentiles in
-# microseconds, TCP goodput and tern's counters. Everything it starts or
-# changes (namespace, tern-echo, hugepage reservation, hugetlbfs mount) is
-# undone on exit, so it can be run again right away.
+# run with --no-huge), then:
+#  1. tern-echo on DPDK's net_tap inside a network namespace of its own,
+#     measured by the Linux kernel talking to it: 20 pings, 10,000 UDP and
+#     10,000 TCP echo round trips one at a time, and a 64 MiB TCP echo
+#     checked with SHA-256 (latency percentiles, goodput, tern's counters);
+#  2. the main job: tern-httpd and tern-load as two DPDK processes joined by
+#     net_memif on this machine (no NIC, no kernel on the path; one lcore
+#     each), 10 s of keep-alive requests and 10 s of --close (a connection
+#     per request), printing both result tables in wrk's format and a
+#     summary.
+# Everything it starts or changes (namespace, processes, memif socket,
+# hugepage reservation, hugetlbfs mount) is undone on exit, so it can be
+# run again right away.
 #
 # usage: scripts/demo.sh
-#   environment: DEMO_UDP_ROUNDS=10000, DEMO_NO_HUGE=1 (skip hugepages)
+#   environment: DEMO_UDP_ROUNDS=10000, DEMO_NO_HUGE=1 (skip hugepages),
+#   DEMO_ECHO=0 (skip part 1), DEMO_SECS=10, DEMO_CONNS=16 (keep-alive)
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$REPO/build
 ECHO_BIN=$BUILD/apps/echo/tern-echo
+HTTPD_BIN=$BUILD/apps/httpd/tern-httpd
+LOAD_BIN=$BUILD/apps/load/tern-load
+SOCK=/run/tern-memif-demo-$$.sock
+DEMO_SECS=${DEMO_SECS:-10}
+DEMO_CONNS=${DEMO_CONNS:-16}
 PY=/usr/bin/python3
 ID=tern-demo-$$
 NS=$ID
@@ -34,6 +46,9 @@ WORK=
 ECHO_PID=
 ECHO_RC=0
 CLIENT_PID=
+HTTPD_PID=
+HTTPD_RC=0
+LOAD_PID=
 HUGE_BEFORE=
 MOUNTED_HUGE=0
 
@@ -63,13 +78,33 @@ stop_echo() {
 	ECHO_PID=
 }
 
+# Stop tern-httpd (our child) by pid, like stop_echo; status in HTTPD_RC.
+stop_httpd() {
+	local i
+
+	HTTPD_RC=0
+	[[ -n $HTTPD_PID ]] || return 0
+	kill -TERM "$HTTPD_PID" 2>/dev/null
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$HTTPD_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$HTTPD_PID" 2>/dev/null && kill -KILL "$HTTPD_PID"
+	wait "$HTTPD_PID" 2>/dev/null || HTTPD_RC=$?
+	HTTPD_PID=
+}
+
 cleanup() {
 	local rc=$? i
 
 	set +e
 	trap - EXIT INT TERM
 	[[ -n $CLIENT_PID ]] && kill -TERM "$CLIENT_PID" 2>/dev/null && wait "$CLIENT_PID"
+	[[ -n $LOAD_PID ]] && kill -TERM "$LOAD_PID" 2>/dev/null && wait "$LOAD_PID"
 	stop_echo
+	stop_httpd
+	rm -f "$SOCK"
+	rm -rf "/var/run/dpdk/$ID-httpd" "/var/run/dpdk/$ID-load"
 	if [[ -e /var/run/netns/$NS ]]; then
 		for i in $(ip netns pids "$NS" 2>/dev/null); do
 			kill -KILL "$i" 2>/dev/null	# only what we started in it
@@ -98,7 +133,7 @@ build() {
 			meson setup "$BUILD" "$REPO" -Dtests=false
 		fi
 	fi
-	ninja -C "$BUILD" apps/echo/tern-echo
+	ninja -C "$BUILD" apps/echo/tern-echo apps/httpd/tern-httpd apps/load/tern-load
 }
 
 free_hugepages() {
@@ -303,7 +338,9 @@ say "packages"
 bash "$REPO/scripts/deps.sh"
 say "build ($BUILD)"
 build
-[[ -x $ECHO_BIN ]] || die "no $ECHO_BIN after the build"
+for bin in "$ECHO_BIN" "$HTTPD_BIN" "$LOAD_BIN"; do
+	[[ -x $bin ]] || die "no $bin after the build"
+done
 
 WORK=$(mktemp -d "/tmp/$ID.XXXXXX")
 NCPU=$(nproc)
@@ -314,47 +351,155 @@ CLIENT=()
 say "memory"
 reserve_hugepages
 
-say "tern-echo on net_tap in namespace $NS (lcore $TERN_LCORE)"
-ip netns add "$NS"
-ip netns exec "$NS" ip link set lo up
-ip netns exec "$NS" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-	net.ipv6.conf.default.disable_ipv6=1 2>/dev/null || true
-if ! start_echo "${EAL_MEM[@]}"; then
-	if [[ ${EAL_MEM[0]} == --in-memory ]]; then
-		echo "tern-echo did not start with hugepages; retrying with --no-huge"
-		sed 's/^/  | /' "$WORK/echo.log" | tail -n 5
-		EAL_MEM=(--no-huge -m 512 --no-shconf)
-		start_echo "${EAL_MEM[@]}" || { cat "$WORK/echo.log"; die "tern-echo did not start"; }
-	else
-		cat "$WORK/echo.log"
-		die "tern-echo did not start"
+# Part 1: tern-echo on net_tap, measured by the kernel.
+echo_part() {
+	say "tern-echo on net_tap in namespace $NS (lcore $TERN_LCORE)"
+	ip netns add "$NS"
+	ip netns exec "$NS" ip link set lo up
+	ip netns exec "$NS" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1 2>/dev/null || true
+	if ! start_echo "${EAL_MEM[@]}"; then
+		if [[ ${EAL_MEM[0]} == --in-memory ]]; then
+			echo "tern-echo did not start with hugepages; retrying with --no-huge"
+			sed 's/^/  | /' "$WORK/echo.log" | tail -n 5
+			EAL_MEM=(--no-huge -m 512 --no-shconf)
+			start_echo "${EAL_MEM[@]}" || { cat "$WORK/echo.log"; die "tern-echo did not start"; }
+		else
+			cat "$WORK/echo.log"
+			die "tern-echo did not start"
+		fi
 	fi
-fi
-echo "tern-echo pid $ECHO_PID, EAL memory flags: ${EAL_MEM[*]}"
-grep 'tern.netif' "$WORK/echo.log" || true
-# net_tap gives the kernel side tern's own MAC; use another, as on a wire.
-ip netns exec "$NS" ip link set tern0 address "$KERNEL_MAC"
-ip netns exec "$NS" ip addr add "$KERNEL_IP/24" dev tern0
-ip netns exec "$NS" ip link set tern0 up
-echo "kernel: $KERNEL_IP on tern0 ($KERNEL_MAC); tern: $TERN_IP, UDP echo on port 7"
+	echo "tern-echo pid $ECHO_PID, EAL memory flags: ${EAL_MEM[*]}"
+	grep 'tern.netif' "$WORK/echo.log" || true
+	# net_tap gives the kernel side tern's own MAC; use another, as on a wire.
+	ip netns exec "$NS" ip link set tern0 address "$KERNEL_MAC"
+	ip netns exec "$NS" ip addr add "$KERNEL_IP/24" dev tern0
+	ip netns exec "$NS" ip link set tern0 up
+	echo "kernel: $KERNEL_IP on tern0 ($KERNEL_MAC); tern: $TERN_IP, UDP echo on port 7"
 
-say "traffic: ping -c 20 -i 0.05, $UDP_ROUNDS UDP and $UDP_ROUNDS TCP round trips one at a time, 64 MiB TCP echo"
-write_client
-CLIENT_RC=0
-# In the background so that Ctrl-C or SIGTERM reaches the traps at once.
-timeout -k 5 300 ip netns exec "$NS" "${CLIENT[@]}" $PY "$WORK/client.py" "$UDP_ROUNDS" &
-CLIENT_PID=$!
-wait "$CLIENT_PID" || CLIENT_RC=$?
-CLIENT_PID=
+	say "traffic: ping -c 20 -i 0.05, $UDP_ROUNDS UDP and $UDP_ROUNDS TCP round trips one at a time, 64 MiB TCP echo"
+	write_client
+	CLIENT_RC=0
+	# In the background so that Ctrl-C or SIGTERM reaches the traps at once.
+	timeout -k 5 300 ip netns exec "$NS" "${CLIENT[@]}" $PY "$WORK/client.py" "$UDP_ROUNDS" &
+	CLIENT_PID=$!
+	wait "$CLIENT_PID" || CLIENT_RC=$?
+	CLIENT_PID=
 
-say "tern's counters (at exit)"
-stop_echo
-print_counters "$WORK/stats.json" || echo "(no counters: tern-echo wrote no stats)"
-if [[ $ECHO_RC -eq 0 ]]; then
-	echo "tern-echo exited cleanly (every mbuf back in its pool)"
-else
-	echo "tern-echo exited with status $ECHO_RC"
-	tail -n 5 "$WORK/echo.log"
+	say "tern's counters (at exit)"
+	stop_echo
+	print_counters "$WORK/stats.json" || echo "(no counters: tern-echo wrote no stats)"
+	if [[ $ECHO_RC -eq 0 ]]; then
+		echo "tern-echo exited cleanly (every mbuf back in its pool)"
+	else
+		echo "tern-echo exited with status $ECHO_RC"
+		tail -n 5 "$WORK/echo.log"
+	fi
+}
+
+# -- part 2: tern-httpd <-> tern-load over net_memif --------------------------
+
+# start_httpd EAL_MEM...: tern-httpd on the server side of the memif; 0 once ready.
+start_httpd() {
+	local i
+
+	rm -f "$SOCK"
+	"$HTTPD_BIN" "$@" --no-pci -l "$SRV_LCORE" --file-prefix "$ID-httpd" \
+		--vdev "net_memif0,role=server,socket=$SOCK" -- \
+		--config "$REPO/config/memif-httpd.ini" --duration 600 \
+		--stats "$WORK/httpd-stats.json" >"$WORK/httpd.log" 2>&1 &
+	HTTPD_PID=$!
+	for ((i = 0; i < 300; i++)); do
+		grep -q '^tern-httpd: ready' "$WORK/httpd.log" && return 0
+		kill -0 "$HTTPD_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	stop_httpd
+	return 1
+}
+
+# run_load NAME EAL_MEM... -- LOAD-ARGS...: one tern-load run; its table on
+# stdout, the live progress line on stderr, the JSON in $WORK/NAME.json.
+LOAD_RC=0
+run_load() {
+	local name=$1 mem=()
+	shift
+	while [[ $1 != -- ]]; do mem+=("$1"); shift; done
+	shift
+	LOAD_RC=0
+	timeout -k 5 $((DEMO_SECS * 3 + 60)) "$LOAD_BIN" "${mem[@]}" --no-pci -l "$CLI_LCORE" \
+		--file-prefix "$ID-load" --vdev "net_memif0,role=client,socket=$SOCK" -- \
+		--config "$REPO/config/memif-load.ini" --latency --json "$WORK/$name.json" \
+		"$@" http://198.18.2.1/ 2> >(grep --line-buffered -v -e '^EAL:' -e '^TELEMETRY:' \
+		-e '^tern.netif' -e '^rte_pmd_memif_probe' >&2) &
+	LOAD_PID=$!
+	wait "$LOAD_PID" || LOAD_RC=$?
+	LOAD_PID=
+}
+
+summary() {
+	$PY - "$WORK/keepalive.json" "$WORK/close.json" <<'PYEOF'
+import json, sys
+rows = []
+for name, path in (("keep-alive", sys.argv[1]), ("--close", sys.argv[2])):
+	try:
+		d = json.load(open(path))
+	except (OSError, ValueError):
+		print("%-11s no result" % name)
+		continue
+	p = d["latency_us"]["percentiles"]
+	e = sum(d["errors"].values())
+	print("%-11s %10.0f req/s %9.0f conn/s   p50 %8.1f  p99 %8.1f  p99.9 %8.1f  max %9.1f us  errors %d"
+	      % (name, d["rates"]["requests_per_s"], d["rates"]["connections_per_s"],
+		 p["50"], p["99"], p["99.9"], p["100"], e))
+PYEOF
+}
+
+http_part() {
+	local mem=("${EAL_MEM[@]}") ok=1
+
+	SRV_LCORE=$((NCPU > 1 ? 1 : 0))
+	CLI_LCORE=0
+	say "tern-httpd (lcore $SRV_LCORE, 198.18.2.1) <-> net_memif <-> tern-load (lcore $CLI_LCORE, 198.18.2.2)"
+	if ! start_httpd "${mem[@]}"; then
+		if [[ ${mem[0]} != --in-memory ]]; then
+			cat "$WORK/httpd.log"
+			die "tern-httpd did not start"
+		fi
+		echo "tern-httpd did not start with hugepages; retrying with --no-huge"
+		mem=(--no-huge -m 512 --no-shconf)
+		start_httpd "${mem[@]}" || { cat "$WORK/httpd.log"; die "tern-httpd did not start"; }
+	fi
+	echo "tern-httpd pid $HTTPD_PID, EAL memory flags: ${mem[*]}, socket $SOCK"
+
+	say "keep-alive: $DEMO_CONNS connections, ${DEMO_SECS} s, closed loop (each connection sends when its response is in)"
+	run_load keepalive "${mem[@]}" -- -c "$DEMO_CONNS" -d "$DEMO_SECS"
+	[[ $LOAD_RC -eq 0 ]] || { echo "tern-load exited with status $LOAD_RC"; ok=0; }
+
+	say "--close: 8 connections, ${DEMO_SECS} s, a new TCP connection per request"
+	run_load close "${mem[@]}" -- -c 8 -d "$DEMO_SECS" --close
+	[[ $LOAD_RC -eq 0 ]] || { echo "tern-load exited with status $LOAD_RC"; ok=0; }
+
+	stop_httpd
+	grep '^tern-httpd: lcore' "$WORK/httpd.log" || true
+	if [[ $HTTPD_RC -eq 0 ]]; then
+		echo "tern-httpd exited cleanly (every mbuf back in its pool)"
+	else
+		echo "tern-httpd exited with status $HTTPD_RC"
+		tail -n 5 "$WORK/httpd.log"
+		ok=0
+	fi
+	say "summary: tern-load -> tern-httpd over net_memif, one lcore each"
+	summary || true
+	[[ $ok -eq 1 ]]
+}
+
+ECHO_OK=1
+if [[ ${DEMO_ECHO:-1} != 0 ]]; then
+	echo_part
+	[[ $CLIENT_RC -eq 0 && $ECHO_RC -eq 0 ]] || ECHO_OK=0
 fi
+HTTP_OK=1
+http_part || HTTP_OK=0
 say "done in $((SECONDS - T0)) s"
-[[ $CLIENT_RC -eq 0 && $ECHO_RC -eq 0 ]]
+[[ $ECHO_OK -eq 1 && $HTTP_OK -eq 1 ]]

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * tern-load's shared declarations: the parsed command line (load_opts.c,
+ * load_url.c), one worker per lcore running the connections and measuring
+ * (load_conn.c), and the merged result printed in wrk's format and as JSON
+ * (load_report.c). main.c owns the EAL, the pool, the ports and the
+ * lcores; everything else takes what it needs as arguments.
+ */
+#ifndef TERN_LOAD_H
+#define TERN_LOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <tern/tern.h>
+
+#include "../common/hist.h"
+#include "../common/http.h"
+#include "../common/sched.h"
+
+#define LOAD_MAX_CONNS 1000000u
+#define LOAD_MAX_HEADERS 32
+#define LOAD_MAX_REQUEST 8192		/* request head, bytes */
+#define LOAD_HIST_LO_NS 1000ull		/* 1 us */
+#define LOAD_HIST_HI_NS 60000000000ull	/* 60 s */
+#define LOAD_HIST_DIGITS 3
+
+/* http://A.B.C.D[:port]/path */
+struct load_url {
+	uint32_t addr;			/* host order */
+	uint16_t port;
+	char host[32];			/* "A.B.C.D" or "A.B.C.D:port" (Host header) */
+	char path[HTTP_MAX_PATH + 1];
+	const char *text;		/* as given */
+};
+
+struct load_opts {
+	struct tern_config cfg;
+	struct load_url url;
+	uint32_t conns;
+	uint64_t duration_ns;
+	uint64_t rate;			/* total requests/s; 0 = closed loop */
+	uint32_t threads;		/* lcores to use; 0 = every EAL lcore */
+	int close_mode;			/* --close: one connection per request */
+	uint64_t timeout_ns;
+	uint64_t warmup_ns;
+	int latency;			/* --latency: print the distribution */
+	const char *json_path;
+	const char *config_path;
+	unsigned int n_headers;
+	const char *headers[LOAD_MAX_HEADERS];
+	char request[LOAD_MAX_REQUEST];	/* the request bytes, built once */
+	uint32_t request_len;
+};
+
+/* Parse `argv` (the part after the EAL's `--`, argv[0] a program name).
+ * Returns 0, or -1 with a one-line reason in `err`. */
+int load_opts_parse(struct load_opts *o, int argc, char **argv, char *err, size_t err_len);
+void load_usage(void);
+
+/* Parse a URL; returns 0 or -1 with the reason in `err`. */
+int load_url_parse(struct load_url *u, const char *s, char *err, size_t err_len);
+
+/* Requests per second, one sample per lcore per whole second of the
+ * measured window (exact: few samples, zeros included). */
+struct load_rps {
+	uint64_t *v;
+	uint32_t n, cap;
+};
+
+int load_rps_init(struct load_rps *r, uint32_t cap);
+void load_rps_add(struct load_rps *r, uint64_t v);
+void load_rps_free(struct load_rps *r);
+
+/* Counters of one phase (warm-up, measured window, drain). */
+struct load_count {
+	uint64_t requests;		/* responses completed */
+	uint64_t bytes;			/* bytes received (heads and bodies) */
+	uint64_t connects;		/* connections established */
+	uint64_t err_connect;
+	uint64_t err_read;
+	uint64_t err_write;
+	uint64_t err_timeout;
+	uint64_t err_reset;
+	uint64_t non2xx;		/* responses outside 200..399 */
+	uint64_t status[6];		/* by class: [1] 1xx .. [5] 5xx, [0] other */
+};
+
+enum load_phase { LOAD_WARMUP, LOAD_RUN, LOAD_DRAIN, LOAD_PHASE_COUNT };
+
+/* What the main lcore reads while the workers run (relaxed atomics). */
+struct load_live {
+	uint64_t requests;
+	uint64_t connects;
+	uint64_t errors;
+	uint64_t p99_ns;		/* of the measured window so far */
+};
+
+struct load_conn;
+
+/* One lcore's share of the load. */
+struct load_worker {
+	const struct load_opts *o;
+	unsigned int lcore;
+	uint16_t queue;
+	struct rte_mempool *pool;
+	struct tern_stack *stack;
+	struct tern_chan *chan;
+	uint32_t first;			/* global index of conns[0] (schedule) */
+	uint32_t n;			/* connections on this lcore */
+	struct load_conn *conns;
+	struct sched sched;
+	uint64_t t_start, t_run, t_end;	/* load clock, ns */
+	struct hist *lat;		/* measured window */
+	struct load_rps rps;		/* requests per second, one sample per second */
+	struct load_count count[LOAD_PHASE_COUNT];
+	uint64_t sent;			/* requests sent, all phases */
+	uint64_t aborted_at_end;	/* still unanswered after the drain */
+	uint32_t left_open;		/* connections not closed within the bound */
+	struct load_live live;
+	const volatile int *quit;	/* set by a signal: end the run now */
+	uint32_t *ready;		/* workers past their probe (atomic) */
+	uint32_t n_workers;
+	volatile uint64_t *go_ns;	/* start time: the last one ready sets it */
+	int rc;
+	void *priv;			/* load_conn.c's bookkeeping */
+};
+
+/* The load clock: ns from the TSC, one base for every lcore. */
+struct load_clock {
+	uint64_t base_tsc;
+	uint64_t mult;			/* ns per tick << 32 */
+};
+
+void load_clock_init(struct load_clock *c);
+uint64_t load_clock_ns(const struct load_clock *c);
+
+/* Run a worker to the end (on its lcore): a probe connection (resolves
+ * ARP, so the first burst of SYNs is not dropped waiting for it), then
+ * wait for *go_ns, connect, load, drain, close.
+ * `progress` is called about once a second on worker 0 only (may be NULL).
+ * Returns 0 or -1 (setup failure). */
+int load_worker_run(struct load_worker *w, const struct load_clock *clk,
+		    void (*progress)(uint64_t now_ns));
+void load_worker_fini(struct load_worker *w);
+
+/* The merged result. */
+struct load_result {
+	const struct load_opts *o;
+	uint32_t workers;
+	double run_s;			/* measured window */
+	struct hist *lat;
+	struct load_rps rps;
+	struct load_count count[LOAD_PHASE_COUNT];
+	uint64_t sent;
+	uint64_t aborted_at_end;
+	uint32_t left_open;
+	int64_t mbufs_leaked;		/* -1 = not checked */
+};
+
+int load_result_merge(struct load_result *r, struct load_worker *w, uint32_t n);
+void load_result_fini(struct load_result *r);
+void load_report_header(const struct load_opts *o, uint32_t workers);
+void load_report_text(const struct load_result *r);
+int load_report_json(const struct load_result *r, const char *path);
+/* The live line on stderr: rates since the previous call. */
+struct load_progress {
+	uint64_t t_prev_ns;
+	uint64_t requests_prev;
+	uint64_t connects_prev;
+};
+void load_report_progress(struct load_progress *pr, const struct load_worker *w, uint32_t n,
+			  uint64_t now_ns);
+
+#endif

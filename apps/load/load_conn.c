@@ -1,0 +1,858 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * One tern-load worker: the connections of one lcore, driven by that
+ * lcore's loop (poll the stack, handle its events, send what is due, check
+ * timeouts). main.c calls load_worker_run() on every lcore it uses.
+ *
+ * Closed loop: a connection sends its next request as soon as the previous
+ * response is complete; latency counts from the send (from the connect in
+ * --close mode, where the handshake is part of every request). Open loop
+ * (-R): request k of connection j is intended at sched_intended_ns(j, k)
+ * (sched.h); it is sent when due and the connection is free (no
+ * pipelining, as wrk2), and its latency counts from the intended time, so
+ * a response that is late delays the following requests and their waiting
+ * shows in the tail (no coordinated omission). Idle connections wait for
+ * their due time in a binary min-heap.
+ *
+ * A response is parsed as it arrives (http.h): the head is parsed in place
+ * when one segment holds it, else gathered in a per-connection buffer; the
+ * body is counted by Content-Length, chunked framing or the peer's FIN.
+ * Every event carries the cookie of the connect that made its connection
+ * (index | generation << 32), so events of a connection this side already
+ * gave up (timeout, error, retired) are recognised and only cleaned up.
+ *
+ * Phases, by the time a response completes: warm-up (counted apart),
+ * measured window (counted, latency recorded), drain (after the end no
+ * request is sent; responses in flight are awaited for up to --timeout and
+ * counted apart). Then every connection is closed and the loop polls until
+ * the stack reported each one closed (bounded).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_mbuf.h>
+
+#include "load.h"
+
+#define EV_BURST 64
+#define HEAD_LIMIT 8192u
+#define CONNECT_BUDGET 128		/* connects per loop iteration */
+#define SCAN_NS 10000000ull		/* timeout scan period */
+#define CLOSE_WAIT_NS 3000000000ull	/* bound on the final close */
+#define GEN_MASK 0x3fffffffu
+#define CK_CMD (1ull << 62)		/* cookie of a command other than connect */
+#define PROBE_COOKIE (1ull << 61 | 0xffffffffull)	/* index out of range */
+
+enum conn_state { C_IDLE, C_CONNECTING, C_READY, C_BUSY };
+enum body_mode { B_HEAD, B_LEN, B_CHUNKED, B_EOF };
+
+struct load_conn {
+	uint64_t handle;
+	uint64_t old_handle;		/* retired: closed once the peer's FIN comes */
+	uint64_t due_ns;		/* heap key */
+	uint64_t k;			/* next request index (open loop) */
+	uint64_t t0_ns;			/* latency origin of the request in flight */
+	uint64_t deadline_ns;		/* timeout of the request or connect */
+	uint64_t left;			/* body bytes left (B_LEN) */
+	struct http_chunked ch;
+	char *hbuf;			/* head gathered across segments */
+	uint32_t gen, old_gen;
+	uint16_t hlen;
+	uint16_t status;
+	uint8_t state;
+	uint8_t body;
+	uint8_t has_old;
+	uint8_t peer_closed;
+	uint8_t keep_alive;
+	uint8_t in_heap;
+	uint8_t in_connq;
+};
+
+struct worker_priv {
+	uint32_t *heap;			/* idle connections by due time */
+	uint32_t heap_n;
+	uint32_t *connq;		/* connections waiting to connect (FIFO) */
+	uint32_t q_head, q_n;
+	uint32_t live;			/* connects not yet answered by CLOSED */
+	uint32_t busy;			/* requests in flight */
+	int ending;			/* past the end: no new requests */
+	enum load_phase phase;
+	uint64_t next_scan_ns, next_sec_ns, next_p99_ns, sec_requests;
+};
+
+void
+load_clock_init(struct load_clock *c)
+{
+	c->base_tsc = rte_rdtsc();
+	c->mult = (uint64_t)((1e9 * 4294967296.0) / (double)rte_get_tsc_hz());
+}
+
+uint64_t
+load_clock_ns(const struct load_clock *c)
+{
+	uint64_t d = rte_rdtsc() - c->base_tsc;
+
+	return (uint64_t)(((unsigned __int128)d * c->mult) >> 32);
+}
+
+/* ---- heap of idle connections by due time ---------------------------------- */
+
+static int
+heap_less(const struct load_worker *w, uint32_t a, uint32_t b)
+{
+	return w->conns[a].due_ns < w->conns[b].due_ns;
+}
+
+static void
+heap_push(struct load_worker *w, struct worker_priv *p, uint32_t i, uint64_t due)
+{
+	uint32_t at = p->heap_n++;
+
+	w->conns[i].due_ns = due;
+	w->conns[i].in_heap = 1;
+	while (at > 0 && heap_less(w, i, p->heap[(at - 1) / 2])) {
+		p->heap[at] = p->heap[(at - 1) / 2];
+		at = (at - 1) / 2;
+	}
+	p->heap[at] = i;
+}
+
+static uint32_t
+heap_pop(struct load_worker *w, struct worker_priv *p)
+{
+	uint32_t top = p->heap[0], last = p->heap[--p->heap_n], at = 0;
+
+	for (;;) {
+		uint32_t c = 2 * at + 1;
+
+		if (c >= p->heap_n)
+			break;
+		if (c + 1 < p->heap_n && heap_less(w, p->heap[c + 1], p->heap[c]))
+			c++;
+		if (!heap_less(w, p->heap[c], last))
+			break;
+		p->heap[at] = p->heap[c];
+		at = c;
+	}
+	if (p->heap_n > 0)
+		p->heap[at] = last;
+	w->conns[top].in_heap = 0;
+	return top;
+}
+
+/* ---- commands ------------------------------------------------------------------ */
+
+static uint64_t
+cookie_of(const struct load_worker *w, const struct load_conn *k)
+{
+	return (uint64_t)k->gen << 32 | (uint64_t)(k - w->conns);
+}
+
+static struct load_count *
+counts(struct load_worker *w)
+{
+	return &w->count[((struct worker_priv *)w->priv)->phase];
+}
+
+static void
+conn_cmd(struct load_worker *w, uint16_t type, uint64_t handle, uint32_t len)
+{
+	/* a full command ring only loses credit or a close: the stack
+	 * tears the connection down at the end anyway */
+	(void)tern_tcp_cmd(w->chan, type, handle, NULL, len, CK_CMD);
+}
+
+static void
+want_connect(struct load_worker *w, struct worker_priv *p, struct load_conn *k)
+{
+	uint32_t i = (uint32_t)(k - w->conns);
+
+	k->state = C_IDLE;
+	if (p->ending || k->in_connq)
+		return;
+	k->in_connq = 1;
+	p->connq[(p->q_head + p->q_n++) % w->n] = i;
+}
+
+/* Give up the current connection: RST (abort) or an orderly close after
+ * the peer's FIN (retire). The next events of it carry an old generation. */
+static void
+conn_drop(struct load_worker *w, struct load_conn *k, int abort)
+{
+	if (k->state == C_READY || k->state == C_BUSY) {
+		if (abort) {
+			conn_cmd(w, TERN_CMD_TCP_ABORT, k->handle, 0);
+		} else if (k->peer_closed) {
+			conn_cmd(w, TERN_CMD_TCP_CLOSE, k->handle, 0);
+		} else {
+			if (k->has_old)		/* only one may linger */
+				conn_cmd(w, TERN_CMD_TCP_CLOSE, k->old_handle, 0);
+			k->old_handle = k->handle;
+			k->old_gen = k->gen;
+			k->has_old = 1;
+		}
+	}
+	if (k->state == C_BUSY)
+		((struct worker_priv *)w->priv)->busy--;
+	k->gen = (k->gen + 1) & GEN_MASK;
+	k->handle = 0;
+	k->hlen = 0;
+	k->state = C_IDLE;
+}
+
+static int
+send_request(struct load_worker *w, struct worker_priv *p, struct load_conn *k, uint64_t now)
+{
+	const struct load_opts *o = w->o;
+	struct rte_mbuf *head = NULL, *m;
+	uint32_t off = 0;
+
+	while (off < o->request_len) {
+		uint32_t n;
+		char *d;
+
+		m = rte_pktmbuf_alloc(w->pool);
+		if (m == NULL) {
+			rte_pktmbuf_free(head);
+			return -1;
+		}
+		n = RTE_MIN(o->request_len - off, (uint32_t)rte_pktmbuf_tailroom(m));
+		d = rte_pktmbuf_append(m, (uint16_t)n);
+		if (d == NULL || (head != NULL && rte_pktmbuf_chain(head, m) != 0)) {
+			rte_pktmbuf_free(m);
+			rte_pktmbuf_free(head);
+			return -1;
+		}
+		memcpy(d, o->request + off, n);
+		if (head == NULL)
+			head = m;
+		off += n;
+	}
+	if (tern_tcp_cmd(w->chan, TERN_CMD_TCP_SEND, k->handle, head, 0,
+			 cookie_of(w, k) | CK_CMD) != 0) {
+		rte_pktmbuf_free(head);
+		return -1;
+	}
+	if (o->rate == 0 && !o->close_mode)
+		k->t0_ns = now;
+	if (!o->close_mode)		/* --close: counted from the connect */
+		k->deadline_ns = now + o->timeout_ns;
+	k->state = C_BUSY;
+	k->body = B_HEAD;
+	k->hlen = 0;
+	k->k++;
+	w->sent++;
+	p->busy++;
+	return 0;
+}
+
+/* A connection is free (connected and idle, or without a connection):
+ * start its next request now or when due. */
+static void
+conn_next(struct load_worker *w, struct worker_priv *p, struct load_conn *k, uint64_t now)
+{
+	const struct load_opts *o = w->o;
+
+	if (p->ending) {
+		if (k->state == C_READY)
+			conn_drop(w, k, 0);
+		return;
+	}
+	if (k->state == C_IDLE && !o->close_mode) {
+		want_connect(w, p, k);		/* keep-alive: (re)connect at once */
+		return;
+	}
+	if (k->in_heap || k->in_connq)
+		return;				/* already waiting */
+	/* in --close mode a connection that just opened carries its request */
+	if (o->rate != 0 && !(o->close_mode && k->state == C_READY)) {
+		uint64_t due = sched_intended_ns(&w->sched,
+						 w->first + (uint32_t)(k - w->conns), k->k);
+
+		if (due > now) {
+			heap_push(w, p, (uint32_t)(k - w->conns), due);
+			return;
+		}
+		k->t0_ns = due;			/* latency from the intended time */
+	}
+	if (k->state == C_IDLE) {
+		want_connect(w, p, k);		/* --close: a connection per request */
+		return;
+	}
+	if (send_request(w, p, k, now) != 0) {
+		counts(w)->err_write++;
+		conn_drop(w, k, 1);
+		conn_next(w, p, k, now);
+	}
+}
+
+static void
+do_connects(struct load_worker *w, struct worker_priv *p, uint64_t now)
+{
+	const struct load_opts *o = w->o;
+	int budget = CONNECT_BUDGET;
+
+	while (p->q_n > 0 && budget-- > 0) {
+		struct load_conn *k = &w->conns[p->connq[p->q_head]];
+
+		if (tern_tcp_connect(w->chan, o->url.addr, o->url.port, 0, cookie_of(w, k)) != 0)
+			return;			/* ring full: next iteration */
+		p->q_head = (p->q_head + 1) % w->n;
+		p->q_n--;
+		k->in_connq = 0;
+		k->state = C_CONNECTING;
+		k->peer_closed = 0;
+		k->deadline_ns = now + o->timeout_ns;
+		if (o->rate == 0 && o->close_mode)
+			k->t0_ns = now;
+		p->live++;
+	}
+}
+
+/* ---- responses ------------------------------------------------------------------ */
+
+static void
+response_done(struct load_worker *w, struct worker_priv *p, struct load_conn *k, uint64_t now)
+{
+	struct load_count *c = counts(w);
+	unsigned int cls = k->status / 100;
+
+	c->requests++;
+	c->status[cls <= 5 ? cls : 0]++;
+	if (k->status < 200 || k->status > 399)
+		c->non2xx++;
+	if (p->phase == LOAD_RUN) {
+		hist_record(w->lat, now > k->t0_ns ? now - k->t0_ns : 0);
+		p->sec_requests++;
+	}
+	p->busy--;
+	k->state = C_READY;
+	k->hlen = 0;
+	if (w->o->close_mode || !k->keep_alive || k->peer_closed) {
+		conn_drop(w, k, 0);
+		conn_next(w, p, k, now);
+		return;
+	}
+	conn_next(w, p, k, now);
+}
+
+/* A head is complete: set up the body. 1xx heads are skipped. */
+static void
+head_done(struct load_conn *k, const struct http_response *r)
+{
+	k->status = r->status;
+	k->keep_alive = r->keep_alive;
+	if (r->status < 200) {
+		k->body = B_HEAD;
+		return;
+	}
+	if (r->status == 204 || r->status == 304) {
+		k->body = B_LEN;
+		k->left = 0;
+	} else if (r->chunked) {
+		k->body = B_CHUNKED;
+		memset(&k->ch, 0, sizeof(k->ch));
+	} else if (r->has_length) {
+		k->body = B_LEN;
+		k->left = r->content_length;
+	} else {
+		k->body = B_EOF;
+		k->keep_alive = 0;
+	}
+}
+
+/* Feed body bytes; returns bytes used, or -1 on bad framing. */
+static long
+body_feed(struct load_conn *k, const char *d, size_t n)
+{
+	uint64_t data;
+	long used;
+
+	switch (k->body) {
+	case B_LEN:
+		used = (long)RTE_MIN((uint64_t)n, k->left);
+		k->left -= (uint64_t)used;
+		return used;
+	case B_CHUNKED:
+		used = http_chunked_feed(&k->ch, d, n, &data);
+		return used;
+	default:
+		return (long)n;			/* B_EOF: until the FIN */
+	}
+}
+
+static int
+body_complete(const struct load_conn *k)
+{
+	return (k->body == B_LEN && k->left == 0) || (k->body == B_CHUNKED && k->ch.done);
+}
+
+/* Parse a head from contiguous bytes; returns bytes of head used (> 0),
+ * 0 if incomplete, -1 on error. */
+static long
+head_parse(struct load_conn *k, const char *d, size_t n)
+{
+	struct http_response r;
+
+	switch (http_parse_response(d, n, HEAD_LIMIT, &r)) {
+	case HTTP_OK:
+		head_done(k, &r);
+		return (long)r.head_len;
+	case HTTP_INCOMPLETE:
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* Consume `n` bytes at `d` for a busy connection. Returns 0, 1 when the
+ * response completed, -1 on a protocol error. Bytes after a complete
+ * response (the server answered more than asked) are an error. */
+static int
+conn_feed(struct load_conn *k, const char *d, size_t n)
+{
+	while (n > 0) {
+		long used;
+
+		if (k->body == B_HEAD) {
+			if (k->hlen == 0) {
+				used = head_parse(k, d, n);
+				if (used < 0)
+					return -1;
+				if (used == 0) {
+					if (n > HEAD_LIMIT)
+						return -1;
+					if (k->hbuf == NULL && (k->hbuf = malloc(HEAD_LIMIT)) == NULL)
+						return -1;
+					memcpy(k->hbuf, d, n);
+					k->hlen = (uint16_t)n;
+					return 0;
+				}
+			} else {
+				size_t take = RTE_MIN(n, HEAD_LIMIT - (size_t)k->hlen);
+				size_t had = k->hlen;
+
+				memcpy(k->hbuf + had, d, take);
+				used = head_parse(k, k->hbuf, had + take);
+				if (used < 0 || (used == 0 && had + take == HEAD_LIMIT))
+					return -1;
+				if (used == 0) {
+					k->hlen = (uint16_t)(had + take);
+					return 0;
+				}
+				k->hlen = 0;
+				used -= (long)had;	/* bytes of this segment in the head */
+			}
+		} else {
+			used = body_feed(k, d, n);
+			if (used < 0)
+				return -1;
+		}
+		d += used;
+		n -= (size_t)used;
+		if (k->body != B_HEAD && body_complete(k))
+			return n == 0 ? 1 : -1;
+	}
+	/* a head with an empty body completes without body bytes */
+	return k->body != B_HEAD && body_complete(k) ? 1 : 0;
+}
+
+/* ---- events ------------------------------------------------------------------------ */
+
+static struct load_conn *
+conn_of(struct load_worker *w, uint64_t cookie, uint32_t *gen)
+{
+	uint32_t i = (uint32_t)(cookie & 0xffffffffu);
+
+	*gen = (uint32_t)(cookie >> 32) & GEN_MASK;
+	return i < w->n ? &w->conns[i] : NULL;
+}
+
+static void
+on_data(struct load_worker *w, struct worker_priv *p, struct load_conn *k,
+	const struct tern_event *ev, uint64_t now)
+{
+	const struct rte_mbuf *seg;
+	int rc = 0;
+
+	counts(w)->bytes += ev->len;
+	if (k->state != C_BUSY) {
+		counts(w)->err_read++;		/* bytes nobody asked for */
+		conn_drop(w, k, 1);
+		conn_next(w, p, k, now);
+		return;
+	}
+	for (seg = ev->m; seg != NULL && rc == 0; seg = seg->next)
+		if (seg->data_len > 0)
+			rc = conn_feed(k, rte_pktmbuf_mtod(seg, const char *), seg->data_len);
+	if (rc < 0) {
+		counts(w)->err_read++;
+		conn_drop(w, k, 1);
+		conn_next(w, p, k, now);
+	} else if (rc > 0) {
+		response_done(w, p, k, now);
+	}
+}
+
+static void
+on_peer_closed(struct load_worker *w, struct worker_priv *p, struct load_conn *k, uint64_t now)
+{
+	k->peer_closed = 1;
+	if (k->state == C_BUSY && k->body == B_EOF) {
+		response_done(w, p, k, now);
+		return;
+	}
+	if (k->state == C_BUSY)
+		counts(w)->err_read++;		/* closed in the middle */
+	if (k->state == C_BUSY || k->state == C_READY) {
+		conn_drop(w, k, 0);		/* closes at once: peer_closed */
+		conn_next(w, p, k, now);
+	}
+}
+
+static void
+on_closed(struct load_worker *w, struct worker_priv *p, struct load_conn *k,
+	  const struct tern_event *ev, uint64_t now)
+{
+	struct load_count *c = counts(w);
+
+	if (k->state == C_CONNECTING) {
+		if (ev->status == -ETIMEDOUT)
+			c->err_timeout++;
+		else
+			c->err_connect++;
+	} else if (ev->status == -ECONNRESET) {
+		c->err_reset++;
+	} else if (k->state == C_BUSY) {
+		c->err_read++;
+	}
+	if (k->state == C_BUSY)
+		p->busy--;
+	k->state = C_IDLE;
+	k->handle = 0;
+	k->gen = (k->gen + 1) & GEN_MASK;
+	conn_next(w, p, k, now);
+}
+
+/* Events of a connection given up on this side: only clean up. */
+static void
+on_stale(struct load_worker *w, struct load_conn *k, uint32_t gen, const struct tern_event *ev)
+{
+	int old = k->has_old && gen == k->old_gen;
+
+	switch (ev->type) {
+	case TERN_EV_TCP_CONNECTED:		/* a connect that timed out */
+		conn_cmd(w, TERN_CMD_TCP_ABORT, ev->handle, 0);
+		break;
+	case TERN_EV_TCP_PEER_CLOSED:
+		conn_cmd(w, TERN_CMD_TCP_CLOSE, ev->handle, 0);
+		if (old)
+			k->has_old = 0;
+		break;
+	case TERN_EV_TCP_CLOSED:
+		if (old)
+			k->has_old = 0;
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+on_event(struct load_worker *w, struct worker_priv *p, const struct tern_event *ev, uint64_t now)
+{
+	uint32_t gen;
+	struct load_conn *k = conn_of(w, ev->cookie, &gen);
+
+	if (ev->type == TERN_EV_TCP_DATA) {
+		conn_cmd(w, TERN_CMD_TCP_RECVD, ev->handle, ev->len);
+		if (k != NULL && gen == k->gen && !(ev->cookie & CK_CMD))
+			on_data(w, p, k, ev, now);
+		rte_pktmbuf_free(ev->m);
+		return;
+	}
+	if (ev->type == TERN_EV_TCP_CLOSED)
+		p->live--;
+	if (ev->type == TERN_EV_CMD_ERROR) {
+		rte_pktmbuf_free(ev->m);
+		if (ev->cookie & CK_CMD) {
+			/* a send refused: the request is lost */
+			if (k != NULL && gen == k->gen && k->state == C_BUSY) {
+				counts(w)->err_write++;
+				conn_drop(w, k, 1);
+				conn_next(w, p, k, now);
+			}
+			return;
+		}
+		p->live--;		/* a connect refused at once */
+		if (k != NULL && gen == k->gen && k->state == C_CONNECTING) {
+			counts(w)->err_connect++;
+			k->state = C_IDLE;
+			k->gen = (k->gen + 1) & GEN_MASK;
+			conn_next(w, p, k, now);
+		}
+		return;
+	}
+	rte_pktmbuf_free(ev->m);
+	if (k == NULL)
+		return;
+	if (gen != k->gen) {
+		on_stale(w, k, gen, ev);
+		return;
+	}
+	switch (ev->type) {
+	case TERN_EV_TCP_CONNECTED:
+		k->handle = ev->handle;
+		k->state = C_READY;
+		counts(w)->connects++;
+		conn_next(w, p, k, now);
+		break;
+	case TERN_EV_TCP_PEER_CLOSED:
+		on_peer_closed(w, p, k, now);
+		break;
+	case TERN_EV_TCP_CLOSED:
+		on_closed(w, p, k, ev, now);
+		break;
+	default:			/* FULL / WRITABLE: requests are small */
+		break;
+	}
+}
+
+/* ---- the loop ------------------------------------------------------------------------ */
+
+static void
+scan_timeouts(struct load_worker *w, struct worker_priv *p, uint64_t now)
+{
+	uint32_t i;
+
+	for (i = 0; i < w->n; i++) {
+		struct load_conn *k = &w->conns[i];
+
+		if ((k->state != C_BUSY && k->state != C_CONNECTING) || now < k->deadline_ns)
+			continue;
+		counts(w)->err_timeout++;
+		if (k->state == C_CONNECTING) {		/* no handle yet: stale */
+			k->gen = (k->gen + 1) & GEN_MASK;
+			k->state = C_IDLE;
+		} else {
+			conn_drop(w, k, 1);
+		}
+		conn_next(w, p, k, now);
+	}
+}
+
+static void
+publish(struct load_worker *w, struct worker_priv *p, uint64_t now)
+{
+	uint64_t req = 0, con = 0, err = 0;
+	int ph;
+
+	for (ph = 0; ph < LOAD_PHASE_COUNT; ph++) {
+		const struct load_count *c = &w->count[ph];
+
+		req += c->requests;
+		con += c->connects;
+		err += c->err_connect + c->err_read + c->err_write + c->err_timeout + c->err_reset;
+	}
+	__atomic_store_n(&w->live.requests, req, __ATOMIC_RELAXED);
+	__atomic_store_n(&w->live.connects, con, __ATOMIC_RELAXED);
+	__atomic_store_n(&w->live.errors, err, __ATOMIC_RELAXED);
+	if (now >= p->next_p99_ns) {		/* a walk of the buckets: rarely */
+		__atomic_store_n(&w->live.p99_ns, hist_percentile(w->lat, 99.0),
+				 __ATOMIC_RELAXED);
+		p->next_p99_ns = now + 500000000ull;
+	}
+	if (p->phase == LOAD_RUN && now >= p->next_sec_ns) {
+		if (now < w->t_end)		/* whole seconds only */
+			load_rps_add(&w->rps, p->sec_requests);
+		p->sec_requests = 0;
+		p->next_sec_ns += 1000000000ull;
+	}
+}
+
+static void
+set_phase(struct load_worker *w, struct worker_priv *p, uint64_t now)
+{
+	uint32_t i;
+
+	if (p->phase == LOAD_WARMUP && now >= w->t_run) {
+		p->phase = LOAD_RUN;
+		p->next_sec_ns = w->t_run + 1000000000ull;
+	}
+	if (p->phase != LOAD_DRAIN && now >= w->t_end) {
+		if (p->sec_requests > 0 && now >= p->next_sec_ns)
+			load_rps_add(&w->rps, p->sec_requests);
+		p->phase = LOAD_DRAIN;
+		p->ending = 1;
+		p->q_n = 0;
+		for (i = 0; i < w->n; i++) {
+			struct load_conn *k = &w->conns[i];
+
+			k->in_connq = 0;
+			k->in_heap = 0;
+			if (k->state == C_READY)
+				conn_drop(w, k, 0);
+			else if (k->state == C_CONNECTING)
+				conn_drop(w, k, 0);	/* stale: aborted if it connects */
+		}
+		p->heap_n = 0;
+	}
+}
+
+static void
+iterate(struct load_worker *w, struct worker_priv *p, const struct load_clock *clk)
+{
+	struct tern_event ev[EV_BURST];
+	unsigned int n, i, rounds = 0;
+	uint64_t now;
+
+	tern_stack_poll(w->stack);
+	now = load_clock_ns(clk);
+	do {
+		n = tern_chan_recv(w->chan, ev, EV_BURST);
+		for (i = 0; i < n; i++)
+			on_event(w, p, &ev[i], now);
+	} while (n == EV_BURST && ++rounds < 4);
+	while (p->heap_n > 0 && w->conns[p->heap[0]].due_ns <= now) {
+		struct load_conn *k = &w->conns[heap_pop(w, p)];
+
+		if (k->state == C_READY || k->state == C_IDLE)
+			conn_next(w, p, k, now);
+	}
+	do_connects(w, p, now);
+}
+
+static void
+close_all(struct load_worker *w, struct worker_priv *p, const struct load_clock *clk)
+{
+	uint64_t end;
+	uint32_t i;
+
+	for (i = 0; i < w->n; i++) {
+		struct load_conn *k = &w->conns[i];
+
+		if (k->state == C_BUSY)
+			w->aborted_at_end++;
+		conn_drop(w, k, k->state == C_BUSY);
+		if (k->has_old)
+			conn_cmd(w, TERN_CMD_TCP_CLOSE, k->old_handle, 0);
+		k->has_old = 0;
+	}
+	end = load_clock_ns(clk) + CLOSE_WAIT_NS;
+	while (p->live > 0 && load_clock_ns(clk) < end)
+		iterate(w, p, clk);
+	w->left_open = p->live;
+}
+
+/* One connection before the run: resolves the server's MAC (the neighbour
+ * queue holds only a few packets) and warms the path. Bounded. */
+static void
+probe(struct load_worker *w, struct worker_priv *p, const struct load_clock *clk)
+{
+	uint64_t end = load_clock_ns(clk) + RTE_MIN(w->o->timeout_ns, 3000000000ull);
+	struct tern_event ev[EV_BURST];
+	int done = 0;
+
+	if (tern_tcp_connect(w->chan, w->o->url.addr, w->o->url.port, 0, PROBE_COOKIE) != 0)
+		return;
+	p->live++;
+	while (!done && load_clock_ns(clk) < end && !*w->quit) {
+		unsigned int n, i;
+
+		tern_stack_poll(w->stack);
+		n = tern_chan_recv(w->chan, ev, EV_BURST);
+		for (i = 0; i < n; i++) {
+			rte_pktmbuf_free(ev[i].m);
+			if (ev[i].type == TERN_EV_TCP_CLOSED ||
+			    (ev[i].type == TERN_EV_CMD_ERROR && !(ev[i].cookie & CK_CMD)))
+				p->live--;
+			if (ev[i].cookie != PROBE_COOKIE)
+				continue;
+			if (ev[i].type == TERN_EV_TCP_CONNECTED)
+				conn_cmd(w, TERN_CMD_TCP_CLOSE, ev[i].handle, 0);
+			done = 1;
+		}
+	}
+}
+
+int
+load_worker_run(struct load_worker *w, const struct load_clock *clk,
+		void (*progress)(uint64_t now_ns))
+{
+	struct worker_priv *p = calloc(1, sizeof(*p));
+	uint64_t now, next_progress;
+	uint32_t i;
+
+	w->priv = p;
+	w->conns = calloc(w->n, sizeof(*w->conns));
+	if (p != NULL) {
+		p->heap = calloc(w->n, sizeof(*p->heap));
+		p->connq = calloc(w->n, sizeof(*p->connq));
+	}
+	if (p == NULL || w->conns == NULL || p->heap == NULL || p->connq == NULL)
+		w->rc = -1;
+	else
+		probe(w, p, clk);
+	if (__atomic_fetch_add(w->ready, 1, __ATOMIC_ACQ_REL) + 1 == w->n_workers)
+		*w->go_ns = load_clock_ns(clk) + 20000000ull;	/* all start together */
+	while (*w->go_ns == 0)
+		tern_stack_poll(w->stack);
+	if (w->rc != 0)
+		return w->rc;
+	w->t_start = *w->go_ns;
+	w->t_run = w->t_start + w->o->warmup_ns;
+	w->t_end = w->t_run + w->o->duration_ns;
+	if (w->o->rate != 0)
+		sched_init(&w->sched, w->t_start, w->o->rate, w->o->conns);
+	p->phase = w->t_run > w->t_start ? LOAD_WARMUP : LOAD_RUN;
+	p->next_sec_ns = w->t_run + 1000000000ull;
+	while ((now = load_clock_ns(clk)) < w->t_start)
+		tern_stack_poll(w->stack);
+	for (i = 0; i < w->n; i++)
+		conn_next(w, p, &w->conns[i], now);
+	next_progress = w->t_start + 1000000000ull;
+	p->next_scan_ns = now + SCAN_NS;
+	while (!p->ending || (p->busy > 0 && now < w->t_end + w->o->timeout_ns)) {
+		iterate(w, p, clk);
+		now = load_clock_ns(clk);
+		if (*w->quit && !p->ending) {	/* SIGINT/SIGTERM: end now */
+			w->t_end = now;
+			if (w->t_run > now)
+				w->t_run = now;
+		}
+		set_phase(w, p, now);
+		if (now >= p->next_scan_ns) {
+			scan_timeouts(w, p, now);
+			publish(w, p, now);
+			p->next_scan_ns = now + SCAN_NS;
+		}
+		if (progress != NULL && now >= next_progress) {
+			progress(now);
+			next_progress += 1000000000ull;
+		}
+	}
+	close_all(w, p, clk);
+	publish(w, p, now);
+	return 0;
+}
+
+void
+load_worker_fini(struct load_worker *w)
+{
+	struct worker_priv *p = w->priv;
+	uint32_t i;
+
+	if (w->conns != NULL)
+		for (i = 0; i < w->n; i++)
+			free(w->conns[i].hbuf);
+	free(w->conns);
+	if (p != NULL) {
+		free(p->heap);
+		free(p->connq);
+	}
+	free(p);
+	w->conns = NULL;
+	w->priv = NULL;
+}

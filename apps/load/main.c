@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * tern-load: an HTTP/1.1 load generator on tern (wrk's output, wrk2's
+ * open-loop latency). Parses its own options before the EAL starts (bad
+ * input: one line on stderr, exit 2), sets up one stack and channel per
+ * lcore it uses (-t caps them; worker 0 is the main lcore, which also
+ * prints the live progress line), spreads the connections over them, runs
+ * load_worker_run() on each, merges the results, tears everything down and
+ * checks that every mbuf came back to the pool (exit 1 if not).
+ *
+ * usage: tern-load [EAL options] -- --ip A.B.C.D/N -c CONNS -d DURATION ... URL
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+#include "load.h"
+
+#define LINK_WAIT_MS 10000
+
+/* App globals live in main.c only. */
+static volatile int quit;
+static struct load_opts opts;
+static struct load_clock clk;
+static struct load_worker workers[RTE_MAX_LCORE];
+static uint32_t n_workers;
+static uint32_t n_ready;
+static volatile uint64_t go_ns;
+static struct load_progress progress_state;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	quit = 1;
+}
+
+static void
+progress(uint64_t now_ns)
+{
+	load_report_progress(&progress_state, workers, n_workers, now_ns);
+}
+
+static int
+worker_main(void *arg)
+{
+	struct load_worker *w = arg;
+
+	return load_worker_run(w, &clk, w == &workers[0] ? progress : NULL);
+}
+
+/* Split argv at the EAL's `--`: EAL arguments before it, ours after it
+ * (with argv[0] in front for getopt). Without `--` every argument is ours. */
+static int
+split_args(int argc, char **argv, char ***app_argv, int *app_argc)
+{
+	char **a = calloc((size_t)argc + 1, sizeof(*a));
+	int k, dd = argc;
+
+	if (a == NULL)
+		return -1;
+	for (k = 1; k < argc; k++)
+		if (strcmp(argv[k], "--") == 0) {
+			dd = k;
+			break;
+		}
+	a[0] = argv[0];
+	if (dd == argc) {
+		memcpy(a + 1, argv + 1, (size_t)(argc - 1) * sizeof(*a));
+		*app_argv = a;
+		*app_argc = argc;
+		return 1;		/* the EAL sees the program name only */
+	}
+	memcpy(a + 1, argv + dd + 1, (size_t)(argc - dd - 1) * sizeof(*a));
+	*app_argv = a;
+	*app_argc = argc - dd;
+	return dd;
+}
+
+static void
+wait_link(uint16_t port)
+{
+	struct rte_eth_link link;
+	int i;
+
+	for (i = 0; i < LINK_WAIT_MS / 10 && !quit; i++) {
+		memset(&link, 0, sizeof(link));
+		if (rte_eth_link_get_nowait(port, &link) == 0 && link.link_status == RTE_ETH_LINK_UP)
+			return;
+		rte_delay_ms(10);
+	}
+	fprintf(stderr, "tern-load: port %u link still down after %d ms, starting anyway\n",
+		port, LINK_WAIT_MS);
+}
+
+/* Stacks, channels and histograms for the first n lcores (main first). */
+static int
+setup_workers(struct rte_mempool *pool, uint32_t n)
+{
+	unsigned int lcore = rte_get_main_lcore();
+	uint32_t i, first = 0;
+
+	for (i = 0; i < n; i++) {
+		struct load_worker *w = &workers[i];
+		uint32_t share = opts.conns / n + (i < opts.conns % n);
+
+		if (i > 0)
+			lcore = rte_get_next_lcore(lcore, 1, 0);
+		w->o = &opts;
+		w->lcore = lcore;
+		w->queue = (uint16_t)i;
+		w->pool = pool;
+		w->first = first;
+		w->n = share;
+		w->quit = &quit;
+		w->ready = &n_ready;
+		w->n_workers = n;
+		w->go_ns = &go_ns;
+		first += share;
+		w->stack = tern_stack_create(&opts.cfg, lcore, (uint16_t)i, pool);
+		w->chan = w->stack ? tern_chan_create(w->stack, "load", 0) : NULL;
+		w->lat = hist_create(LOAD_HIST_LO_NS, LOAD_HIST_HI_NS, LOAD_HIST_DIGITS);
+		if (w->chan == NULL || w->lat == NULL ||
+		    load_rps_init(&w->rps, (uint32_t)(opts.duration_ns / 1000000000ull) + 2) != 0) {
+			fprintf(stderr, "tern-load: lcore %u: %s\n", lcore,
+				w->stack == NULL || w->chan == NULL ? rte_strerror(rte_errno) :
+				"no memory for histograms");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+launch(void)
+{
+	uint32_t i;
+
+	for (i = 1; i < n_workers; i++)
+		if (rte_eal_remote_launch(worker_main, &workers[i], workers[i].lcore) != 0) {
+			fprintf(stderr, "tern-load: cannot launch lcore %u\n", workers[i].lcore);
+			quit = 1;
+			go_ns = 1;		/* release the others at once */
+			return -1;
+		}
+	return worker_main(&workers[0]);
+}
+
+static void
+teardown(struct rte_mempool *pool, struct load_result *r)
+{
+	uint32_t i;
+
+	for (i = 0; i < n_workers; i++) {
+		if (workers[i].chan != NULL)
+			tern_chan_free(workers[i].chan);
+		if (workers[i].stack != NULL)
+			tern_stack_free(workers[i].stack);
+		load_worker_fini(&workers[i]);
+		hist_free(workers[i].lat);
+		load_rps_free(&workers[i].rps);
+	}
+	tern_netif_teardown(&opts.cfg);
+	r->mbufs_leaked = rte_mempool_in_use_count(pool);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct rte_mempool *pool = NULL;
+	struct load_result res;
+	char err[256], **app_argv;
+	uint32_t i, avail, nb_mbufs;
+	int eal_argc, app_argc, rc = 0;
+
+	eal_argc = split_args(argc, argv, &app_argv, &app_argc);
+	if (eal_argc < 0)
+		return 1;
+	if (load_opts_parse(&opts, app_argc, app_argv, err, sizeof(err)) != 0) {
+		if (strcmp(err, "help") == 0) {
+			load_usage();
+			return 0;
+		}
+		fprintf(stderr, "tern-load: %s\n", err);
+		return 2;
+	}
+	if (rte_eal_init(eal_argc, argv) < 0) {
+		fprintf(stderr, "tern-load: EAL init failed: %s\n", rte_strerror(rte_errno));
+		return 2;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	avail = rte_lcore_count();
+	n_workers = opts.threads != 0 && opts.threads < avail ? opts.threads : avail;
+	if (n_workers > opts.conns)
+		n_workers = opts.conns;
+	/* room for each connection, one retired behind it, and TIME-WAIT */
+	if (opts.cfg.tcp_max_conns < 4 * (opts.conns / n_workers + 1) + 64)
+		opts.cfg.tcp_max_conns = 4 * (opts.conns / n_workers + 1) + 64;
+	nb_mbufs = opts.cfg.nb_mbufs;
+	if (nb_mbufs < 4 * opts.conns + 4096)
+		nb_mbufs = 4 * opts.conns + 4096;
+	pool = rte_pktmbuf_pool_create("load_pool", nb_mbufs, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				       rte_socket_id());
+	if (pool == NULL) {
+		fprintf(stderr, "tern-load: mbuf pool: %s\n", rte_strerror(rte_errno));
+		rte_eal_cleanup();
+		return 1;
+	}
+	if (tern_netif_setup(&opts.cfg, (uint16_t)n_workers, pool) != 0 ||
+	    setup_workers(pool, n_workers) != 0) {
+		fprintf(stderr, "tern-load: setup failed\n");
+		rc = 1;
+		goto out;
+	}
+	wait_link(opts.cfg.iface[0].port_id);
+	load_clock_init(&clk);
+	load_report_header(&opts, n_workers);
+	if (launch() != 0)
+		rc = 1;
+	rte_eal_mp_wait_lcore();
+	for (i = 0; i < n_workers; i++)
+		if (workers[i].rc != 0)
+			rc = 1;
+out:
+	memset(&res, 0, sizeof(res));
+	if (rc == 0 && load_result_merge(&res, workers, n_workers) != 0) {
+		fprintf(stderr, "tern-load: no memory for the results\n");
+		rc = 1;
+	}
+	teardown(pool, &res);
+	if (rc == 0) {
+		load_report_text(&res);
+		if (res.left_open != 0)
+			fprintf(stderr, "tern-load: %u connections not closed within the bound\n",
+				res.left_open);
+		if (opts.json_path != NULL && load_report_json(&res, opts.json_path) != 0) {
+			fprintf(stderr, "tern-load: %s: %s\n", opts.json_path, strerror(errno));
+			rc = 1;
+		}
+	}
+	if (res.mbufs_leaked > 0) {
+		fprintf(stderr, "tern-load: %" PRId64 " mbufs not returned to the pool\n",
+			res.mbufs_leaked);
+		rc = 1;
+	}
+	load_result_fini(&res);
+	rte_mempool_free(pool);
+	rte_eal_cleanup();
+	free(app_argv);
+	return rc;
+}
