@@ -29,18 +29,21 @@
 #define EPHEMERAL_LO 49152u
 #define EPHEMERAL_N (65536u - EPHEMERAL_LO)
 
+/* 16 bytes, 8-byte aligned: rte_hash_crc reads keys 8 bytes at a time,
+ * so arrays of keys (bulk lookups) must keep every key aligned. */
 struct tcp_key {
 	uint32_t raddr;
 	uint32_t laddr;
 	uint16_t rport;
 	uint16_t lport;
-};
+	uint32_t zero;			/* always 0 */
+} __rte_aligned(8);
 
 static struct tcp_key
 key_of(uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
 {
 	struct tcp_key k = { .raddr = raddr, .laddr = laddr, .rport = rport,
-			     .lport = lport };
+			     .lport = lport, .zero = 0 };
 
 	return k;
 }
