@@ -217,8 +217,15 @@ netif_tx_flush(struct tern_stack *s, uint16_t i)
 	}
 	stack_ctr_add(s, CTR_TX_PKTS, sent);
 	if (sent < f->txb_len) {
-		stack_ctr_add(s, CTR_TX_DROP_FULL, f->txb_len - sent);
-		rte_pktmbuf_free_bulk(f->txb + sent, f->txb_len - sent);
+		/* the queue stays full: keep the rest for the next iteration
+		 * rather than drop it (a lost SYN-ACK costs the peer a 1 s
+		 * RTO); only stack_tx drops, when the staging area is full */
+		uint16_t left = f->txb_len - sent;
+
+		memmove(f->txb, f->txb + sent, left * sizeof(f->txb[0]));
+		f->txb_len = left;
+		stack_ctr_add(s, CTR_TX_DEFERRED, left);
+		return;
 	}
 	f->txb_len = 0;
 }

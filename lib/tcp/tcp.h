@@ -70,6 +70,7 @@ struct tcp_table {
 	struct tcb **tx_tail;
 	uint16_t ephemeral_next;
 	uint8_t isn_key[16];		/* RFC 6528 secret */
+	uint8_t ts_key[16];		/* timestamp offsets (RFC 7323 7.1) */
 	uint16_t hint_n;
 	uint16_t hint_pos;
 	struct tcp_hint hint[TCP_HINT_MAX];

@@ -103,6 +103,7 @@ tcp_table_create(const struct tern_config *cfg, unsigned int lcore_id, int socke
 	t->free_head = 0;
 	t->tx_tail = &t->tx_head;
 	randombytes_buf(t->isn_key, sizeof(t->isn_key));
+	randombytes_buf(t->ts_key, sizeof(t->ts_key));
 	return t;
 }
 
@@ -197,6 +198,23 @@ wscale_for(uint32_t rcvbuf)
 	return shift;
 }
 
+/* RFC 7323 7.1: a timestamp offset per 4-tuple from a keyed hash, so it
+ * is unpredictable to others yet the same for every incarnation of a
+ * 4-tuple: a new connection's timestamps then run ahead of the old one's,
+ * which is what lets a SYN take a 4-tuple over from TIME-WAIT (RFC 6191)
+ * on either side. */
+static uint32_t
+ts_offset(const struct tern_stack *s, const struct tcp_key *k)
+{
+	uint8_t h[crypto_shorthash_siphash24_BYTES];
+	uint32_t off;
+
+	crypto_shorthash_siphash24(h, (const unsigned char *)k, sizeof(*k),
+				   s->tcp->ts_key);
+	memcpy(&off, h, sizeof(off));
+	return off;
+}
+
 static void
 tcb_init(struct tern_stack *s, struct tcb *tcb, uint16_t iface)
 {
@@ -213,7 +231,6 @@ tcb_init(struct tern_stack *s, struct tcb *tcb, uint16_t iface)
 	tcb->rto_ns = (uint64_t)cfg->tcp_rto_init_ms * NS_PER_MS;
 	tcb->cc_algo = cfg->tcp_cc < TCP_CC_COUNT ? cfg->tcp_cc : TCP_CC_NEWRENO;
 	tcp_cc_init(tcb, s->now_ns, false);	/* again once the MSS is known */
-	tcb->ts.offset = (uint32_t)rte_rand();
 	tcb->timer.kind = STACK_TIMER_TCP;
 	tw_entry_init(&tcb->timer.tw);
 	tcb->idle_since_ns = s->now_ns;
@@ -242,6 +259,7 @@ tcp_conn_alloc(struct tern_stack *s, uint16_t iface, uint32_t laddr, uint16_t lp
 	tcb->lport = lport;
 	tcb->raddr = raddr;
 	tcb->rport = rport;
+	tcb->ts.offset = ts_offset(s, &k);
 	return tcb;
 }
 
