@@ -14,9 +14,8 @@
  * shows in the tail (no coordinated omission). Idle connections wait for
  * their due time in a binary min-heap.
  *
- * A response is parsed as it arrives (http.h): the head is parsed in place
- * when one segment holds it, else gathered in a per-connection buffer; the
- * body is counted by Content-Length, chunked framing or the peer's FIN.
+ * A response is read as it arrives by load_resp.c (head in place or
+ * gathered, body by Content-Length, chunked framing or the peer's FIN).
  * Every event carries the cookie of the connect that made its connection
  * (index | generation << 32), so events of a connection this side already
  * gave up (timeout, error, retired) are recognised and only cleaned up.
@@ -35,40 +34,15 @@
 #include <rte_mbuf.h>
 
 #include "load.h"
+#include "load_conn.h"
 
 #define EV_BURST 64
-#define HEAD_LIMIT 8192u
 #define CONNECT_BUDGET 128		/* connects per loop iteration */
 #define SCAN_NS 10000000ull		/* timeout scan period */
 #define CLOSE_WAIT_NS 3000000000ull	/* bound on the final close */
 #define GEN_MASK 0x3fffffffu
 #define CK_CMD (1ull << 62)		/* cookie of a command other than connect */
 #define PROBE_COOKIE (1ull << 61 | 0xffffffffull)	/* index out of range */
-
-enum conn_state { C_IDLE, C_CONNECTING, C_READY, C_BUSY };
-enum body_mode { B_HEAD, B_LEN, B_CHUNKED, B_EOF };
-
-struct load_conn {
-	uint64_t handle;
-	uint64_t old_handle;		/* retired: closed once the peer's FIN comes */
-	uint64_t due_ns;		/* heap key */
-	uint64_t k;			/* next request index (open loop) */
-	uint64_t t0_ns;			/* latency origin of the request in flight */
-	uint64_t deadline_ns;		/* timeout of the request or connect */
-	uint64_t left;			/* body bytes left (B_LEN) */
-	struct http_chunked ch;
-	char *hbuf;			/* head gathered across segments */
-	uint32_t gen, old_gen;
-	uint16_t hlen;
-	uint16_t status;
-	uint8_t state;
-	uint8_t body;
-	uint8_t has_old;
-	uint8_t peer_closed;
-	uint8_t keep_alive;
-	uint8_t in_heap;
-	uint8_t in_connq;
-};
 
 struct worker_priv {
 	uint32_t *heap;			/* idle connections by due time */
@@ -338,127 +312,6 @@ response_done(struct load_worker *w, struct worker_priv *p, struct load_conn *k,
 	conn_next(w, p, k, now);
 }
 
-/* A head is complete: set up the body. 1xx heads are skipped. */
-static void
-head_done(struct load_conn *k, const struct http_response *r)
-{
-	k->status = r->status;
-	k->keep_alive = r->keep_alive;
-	if (r->status < 200) {
-		k->body = B_HEAD;
-		return;
-	}
-	if (r->status == 204 || r->status == 304) {
-		k->body = B_LEN;
-		k->left = 0;
-	} else if (r->chunked) {
-		k->body = B_CHUNKED;
-		memset(&k->ch, 0, sizeof(k->ch));
-	} else if (r->has_length) {
-		k->body = B_LEN;
-		k->left = r->content_length;
-	} else {
-		k->body = B_EOF;
-		k->keep_alive = 0;
-	}
-}
-
-/* Feed body bytes; returns bytes used, or -1 on bad framing. */
-static long
-body_feed(struct load_conn *k, const char *d, size_t n)
-{
-	uint64_t data;
-	long used;
-
-	switch (k->body) {
-	case B_LEN:
-		used = (long)RTE_MIN((uint64_t)n, k->left);
-		k->left -= (uint64_t)used;
-		return used;
-	case B_CHUNKED:
-		used = http_chunked_feed(&k->ch, d, n, &data);
-		return used;
-	default:
-		return (long)n;			/* B_EOF: until the FIN */
-	}
-}
-
-static int
-body_complete(const struct load_conn *k)
-{
-	return (k->body == B_LEN && k->left == 0) || (k->body == B_CHUNKED && k->ch.done);
-}
-
-/* Parse a head from contiguous bytes; returns bytes of head used (> 0),
- * 0 if incomplete, -1 on error. */
-static long
-head_parse(struct load_conn *k, const char *d, size_t n)
-{
-	struct http_response r;
-
-	switch (http_parse_response(d, n, HEAD_LIMIT, &r)) {
-	case HTTP_OK:
-		head_done(k, &r);
-		return (long)r.head_len;
-	case HTTP_INCOMPLETE:
-		return 0;
-	default:
-		return -1;
-	}
-}
-
-/* Consume `n` bytes at `d` for a busy connection. Returns 0, 1 when the
- * response completed, -1 on a protocol error. Bytes after a complete
- * response (the server answered more than asked) are an error. */
-static int
-conn_feed(struct load_conn *k, const char *d, size_t n)
-{
-	while (n > 0) {
-		long used;
-
-		if (k->body == B_HEAD) {
-			if (k->hlen == 0) {
-				used = head_parse(k, d, n);
-				if (used < 0)
-					return -1;
-				if (used == 0) {
-					if (n > HEAD_LIMIT)
-						return -1;
-					if (k->hbuf == NULL && (k->hbuf = malloc(HEAD_LIMIT)) == NULL)
-						return -1;
-					memcpy(k->hbuf, d, n);
-					k->hlen = (uint16_t)n;
-					return 0;
-				}
-			} else {
-				size_t take = RTE_MIN(n, HEAD_LIMIT - (size_t)k->hlen);
-				size_t had = k->hlen;
-
-				memcpy(k->hbuf + had, d, take);
-				used = head_parse(k, k->hbuf, had + take);
-				if (used < 0 || (used == 0 && had + take == HEAD_LIMIT))
-					return -1;
-				if (used == 0) {
-					k->hlen = (uint16_t)(had + take);
-					return 0;
-				}
-				k->hlen = 0;
-				used -= (long)had;	/* bytes of this segment in the head */
-			}
-		} else {
-			used = body_feed(k, d, n);
-			if (used < 0)
-				return -1;
-		}
-		d += used;
-		n -= (size_t)used;
-		if (k->body != B_HEAD && body_complete(k))
-			return n == 0 ? 1 : -1;
-	}
-	/* a head with an empty body completes without body bytes */
-	return k->body != B_HEAD && body_complete(k) ? 1 : 0;
-}
-
 /* ---- events ------------------------------------------------------------------------ */
 
 static struct load_conn *
@@ -486,7 +339,7 @@ on_data(struct load_worker *w, struct worker_priv *p, struct load_conn *k,
 	}
 	for (seg = ev->m; seg != NULL && rc == 0; seg = seg->next)
 		if (seg->data_len > 0)
-			rc = conn_feed(k, rte_pktmbuf_mtod(seg, const char *), seg->data_len);
+			rc = load_resp_feed(k, rte_pktmbuf_mtod(seg, const char *), seg->data_len);
 	if (rc < 0) {
 		counts(w)->err_read++;
 		conn_drop(w, k, 1);

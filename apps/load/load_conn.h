@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Private to tern-load's worker: one connection's state, shared by the
+ * connection logic (load_conn.c) and the response reader (load_resp.c).
+ */
+#ifndef TERN_LOAD_CONN_H
+#define TERN_LOAD_CONN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/http.h"
+
+#define HEAD_LIMIT 8192u		/* largest response head accepted */
+
+enum conn_state { C_IDLE, C_CONNECTING, C_READY, C_BUSY };
+enum body_mode { B_HEAD, B_LEN, B_CHUNKED, B_EOF };
+
+struct load_conn {
+	uint64_t handle;
+	uint64_t old_handle;		/* retired: closed once the peer's FIN comes */
+	uint64_t due_ns;		/* heap key */
+	uint64_t k;			/* next request index (open loop) */
+	uint64_t t0_ns;			/* latency origin of the request in flight */
+	uint64_t deadline_ns;		/* timeout of the request or connect */
+	uint64_t left;			/* body bytes left (B_LEN) */
+	struct http_chunked ch;
+	char *hbuf;			/* head gathered across segments */
+	uint32_t gen, old_gen;
+	uint16_t hlen;
+	uint16_t status;
+	uint8_t state;
+	uint8_t body;
+	uint8_t has_old;
+	uint8_t peer_closed;
+	uint8_t keep_alive;
+	uint8_t in_heap;
+	uint8_t in_connq;
+};
+
+/* Consume `n` response bytes at `d` for a busy connection. Returns 0, 1
+ * when the response completed, -1 on a protocol error (bytes after a
+ * complete response included: the server answered more than asked). */
+int load_resp_feed(struct load_conn *k, const char *d, size_t n);
+
+#endif
