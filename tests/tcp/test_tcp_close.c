@@ -235,9 +235,12 @@ test_time_wait_reused_by_newer_syn(void **state)
 	struct tconn tc;
 	static struct parsed_tcp p;
 
+	uint32_t ts_offset;
+
 	(void)state;
 	init(&tc);
 	tc_to_state(&tc, TCP_ST_TIME_WAIT, false);
+	ts_offset = tcp_conn_lookup(tc.s, OUR_IP, tc.lport, PEER_IP, tc.pport)->ts.offset;
 	tc_advance(&tc, 10 * MS);
 	/* an old incarnation's SYN: older timestamp */
 	tc.ts_val -= 1000;
@@ -258,6 +261,10 @@ test_time_wait_reused_by_newer_syn(void **state)
 	tc_ack(&tc);
 	tc_ev_type(&tc, TERN_EV_TCP_ACCEPTED);
 	assert_int_equal(tc_state(&tc), TCP_ST_ESTABLISHED);
+	/* RFC 7323 7.1: the same 4-tuple keeps its timestamp offset, so our
+	 * clock runs ahead of the old incarnation's on the peer's side too */
+	assert_int_equal(tcp_conn_lookup(tc.s, OUR_IP, tc.lport, PEER_IP, tc.pport)->ts.offset,
+			 ts_offset);
 	tc_fini(&tc);
 }
 
