@@ -75,6 +75,7 @@ enum tcp_timer_id {
 #define TCB_F_WND_UPDATE	0x00100000u	/* window opened: advertise it */
 #define TCB_F_FAST_REXMIT	0x00200000u	/* resend the segment at snd.una now */
 #define TCB_F_KEEPALIVE		0x00400000u	/* send a keepalive probe (timer) */
+#define TCB_F_SACK_RECOVERY	0x00800000u	/* the recovery is RFC 6675's (scoreboard) */
 
 /* Bytes the app queued and the peer has not acknowledged. The chain's
  * segments are linked through m->next; head_off bytes of the head segment
@@ -103,6 +104,27 @@ struct tcp_reass {
 	uint32_t last_seq;		/* start of the segment that arrived last
 					 * (RFC 2018 4: it leads the SACK blocks) */
 	struct tcp_reass_seg seg[TCP_REASS_MAX];	/* sorted by seq */
+};
+
+/* What the peer's SACK blocks told us (RFC 6675 scoreboard, tcp_sack.c):
+ * the SACKed ranges above snd.una, sorted, disjoint and not adjacent.
+ * Allocated on the first SACK block, freed when it holds nothing again. */
+#define TCP_SACK_MAX 64u
+struct tcp_sack_range {
+	uint32_t left;
+	uint32_t right;			/* one past the last SACKed byte */
+};
+
+struct tcp_scoreboard {
+	uint16_t n;
+	uint32_t bytes;			/* SACKed bytes in r[] */
+	uint32_t high_rxt;		/* HighRxt + 1: [snd.una, high_rxt) was
+					 * resent in this recovery */
+	uint32_t rescue_rxt;		/* RescueRxt: no rescue resend until
+					 * snd.una passes it */
+	uint32_t head_rxt_seq;		/* snd.una when it was last resent */
+	uint32_t head_rxt_max;		/* snd.max at that moment */
+	struct tcp_sack_range r[TCP_SACK_MAX];
 };
 
 struct tcb {
@@ -168,6 +190,9 @@ struct tcb {
 	uint8_t ka_probes;		/* keepalive probes sent in that period */
 	struct tcp_sndq sndq;
 	struct tcp_reass *reass;	/* NULL until something arrives out of order */
+	struct tcp_scoreboard *sb;	/* NULL until the peer SACKs something */
+	uint32_t dsack_left;		/* RFC 2883: duplicate to report in the */
+	uint32_t dsack_right;		/* next ACK; left == right: none */
 	struct tern_chan *chan;		/* where events go */
 	uint64_t cookie;		/* app tag (listener's for passive opens) */
 	struct tcp_listener *listener;	/* passive, until accepted */

@@ -5,6 +5,7 @@
  *   tcp_state.c   state names, tcp_set_state(), per-state data
  *   tcp_input.c   RFC 9293 3.10.7: segment arrives (+ tcp_input_*.c steps)
  *   tcp_reass.c   out-of-order queue
+ *   tcp_sack.c    SACK scoreboard (RFC 6675), D-SACK notes (RFC 2883)
  *   tcp_output.c  segments we send: SYN, SYN-ACK, data, ACK, FIN, RST, probes
  *   tcp_sndq.c    the send queue (app mbufs until acknowledged)
  *   tcp_timer.c   per-TCB deadlines, one wheel entry per TCB, handlers
@@ -146,6 +147,43 @@ tcp_reass_bytes(const struct tcb *tcb)
 	return tcb->reass != NULL ? tcb->reass->bytes : 0;
 }
 
+/* ---- tcp_sack.c ---- */
+struct tcp_opts;
+/* Record the SACK blocks of an acceptable ACK and forget what `ack`
+ * covers; a first block reporting a duplicate (RFC 2883) is counted and
+ * not recorded. Returns the bytes newly SACKed (RFC 6675 "duplicate
+ * acknowledgment" when > 0 and the ACK does not advance snd.una). */
+uint32_t tcp_sack_update(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o,
+			 uint32_t ack);
+void tcp_sack_free(struct tcb *tcb);
+/* Forget every SACKed range (after repeated RTOs: the peer may renege). */
+void tcp_sack_clear(struct tcb *tcb);
+/* A loss recovery starts (tcb->sb exists): nothing resent yet. */
+void tcp_sack_recovery_start(struct tcb *tcb);
+/* A segment starting at `seq` was resent (tracks the head's resend). */
+void tcp_sack_resent(struct tcb *tcb, uint32_t seq);
+/* The resend of the segment at snd.una is deemed lost too: more than
+ * (DupThresh - 1) * SMSS bytes sent after it were SACKed. */
+bool tcp_sack_head_rxt_lost(struct tcb *tcb);
+/* RFC 6675 IsLost(snd.una): the first hole is deemed lost. */
+bool tcp_sack_is_lost_una(const struct tcb *tcb);
+/* RFC 6675 SetPipe(): bytes deemed in the network (tcb->sb exists). */
+uint32_t tcp_sack_pipe(const struct tcb *tcb);
+/* NextSeg rule 1: the next lost hole piece at or above HighRxt, at most
+ * `max` bytes. Rule 3: the same for any unSACKed hole. Rule 4: the rescue
+ * resend (once per recovery). false when there is none. */
+bool tcp_sack_next_lost(const struct tcb *tcb, uint32_t max, uint32_t *seq, uint32_t *len);
+bool tcp_sack_next_unsacked(const struct tcb *tcb, uint32_t max, uint32_t *seq,
+			    uint32_t *len);
+bool tcp_sack_rescue(const struct tcb *tcb, uint32_t max, uint32_t *seq, uint32_t *len);
+/* SACKed bytes inside [from, to). */
+uint32_t tcp_sack_sacked_in(const struct tcb *tcb, uint32_t from, uint32_t to);
+/* Go-back-N resend at `seq`: past any SACKed range it falls in; *room =
+ * bytes until the next SACKed range (UINT32_MAX: none). */
+uint32_t tcp_sack_skip(const struct tcb *tcb, uint32_t seq, uint32_t *room);
+/* Receiver: report [left, right) as a duplicate in the next ACK. */
+void tcp_dsack_note(struct tcb *tcb, uint32_t left, uint32_t right);
+
 /* ---- tcp_sndq.c ---- */
 /* Append the app's chain (all of its bytes). */
 void tcp_sndq_append(struct tcb *tcb, struct rte_mbuf *m);
@@ -211,7 +249,8 @@ void tcp_cc_init(struct tcb *tcb, uint64_t now, bool syn_lost);
 int tcp_cc_select(struct tcb *tcb, unsigned int algo);
 /* New data acked outside recovery; rtt_ns = this ACK's sample, 0 = none. */
 void tcp_cc_ack(struct tcb *tcb, uint64_t now, uint32_t acked, uint64_t rtt_ns);
-void tcp_cc_recovery_enter(struct tcb *tcb, uint64_t now);
+/* `sack`: RFC 6675 recovery (cwnd = ssthresh, no inflation). */
+void tcp_cc_recovery_enter(struct tcb *tcb, uint64_t now, bool sack);
 void tcp_cc_dupack(struct tcb *tcb, uint64_t now);
 void tcp_cc_partial_ack(struct tcb *tcb, uint64_t now, uint32_t acked);
 void tcp_cc_recovery_exit(struct tcb *tcb, uint64_t now);

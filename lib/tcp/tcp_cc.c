@@ -79,13 +79,18 @@ tcp_cc_ack(struct tcb *tcb, uint64_t now, uint32_t acked, uint64_t rtt_ns)
 	view_done(tcb, &v);
 }
 
+/* RFC 6675 5 (4.2): a SACK-based recovery counts what is in the network
+ * with pipe, so the window is ssthresh itself, without RFC 5681's
+ * three-segment inflation. */
 void
-tcp_cc_recovery_enter(struct tcb *tcb, uint64_t now)
+tcp_cc_recovery_enter(struct tcb *tcb, uint64_t now, bool sack)
 {
 	struct tcp_cc_view v;
 
 	view_of(&v, tcb, now);
 	cc_ops(tcb)->enter_recovery(&v);
+	if (sack)
+		v.cwnd = v.ssthresh;
 	view_done(tcb, &v);
 }
 

@@ -292,6 +292,7 @@ tcp_conn_free(struct tern_stack *s, struct tcb *tcb)
 	stack_timer_cancel(s, &tcb->timer);
 	tcp_sndq_free(tcb);
 	tcp_reass_free(s, tcb);
+	tcp_sack_free(tcb);
 	if (tcb->listener != NULL && tcb->listener->n_syn > 0)
 		tcb->listener->n_syn--;
 	tcb->listener = NULL;

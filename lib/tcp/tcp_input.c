@@ -303,6 +303,8 @@ seg_unacceptable(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
 		return IN_DROP;
 	}
 	in->why = seq_leq(end, tcb->rcv.nxt) ? CTR_TCP_RX_DUP : CTR_TCP_RX_OUT_OF_WND;
+	if (in->why == CTR_TCP_RX_DUP && in->payload > 0)
+		tcp_dsack_note(tcb, in->seg.seq, in->seg.seq + in->payload);
 	/* the peer's FIN again in TIME-WAIT: it lost our ACK; ACK again and
 	 * restart the 2*MSL wait (3.10.7.4 eighth step) */
 	if (tcb->state == TCP_ST_TIME_WAIT && has(in, TCP_FLAG_FIN) && end == tcb->rcv.nxt)
@@ -323,6 +325,10 @@ seg_trim(struct tern_stack *s, struct tcb *tcb, struct seg_in *in, uint32_t wnd)
 
 	if (seq_lt(in->seq, nxt)) {
 		cut = RTE_MIN(nxt - in->seq, in->len);
+		if (cut > 0) {		/* part of it came before: D-SACK, ACK now */
+			tcp_dsack_note(tcb, in->seq, in->seq + cut);
+			tcp_output_ack_now(s, tcb);
+		}
 		in->seq += cut;
 		in->off += cut;
 		in->len -= cut;

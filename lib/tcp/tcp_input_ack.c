@@ -5,7 +5,8 @@
  * and send-queue release, RTT samples (RFC 6298, RFC 7323 4.1), RTO
  * restart, the congestion-control events (new data acknowledged,
  * duplicate ACKs with limited transmit (RFC 3042), fast retransmit on the
- * third, NewReno recovery with partial and full ACKs (RFC 6582)),
+ * third, NewReno recovery with partial and full ACKs (RFC 6582), or with
+ * SACK blocks the scoreboard (tcp_sack.c) and RFC 6675's recovery),
  * send-window update (the SND.WL1/WL2 rule) and the closing states whose
  * FIN this ACK covers. This file decides WHEN (duplicate-ACK count,
  * recovery point); how the window moves is the algorithm's (tcp_cc.c ->
@@ -58,13 +59,24 @@ tcp_in_rto_restart(struct tern_stack *s, struct tcb *tcb, uint64_t now)
 }
 
 /* RFC 5681 3.2 steps 2-3, RFC 6582 3.2 step 2: three duplicate ACKs. */
+/* With SACK information at hand the recovery is RFC 6675's (5, step 4):
+ * cwnd = ssthresh, no inflation, and output resends the scoreboard's
+ * holes as pipe allows; otherwise RFC 6582's NewReno. Either way the
+ * segment at snd.una goes first (FAST_REXMIT). */
 static void
 recovery_enter(struct tern_stack *s, struct tcb *tcb, uint64_t now)
 {
-	tcp_cc_recovery_enter(tcb, now);
+	bool sack = (tcb->flags & TCB_F_SACK_OK) && tcb->sb != NULL && tcb->sb->n > 0;
+
+	tcp_cc_recovery_enter(tcb, now, sack);
 	tcb->recover = tcb->snd.max;
 	tcb->flags |= TCB_F_FAST_REXMIT | TCB_F_FAST_RECOVERY;
 	tcb->flags &= ~TCB_F_RTT_TIMING;	/* Karn: the resend is not timed */
+	if (sack) {
+		tcb->flags |= TCB_F_SACK_RECOVERY;
+		tcp_sack_recovery_start(tcb);
+		stack_ctr_inc(s, CTR_TCP_SACK_RECOVERY);
+	}
 	stack_ctr_inc(s, CTR_TCP_FAST_RETRANS);
 	tcp_output_schedule(s, tcb);
 }
@@ -80,14 +92,16 @@ cwnd_on_ack(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in,
 	if (tcb->flags & TCB_F_FAST_RECOVERY) {
 		if (seq_geq(in->seg.ack, tcb->recover)) {
 			tcp_cc_recovery_exit(tcb, in->now);
-			tcb->flags &= ~TCB_F_FAST_RECOVERY;
+			tcb->flags &= ~(TCB_F_FAST_RECOVERY | TCB_F_SACK_RECOVERY);
 			tcb->dupacks = 0;
 			stack_ctr_inc(s, CTR_TCP_RECOVERY_EXIT);
 			return;
 		}
+		stack_ctr_inc(s, CTR_TCP_PARTIAL_ACK);
+		if (tcb->flags & TCB_F_SACK_RECOVERY)
+			return;		/* RFC 6675 (B): pipe decides, no deflation */
 		tcp_cc_partial_ack(tcb, in->now, acked);
 		tcb->flags |= TCB_F_FAST_REXMIT;
-		stack_ctr_inc(s, CTR_TCP_PARTIAL_ACK);
 		return;
 	}
 	tcb->dupacks = 0;
@@ -120,12 +134,19 @@ ack_new(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in)
 	tcp_output_schedule(s, tcb);
 }
 
-/* RFC 5681 2, "DUPLICATE ACKNOWLEDGMENT". */
+/* A duplicate ACK. With SACK in use and blocks present, RFC 6675 2's
+ * definition: it SACKs bytes not SACKed before, whatever else it does
+ * (even when it also advances snd.una). Otherwise RFC 5681 2's: same ACK,
+ * same window, no data, no SYN or FIN, data outstanding. */
 static bool
-ack_is_dup(const struct tcb *tcb, const struct seg_in *in)
+ack_is_dup(const struct tcb *tcb, const struct seg_in *in, uint32_t sacked, bool advanced)
 {
-	return in->seg.ack == tcb->snd.una && tcb->snd.max != tcb->snd.una &&
-	       in->payload == 0 && !has(in, TCP_FLAG_SYN | TCP_FLAG_FIN) &&
+	if (tcb->snd.max == tcb->snd.una)
+		return false;
+	if ((tcb->flags & TCB_F_SACK_OK) && (in->seg.opts.present & TCP_OPTF_SACK))
+		return sacked > 0;
+	return !advanced && in->seg.ack == tcb->snd.una && in->payload == 0 &&
+	       !has(in, TCP_FLAG_SYN | TCP_FLAG_FIN) &&
 	       ((uint32_t)in->seg.wnd << tcb->snd.wscale) == tcb->snd.wnd;
 }
 
@@ -136,21 +157,29 @@ ack_dup(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in)
 	if (tcb->dupacks < UINT16_MAX)
 		tcb->dupacks++;
 	if (tcb->flags & TCB_F_FAST_RECOVERY) {
-		/* RFC 5681 3.2 step 4: each one means a segment left the network */
-		tcp_cc_dupack(tcb, in->now);
+		/* RFC 5681 3.2 step 4: each one means a segment left the
+		 * network; under RFC 6675 pipe already says so */
+		if (!(tcb->flags & TCB_F_SACK_RECOVERY))
+			tcp_cc_dupack(tcb, in->now);
+		else if (tcp_sack_head_rxt_lost(tcb)) {
+			tcb->flags |= TCB_F_FAST_REXMIT;
+			stack_ctr_inc(s, CTR_TCP_SACK_LOST_RXT);
+		}
 		tcp_output_schedule(s, tcb);
 		return;
 	}
-	/* RFC 3042: the first two may each release one new segment beyond
-	 * cwnd (tcp_output.c's usable window counts them) */
-	if (tcb->dupacks < 3) {
-		tcp_output_schedule(s, tcb);
-		return;
-	}
-	/* RFC 6582 3.2 step 2: not again for losses of an earlier window
-	 * (recover is one past the highest sequence number sent then) */
-	if (tcb->dupacks == 3 && seq_geq(in->seg.ack, tcb->recover))
+	/* RFC 6582 3.2 step 2 / RFC 6675 5: not again for losses of an
+	 * earlier window (recover is one past the highest sequence number
+	 * sent then). RFC 6675 5 (2): the scoreboard may call the first
+	 * hole lost before the third duplicate. */
+	if (seq_geq(in->seg.ack, tcb->recover) &&
+	    (tcb->dupacks >= 3 || tcp_sack_is_lost_una(tcb))) {
 		recovery_enter(s, tcb, in->now);
+		return;
+	}
+	/* RFC 3042 / RFC 6675 5 (3): new data may go beyond cwnd
+	 * (tcp_output.c's usable window counts these) */
+	tcp_output_schedule(s, tcb);
 }
 
 /* 3.10.7.4 fifth, ESTABLISHED: the wl1/wl2 rule keeps old segments from
@@ -225,8 +254,9 @@ ack_fin_progress(struct tern_stack *s, struct tcb *tcb)
 enum in_verdict
 tcp_in_ack(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
 {
-	uint32_t ack = in->seg.ack;
+	uint32_t ack = in->seg.ack, sacked = 0;
 	enum in_verdict v;
+	bool advanced;
 
 	if (!has(in, TCP_FLAG_ACK)) {
 		in->why = CTR_TCP_RX_NO_ACK;
@@ -245,9 +275,12 @@ tcp_in_ack(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
 		in->why = CTR_TCP_RX_ACK_BAD;
 		return IN_DROP;
 	}
-	if (seq_gt(ack, tcb->snd.una))
+	if (tcb->flags & TCB_F_SACK_OK)
+		sacked = tcp_sack_update(s, tcb, &in->seg.opts, ack);
+	advanced = seq_gt(ack, tcb->snd.una);
+	if (advanced)
 		ack_new(s, tcb, in);
-	else if (ack_is_dup(tcb, in))
+	if (ack_is_dup(tcb, in, sacked, advanced))
 		ack_dup(s, tcb, in);
 	snd_wnd_update(s, tcb, in);
 	return ack_fin_progress(s, tcb);

@@ -194,18 +194,37 @@ static uint32_t
 limited_transmit(const struct tcb *tcb)
 {
 	if (tcb->dupacks == 0 || tcb->dupacks > 2 || (tcb->flags & TCB_F_FAST_RECOVERY) ||
-	    tcb->snd.nxt != tcb->snd.max)
-		return 0;
+	    tcb->snd.nxt != tcb->snd.max || tcb->sb != NULL)
+		return 0;	/* with a scoreboard the flight shrinks instead */
 	return (uint32_t)tcb->dupacks * tcb->mss;
 }
 
+/* What cwnd is compared with: pipe (RFC 6675 SetPipe) in a SACK recovery,
+ * otherwise the bytes sent from snd.una to snd.nxt less those the peer
+ * SACKed (RFC 6675 5 (3) before a recovery, the go-back after an RTO). */
+static uint32_t
+in_flight(const struct tcb *tcb)
+{
+	uint32_t flight = tcb->snd.nxt - tcb->snd.una;
+
+	if (tcb->flags & TCB_F_SACK_RECOVERY)
+		return tcp_sack_pipe(tcb);
+	if (tcb->sb != NULL)
+		flight -= tcp_sack_sacked_in(tcb, tcb->snd.una, tcb->snd.nxt);
+	return flight;
+}
+
+/* swnd = min(cwnd, rwnd): room under cwnd for what is in flight, and room
+ * in the peer's window for the sequence space from snd.una. */
 static uint32_t
 usable_window(const struct tcb *tcb)
 {
-	uint32_t wnd = RTE_MIN(tcb->cwnd + limited_transmit(tcb), tcb->snd.wnd);
-	uint32_t flight = tcb->snd.nxt - tcb->snd.una;
+	uint32_t cwnd = tcb->cwnd + limited_transmit(tcb), flight = in_flight(tcb);
+	uint32_t seq_used = tcb->snd.nxt - tcb->snd.una;
+	uint32_t c_room = cwnd > flight ? cwnd - flight : 0;
+	uint32_t r_room = tcb->snd.wnd > seq_used ? tcb->snd.wnd - seq_used : 0;
 
-	return wnd > flight ? wnd - flight : 0;
+	return RTE_MIN(c_room, r_room);
 }
 
 /* RFC 5681 4.1: no data sent for longer than the RTO and nothing in
@@ -241,6 +260,21 @@ may_send(const struct tcb *tcb, uint32_t len, uint32_t unsent, uint32_t max)
 	return idle || len >= tcb->snd.wnd / 2;
 }
 
+/* Going back after an RTO, data the peer SACKed is not sent again: move
+ * snd.nxt past it. Returns the bytes up to the next SACKed range. */
+static uint32_t
+go_back_skip(struct tcb *tcb)
+{
+	uint32_t room = UINT32_MAX;
+
+	if (tcb->sb != NULL && seq_lt(tcb->snd.nxt, tcb->snd.max)) {
+		tcb->snd.nxt = seq_min(tcp_sack_skip(tcb, tcb->snd.nxt, &room), tcb->snd.max);
+		if (tcb->snd.nxt == tcb->snd.max)
+			room = UINT32_MAX;
+	}
+	return room;
+}
+
 /* New data (and after an RTO, old data again) from snd.nxt, then the FIN.
  * PSH marks the segment that empties the queue, which also carries the
  * FIN when it is due. Returns -ENOMEM when it ran out of mbufs. */
@@ -251,8 +285,9 @@ send_data(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o)
 
 	idle_restart(s, tcb);
 	for (;;) {
+		uint32_t room = RTE_MIN(go_back_skip(tcb), max);
 		uint32_t unsent = unsent_bytes(tcb);
-		uint32_t wnd = RTE_MIN(usable_window(tcb), max);
+		uint32_t wnd = RTE_MIN(usable_window(tcb), room);
 		uint32_t len = RTE_MIN(unsent, wnd);
 		struct tcp_tx tx = { .seq = tcb->snd.nxt, .off = tcb->snd.nxt - seq0,
 				     .len = len, .flags = TCP_FLAG_ACK,
@@ -282,33 +317,115 @@ send_data(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o)
 	return 0;
 }
 
-/* RFC 5681 3.2 step 2: resend one segment at snd.una; snd.nxt stays. */
+/* Resend sequence space [seq, seq + len) of what was sent before (snd.nxt
+ * stays): the data in it, at most one segment, and our FIN when the range
+ * reaches it. *used = sequence space sent (0: nothing was left to send). */
 static int
-fast_rexmit(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o)
+resend_range(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o,
+	     uint32_t seq, uint32_t len, uint32_t *used)
 {
 	uint32_t seq0 = data_seq0(tcb), bytes = tcb->sndq.bytes;
-	uint32_t off = tcb->snd.una - seq0;
-	struct tcp_tx tx = { .seq = tcb->snd.una, .off = off, .flags = TCP_FLAG_ACK,
-			     .rexmit = true };
+	uint32_t off = seq - seq0;
+	struct tcp_tx tx = { .seq = seq, .off = off, .flags = TCP_FLAG_ACK, .rexmit = true };
+	bool fin = (tcb->flags & TCB_F_FIN_SENT) && fin_due(tcb);
 
-	if (tcb->snd.nxt == tcb->snd.una)
-		return 0;		/* nothing in flight any more */
+	*used = 0;
 	if (off < bytes) {
-		tx.len = RTE_MIN(bytes - off, seg_max(s, tcb, o));
-		if (off + tx.len == bytes) {
-			tx.flags |= TCP_FLAG_PSH;
-			if (tcb->flags & TCB_F_FIN_SENT)
-				tx.flags |= TCP_FLAG_FIN;
-		}
-	} else if (fin_due(tcb) && (tcb->flags & TCB_F_FIN_SENT)) {
-		tx.flags |= TCP_FLAG_FIN;
-	} else {
-		return 0;
+		uint32_t piece = RTE_MIN(bytes - off, len);
+
+		tx.len = RTE_MIN(piece, seg_max(s, tcb, o));
 	}
+	if (off + tx.len == bytes) {
+		tx.flags |= TCP_FLAG_PSH;
+		if (fin && len > tx.len)
+			tx.flags |= TCP_FLAG_FIN;
+	}
+	if (tx.len == 0 && !(tx.flags & TCP_FLAG_FIN))
+		return 0;
 	if ((tcb->flags & TCB_F_RTT_TIMING) && seq_in(tcb->rtt.seq, tx.seq,
 						      tx.seq + tx.len + 1))
 		tcb->flags &= ~TCB_F_RTT_TIMING;	/* Karn */
-	return tcp_output_xmit(s, tcb, &tx, o);
+	if (tcp_output_xmit(s, tcb, &tx, o) != 0)
+		return -ENOMEM;
+	*used = tx.len + ((tx.flags & TCP_FLAG_FIN) ? 1 : 0);
+	return 0;
+}
+
+/* RFC 5681 3.2 step 2 / RFC 6675 5 (4.3): resend one segment at snd.una;
+ * snd.nxt stays. In a SACK recovery it is the first of HighRxt's. */
+static int
+fast_rexmit(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o)
+{
+	uint32_t used;
+	int rc;
+
+	if (tcb->snd.nxt == tcb->snd.una)
+		return 0;		/* nothing in flight any more */
+	rc = resend_range(s, tcb, o, tcb->snd.una, tcb->snd.max - tcb->snd.una, &used);
+	if (rc == 0 && used > 0 && (tcb->flags & TCB_F_SACK_RECOVERY)) {
+		if (!seq_gt(tcb->sb->high_rxt, tcb->snd.una))
+			tcb->sb->rescue_rxt = tcb->snd.una + used;	/* 4.3 */
+		tcb->sb->high_rxt = seq_max(tcb->sb->high_rxt, tcb->snd.una + used);
+		tcp_sack_resent(tcb, tcb->snd.una);
+	}
+	return rc;
+}
+
+/* RFC 6675 5 (C): while cwnd - pipe >= 1 SMSS. */
+static bool
+pipe_allows(const struct tcb *tcb)
+{
+	return (uint64_t)tcp_sack_pipe(tcb) + tcb->mss <= tcb->cwnd;
+}
+
+/* NextSeg rule 1: resend the holes the scoreboard deems lost, from
+ * HighRxt up, while pipe allows. */
+static int
+sack_resend_lost(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o)
+{
+	uint32_t max = seg_max(s, tcb, o), seq, len, used;
+
+	while (pipe_allows(tcb) && tcp_sack_next_lost(tcb, max, &seq, &len)) {
+		if (resend_range(s, tcb, o, seq, len, &used) != 0)
+			return -ENOMEM;
+		if (used == 0)
+			break;
+		tcb->sb->high_rxt = seq + used;
+		tcp_sack_resent(tcb, seq);
+		stack_ctr_inc(s, CTR_TCP_SACK_REXMIT);
+	}
+	return 0;
+}
+
+/* NextSeg rules 3 and 4, when neither a lost hole (rule 1) nor new data
+ * (rule 2: the peer's window allows none, or nothing is queued) could use
+ * the room pipe leaves: unSACKed holes not yet deemed lost, then once per
+ * recovery the rescue resend of the highest unSACKed segment. */
+static int
+sack_resend_rest(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o)
+{
+	uint32_t max = seg_max(s, tcb, o), seq, len, used;
+
+	while (pipe_allows(tcb) && (unsent_bytes(tcb) == 0 || usable_window(tcb) == 0)) {
+		if (tcp_sack_next_unsacked(tcb, max, &seq, &len)) {
+			if (resend_range(s, tcb, o, seq, len, &used) != 0)
+				return -ENOMEM;
+			if (used == 0)
+				break;
+			tcb->sb->high_rxt = seq + used;
+			tcp_sack_resent(tcb, seq);
+			stack_ctr_inc(s, CTR_TCP_SACK_REXMIT);
+			continue;
+		}
+		if (!tcp_sack_rescue(tcb, max, &seq, &len))
+			break;
+		if (resend_range(s, tcb, o, seq, len, &used) != 0)
+			return -ENOMEM;
+		tcb->sb->rescue_rxt = tcb->recover;
+		stack_ctr_inc(s, CTR_TCP_SACK_RESCUE);
+		break;
+	}
+	return 0;
 }
 
 /* Persist timer fired (RFC 9293 3.8.6.1): one byte beyond the zero window,
@@ -405,14 +522,23 @@ output_synced(struct tern_stack *s, struct tcb *tcb)
 	if (seq_lt(tcb->snd.nxt, tcb->snd.una))
 		tcb->snd.nxt = tcb->snd.una;
 	tcp_output_opts(s, tcb, &o);
+	if (tcb->dsack_left != tcb->dsack_right) {
+		/* RFC 2883: reported once, by the segments of this pass */
+		tcb->dsack_left = tcb->dsack_right;
+		stack_ctr_inc(s, CTR_TCP_TX_DSACK);
+	}
 	if (req & TCB_F_FAST_REXMIT)
 		stalled |= fast_rexmit(s, tcb, &o) != 0;
+	if (!stalled && (tcb->flags & TCB_F_SACK_RECOVERY))
+		stalled = sack_resend_lost(s, tcb, &o) != 0;
 	if (req & TCB_F_PROBE)
 		stalled |= send_probe(s, tcb, &o) != 0;
 	if (req & TCB_F_KEEPALIVE)
 		stalled |= send_keepalive(s, tcb, &o) != 0;
 	if (!stalled)
 		stalled = send_data(s, tcb, &o) != 0;
+	if (!stalled && (tcb->flags & TCB_F_SACK_RECOVERY))
+		stalled = sack_resend_rest(s, tcb, &o) != 0;
 	if (!stalled && ((tcb->flags & TCB_F_ACK_NOW) ||
 			 ((req & TCB_F_WND_UPDATE) && window_update_worth(tcb)))) {
 		struct tcp_tx tx = { .seq = tcb->snd.nxt, .flags = TCP_FLAG_ACK };

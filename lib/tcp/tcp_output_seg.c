@@ -102,32 +102,33 @@ tcp_output_syn_opts(const struct tern_stack *s, const struct tcb *tcb,
  * first ("MUST"), the others follow in sequence order. tcp_opts_emit()
  * keeps as many as fit. */
 static void
-sack_latest_first(struct tcp_opts *o, uint32_t last_seq)
+sack_latest_first(struct tcp_opts *o, uint8_t first, uint32_t last_seq)
 {
 	struct tcp_sack_block b;
 	uint8_t k;
 
-	for (k = 1; k < o->n_sack; k++) {
+	for (k = first + 1; k < o->n_sack; k++) {
 		if (!seq_in(last_seq, o->sack[k].left, o->sack[k].right))
 			continue;
 		b = o->sack[k];
-		memmove(&o->sack[1], &o->sack[0], k * sizeof(b));
-		o->sack[0] = b;
+		memmove(&o->sack[first + 1], &o->sack[first], (k - first) * sizeof(b));
+		o->sack[first] = b;
 		return;
 	}
 }
 
+/* The blocks follow a D-SACK block when there is one (o->n_sack = 1). */
 static void
 sack_blocks(const struct tcb *tcb, struct tcp_opts *o)
 {
 	const struct tcp_reass *r = tcb->reass;
+	uint8_t first = o->n_sack, n = o->n_sack;
 	uint16_t i;
-	uint8_t n = 0;
 
 	for (i = 0; i < r->n; i++) {
 		uint32_t left = r->seg[i].seq, right = left + r->seg[i].len;
 
-		if (n > 0 && seq_leq(left, o->sack[n - 1].right)) {
+		if (n > first && seq_leq(left, o->sack[n - 1].right)) {
 			o->sack[n - 1].right = seq_max(o->sack[n - 1].right, right);
 			continue;
 		}
@@ -140,7 +141,7 @@ sack_blocks(const struct tcb *tcb, struct tcp_opts *o)
 	o->n_sack = n;
 	if (n > 0)
 		o->present |= TCP_OPTF_SACK;
-	sack_latest_first(o, r->last_seq);
+	sack_latest_first(o, first, r->last_seq);
 }
 
 void
@@ -152,7 +153,16 @@ tcp_output_opts(const struct tern_stack *s, const struct tcb *tcb, struct tcp_op
 		o->ts_val = ts_now(s, tcb);
 		o->ts_ecr = tcb->ts.recent;
 	}
-	if ((tcb->flags & TCB_F_SACK_OK) && tcb->reass != NULL && tcb->reass->n > 0)
+	if (!(tcb->flags & TCB_F_SACK_OK))
+		return;
+	/* RFC 2883: a duplicate received goes first, as a D-SACK block */
+	if (tcb->dsack_left != tcb->dsack_right) {
+		o->sack[0].left = tcb->dsack_left;
+		o->sack[0].right = tcb->dsack_right;
+		o->n_sack = 1;
+		o->present |= TCP_OPTF_SACK;
+	}
+	if (tcb->reass != NULL && tcb->reass->n > 0)
 		sack_blocks(tcb, o);
 }
 

@@ -87,13 +87,21 @@ abort_timed_out(struct tern_stack *s, struct tcb *tcb, unsigned int ctr)
  * loss window); later ones of the same episode (backoff > 0: no new ACK
  * since) leave ssthresh alone, and cwnd is still the loss window. Out of
  * fast recovery; RFC 6582: recover = highest sent. */
+/* RFC 6675 5.1: the SACK recovery ends too; the scoreboard stays so that
+ * the go-back resend skips what the peer holds, unless this is a second
+ * timeout in a row: then the peer may have reneged (RFC 2018 8) and
+ * everything is resent. */
 static void
-rto_congestion(struct tcb *tcb, uint64_t now)
+rto_congestion(struct tern_stack *s, struct tcb *tcb, uint64_t now)
 {
 	tcp_cc_rto(tcb, now, tcb->backoff == 0);
 	tcb->recover = tcb->snd.max;
 	tcb->dupacks = 0;
-	tcb->flags &= ~TCB_F_FAST_RECOVERY;
+	tcb->flags &= ~(TCB_F_FAST_RECOVERY | TCB_F_SACK_RECOVERY);
+	if (tcb->backoff > 0 && tcb->sb != NULL && tcb->sb->n > 0) {
+		tcp_sack_clear(tcb);
+		stack_ctr_inc(s, CTR_TCP_SACK_RENEGE);
+	}
 }
 
 /* RFC 6298 5.4-5.7: retransmit from snd.una, back off, restart. */
@@ -125,7 +133,7 @@ on_rto(struct tern_stack *s, struct tcb *tcb, uint64_t now)
 			abort_timed_out(s, tcb, CTR_TCP_TIMEOUT);
 			return true;
 		}
-		rto_congestion(tcb, now);
+		rto_congestion(s, tcb, now);
 		break;
 	}
 	if (tcb->backoff < TCP_BACKOFF_MAX)

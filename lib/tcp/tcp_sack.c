@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * SACK on the sending side: the RFC 6675 scoreboard and its queries, and
+ * the receiving side's D-SACK note (RFC 2883). tcp_input_ack.c feeds every
+ * ACK's SACK blocks to tcp_sack_update() (which also forgets what the
+ * cumulative ACK covers) and asks tcp_sack_is_lost_una() whether to start
+ * a loss recovery; tcp_output.c asks for pipe (SetPipe), for the next
+ * segment to resend (NextSeg rules 1, 3 and 4; rule 2, new data, is plain
+ * sending), how much SACKed data lies in a range (the flight outside
+ * recovery) and which SACKed ranges a go-back-N after an RTO skips;
+ * tcp_input.c notes duplicates for D-SACK. The scoreboard is a sorted
+ * array of SACKed ranges (struct tcp_scoreboard, tcb.h); the holes between
+ * them are what may be lost. Decisions: a range is forgotten rather than
+ * two merged when the array is full (under-claiming SACKed data only costs
+ * a needless resend; over-claiming would leave a hole unsent); the array
+ * is allocated on the first SACK block and freed once empty outside a
+ * recovery, so in-order connections carry only a pointer.
+ */
+#include <string.h>
+
+#include <rte_malloc.h>
+
+#include "tcp.h"
+#include "tcp_hdr.h"
+
+/* RFC 6675 DupThresh. */
+#define SACK_DUP_THRESH 3u
+
+static struct tcp_scoreboard *
+sb_get(struct tern_stack *s, struct tcb *tcb)
+{
+	struct tcp_scoreboard *sb = tcb->sb;
+
+	if (sb != NULL)
+		return sb;
+	sb = rte_malloc_socket("tern_sack", sizeof(*sb), RTE_CACHE_LINE_SIZE,
+			       (int)rte_socket_id());
+	if (sb == NULL) {
+		stack_ctr_inc(s, CTR_TCP_SACK_NOMEM);
+		return NULL;
+	}
+	sb->n = 0;
+	sb->bytes = 0;
+	sb->high_rxt = tcb->snd.una;
+	sb->rescue_rxt = tcb->snd.una;
+	tcb->sb = sb;
+	return sb;
+}
+
+void
+tcp_sack_free(struct tcb *tcb)
+{
+	rte_free(tcb->sb);
+	tcb->sb = NULL;
+}
+
+/* Forget every SACKed byte below `una` (cumulatively acknowledged now). */
+static void
+sb_prune(struct tcp_scoreboard *sb, uint32_t una)
+{
+	uint16_t i = 0;
+
+	while (i < sb->n && seq_leq(sb->r[i].right, una)) {
+		sb->bytes -= sb->r[i].right - sb->r[i].left;
+		i++;
+	}
+	if (i < sb->n && seq_lt(sb->r[i].left, una)) {
+		sb->bytes -= una - sb->r[i].left;
+		sb->r[i].left = una;
+	}
+	if (i > 0) {
+		memmove(&sb->r[0], &sb->r[i], (size_t)(sb->n - i) * sizeof(sb->r[0]));
+		sb->n = (uint16_t)(sb->n - i);
+	}
+	if (seq_lt(sb->high_rxt, una))
+		sb->high_rxt = una;
+}
+
+/* Add [left, right) to the ranges; returns the bytes it newly covers. */
+static uint32_t
+sb_insert(struct tern_stack *s, struct tcp_scoreboard *sb, uint32_t left, uint32_t right)
+{
+	uint32_t old = 0, span;
+	uint16_t i = 0, j;
+
+	while (i < sb->n && seq_lt(sb->r[i].right, left))
+		i++;
+	for (j = i; j < sb->n && seq_leq(sb->r[j].left, right); j++)
+		old += sb->r[j].right - sb->r[j].left;
+	if (j == i) {			/* touches nothing: a new range at i */
+		if (sb->n == TCP_SACK_MAX) {
+			stack_ctr_inc(s, CTR_TCP_SACK_OVERFLOW);
+			if (i == sb->n)
+				return 0;	/* it would be the highest: forget it */
+			sb->n--;		/* forget the highest instead */
+			sb->bytes -= sb->r[sb->n].right - sb->r[sb->n].left;
+		}
+		memmove(&sb->r[i + 1], &sb->r[i], (size_t)(sb->n - i) * sizeof(sb->r[0]));
+		sb->r[i].left = left;
+		sb->r[i].right = right;
+		sb->n++;
+		sb->bytes += right - left;
+		return right - left;
+	}
+	left = seq_min(left, sb->r[i].left);
+	right = seq_max(right, sb->r[j - 1].right);
+	sb->r[i].left = left;
+	sb->r[i].right = right;
+	memmove(&sb->r[i + 1], &sb->r[j], (size_t)(sb->n - j) * sizeof(sb->r[0]));
+	sb->n = (uint16_t)(sb->n - (j - i - 1));
+	span = right - left;
+	sb->bytes += span - old;
+	return span - old;
+}
+
+/* RFC 2883 4: the first block reports a duplicate when it lies below the
+ * cumulative ACK or inside the second block. */
+static bool
+first_is_dsack(const struct tcp_opts *o, uint32_t ack)
+{
+	const struct tcp_sack_block *b = o->sack;
+
+	if (seq_leq(b[0].right, ack))
+		return true;
+	return o->n_sack >= 2 && seq_geq(b[0].left, b[1].left) &&
+	       seq_leq(b[0].right, b[1].right);
+}
+
+uint32_t
+tcp_sack_update(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o,
+		uint32_t ack)
+{
+	uint32_t base = seq_max(ack, tcb->snd.una), newly = 0;
+	struct tcp_scoreboard *sb;
+	uint8_t k = 0;
+
+	if (tcb->sb != NULL)
+		sb_prune(tcb->sb, base);
+	if ((o->present & TCP_OPTF_SACK) && o->n_sack > 0) {
+		if (first_is_dsack(o, ack)) {
+			stack_ctr_inc(s, CTR_TCP_RX_DSACK);
+			k = 1;
+		}
+		for (; k < o->n_sack; k++) {
+			uint32_t left = o->sack[k].left, right = o->sack[k].right;
+
+			if (seq_leq(right, base))
+				continue;	/* old news */
+			if (!seq_lt(left, right) || seq_gt(right, tcb->snd.max)) {
+				stack_ctr_inc(s, CTR_TCP_RX_SACK_BAD);
+				continue;	/* never sent: not ours to believe */
+			}
+			sb = sb_get(s, tcb);
+			if (sb == NULL)
+				break;
+			newly += sb_insert(s, sb, seq_max(left, base), right);
+		}
+	}
+	if (tcb->sb != NULL && tcb->sb->n == 0 && !(tcb->flags & TCB_F_SACK_RECOVERY))
+		tcp_sack_free(tcb);
+	return newly;
+}
+
+void
+tcp_sack_clear(struct tcb *tcb)
+{
+	if (tcb->sb == NULL)
+		return;
+	tcb->sb->n = 0;
+	tcb->sb->bytes = 0;
+}
+
+void
+tcp_sack_recovery_start(struct tcb *tcb)
+{
+	tcb->sb->high_rxt = tcb->snd.una;
+	tcb->sb->rescue_rxt = tcb->snd.una;
+	tcb->sb->head_rxt_seq = tcb->snd.una - 1;	/* not resent yet */
+}
+
+void
+tcp_sack_resent(struct tcb *tcb, uint32_t seq)
+{
+	if (seq == tcb->snd.una) {
+		tcb->sb->head_rxt_seq = seq;
+		tcb->sb->head_rxt_max = tcb->snd.max;
+	}
+}
+
+/* Decision: RFC 6675 alone leaves a lost retransmission to the RTO, and
+ * the one at snd.una stalls the whole connection meanwhile. Like the
+ * holes' own rule, it is deemed lost again once more than (DupThresh - 1)
+ * * SMSS bytes sent after it were SACKed. Only the head is tracked; a
+ * head reached by a partial ACK counts from now (later, never sooner). */
+bool
+tcp_sack_head_rxt_lost(struct tcb *tcb)
+{
+	struct tcp_scoreboard *sb = tcb->sb;
+
+	if (sb == NULL || !seq_lt(tcb->snd.una, sb->high_rxt))
+		return false;		/* the head was not resent */
+	if (sb->head_rxt_seq != tcb->snd.una) {
+		sb->head_rxt_seq = tcb->snd.una;
+		sb->head_rxt_max = tcb->snd.max;
+		return false;
+	}
+	return tcp_sack_sacked_in(tcb, sb->head_rxt_max, tcb->snd.max) >
+	       (SACK_DUP_THRESH - 1) * tcb->mss;
+}
+
+/* RFC 6675 IsLost() for the bytes of hole k (below range k): DupThresh
+ * ranges above it, or more than (DupThresh - 1) * SMSS SACKed bytes. */
+static bool
+hole_lost(const struct tcp_scoreboard *sb, uint16_t k, uint32_t above, uint32_t mss)
+{
+	return (uint32_t)(sb->n - k) >= SACK_DUP_THRESH || above > (SACK_DUP_THRESH - 1) * mss;
+}
+
+bool
+tcp_sack_is_lost_una(const struct tcb *tcb)
+{
+	const struct tcp_scoreboard *sb = tcb->sb;
+
+	return sb != NULL && sb->n > 0 && seq_lt(tcb->snd.una, sb->r[0].left) &&
+	       hole_lost(sb, 0, sb->bytes, tcb->mss);
+}
+
+/* Bytes of [a, b) resent in this recovery ([snd.una, high_rxt)); a >= snd.una. */
+static uint32_t
+resent_in(const struct tcp_scoreboard *sb, uint32_t a, uint32_t b)
+{
+	if (!seq_gt(sb->high_rxt, a))
+		return 0;
+	return seq_min(b, sb->high_rxt) - a;
+}
+
+uint32_t
+tcp_sack_pipe(const struct tcb *tcb)
+{
+	const struct tcp_scoreboard *sb = tcb->sb;
+	uint32_t pipe = 0, start = tcb->snd.una, above = sb->bytes;
+	uint16_t k;
+
+	for (k = 0; k < sb->n; k++) {
+		uint32_t end = sb->r[k].left;
+
+		if (!hole_lost(sb, k, above, tcb->mss))
+			pipe += end - start;
+		pipe += resent_in(sb, start, end);
+		above -= sb->r[k].right - end;
+		start = sb->r[k].right;
+	}
+	/* above the highest SACKed byte nothing is deemed lost */
+	if (seq_lt(start, tcb->snd.max))
+		pipe += tcb->snd.max - start + resent_in(sb, start, tcb->snd.max);
+	return pipe;
+}
+
+/* First hole byte at or above high_rxt below the highest SACKed byte,
+ * only in holes deemed lost when `lost_only`. */
+static bool
+next_hole(const struct tcb *tcb, uint32_t max, bool lost_only, uint32_t *seq,
+	  uint32_t *len)
+{
+	const struct tcp_scoreboard *sb = tcb->sb;
+	uint32_t start = tcb->snd.una, above = sb->bytes;
+	uint16_t k;
+
+	for (k = 0; k < sb->n; k++) {
+		uint32_t end = sb->r[k].left, from = seq_max(start, sb->high_rxt);
+
+		if (seq_lt(from, end) && (!lost_only || hole_lost(sb, k, above, tcb->mss))) {
+			*seq = from;
+			*len = RTE_MIN(end - from, max);
+			return true;
+		}
+		above -= sb->r[k].right - end;
+		start = sb->r[k].right;
+	}
+	return false;
+}
+
+bool
+tcp_sack_next_lost(const struct tcb *tcb, uint32_t max, uint32_t *seq, uint32_t *len)
+{
+	return tcb->sb != NULL && next_hole(tcb, max, true, seq, len);
+}
+
+bool
+tcp_sack_next_unsacked(const struct tcb *tcb, uint32_t max, uint32_t *seq, uint32_t *len)
+{
+	return tcb->sb != NULL && next_hole(tcb, max, false, seq, len);
+}
+
+/* NextSeg rule 4: once per recovery (HighACK past RescueRxt), the segment
+ * that ends with the highest unSACKed byte outstanding. */
+bool
+tcp_sack_rescue(const struct tcb *tcb, uint32_t max, uint32_t *seq, uint32_t *len)
+{
+	const struct tcp_scoreboard *sb = tcb->sb;
+	uint32_t start, end;
+
+	if (sb == NULL || sb->n == 0 || !seq_gt(tcb->snd.una, sb->rescue_rxt))
+		return false;
+	end = tcb->snd.max;
+	start = sb->r[sb->n - 1].right;
+	if (!seq_lt(start, end)) {
+		end = sb->r[sb->n - 1].left;
+		start = sb->n >= 2 ? sb->r[sb->n - 2].right : tcb->snd.una;
+	}
+	if (!seq_lt(start, end))
+		return false;
+	*len = RTE_MIN(end - start, max);
+	*seq = end - *len;
+	return true;
+}
+
+uint32_t
+tcp_sack_sacked_in(const struct tcb *tcb, uint32_t from, uint32_t to)
+{
+	const struct tcp_scoreboard *sb = tcb->sb;
+	uint32_t n = 0;
+	uint16_t k;
+
+	if (sb == NULL)
+		return 0;
+	for (k = 0; k < sb->n && seq_lt(sb->r[k].left, to); k++) {
+		uint32_t a = seq_max(sb->r[k].left, from), b = seq_min(sb->r[k].right, to);
+
+		if (seq_lt(a, b))
+			n += b - a;
+	}
+	return n;
+}
+
+uint32_t
+tcp_sack_skip(const struct tcb *tcb, uint32_t seq, uint32_t *room)
+{
+	const struct tcp_scoreboard *sb = tcb->sb;
+	uint16_t k;
+
+	*room = UINT32_MAX;
+	if (sb == NULL)
+		return seq;
+	for (k = 0; k < sb->n; k++) {
+		if (seq_lt(seq, sb->r[k].left)) {
+			*room = sb->r[k].left - seq;
+			return seq;
+		}
+		if (seq_lt(seq, sb->r[k].right))
+			seq = sb->r[k].right;
+	}
+	return seq;
+}
+
+void
+tcp_dsack_note(struct tcb *tcb, uint32_t left, uint32_t right)
+{
+	if (!(tcb->flags & TCB_F_SACK_OK) || !seq_lt(left, right))
+		return;
+	tcb->dsack_left = left;
+	tcb->dsack_right = right;
+}
