@@ -94,6 +94,8 @@ cwnd_on_ack(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in,
 			tcp_cc_recovery_exit(tcb, in->now);
 			tcb->flags &= ~(TCB_F_FAST_RECOVERY | TCB_F_SACK_RECOVERY);
 			tcb->dupacks = 0;
+			if (tcb->sb != NULL && tcb->sb->n == 0)
+				tcp_sack_free(tcb);
 			stack_ctr_inc(s, CTR_TCP_RECOVERY_EXIT);
 			return;
 		}

@@ -371,11 +371,12 @@ fast_rexmit(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o)
 	return rc;
 }
 
-/* RFC 6675 5 (C): while cwnd - pipe >= 1 SMSS. */
+/* RFC 6675 5 (C): while cwnd - pipe >= 1 SMSS (`smss`: the payload a
+ * segment carries with this connection's options). */
 static bool
-pipe_allows(const struct tcb *tcb)
+pipe_allows(const struct tcb *tcb, uint32_t smss)
 {
-	return (uint64_t)tcp_sack_pipe(tcb) + tcb->mss <= tcb->cwnd;
+	return (uint64_t)tcp_sack_pipe(tcb) + smss <= tcb->cwnd;
 }
 
 /* NextSeg rule 1: resend the holes the scoreboard deems lost, from
@@ -385,7 +386,7 @@ sack_resend_lost(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o
 {
 	uint32_t max = seg_max(s, tcb, o), seq, len, used;
 
-	while (pipe_allows(tcb) && tcp_sack_next_lost(tcb, max, &seq, &len)) {
+	while (pipe_allows(tcb, max) && tcp_sack_next_lost(tcb, max, &seq, &len)) {
 		if (resend_range(s, tcb, o, seq, len, &used) != 0)
 			return -ENOMEM;
 		if (used == 0)
@@ -406,7 +407,7 @@ sack_resend_rest(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o
 {
 	uint32_t max = seg_max(s, tcb, o), seq, len, used;
 
-	while (pipe_allows(tcb) && (unsent_bytes(tcb) == 0 || usable_window(tcb) == 0)) {
+	while (pipe_allows(tcb, max) && (unsent_bytes(tcb) == 0 || usable_window(tcb) == 0)) {
 		if (tcp_sack_next_unsacked(tcb, max, &seq, &len)) {
 			if (resend_range(s, tcb, o, seq, len, &used) != 0)
 				return -ENOMEM;

@@ -293,7 +293,9 @@ tcp_sack_next_unsacked(const struct tcb *tcb, uint32_t max, uint32_t *seq, uint3
 }
 
 /* NextSeg rule 4: once per recovery (HighACK past RescueRxt), the segment
- * that ends with the highest unSACKed byte outstanding. */
+ * that ends with the highest unSACKed byte outstanding. Decision: not when
+ * that byte was resent in this recovery already (below HighRxt): the
+ * rescue is for a tail nothing has repaired yet. */
 bool
 tcp_sack_rescue(const struct tcb *tcb, uint32_t max, uint32_t *seq, uint32_t *len)
 {
@@ -308,8 +310,9 @@ tcp_sack_rescue(const struct tcb *tcb, uint32_t max, uint32_t *seq, uint32_t *le
 		end = sb->r[sb->n - 1].left;
 		start = sb->n >= 2 ? sb->r[sb->n - 2].right : tcb->snd.una;
 	}
-	if (!seq_lt(start, end))
+	if (!seq_lt(start, end) || !seq_gt(end, sb->high_rxt))
 		return false;
+	start = seq_max(start, sb->high_rxt);
 	*len = RTE_MIN(end - start, max);
 	*seq = end - *len;
 	return true;
