@@ -6,7 +6,8 @@
  * tern_tcp_info_get() on the stack's lcore. main.c opens it, calls
  * trace_conn() for every connection once per loop iteration and closes it
  * at the end. Formats: CSV (default), one JSON array (`.json`), JSON Lines
- * (`.jsonl`). scripts/plot_cwnd.sh draws the CSV.
+ * (`.jsonl`; unlike the array, still whole line by line if the run is
+ * killed). scripts/plot_cwnd.sh draws the CSV.
  */
 #ifndef TERN_CLIENT_TRACE_H
 #define TERN_CLIENT_TRACE_H
