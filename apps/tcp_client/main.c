@@ -8,9 +8,13 @@
  * Exit status 0 when every connection ended in an orderly close (and, with
  * --expect-echo, received exactly what it sent), 1 otherwise, 2 on usage.
  *
+ * --trace FILE writes a timeline of each connection's cwnd, ssthresh,
+ * windows, bytes in flight, RTT and recovery (trace.c).
+ *
  * usage: tern-tcp-client [EAL options] -- --ip A.B.C.D/N [--gw G]
  *        --connect A.B.C.D:PORT [--bytes N] [--conns C] [--timeout S]
  *        [--expect-echo] [--port ID] [--config FILE] [--stats FILE]
+ *        [--trace FILE] [--trace-us N]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -28,6 +32,8 @@
 #include <sodium.h>
 
 #include <tern/tern.h>
+
+#include "trace.h"
 
 #define CHUNK 1448u
 #define EV_BURST 64
@@ -60,6 +66,9 @@ static int expect_echo;
 static struct rte_mempool *pool;
 static const char *stats_path;
 static struct conn *conns;
+static const char *trace_path;
+static uint64_t trace_us = TRACE_PERIOD_US_DEFAULT;
+static struct trace *trace;
 
 static void
 on_signal(int sig)
@@ -73,7 +82,15 @@ usage(void)
 {
 	fprintf(stderr, "usage: tern-tcp-client [EAL options] -- --ip A.B.C.D/N [--gw G] "
 		"--connect A.B.C.D:PORT [--bytes N] [--conns C] [--timeout S] "
-		"[--expect-echo] [--port ID] [--config FILE] [--stats FILE]\n");
+		"[--expect-echo] [--port ID] [--config FILE] [--stats FILE] "
+		"[--trace FILE] [--trace-us N]\n"
+		"  --trace FILE   timeline of the first %u connections: t_us,conn,mss,cwnd,\n"
+		"                 ssthresh,snd_wnd,flight,srtt_us,rto_us,recovery,state;\n"
+		"                 CSV, or a JSON array (.json), or JSON Lines (.jsonl);\n"
+		"                 draw it with scripts/plot_cwnd.sh\n"
+		"  --trace-us N   sample period in us (default %u); a row is also written\n"
+		"                 when ssthresh, recovery or the state changes\n",
+		TRACE_MAX_CONNS, TRACE_PERIOD_US_DEFAULT);
 }
 
 static int
@@ -100,7 +117,8 @@ parse_args(int argc, char **argv)
 		{ "bytes", 1, NULL, 'b' }, { "conns", 1, NULL, 'n' },
 		{ "timeout", 1, NULL, 't' }, { "expect-echo", 0, NULL, 'e' },
 		{ "port", 1, NULL, 'p' }, { "config", 1, NULL, 'f' },
-		{ "stats", 1, NULL, 's' }, { NULL, 0, NULL, 0 },
+		{ "stats", 1, NULL, 's' }, { "trace", 1, NULL, 'T' },
+		{ "trace-us", 1, NULL, 'U' }, { NULL, 0, NULL, 0 },
 	};
 	char err[256], *colon;
 	uint64_t v;
@@ -156,6 +174,13 @@ parse_args(int argc, char **argv)
 			break;
 		case 's':
 			stats_path = optarg;
+			break;
+		case 'T':
+			trace_path = optarg;
+			break;
+		case 'U':
+			if (parse_u64(optarg, 10, 10000000, &trace_us))
+				return fprintf(stderr, "tern-tcp-client: --trace-us: 10..10000000\n"), -1;
 			break;
 		case 'p':
 			if (parse_u64(optarg, 0, 1023, &v))
@@ -341,8 +366,10 @@ run(struct tern_stack *s, struct tern_chan *c)
 		n = tern_chan_recv(c, ev, EV_BURST);
 		for (k = 0; k < n; k++)
 			on_event(c, &ev[k], &done);
-		for (i = 0; i < opened; i++)
+		for (i = 0; i < opened; i++) {
 			pump(c, &conns[i]);
+			trace_conn(trace, s, i, conns[i].handle);
+		}
 	}
 	if (done < nconns)
 		fprintf(stderr, "tern-tcp-client: %s with %u of %u connections finished\n",
@@ -384,8 +411,14 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return 1;
 	}
-	run(s, c);
-	rc = report();
+	if (trace_path != NULL && (trace = trace_open(trace_path, trace_us)) == NULL) {
+		rc = 1;
+	} else {
+		run(s, c);
+		rc = report();
+		if (trace_close(trace) != 0)
+			rc = 1;
+	}
 	if (stats_path != NULL) {
 		FILE *f = fopen(stats_path, "w");
 
