@@ -100,6 +100,9 @@ info_fill(const struct tern_stack *s, const struct tcb *tcb, struct tern_tcp_inf
 	out->last_rx_ns = tcb->idle_since_ns;
 	out->last_data_tx_ns = tcb->last_tx_ns;
 	strlcpy(out->cc_name, tcp_cc_name(tcb), sizeof(out->cc_name));
+	out->sacked = tcb->sb != NULL ? tcb->sb->bytes : 0;
+	out->sack_recovery = (tcb->flags & TCB_F_SACK_RECOVERY) ? 1 : 0;
+	out->pipe = out->sack_recovery ? tcp_sack_pipe(tcb) : out->inflight - out->sacked;
 }
 
 int

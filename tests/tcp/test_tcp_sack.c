@@ -265,6 +265,7 @@ test_sack_recovery_resends_holes(void **state)
 	struct tconn tc;
 	static struct parsed_tcp p[16];
 	static uint8_t d[10 * SEG];
+	struct tern_tcp_info info;
 	struct tcb *tcb;
 	uint32_t b;
 
@@ -281,6 +282,10 @@ test_sack_recovery_resends_holes(void **state)
 	assert_int_equal(tcb->ssthresh, 10 * SEG / 2);
 	assert_int_equal(tcb->cwnd, tcb->ssthresh);
 	assert_int_equal(tc_ctr(&tc, CTR_TCP_SACK_RECOVERY), 1);
+	assert_int_equal(tern_tcp_info_get(tc.s, tc.h, &info), 0);
+	assert_int_equal(info.sack_recovery, 1);
+	assert_int_equal(info.sacked, 3 * SEG);
+	assert_int_equal(info.pipe, 7 * SEG);		/* resent 1 + tail 6 */
 	/* pipe: resent 1 + tail 6 segments > cwnd 5: nothing */
 	sack_in(&tc, b, 0, 1, (uint32_t[]){ 1, 5 });
 	tc_out_none(&tc);

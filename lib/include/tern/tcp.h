@@ -184,6 +184,10 @@ struct tern_tcp_info {
 	uint64_t last_rx_ns;	/**< last segment received */
 	uint64_t last_data_tx_ns; /**< last data segment sent (0 = none) */
 	char cc_name[16];	/**< "newreno", "cubic" */
+	uint32_t sacked;	/**< bytes above snd.una the peer SACKed */
+	uint32_t pipe;		/**< RFC 6675 pipe during a SACK recovery,
+				 *   otherwise inflight - sacked */
+	uint8_t sack_recovery;	/**< 1 when the recovery is RFC 6675's */
 };
 
 /** Snapshot of connection `handle` of stack `s` into `out`.
