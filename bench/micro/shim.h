@@ -24,6 +24,9 @@ extern "C" {
 /** Bring up EAL once (--no-huge --no-pci --no-shconf, `mem_mb` MiB,
  *  a file prefix with `tag` and the pid); exits the process on failure. */
 void bench_eal_init(const char *tag, unsigned int mem_mb);
+/** Clean EAL up at exit and remove its runtime directory (which EAL
+ *  leaves behind); for an EAL someone else brought up (tests/harness). */
+void bench_eal_cleanup_at_exit(void);
 
 /* ---- shim_tcp_hdr.c: TCP header + options parse ---- */
 

@@ -3,8 +3,10 @@
  * EAL bring-up for benches that do not link tests/harness (which has its
  * own, sized for tests): the real EAL without hugepages, PCI or a shared
  * config, a file prefix unique to the process, and as much memory as the
- * bench asks for (the 1M-connection flow table needs ~0.5 GiB).
+ * bench asks for (the 1M-connection flow table needs ~0.5 GiB). Its
+ * runtime directory is removed at exit.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -13,6 +15,26 @@
 #include <rte_errno.h>
 
 #include "shim.h"
+
+/* EAL leaves its (empty) runtime directory behind: remove ours. */
+static void
+eal_done(void)
+{
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
+	rte_eal_cleanup();
+	rmdir(dir);
+}
+
+void
+bench_eal_cleanup_at_exit(void)
+{
+	static int registered;
+
+	if (!registered && atexit(eal_done) == 0)
+		registered = 1;
+}
 
 void
 bench_eal_init(const char *tag, unsigned int mem_mb)
@@ -44,4 +66,5 @@ bench_eal_init(const char *tag, unsigned int mem_mb)
 		exit(1);
 	}
 	done = 1;
+	bench_eal_cleanup_at_exit();
 }

@@ -65,6 +65,7 @@ bench_tcp_create(int hw_cksum)
 		return NULL;
 	b->hw_cksum = hw_cksum;
 	tc_init(&b->tc, NULL);			/* EAL, pool, stack, channel */
+	bench_eal_cleanup_at_exit();
 	tc_passive_open(&b->tc, false);		/* asserts every step */
 	b->mss = PEER_MSS - (b->tc.ts_ok ? BT_TS_OPT_LEN : 0);
 	tc_fill(b->payload, sizeof(b->payload), 7);
