@@ -38,13 +38,27 @@ struct tcp_key {
 	uint16_t lport;
 	uint32_t zero;			/* always 0 */
 } __rte_aligned(8);
+_Static_assert(sizeof(struct tcp_key) == 16, "4-tuple key is two 64-bit words");
 
+/* Written as two 64-bit stores: rte_hash reads the key in 8-byte words,
+ * and four narrow stores read back that way defeat store forwarding (each
+ * lookup then waits for the previous one's cache miss: 2-3x slower at 1M
+ * entries in bench/micro). Same bytes as the fields on a little-endian
+ * CPU; big-endian ones store the fields. */
 static struct tcp_key
 key_of(uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
 {
-	struct tcp_key k = { .raddr = raddr, .laddr = laddr, .rport = rport,
-			     .lport = lport, .zero = 0 };
+	struct tcp_key k;
 
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	uint64_t w[2] = { (uint64_t)raddr | (uint64_t)laddr << 32,
+			  (uint64_t)rport | (uint64_t)lport << 16 };
+
+	memcpy(&k, w, sizeof(k));
+#else
+	k = (struct tcp_key){ .raddr = raddr, .laddr = laddr, .rport = rport,
+			      .lport = lport, .zero = 0 };
+#endif
 	return k;
 }
 
