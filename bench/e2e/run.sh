@@ -38,18 +38,24 @@
 #  - tcp_nodelay on (the header and body leave in one writev anyway);
 #    server_tokens off; multi_accept on and listen backlog 4096 for the
 #    'Connection: close' run; worker_connections 16384, rlimit 65536.
-# Why the kernel figures were ~30k req/s when ~180k had been measured: the
-# CPUs are shared with whatever else runs (other builds): nginx and wrk
-# sleep in epoll_wait, and every wake-up waits for the scheduler on a busy
-# vCPU, or on an idle one for a halt/wake-up through the hypervisor
-# (Firecracker, cpuidle haltpoll with guest_halt_poll_ns=0: it never
-# polls), while tern's busy-polling lcores keep their CPU. So the summary
-# reports how busy nginx's CPU was during each run (schedstat): well below
-# 100% means the kernel run was limited by the machine, not by nginx. For
-# the kernel runs the script sets guest_halt_poll_ns to 200000 (the upstream
-# default; restored on exit; --no-idle-poll keeps it as it is): an idle
-# vCPU then polls 200 us before it halts, the kernel's counterpart of
-# tern's busy polling.
+# Why the kernel figures were ~30k req/s when ~180k had been measured
+# (measured while other helpers were compiling): the old setup (a static
+# file; it already had access_log off and a high keepalive_requests) cost
+# nginx ~12.5 us of CPU per request, so ~80k/s at best on one core; but
+# nginx's CPU was only 10-30% busy in those runs: the CPUs are shared with
+# whatever else runs, nginx and wrk sleep in epoll_wait, and each wake-up
+# waits for the scheduler on a busy vCPU (or, on an idle one, for a
+# halt/wake-up through the hypervisor: Firecracker, cpuidle haltpoll with
+# guest_halt_poll_ns=0, so it never polls), while tern's busy-polling
+# lcores keep their CPU. In a quieter moment the same nginx ran 100% busy
+# at 70-125k req/s. So the summary reports how busy nginx's CPU was in each
+# run (schedstat): well below 100% means the kernel run was held back by
+# the machine, not by nginx; compare figures only from a quiet machine.
+# For the kernel runs the script sets guest_halt_poll_ns to 200000 (the
+# upstream default; restored on exit; --no-idle-poll leaves it alone): an
+# idle vCPU then polls 200 us before it halts, the kernel's counterpart of
+# tern's busy polling. It only matters when vCPUs go idle (a quiet
+# machine); on the busy machine it was tried on it made no difference.
 #
 # Writes results/<timestamp>/*.json (one per run), summary.md (figures
 # side by side with the ratio tern/kernel) and *.png, and prints the
