@@ -15,7 +15,10 @@
 #  3. bulk, one TCP flow, no per-byte work on either side: tern-tcp-client
 #     --source (indirect mbufs on one prebuilt buffer) -> tern-echo
 #     --tcp-discard over memif, vs iperf3 over loopback, both for the same
-#     time; Gbit/s of payload;
+#     time; Gbit/s of payload; tern with its default 256 KiB send and
+#     receive buffers (Linux autotunes up to 4 MiB; tern with 4 MiB was
+#     far slower here: memif TX queue drops (tx_drop_full), a full
+#     reassembly queue, then recovery at one segment per RTT);
 #  4. bench/e2e/scale.sh when it exists (see the hook at the end);
 #  5. bench/e2e/plot.sh: PNGs of the latency spectrum and req/s vs
 #     connections (gnuplot).
@@ -603,6 +606,20 @@ md.append("")
 md.append("| figure | tern | kernel | tern/kernel |")
 md.append("|---|---:|---:|---:|")
 md.extend(rows)
+try:	# bench/e2e/scale.sh's table, when it ran
+	import csv
+	sc = list(csv.DictReader(open(os.path.join(out, "scale.csv"))))
+except (OSError, ValueError):
+	sc = []
+if sc:
+	md.append("")
+	md.append("tern-load -> tern-httpd vs concurrent connections (bench/e2e/scale.sh, scale.csv):")
+	md.append("")
+	md.append("| connections | req/s | RSS KiB | KiB per connection |")
+	md.append("|---:|---:|---:|---:|")
+	for r in sc:
+		md.append("| %s | %s | %s | %s |" % tuple(r.get(k, "") for k in
+			  ("conns", "rps", "rss_kib", "kib_per_conn")))
 n = [l for l in open(notes).read().splitlines() if l.strip()]
 if n:
 	md.append("")
