@@ -548,10 +548,16 @@ def row(what, t, k):
 		ratio = "%.2f" % (t / k)
 	rows.append("| %s | %s | %s | %s |" % (what, fmt(t), fmt(k), ratio))
 
+auto_notes = []
 def busy(k):
 	if k is None or "server_cpu" not in k:
 		return
 	sc, cc = k["server_cpu"], k.get("client_cpu", {})
+	if (sc.get("busy_pct") or 0) < 80 and (cc.get("busy_pct") or 0) < 80:
+		auto_notes.append("kernel run c=%s%s: nginx %s%% and wrk %s%% busy: neither was the "
+				  "bottleneck, the machine was (compare on a quiet machine)" %
+				  (k["config"]["connections"], " " + k["config"]["args"] if k["config"]["args"] else "",
+				   fmt(sc.get("busy_pct")), fmt(cc.get("busy_pct"))))
 	rows.append("| &nbsp;&nbsp;kernel side: nginx CPU busy %% / us per request; wrk CPU busy %% | | %s / %s; %s | |"
 		    % (fmt(sc.get("busy_pct")), fmt(sc.get("us_per_request")), fmt(cc.get("busy_pct"))))
 
@@ -620,7 +626,7 @@ if sc:
 	for r in sc:
 		md.append("| %s | %s | %s | %s |" % tuple(r.get(k, "") for k in
 			  ("conns", "rps", "rss_kib", "kib_per_conn")))
-n = [l for l in open(notes).read().splitlines() if l.strip()]
+n = [l for l in open(notes).read().splitlines() if l.strip()] + auto_notes
 if n:
 	md.append("")
 	md.append("Notes:")
