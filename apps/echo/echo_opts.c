@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
  * tern-echo option parsing: --ip, --gw, --port, --mtu, --udp, --tcp,
- * --config, --duration, --stats. An INI file given with --config is read
+ * --tcp-discard, --config, --duration, --stats. An INI file given with --config is read
  * first; command-line flags then override it.
  */
 #include <errno.h>
@@ -17,7 +17,7 @@ echo_usage(const char *prog)
 {
 	fprintf(stderr,
 		"usage: %s [EAL options] -- --ip A.B.C.D/N [--gw A.B.C.D] [--port ID]\n"
-		"       [--mtu N] [--udp PORT] [--tcp PORT] [--config FILE]\n"
+		"       [--mtu N] [--udp PORT] [--tcp PORT] [--tcp-discard PORT] [--config FILE]\n"
 		"       [--duration SECONDS] [--stats FILE]\n", prog);
 }
 
@@ -71,13 +71,17 @@ opt_one(struct echo_opts *o, int c, const char *arg, char *err, size_t n)
 		return 0;
 	case 'u':
 	case 't':
+	case 'D':
 		if (parse_num(arg, 1, 65535, &v) != 0)
 			return snprintf(err, n, "--%s: expected a port 1..65535, got '%s'",
-					c == 'u' ? "udp" : "tcp", arg), -1;
+					c == 'u' ? "udp" : c == 't' ? "tcp" : "tcp-discard",
+					arg), -1;
 		if (c == 'u')
 			o->udp_port = (uint16_t)v;
-		else
+		else if (c == 't')
 			o->tcp_port = (uint16_t)v;
+		else
+			o->tcp_discard_port = (uint16_t)v;
 		return 0;
 	case 'd':
 		errno = 0;
@@ -104,6 +108,7 @@ echo_opts_parse(struct echo_opts *o, int argc, char **argv, char *err, size_t er
 		{ "mtu", required_argument, NULL, 'm' },
 		{ "udp", required_argument, NULL, 'u' },
 		{ "tcp", required_argument, NULL, 't' },
+		{ "tcp-discard", required_argument, NULL, 'D' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "stats", required_argument, NULL, 's' },
@@ -139,6 +144,9 @@ echo_opts_parse(struct echo_opts *o, int argc, char **argv, char *err, size_t er
 	}
 	if (optind < argc)
 		return snprintf(err, err_len, "unexpected argument '%s'", argv[optind]), -1;
+	if (o->tcp_port != 0 && o->tcp_port == o->tcp_discard_port)
+		return snprintf(err, err_len, "--tcp and --tcp-discard on the same port %u",
+				o->tcp_port), -1;
 	if (tern_config_validate(&o->cfg, err, err_len) != 0)
 		return -1;
 	return 0;

@@ -15,6 +15,7 @@ struct echo_opts {
 	struct tern_config cfg;
 	uint16_t udp_port;		/* 0 = no UDP echo */
 	uint16_t tcp_port;		/* 0 = no TCP echo */
+	uint16_t tcp_discard_port;	/* 0 = no TCP discard (RFC 863) */
 	double duration_s;		/* 0 = until SIGINT/SIGTERM */
 	const char *stats_path;		/* counters as JSON at exit; NULL = stdout */
 };

@@ -11,6 +11,9 @@
 
 #include "echo_tcp.h"
 
+/* Listener cookies; an accepted connection inherits its listener's. */
+enum { LISTEN_ECHO = 0, LISTEN_DISCARD = 1 };
+
 struct echo_conn {
 	uint64_t handle;		/* 0 = free */
 	struct rte_mbuf *held;		/* refused by a full send queue */
@@ -18,10 +21,12 @@ struct echo_conn {
 	uint32_t uncredited;		/* held bytes not yet credited back */
 	uint8_t full;			/* TERN_EV_TCP_FULL seen, no WRITABLE yet */
 	uint8_t close_when_sent;
+	uint8_t discard;		/* accepted on the discard port */
 };
 
 int
-echo_tcp_init(struct echo_tcp *t, struct tern_chan *c, uint32_t max_conns, uint16_t port)
+echo_tcp_init(struct echo_tcp *t, struct tern_chan *c, uint32_t max_conns,
+	      uint16_t echo_port, uint16_t discard_port)
 {
 	memset(t, 0, sizeof(*t));
 	t->chan = c;
@@ -29,7 +34,11 @@ echo_tcp_init(struct echo_tcp *t, struct tern_chan *c, uint32_t max_conns, uint1
 	t->conns = rte_zmalloc("echo_conns", (size_t)max_conns * sizeof(*t->conns), 0);
 	if (t->conns == NULL)
 		return -1;
-	return tern_tcp_listen(c, port, 0, 0);
+	if (echo_port != 0 && tern_tcp_listen(c, echo_port, 0, LISTEN_ECHO) != 0)
+		return -1;
+	if (discard_port != 0 && tern_tcp_listen(c, discard_port, 0, LISTEN_DISCARD) != 0)
+		return -1;
+	return 0;
 }
 
 static struct echo_conn *
@@ -141,11 +150,19 @@ echo_tcp_event(struct echo_tcp *t, const struct tern_event *ev)
 		}
 		memset(ec, 0, sizeof(*ec));
 		ec->handle = ev->handle;
+		ec->discard = ev->cookie == LISTEN_DISCARD;
 		t->accepted++;
 		return 0;
 	case TERN_EV_TCP_DATA:
 		if (ec == NULL || ec->handle != ev->handle) {
 			rte_pktmbuf_free(ev->m);
+			return 0;
+		}
+		if (ec->discard) {
+			/* RFC 863: thrown away, the window reopened at once */
+			t->discarded += ev->len;
+			rte_pktmbuf_free(ev->m);
+			tern_tcp_recvd(t->chan, ev->handle, ev->len);
 			return 0;
 		}
 		echo_back(t, ec, ev->m, ev->len);
@@ -194,6 +211,8 @@ echo_tcp_fini(struct echo_tcp *t)
 {
 	uint32_t i;
 
+	if (t->conns == NULL)
+		return;
 	for (i = 0; i < t->n_slots; i++)
 		rte_pktmbuf_free(t->conns[i].held);
 	rte_free(t->conns);

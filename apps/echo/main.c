@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
  * tern-echo: answers ping, echoes UDP datagrams and TCP streams (zero
- * copy: received mbufs go straight back out). One stack per lcore in the EAL's
+ * copy: received mbufs go straight back out), and with --tcp-discard is a
+ * TCP sink that only counts (RFC 863). One stack per lcore in the EAL's
  * lcore list, one queue per lcore on the port. Runs until SIGINT/SIGTERM
  * or --duration, then prints the counters as JSON and checks that every
  * mbuf came back to the pool (exit 1 if not).
  *
- * usage: tern-echo [EAL options] -- --ip A.B.C.D/N [--udp PORT] [--tcp PORT] ...
+ * usage: tern-echo [EAL options] -- --ip A.B.C.D/N [--udp PORT] [--tcp PORT]
+ *        [--tcp-discard PORT] ...
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -93,9 +95,12 @@ echo_lcore(void *arg)
 	}
 	if (opts.udp_port != 0)
 		tern_udp_bind(c, opts.udp_port, 0);
-	if (opts.tcp_port != 0) {
-		if (echo_tcp_init(&tcp, c, opts.cfg.tcp_max_conns, opts.tcp_port) != 0) {
-			fprintf(stderr, "tern-echo: no memory for TCP state\n");
+	if (opts.tcp_port != 0 || opts.tcp_discard_port != 0) {
+		if (echo_tcp_init(&tcp, c, opts.cfg.tcp_max_conns, opts.tcp_port,
+				  opts.tcp_discard_port) != 0) {
+			fprintf(stderr, "tern-echo: TCP: no memory for its state, or "
+				"the listen command was refused\n");
+			echo_tcp_fini(&tcp);
 			tern_chan_free(c);
 			return worker_rc[lcore] = -1;
 		}
@@ -119,8 +124,9 @@ echo_lcore(void *arg)
 	tern_chan_free(c);
 	if (et != NULL) {
 		printf("tern-echo: lcore %u: tcp accepted %" PRIu64 ", closed %" PRIu64
-		       ", echoed %" PRIu64 " bytes%s\n", lcore, et->accepted, et->closed,
-		       et->bytes, et->ring_full ? " (command ring overflowed)" : "");
+		       ", echoed %" PRIu64 " bytes, discarded %" PRIu64 " bytes%s\n", lcore,
+		       et->accepted, et->closed, et->bytes, et->discarded,
+		       et->ring_full ? " (command ring overflowed)" : "");
 		echo_tcp_fini(et);
 	}
 	return worker_rc[lcore];

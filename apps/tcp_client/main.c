@@ -5,6 +5,12 @@
  * streams --bytes of seeded pseudo-random data on each (zero copy from the
  * app's mbufs), half-closes, reads everything the peer sends until its FIN
  * and prints, per connection, the bytes and SHA-256 of both directions.
+ * --source does no per-byte work, to measure TCP rather than this app: every
+ * chunk sent is an indirect mbuf attached to one prebuilt 63712-byte buffer
+ * (the stack's send queue and its segments reference it, never copy it),
+ * and received bytes are only counted. --duration stops sending after that
+ * long (then half-closes as usual). The last line gives the bytes moved
+ * between the first connect and the last close, and the rate.
  * Exit status 0 when every connection ended in an orderly close (and, with
  * --expect-echo, received exactly what it sent), 1 otherwise, 2 on usage.
  *
@@ -13,8 +19,8 @@
  *
  * usage: tern-tcp-client [EAL options] -- --ip A.B.C.D/N [--gw G]
  *        --connect A.B.C.D:PORT [--bytes N] [--conns C] [--timeout S]
- *        [--expect-echo] [--port ID] [--config FILE] [--stats FILE]
- *        [--trace FILE] [--trace-us N]
+ *        [--source] [--duration S] [--expect-echo] [--port ID]
+ *        [--config FILE] [--stats FILE] [--trace FILE] [--trace-us N]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -36,6 +42,11 @@
 #include "trace.h"
 
 #define CHUNK 1448u
+/* --source: 44 full-sized segments per command, below the 16-bit data_len */
+#define SRC_CHUNK (44u * 1448u)
+/* The source buffer's reference count is 16 bits wide: stop attaching new
+ * chunks well before it could wrap (segments in flight hold references too). */
+#define SRC_REF_LIMIT 60000u
 #define EV_BURST 64
 #define MAX_CONNS 100000u
 
@@ -47,8 +58,10 @@ struct conn {
 	uint64_t rcvd;
 	uint64_t rng;
 	int blocked;
+	uint64_t lost;			/* bytes of sends the stack rejected for good */
 	int fin_sent;
 	int peer_fin;
+	uint64_t open_ns;		/* when CONNECTED came */
 	struct rte_mbuf *pending;	/* refused chunk, sent again on WRITABLE */
 	crypto_hash_sha256_state tx;
 	crypto_hash_sha256_state rx;
@@ -63,7 +76,12 @@ static uint64_t bytes = 1 << 20;
 static uint32_t nconns = 1;
 static double timeout_s = 60;
 static int expect_echo;
+static int source;
+static double duration_s;
+static uint64_t t_first_ns, t_last_ns;	/* first CONNECTED, last CLOSED */
 static struct rte_mempool *pool;
+static struct rte_mempool *src_pool;
+static struct rte_mbuf *src;		/* --source: the one buffer every chunk shares */
 static const char *stats_path;
 static struct conn *conns;
 static const char *trace_path;
@@ -82,8 +100,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: tern-tcp-client [EAL options] -- --ip A.B.C.D/N [--gw G] "
 		"--connect A.B.C.D:PORT [--bytes N] [--conns C] [--timeout S] "
-		"[--expect-echo] [--port ID] [--config FILE] [--stats FILE] "
-		"[--trace FILE] [--trace-us N]\n"
+		"[--source] [--duration S] [--expect-echo] [--port ID] [--config FILE] "
+		"[--stats FILE] [--trace FILE] [--trace-us N]\n"
 		"  --trace FILE   timeline of the first %u connections: t_us,conn,mss,cwnd,\n"
 		"                 ssthresh,snd_wnd,flight,srtt_us,rto_us,recovery,state;\n"
 		"                 CSV, or a JSON array (.json), or JSON Lines (.jsonl);\n"
@@ -117,10 +135,11 @@ parse_args(int argc, char **argv)
 		{ "bytes", 1, NULL, 'b' }, { "conns", 1, NULL, 'n' },
 		{ "timeout", 1, NULL, 't' }, { "expect-echo", 0, NULL, 'e' },
 		{ "port", 1, NULL, 'p' }, { "config", 1, NULL, 'f' },
-		{ "stats", 1, NULL, 's' }, { "trace", 1, NULL, 'T' },
+		{ "stats", 1, NULL, 's' }, { "source", 0, NULL, 'S' },
+		{ "duration", 1, NULL, 'd' }, { "trace", 1, NULL, 'T' },
 		{ "trace-us", 1, NULL, 'U' }, { NULL, 0, NULL, 0 },
 	};
-	char err[256], *colon;
+	char err[256], *colon, *end;
 	uint64_t v;
 	int c, k;
 
@@ -170,6 +189,14 @@ parse_args(int argc, char **argv)
 		case 'e':
 			expect_echo = 1;
 			break;
+		case 'S':
+			source = 1;
+			break;
+		case 'd':
+			duration_s = strtod(optarg, &end);
+			if (*end != '\0' || !(duration_s > 0))
+				return fprintf(stderr, "tern-tcp-client: --duration: seconds > 0\n"), -1;
+			break;
 		case 'f':
 			break;
 		case 's':
@@ -210,14 +237,59 @@ next_byte(uint64_t *x)
 	return (uint8_t)((*x * 2685821657736338717ull) >> 56);
 }
 
+/* --source: the shared buffer, filled once from the PRNG (its content does
+ * not matter; it is never looked at again). Returns 0 or -1. */
+static int
+source_init(void)
+{
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	uint8_t *p;
+	uint32_t i;
+
+	src_pool = rte_pktmbuf_pool_create("client_src", 1, 0, 0,
+					   RTE_PKTMBUF_HEADROOM + SRC_CHUNK, rte_socket_id());
+	src = src_pool != NULL ? rte_pktmbuf_alloc(src_pool) : NULL;
+	if (src == NULL)
+		return -1;
+	p = (uint8_t *)rte_pktmbuf_append(src, SRC_CHUNK);
+	for (i = 0; i < SRC_CHUNK; i++)
+		p[i] = next_byte(&x);
+	return 0;
+}
+
+/* --source: the next chunk is an indirect mbuf on the shared buffer, no
+ * per-byte work; NULL when the pool is empty or the buffer's reference
+ * count is near its limit (retried on the next loop iteration). */
+static struct rte_mbuf *
+source_chunk(struct conn *k)
+{
+	uint64_t left = bytes - k->sent;
+	uint16_t n = (uint16_t)(left < SRC_CHUNK ? left : SRC_CHUNK);
+	struct rte_mbuf *m;
+
+	if (rte_mbuf_refcnt_read(src) >= SRC_REF_LIMIT)
+		return NULL;
+	m = rte_pktmbuf_alloc(pool);
+	if (m == NULL)
+		return NULL;
+	rte_pktmbuf_attach(m, src);
+	m->data_len = n;
+	m->pkt_len = n;
+	k->sent += n;
+	return m;
+}
+
 static struct rte_mbuf *
 make_chunk(struct conn *k)
 {
 	uint64_t left = bytes - k->sent;
 	uint16_t n = (uint16_t)(left < CHUNK ? left : CHUNK), i;
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	struct rte_mbuf *m;
 	uint8_t *p;
 
+	if (source)
+		return source_chunk(k);
+	m = rte_pktmbuf_alloc(pool);
 	if (m == NULL)
 		return NULL;
 	p = (uint8_t *)rte_pktmbuf_append(m, n);
@@ -228,15 +300,28 @@ make_chunk(struct conn *k)
 	return m;
 }
 
-static void
-pump(struct tern_chan *c, struct conn *k)
+/* Nothing more to generate: --bytes reached, or --duration over. */
+static int
+conn_sent_all(const struct conn *k, uint64_t now)
 {
-	int budget = 64;
+	return k->sent == bytes ||
+	       (duration_s > 0 && now - k->open_ns >= (uint64_t)(duration_s * 1e9));
+}
 
-	while (k->state == 1 && !k->blocked && budget-- > 0) {
+static void
+pump(struct tern_chan *c, struct conn *k, uint64_t now)
+{
+	/* At most half the send buffer between two polls: the stack takes up
+	 * to twice tcp.sndbuf before refusing, so sends issued before we see
+	 * TERN_EV_TCP_FULL still fit, and no refused chunk can be on its way
+	 * back when we half-close (a send after the FIN would be lost). */
+	uint64_t budget = RTE_MAX(cfg.tcp_sndbuf / 2, CHUNK);
+	int n = 64;
+
+	while (k->state == 1 && !k->blocked && budget > 0 && n-- > 0) {
 		struct rte_mbuf *m = k->pending;
 
-		if (m == NULL && k->sent == bytes) {
+		if (m == NULL && conn_sent_all(k, now)) {
 			if (!k->fin_sent && tern_tcp_shutdown(c, k->handle) == 0)
 				k->fin_sent = 1;
 			return;
@@ -250,6 +335,7 @@ pump(struct tern_chan *c, struct conn *k)
 			k->pending = m;
 			return;
 		}
+		budget -= RTE_MIN(budget, (uint64_t)rte_pktmbuf_pkt_len(m));
 	}
 }
 
@@ -260,7 +346,7 @@ conn_of(const struct tern_event *ev)
 }
 
 static void
-on_event(struct tern_chan *c, const struct tern_event *ev, uint32_t *done)
+on_event(struct tern_chan *c, const struct tern_event *ev, uint32_t *done, uint64_t now)
 {
 	struct conn *k = conn_of(ev);
 
@@ -272,11 +358,14 @@ on_event(struct tern_chan *c, const struct tern_event *ev, uint32_t *done)
 	case TERN_EV_TCP_CONNECTED:
 		k->handle = ev->handle;
 		k->state = 1;
+		k->open_ns = now;
+		if (t_first_ns == 0)
+			t_first_ns = now;
 		break;
 	case TERN_EV_TCP_DATA: {
 		const struct rte_mbuf *seg;
 
-		for (seg = ev->m; seg != NULL; seg = seg->next)
+		for (seg = ev->m; !source && seg != NULL; seg = seg->next)
 			crypto_hash_sha256_update(&k->rx, rte_pktmbuf_mtod(seg, const uint8_t *),
 						  seg->data_len);
 		k->rcvd += ev->len;
@@ -292,7 +381,9 @@ on_event(struct tern_chan *c, const struct tern_event *ev, uint32_t *done)
 			else
 				rte_pktmbuf_chain(k->pending, ev->m);
 			k->blocked = 1;
-		} else {
+		} else if (ev->m != NULL) {
+			/* data the stack will never send: the run has failed */
+			k->lost += rte_pktmbuf_pkt_len(ev->m);
 			rte_pktmbuf_free(ev->m);
 		}
 		break;
@@ -308,6 +399,7 @@ on_event(struct tern_chan *c, const struct tern_event *ev, uint32_t *done)
 	case TERN_EV_TCP_CLOSED:
 		k->state = 2;
 		k->status = ev->status;
+		t_last_ns = now;
 		(*done)++;
 		break;
 	default:
@@ -316,30 +408,55 @@ on_event(struct tern_chan *c, const struct tern_event *ev, uint32_t *done)
 	}
 }
 
+/* One connection's line; returns whether it is good. --source hashes
+ * nothing, so an echo is checked by its length only. */
 static int
-report(void)
+report_conn(uint32_t i, struct conn *k)
 {
 	unsigned char tx[32], rx[32];
 	char txh[65], rxh[65];
+	int good, same;
+
+	crypto_hash_sha256_final(&k->tx, tx);
+	crypto_hash_sha256_final(&k->rx, rx);
+	sodium_bin2hex(txh, sizeof(txh), tx, 32);
+	sodium_bin2hex(rxh, sizeof(rxh), rx, 32);
+	same = k->rcvd == k->sent && (source || memcmp(tx, rx, 32) == 0);
+	good = k->state == 2 && k->status == 0 && k->lost == 0 &&
+	       (k->sent == bytes || duration_s > 0) &&
+	       (!expect_echo || same);
+	if (nconns > 16 && good)
+		return good;
+	if (k->lost != 0)
+		printf("conn %u: the stack rejected %" PRIu64 " bytes of sends\n", i, k->lost);
+	if (source)
+		printf("conn %u: %s status %d sent %" PRIu64 " rcvd %" PRIu64 " (source)\n",
+		       i, good ? "ok" : "FAILED", k->status, k->sent, k->rcvd);
+	else
+		printf("conn %u: %s status %d sent %" PRIu64 " sha256 %s rcvd %" PRIu64
+		       " sha256 %s\n", i, good ? "ok" : "FAILED", k->status, k->sent,
+		       txh, k->rcvd, rxh);
+	return good;
+}
+
+static int
+report(void)
+{
+	uint64_t sent = 0, rcvd = 0;
+	double secs;
 	uint32_t i, ok = 0;
 
 	for (i = 0; i < nconns; i++) {
-		struct conn *k = &conns[i];
-		int good;
-
-		crypto_hash_sha256_final(&k->tx, tx);
-		crypto_hash_sha256_final(&k->rx, rx);
-		sodium_bin2hex(txh, sizeof(txh), tx, 32);
-		sodium_bin2hex(rxh, sizeof(rxh), rx, 32);
-		good = k->state == 2 && k->status == 0 && k->sent == bytes &&
-		       (!expect_echo || (k->rcvd == k->sent && memcmp(tx, rx, 32) == 0));
-		ok += good;
-		if (nconns <= 16 || !good)
-			printf("conn %u: %s status %d sent %" PRIu64 " sha256 %s rcvd %" PRIu64
-			       " sha256 %s\n", i, good ? "ok" : "FAILED", k->status, k->sent,
-			       txh, k->rcvd, rxh);
-		rte_pktmbuf_free(k->pending);
+		ok += report_conn(i, &conns[i]);
+		sent += conns[i].sent;
+		rcvd += conns[i].rcvd;
+		rte_pktmbuf_free(conns[i].pending);
+		conns[i].pending = NULL;
 	}
+	secs = t_last_ns > t_first_ns ? (double)(t_last_ns - t_first_ns) / 1e9 : 0;
+	printf("tern-tcp-client: sent %" PRIu64 " rcvd %" PRIu64 " bytes in %.6f s "
+	       "(first connect to last close): %.3f Gbit/s sent\n", sent, rcvd, secs,
+	       secs > 0 ? (double)sent * 8 / secs / 1e9 : 0.0);
 	printf("tern-tcp-client: %u/%u connections ok\n", ok, nconns);
 	return ok == nconns ? 0 : 1;
 }
@@ -350,6 +467,7 @@ run(struct tern_stack *s, struct tern_chan *c)
 	struct tern_event ev[EV_BURST];
 	uint64_t deadline = tern_stack_now(s) + (uint64_t)(timeout_s * 1e9);
 	uint32_t i, done = 0, opened = 0;
+	uint64_t now;
 
 	while (!quit && done < nconns && tern_stack_now(s) < deadline) {
 		unsigned int n, k;
@@ -363,11 +481,12 @@ run(struct tern_stack *s, struct tern_chan *c)
 				break;
 		}
 		tern_stack_poll(s);
+		now = tern_stack_now(s);
 		n = tern_chan_recv(c, ev, EV_BURST);
 		for (k = 0; k < n; k++)
-			on_event(c, &ev[k], &done);
+			on_event(c, &ev[k], &done, now);
 		for (i = 0; i < opened; i++) {
-			pump(c, &conns[i]);
+			pump(c, &conns[i], now);
 			trace_conn(trace, s, i, conns[i].handle);
 		}
 	}
@@ -399,7 +518,8 @@ main(int argc, char **argv)
 	pool = rte_pktmbuf_pool_create("client_pool", cfg.nb_mbufs, 256, 0,
 				       RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
 	conns = rte_zmalloc("conns", nconns * sizeof(*conns), 0);
-	if (pool == NULL || conns == NULL || tern_netif_setup(&cfg, 1, pool) != 0) {
+	if (pool == NULL || conns == NULL || (source && source_init() != 0) ||
+	    tern_netif_setup(&cfg, 1, pool) != 0) {
 		fprintf(stderr, "tern-tcp-client: setup failed\n");
 		rte_eal_cleanup();
 		return 1;
@@ -436,7 +556,15 @@ main(int argc, char **argv)
 			rte_mempool_in_use_count(pool));
 		rc = 1;
 	}
+	/* every chunk attached to the source buffer has been freed by now */
+	rte_pktmbuf_free(src);
+	if (src_pool != NULL && rte_mempool_in_use_count(src_pool) != 0) {
+		fprintf(stderr, "tern-tcp-client: the source buffer is still referenced "
+			"(refcnt %u)\n", rte_mbuf_refcnt_read(src));
+		rc = 1;
+	}
 	rte_free(conns);
+	rte_mempool_free(src_pool);
 	rte_mempool_free(pool);
 	rte_eal_cleanup();
 	return rc;

@@ -6,17 +6,68 @@
 #  1. tern-load -> tern-httpd over net_memif: keep-alive c=10, 100, 1000
 #     (1000 not with --quick), --close c=8, and an open loop (-R) at 50% of
 #     the measured c=100 keep-alive rate (latency percentiles);
-#  2. wrk -> nginx (one worker, 127.0.0.1 on a free port, a 64-byte file,
-#     access_log off) with the same connections: keep-alive and
-#     'Connection: close';
-#  3. bulk: one TCP flow tern-tcp-client -> tern-echo over memif vs iperf3
-#     over loopback.
-# Writes results/<timestamp>/*.json (one per run) and summary.md (figures
-# side by side with the ratio tern/kernel) and prints the table. Everything
-# it starts or changes (processes, memif socket, hugepages, hugetlbfs mount)
-# is undone on exit; every run is bounded by timeout(1).
+#  2. wrk -t1 -> nginx (one worker, 127.0.0.1 on a free port) with the same
+#     connection counts and the same 64-byte body: keep-alive and
+#     'Connection: close'; a wrk Lua script prints wrk's own latency
+#     percentiles at the same points as tern-load's spectrum (wrk records
+#     closed-loop latency from send to complete response at 1 us
+#     resolution, as tern-load does in closed loop);
+#  3. bulk, one TCP flow, no per-byte work on either side: tern-tcp-client
+#     --source (indirect mbufs on one prebuilt buffer) -> tern-echo
+#     --tcp-discard over memif, vs iperf3 over loopback, both for the same
+#     time; Gbit/s of payload; tern with its default 256 KiB send and
+#     receive buffers (Linux autotunes up to 4 MiB; tern with 4 MiB was
+#     far slower here: memif TX queue drops (tx_drop_full), a full
+#     reassembly queue, then recovery at one segment per RTT);
+#  4. bench/e2e/scale.sh when it exists (see the hook at the end);
+#  5. bench/e2e/plot.sh: PNGs of the latency spectrum and req/s vs
+#     connections (gnuplot).
 #
-# usage: bench/e2e/run.sh [--quick]     (--quick: 5 s per run, else 10 s)
+# The nginx configuration, and why (written to $WORK/nginx/nginx.conf):
+#  - worker_processes 1, master_process off, pinned with taskset to CPU 1:
+#    one core, as tern-httpd's one lcore;
+#  - the body is returned from memory ('return 200' of 64 bytes,
+#    default_type application/octet-stream), as tern-httpd serves its body
+#    from memory: a static file costs nginx an open/fstat/read/close (or,
+#    with sendfile on, a second syscall and a second segment) per request;
+#    measured here with /proc/PID/schedstat: ~12.5 us of nginx CPU per
+#    request for a 64-byte file (sendfile on or off, open_file_cache or
+#    not) vs ~7 us from memory;
+#  - access_log off (a log write per request), error_log at 'error' into
+#    the scratch directory;
+#  - keepalive_requests 1e9 and keepalive_timeout 300s: the default (1000
+#    requests) closes keep-alive connections during the run, which turns a
+#    keep-alive benchmark into a partly new-connection one;
+#  - tcp_nodelay on (the header and body leave in one writev anyway);
+#    server_tokens off; multi_accept on and listen backlog 4096 for the
+#    'Connection: close' run; worker_connections 16384, rlimit 65536.
+# Why the kernel figures were ~30k req/s when ~180k had been measured
+# (measured while other helpers were compiling): the old setup (a static
+# file; it already had access_log off and a high keepalive_requests) cost
+# nginx ~12.5 us of CPU per request, so ~80k/s at best on one core; but
+# nginx's CPU was only 10-30% busy in those runs: the CPUs are shared with
+# whatever else runs, nginx and wrk sleep in epoll_wait, and each wake-up
+# waits for the scheduler on a busy vCPU (or, on an idle one, for a
+# halt/wake-up through the hypervisor: Firecracker, cpuidle haltpoll with
+# guest_halt_poll_ns=0, so it never polls), while tern's busy-polling
+# lcores keep their CPU. In a quieter moment the same nginx ran 100% busy
+# at 70-125k req/s. So the summary reports how busy nginx's CPU was in each
+# run (schedstat): well below 100% means the kernel run was held back by
+# the machine, not by nginx; compare figures only from a quiet machine.
+# For the kernel runs the script sets guest_halt_poll_ns to 200000 (the
+# upstream default; restored on exit; --no-idle-poll leaves it alone): an
+# idle vCPU then polls 200 us before it halts, the kernel's counterpart of
+# tern's busy polling. It only matters when vCPUs go idle (a quiet
+# machine); on the busy machine it was tried on it made no difference.
+#
+# Writes results/<timestamp>/*.json (one per run), summary.md (figures
+# side by side with the ratio tern/kernel) and *.png, and prints the
+# table. Everything it starts or changes (processes, memif socket,
+# hugepages, hugetlbfs mount, guest_halt_poll_ns) is undone on exit; every
+# run is bounded by timeout(1).
+#
+# usage: bench/e2e/run.sh [--quick] [--no-idle-poll]
+#        (--quick: 5 s per run, else 10 s)
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -35,17 +86,21 @@ HUGE_SYS=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
 HUGE_MNT=/dev/hugepages
 CMDLINE="bench/e2e/run.sh${*:+ $*}"
 
+HALT_POLL=/sys/module/haltpoll/parameters/guest_halt_poll_ns
+HALT_POLL_NS=200000
+
 QUICK=0
+IDLE_POLL=1
 for a in "$@"; do
 	case $a in
 	--quick) QUICK=1 ;;
-	*) echo "usage: bench/e2e/run.sh [--quick]" >&2; exit 2 ;;
+	--no-idle-poll) IDLE_POLL=0 ;;
+	*) echo "usage: bench/e2e/run.sh [--quick] [--no-idle-poll]" >&2; exit 2 ;;
 	esac
 done
 SECS=$((QUICK ? 5 : 10))
 CONNS=(10 100)
 [[ $QUICK -eq 1 ]] || CONNS+=(1000)
-BULK_BYTES=$((QUICK ? 1 << 30 : 2 << 30))
 
 OUT=$REPO/results/$(date +%Y%m%d-%H%M%S)
 WORK=
@@ -53,6 +108,7 @@ SRV_PID=
 CLI_PID=
 HUGE_BEFORE=
 MOUNTED_HUGE=0
+HALT_POLL_BEFORE=
 NOTES=()
 
 say() { printf '\n== %s\n' "$*"; }
@@ -89,6 +145,7 @@ cleanup() {
 	rm -rf "/var/run/dpdk/$ID"-*
 	[[ $MOUNTED_HUGE -eq 1 ]] && umount "$HUGE_MNT"
 	[[ -n $HUGE_BEFORE ]] && echo "$HUGE_BEFORE" >"$HUGE_SYS" 2>/dev/null
+	idle_poll_restore
 	[[ -n $WORK ]] && rm -rf "$WORK"
 	[[ $rc -ne 0 ]] && echo "bench: failed (exit status $rc)" >&2
 	exit "$rc"
@@ -200,37 +257,54 @@ free_port() {
 	$PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-start_nginx() {
-	local i
+# Idle vCPUs poll before halting during the kernel runs (see the header).
+idle_poll_on() {
+	[[ $IDLE_POLL -eq 1 && -w $HALT_POLL ]] || return 0
+	HALT_POLL_BEFORE=$(cat "$HALT_POLL")
+	echo "$HALT_POLL_NS" >"$HALT_POLL" 2>/dev/null ||
+		{ HALT_POLL_BEFORE=; note "could not set guest_halt_poll_ns"; return 0; }
+	echo "guest_halt_poll_ns $HALT_POLL_BEFORE -> $HALT_POLL_NS for the kernel runs"
+}
 
-	mkdir -p "$WORK/nginx/www"
-	head -c 64 /dev/zero | tr '\0' 'x' >"$WORK/nginx/www/index.html"
+idle_poll_restore() {
+	[[ -n $HALT_POLL_BEFORE ]] || return 0
+	echo "$HALT_POLL_BEFORE" >"$HALT_POLL" 2>/dev/null
+	HALT_POLL_BEFORE=
+}
+
+start_nginx() {
+	local i body
+
+	mkdir -p "$WORK/nginx/tmp"
+	body=$(head -c 64 /dev/zero | tr '\0' 'x')
 	PORT=$(free_port)
 	cat >"$WORK/nginx/nginx.conf" <<EOF
+# written by bench/e2e/run.sh: why each line is here is in its header
 worker_processes 1;
 master_process off;
 daemon off;
 pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log warn;
+error_log $WORK/nginx/error.log error;
 worker_rlimit_nofile 65536;
-events { worker_connections 16384; }
+events { worker_connections 16384; multi_accept on; }
 http {
 	access_log off;
-	keepalive_requests 100000000;
-	keepalive_timeout 60s;
+	keepalive_requests 1000000000;
+	keepalive_timeout 300s;
+	tcp_nodelay on;
+	server_tokens off;
+	default_type application/octet-stream;
 	client_body_temp_path $WORK/nginx/tmp;
 	proxy_temp_path $WORK/nginx/tmp;
 	fastcgi_temp_path $WORK/nginx/tmp;
 	uwsgi_temp_path $WORK/nginx/tmp;
 	scgi_temp_path $WORK/nginx/tmp;
 	server {
-		listen 127.0.0.1:$PORT reuseport;
-		root $WORK/nginx/www;
-		location / { index index.html; }
+		listen 127.0.0.1:$PORT backlog=4096;
+		location / { return 200 "$body"; }
 	}
 }
 EOF
-	mkdir -p "$WORK/nginx/tmp"
 	taskset -c "$SRV_CPU" nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" \
 		>"$WORK/nginx/stdout.log" 2>&1 &
 	SRV_PID=$!
@@ -243,22 +317,49 @@ EOF
 	return 1
 }
 
-# run_wrk NAME CONNS [wrk args...]: wrk on CPU 0, parsed into $OUT/NAME.json.
+# wrk's latency at tern-load's spectrum points (100 - 50 / 2^(i/5)), in us.
+write_wrk_lua() {
+	cat >"$WORK/spectrum.lua" <<'EOF'
+done = function(summary, latency, requests)
+	for i = 0, 95 do
+		local p = 100 - 50 / 2 ^ (i / 5)
+		io.write(string.format("spectrum %.6f %d\n", p, latency:percentile(p)))
+	end
+	io.write(string.format("spectrum 100 %d\n", latency.max))
+end
+EOF
+}
+
+cpu_ns() {	# cpu_ns PID: nanoseconds on CPU so far (0 if gone)
+	cut -d' ' -f1 "/proc/$1/schedstat" 2>/dev/null || echo 0
+}
+
+# run_wrk NAME CONNS [wrk args...]: wrk on CPU 0, parsed into $OUT/NAME.json
+# with nginx's CPU time over the run (schedstat) and wrk's (rusage).
 run_wrk() {
-	local name=$1 c=$2 rc=0
+	local name=$1 c=$2 rc=0 s0 s1 t0 t1
 	shift 2
 	echo "-- wrk -t1 -c $c -d ${SECS}s --latency $* ($name)"
+	s0=$(cpu_ns "$SRV_PID")
+	t0=$EPOCHREALTIME
+	times >"$WORK/times0"	# not in $(...): a subshell has children of its own
 	timeout -k 5 $((SECS * 3 + 30)) taskset -c "$CLI_CPU" wrk -t1 -c "$c" -d "${SECS}s" \
-		--timeout 2s --latency "$@" "http://127.0.0.1:$PORT/index.html" \
-		>"$WORK/$name.log" 2>&1 &
+		--timeout 2s --latency -s "$WORK/spectrum.lua" "$@" \
+		"http://127.0.0.1:$PORT/" >"$WORK/$name.log" 2>&1 &
 	CLI_PID=$!
 	wait "$CLI_PID" || rc=$?
 	CLI_PID=
+	s1=$(cpu_ns "$SRV_PID")
+	t1=$EPOCHREALTIME
+	times >"$WORK/times1"
 	grep -E 'Requests/sec|Latency  |errors|Non-2xx' "$WORK/$name.log" || true
 	[[ $rc -eq 0 ]] || note "wrk $name: exit $rc"
-	$PY - "$WORK/$name.log" "$OUT/$name.json" "$c" "$SECS" "$*" <<'PYEOF'
+	$PY - "$WORK/$name.log" "$OUT/$name.json" "$c" "$SECS" "$*" \
+		"$(awk -v a="$s0" -v b="$s1" -v x="$t0" -v y="$t1" 'BEGIN { print (b - a) / 1e9, y - x }')" \
+		"$(children_cpu_delta "$WORK/times0" "$WORK/times1")" <<'PYEOF'
 import json, re, sys
-log, out, conns, secs, extra = sys.argv[1:6]
+log, out, conns, secs, extra, srv, cli = sys.argv[1:8]
+srv_cpu, wall = map(float, srv.split())
 t = open(log).read()
 unit = {"us": 1, "ms": 1e3, "s": 1e6, "m": 6e7}
 def us(v):
@@ -267,6 +368,12 @@ def us(v):
 pct = {}
 for p, v in re.findall(r"^\s+(\d+(?:\.\d+)?)%\s+(\S+)$", t, re.M):
 	pct[p.rstrip("0").rstrip(".") if "." in p else p] = us(v)
+spectrum = [{"percentile": float(p), "latency_us": float(v)}
+	    for p, v in re.findall(r"^spectrum (\S+) (\d+)$", t, re.M)]
+for want in ("99.9", "99.99", "99.999"):	# nearest spectrum point at or above
+	above = [s for s in spectrum if s["percentile"] >= float(want) - 1e-9]
+	if above:
+		pct[want] = above[0]["latency_us"]
 m = re.search(r"Requests/sec:\s+([\d.]+)", t)
 err = {"connect": 0, "read": 0, "write": 0, "timeout": 0, "non_2xx_3xx": 0}
 m2 = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", t)
@@ -277,81 +384,95 @@ m3 = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
 if m3:
 	err["non_2xx_3xx"] = int(m3.group(1))
 m4 = re.search(r"(\d+) requests in", t)
+n = int(m4.group(1)) if m4 else 0
 lat = re.search(r"Latency\s+(\S+)\s+(\S+)\s+(\S+)", t)
 json.dump({"tool": "wrk", "config": {"connections": int(conns), "duration_s": int(secs),
-	   "args": extra}, "requests": int(m4.group(1)) if m4 else None,
+	   "args": extra}, "requests": n,
 	   "requests_per_sec": float(m.group(1)) if m else None,
 	   "latency_us": {"mean": us(lat.group(1)) if lat else None,
-			  "max": us(lat.group(3)) if lat else None, "percentiles": pct},
+			  "max": us(lat.group(3)) if lat else None, "percentiles": pct,
+			  "source": "wrk (Lua latency:percentile, 1 us steps)"},
+	   "spectrum": spectrum,
+	   "server_cpu": {"seconds": srv_cpu, "wall_s": wall,
+			  "busy_pct": 100 * srv_cpu / wall if wall > 0 else None,
+			  "us_per_request": 1e6 * srv_cpu / n if n else None},
+	   "client_cpu": {"seconds": float(cli), "busy_pct": 100 * float(cli) / wall if wall > 0 else None},
 	   "errors": err}, open(out, "w"), indent=1)
 PYEOF
+}
+
+# children_cpu_delta BEFORE AFTER: user + system seconds that this shell's
+# waited-for children used between two outputs of the `times` builtin.
+children_cpu_delta() {
+	awk 'FNR == 2 { for (i = 1; i <= 2; i++) { split($i, a, /[ms]/)
+			s[FILENAME] += a[1] * 60 + a[2] } }
+	     END { print s[ARGV[2]] - s[ARGV[1]] }' "$1" "$2"
 }
 
 kernel_http() {
 	local c
 
-	say "nginx (1 worker, CPU $SRV_CPU, 127.0.0.1) <-> loopback <-> wrk (CPU $CLI_CPU)"
+	say "nginx (1 worker, CPU $SRV_CPU, 127.0.0.1) <-> loopback <-> wrk -t1 (CPU $CLI_CPU)"
 	ulimit -n 65536 2>/dev/null || true
+	write_wrk_lua
+	idle_poll_on
 	start_nginx || die "nginx did not start"
-	echo "nginx pid $SRV_PID on 127.0.0.1:$PORT, body $(stat -c %s "$WORK/nginx/www/index.html") bytes"
+	echo "nginx pid $SRV_PID on 127.0.0.1:$PORT, body $(curl -s "http://127.0.0.1:$PORT/" | wc -c) bytes"
 	for c in "${CONNS[@]}"; do
 		run_wrk "kernel-ka-c$c" "$c"
 	done
 	run_wrk kernel-close-c8 8 -H 'Connection: close'
 	stop_server
-	note "open loop against the kernel not measured: wrk is closed-loop only and the optional tern-load -> nginx over tap/netns was skipped for time"
+	idle_poll_restore
+	note "open loop against the kernel not measured: wrk is closed-loop only"
 }
 
-# --- bulk: one TCP flow -------------------------------------------------------
+# --- bulk: one TCP flow, no per-byte work ------------------------------------
 
-# tern_client_wall BYTES: seconds of wall time for one tern-tcp-client run.
-tern_client_wall() {
-	local t0 t1 rc=0
+bulk_tern() {
+	local rc=0 log=$WORK/tcp-client-source.log
 
-	t0=$(date +%s.%N)
-	timeout -k 5 300 taskset -c "$CLI_CPU" "$CLIENT_BIN" "${EAL_MEM[@]}" --no-pci \
+	say "bulk: tern-tcp-client --source (CPU $CLI_CPU) -> tern-echo --tcp-discard (CPU $SRV_CPU) over memif, one flow, ${SECS} s"
+	if ! start_tern_server "$ECHO_BIN" '^tern-echo: ready' --ip 198.18.2.1/24 \
+		--tcp-discard 9 --duration 3600; then
+		note "tern-echo did not start: tern bulk skipped"
+		return 0
+	fi
+	timeout -k 5 $((SECS + 60)) taskset -c "$CLI_CPU" "$CLIENT_BIN" "${EAL_MEM[@]}" --no-pci \
 		-l "$CLI_CPU" --file-prefix "$ID-cli" \
 		--vdev "net_memif0,role=client,socket=$SOCK" -- \
-		--ip 198.18.2.2/24 --connect 198.18.2.1:7 --bytes "$1" --timeout 100 \
-		>"$WORK/tcp-client-$1.log" 2>&1 &
+		--ip 198.18.2.2/24 --connect 198.18.2.1:9 --source --duration "$SECS" \
+		--bytes $((1 << 50)) --timeout $((SECS + 40)) >"$log" 2>&1 &
 	CLI_PID=$!
 	wait "$CLI_PID" || rc=$?
 	CLI_PID=
-	t1=$(date +%s.%N)
-	[[ $rc -eq 0 ]] || { note "tern-tcp-client --bytes $1: exit $rc"; tail -n 3 "$WORK/tcp-client-$1.log"; }
-	$PY -c "print($t1 - $t0)"
+	stop_server
+	grep -E '^conn 0|^tern-tcp-client' "$log" || true
+	[[ $rc -eq 0 ]] || { note "tern-tcp-client --source: exit $rc"; tail -n 3 "$log"; }
+	grep '^tern-echo: lcore' "$WORK/tern-echo.log" || true
+	$PY - "$log" "$WORK/tern-echo.log" "$OUT/tern-bulk.json" <<'PYEOF'
+import json, re, sys
+log, echo_log, out = sys.argv[1:4]
+m = re.search(r"^tern-tcp-client: sent (\d+) rcvd (\d+) bytes in ([\d.]+) s", open(log).read(), re.M)
+d = re.findall(r"discarded (\d+) bytes", open(echo_log).read())
+sent, secs = (int(m.group(1)), float(m.group(3))) if m else (0, 0.0)
+discarded = sum(map(int, d)) if d else None
+json.dump({"tool": "tern-tcp-client --source -> tern-echo --tcp-discard",
+	   "sent_bytes": sent, "discarded_bytes": discarded, "transfer_s": secs,
+	   "counts_match": discarded == sent,
+	   "gbit_per_s": sent * 8 / secs / 1e9 if secs > 0 else None},
+	  open(out, "w"), indent=1)
+print("tern: %d bytes in %.2f s: %.2f Gbit/s; the sink counted %s" %
+      (sent, secs, sent * 8 / secs / 1e9 if secs > 0 else 0, discarded))
+PYEOF
+	json_get "$OUT/tern-bulk.json" 'd["counts_match"]' | grep -q True ||
+		note "tern bulk: bytes sent and bytes the sink counted differ"
 }
 
-bulk() {
-	local t_small t_big port rc=0
+bulk_kernel() {
+	local port rc=0
 
-	say "bulk: tern-tcp-client (CPU $CLI_CPU) -> tern-echo (CPU $SRV_CPU) over memif, one flow"
-	if start_tern_server "$ECHO_BIN" '^tern-echo: ready' --ip 198.18.2.1/24 --tcp 7 \
-		--duration 3600; then
-		# The wall time includes EAL start and the memif link coming up:
-		# a 1-byte run measures that, and is taken off.
-		t_small=$(tern_client_wall 1)
-		t_big=$(tern_client_wall "$BULK_BYTES")
-		grep '^conn 0' "$WORK/tcp-client-$BULK_BYTES.log" || true
-		$PY - "$WORK/tcp-client-$BULK_BYTES.log" "$OUT/tern-bulk.json" "$t_small" "$t_big" <<'PYEOF'
-import json, re, sys
-log, out, ts, tb = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4])
-m = re.search(r"sent (\d+) .*rcvd (\d+)", open(log).read())
-sent, rcvd = (int(m.group(1)), int(m.group(2))) if m else (0, 0)
-dt = max(tb - ts, 1e-6)
-json.dump({"tool": "tern-tcp-client", "sent_bytes": sent, "rcvd_bytes": rcvd,
-	   "wall_s": tb, "startup_wall_s": ts, "transfer_s": dt,
-	   "mbytes_per_s": sent / dt / 1e6, "gbit_per_s": sent * 8 / dt / 1e9},
-	  open(out, "w"), indent=1)
-print("tern: sent %d rcvd %d in %.2f s (%.2f s start-up off): %.0f MB/s" %
-      (sent, rcvd, dt, ts, sent / dt / 1e6))
-PYEOF
-		stop_server
-	else
-		note "tern-echo did not start: tern bulk skipped"
-	fi
-
-	say "bulk: iperf3 over loopback (server CPU $SRV_CPU, client CPU $CLI_CPU)"
+	say "bulk: iperf3 over loopback (server CPU $SRV_CPU, client CPU $CLI_CPU), one flow, ${SECS} s"
 	if ! command -v iperf3 >/dev/null; then
 		apt-get install -y iperf3 >/dev/null 2>&1 || true
 	fi
@@ -359,6 +480,7 @@ PYEOF
 		note "iperf3 not available: kernel bulk skipped"
 		return
 	fi
+	idle_poll_on
 	port=$(free_port)
 	taskset -c "$SRV_CPU" iperf3 -s -1 -B 127.0.0.1 -p "$port" >"$WORK/iperf3-s.log" 2>&1 &
 	SRV_PID=$!
@@ -369,8 +491,14 @@ PYEOF
 	wait "$CLI_PID" || rc=$?
 	CLI_PID=
 	stop_server
+	idle_poll_restore
 	[[ $rc -eq 0 ]] || note "iperf3: exit $rc"
-	json_get "$OUT/kernel-bulk.json" '"iperf3: %.0f MB/s" % (d["end"]["sum_received"]["bytes"] / d["end"]["sum_received"]["seconds"] / 1e6)' || true
+	json_get "$OUT/kernel-bulk.json" '"iperf3: %.2f Gbit/s" % (d["end"]["sum_received"]["bits_per_second"] / 1e9)' || true
+}
+
+bulk() {
+	bulk_tern
+	bulk_kernel
 }
 
 # --- summary ------------------------------------------------------------------
@@ -378,9 +506,9 @@ PYEOF
 summary() {
 	printf '%s\n' "${NOTES[@]}" >"$WORK/notes"
 	$PY - "$OUT" "$WORK/notes" "$CMDLINE" "${CONNS[*]}" "$(cat "$WORK/open-rate" 2>/dev/null || echo 0)" \
-		"${EAL_MEM[*]}" <<'PYEOF'
+		"${EAL_MEM[*]}" "$LOAD0" "$IDLE_DESC" <<'PYEOF'
 import json, os, platform, subprocess, sys
-out, notes, cmd, conns, rate, mem = sys.argv[1:7]
+out, notes, cmd, conns, rate, mem, load0, idle = sys.argv[1:9]
 
 def load(name):
 	try:
@@ -420,17 +548,32 @@ def row(what, t, k):
 		ratio = "%.2f" % (t / k)
 	rows.append("| %s | %s | %s | %s |" % (what, fmt(t), fmt(k), ratio))
 
+auto_notes = []
+def busy(k):
+	if k is None or "server_cpu" not in k:
+		return
+	sc, cc = k["server_cpu"], k.get("client_cpu", {})
+	if (sc.get("busy_pct") or 0) < 80 and (cc.get("busy_pct") or 0) < 80:
+		auto_notes.append("kernel run c=%s%s: nginx %s%% and wrk %s%% busy: neither was the "
+				  "bottleneck, the machine was (compare on a quiet machine)" %
+				  (k["config"]["connections"], " " + k["config"]["args"] if k["config"]["args"] else "",
+				   fmt(sc.get("busy_pct")), fmt(cc.get("busy_pct"))))
+	rows.append("| &nbsp;&nbsp;kernel side: nginx CPU busy %% / us per request; wrk CPU busy %% | | %s / %s; %s | |"
+		    % (fmt(sc.get("busy_pct")), fmt(sc.get("us_per_request")), fmt(cc.get("busy_pct"))))
+
 for c in conns.split():
 	t, k = load("tern-ka-c" + c), load("kernel-ka-c" + c)
 	row("keep-alive c=%s req/s" % c, tl(t, "rps"), kl(k, "rps"))
-	for p in ("50", "99", "99.9"):
+	for p in ("50", "99", "99.9", "99.99"):
 		row("keep-alive c=%s p%s latency (us)" % (c, p), tl(t, p), kl(k, p))
 	row("keep-alive c=%s errors" % c, tl(t, "err"), kl(k, "err"))
+	busy(k)
 t, k = load("tern-close-c8"), load("kernel-close-c8")
 row("Connection: close c=8 req/s (= new conn/s)", tl(t, "rps"), kl(k, "rps"))
 for p in ("50", "99"):
 	row("Connection: close c=8 p%s latency (us)" % p, tl(t, p), kl(k, p))
 row("Connection: close c=8 errors", tl(t, "err"), kl(k, "err"))
+busy(k)
 t, k = load("tern-open-c100"), load("kernel-ka-c100")
 row("open loop c=100 at %s req/s: achieved req/s" % rate, tl(t, "rps"), None)
 for p in ("50", "99", "99.9"):
@@ -439,10 +582,8 @@ row("open-loop p99 (tern) vs kernel closed-loop c=100 p50 (us)", tl(t, "99"), kl
 t, k = load("tern-bulk"), load("kernel-bulk")
 kb = None
 if k and "end" in k:
-	s = k["end"]["sum_received"]
-	kb = s["bytes"] / s["seconds"] / 1e6
-row("bulk, one TCP flow, MB/s", t["mbytes_per_s"] if t else None, kb)
-row("bulk, one TCP flow, Gbit/s", t["gbit_per_s"] if t else None, kb * 8 / 1e3 if kb else None)
+	kb = k["end"]["sum_received"]["bits_per_second"] / 1e9
+row("bulk, one TCP flow, no per-byte work, Gbit/s", t.get("gbit_per_s") if t else None, kb)
 
 def cpu_model():
 	for l in open("/proc/cpuinfo"):
@@ -456,16 +597,36 @@ md.append("- machine: nproc %d, %s, kernel %s" % (os.cpu_count(), cpu_model(), p
 md.append("- command: `%s`" % cmd)
 md.append("- pinning: server on CPU 1, client on CPU 0 (taskset); tern EAL memory: `%s`" % mem)
 md.append("- tern: tern-load -> tern-httpd over net_memif (64-byte body); kernel: wrk -t1 -> nginx 1 worker "
-	  "over 127.0.0.1 (64-byte file, access_log off); bulk: tern-tcp-client -> tern-echo over memif "
-	  "(the echo returns the bytes at the same time; MB/s counts the bytes sent once) vs iperf3 over loopback")
+	  "over 127.0.0.1 (64-byte body returned from memory, access_log off, keepalive_requests 1e9; "
+	  "see run.sh's header); bulk: tern-tcp-client --source -> tern-echo --tcp-discard over memif "
+	  "vs iperf3 over loopback, one flow each, same duration")
+md.append("- kernel latency percentiles are wrk's own (Lua latency:percentile, 1 us steps, closed loop), "
+	  "tern's are tern-load's (closed loop, from the send)")
+md.append("- load average at start / end: %s / %s; idle vCPU polling during kernel runs: %s"
+	  % (load0, os.getloadavg()[0], idle))
 md.append("")
-md.append("Ratios are tern/kernel: above 1 is better for req/s and MB/s, below 1 is better for latency. "
-	  "wrk reports no p99.9.")
+md.append("Ratios are tern/kernel: above 1 is better for req/s and Gbit/s, below 1 is better for latency. "
+	  "An nginx CPU well below 100% busy means the kernel run was held back by the machine "
+	  "(other processes, wake-up costs), not by nginx.")
 md.append("")
 md.append("| figure | tern | kernel | tern/kernel |")
 md.append("|---|---:|---:|---:|")
 md.extend(rows)
-n = [l for l in open(notes).read().splitlines() if l.strip()]
+try:	# bench/e2e/scale.sh's table, when it ran
+	import csv
+	sc = list(csv.DictReader(open(os.path.join(out, "scale.csv"))))
+except (OSError, ValueError):
+	sc = []
+if sc:
+	md.append("")
+	md.append("tern-load -> tern-httpd vs concurrent connections (bench/e2e/scale.sh, scale.csv):")
+	md.append("")
+	md.append("| connections | req/s | RSS KiB | KiB per connection |")
+	md.append("|---:|---:|---:|---:|")
+	for r in sc:
+		md.append("| %s | %s | %s | %s |" % tuple(r.get(k, "") for k in
+			  ("conns", "rps", "rss_kib", "kib_per_conn")))
+n = [l for l in open(notes).read().splitlines() if l.strip()] + auto_notes
 if n:
 	md.append("")
 	md.append("Notes:")
@@ -489,6 +650,12 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 T0=$SECONDS
+LOAD0=$(cut -d' ' -f1 /proc/loadavg)
+IDLE_DESC="no (--no-idle-poll)"
+if [[ $IDLE_POLL -eq 1 ]]; then
+	IDLE_DESC="not available"
+	[[ -w $HALT_POLL ]] && IDLE_DESC="guest_halt_poll_ns=$HALT_POLL_NS (was $(cat "$HALT_POLL"))"
+fi
 mkdir -p "$OUT"
 WORK=$(mktemp -d "/tmp/$ID.XXXXXX")
 echo "results in $OUT, ${SECS} s per run"
@@ -498,5 +665,24 @@ echo "tern EAL memory flags: ${EAL_MEM[*]}"
 tern_http
 kernel_http
 bulk
+
+# --- hook: the connection-scale run (bench/e2e/scale.sh, another owner) --------
+# When bench/e2e/scale.sh exists it runs here with --quick passed through and
+# RESULTS_DIR=$OUT; it writes $OUT/scale.csv (conns,rps,rss_kib,kib_per_conn),
+# which plot.sh draws as scale-rps.png. Its failure is noted, not fatal.
+if [[ -f $REPO/bench/e2e/scale.sh ]]; then
+	SCALE_ARGS=()
+	[[ $QUICK -eq 1 ]] && SCALE_ARGS=(--quick)
+	say "scale: bench/e2e/scale.sh ${SCALE_ARGS[*]} (RESULTS_DIR=$OUT)"
+	rc=0
+	RESULTS_DIR=$OUT bash "$REPO/bench/e2e/scale.sh" "${SCALE_ARGS[@]}" || rc=$?
+	[[ $rc -eq 0 ]] || note "bench/e2e/scale.sh failed (exit $rc)"
+fi
+
 say "summary ($OUT/summary.md, $((SECONDS - T0)) s)"
 summary
+if command -v gnuplot >/dev/null; then
+	bash "$REPO/bench/e2e/plot.sh" "$OUT" || echo "bench: plot.sh failed" >&2
+else
+	echo "bench: no gnuplot (apt-get install gnuplot-nox): no plots" >&2
+fi

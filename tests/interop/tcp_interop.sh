@@ -5,18 +5,21 @@
 # Run by `meson test` (suite interop) with TERN_ECHO and TERN_TCP_CLIENT
 # set; runnable by hand as root. It makes its own network namespace with
 # two taps:
-#   tern0   tern-echo --tcp 7 (198.18.0.2/24); the kernel is 198.18.0.1,
-#           and 198.18.0.9 for the peer that vanishes
+#   tern0   tern-echo --tcp 7 --tcp-discard 10 (198.18.0.2/24); the kernel
+#           is 198.18.0.1, and 198.18.0.9 for the peer that vanishes
 #   ternc0  a persistent tap that every tern-tcp-client run attaches to
 #           (198.18.1.2/24); the kernel is 198.18.1.1 (and .9), where
-#           tcp_it.py's server echoes on port 7 and, on port 8, echoes
-#           everything only after the client's FIN
+#           tcp_it.py's server echoes on port 7, on port 8 echoes
+#           everything only after the client's FIN, and on port 10 only
+#           counts (discard)
 # Phase A drives the kernel's sockets at tern-echo and reads tern's counters
 # live over DPDK telemetry; phase B runs tern-tcp-client against the kernel
 # server. Checks (numbers as in the test plan): 1 bulk 256 MiB, 2 client bulk
 # 256 MiB, 3 1000 concurrent connections each way, 4 half-close each way,
 # 5 zero window, 6 closed port, 7 TIME-WAIT on the side that closes first,
-# 8 a peer that vanishes mid-transfer. Each check prints TAP lines; small
+# 8 a peer that vanishes mid-transfer, 9 kernel -> tern-echo's discard port
+# (bytes counted on both ends equal), 10 tern-tcp-client --source -> the
+# kernel's sink (equal again; once by --bytes, once by --duration). Each check prints TAP lines; small
 # checks run under tcpdump and print a capture excerpt when they fail.
 # Everything started here is stopped by pid and the namespace deleted on
 # any exit. Exit status: 0 all passed, 1 a check failed, 77 cannot run.
@@ -227,17 +230,17 @@ in_ns ip link set ternc0 up
 
 # Started directly so that $! is tern-echo itself (`ip netns exec` execs).
 ip netns exec "$NS" "$ECHO_BIN" "${EAL_ARGS[@]}" --file-prefix "$PREFIX" \
-	--vdev "net_tap0,iface=tern0" -- --ip 198.18.0.2/24 --tcp 7 \
+	--vdev "net_tap0,iface=tern0" -- --ip 198.18.0.2/24 --tcp 7 --tcp-discard 10 \
 	--config "$WORK/echo.ini" --duration "$DURATION_S" --stats "$WORK/echo-stats.json" \
 	>"$WORK/echo.log" 2>&1 &
 ECHO_PID=$!
 if ! wait_line "$ECHO_PID" "$WORK/echo.log" '^tern-echo: ready'; then
 	echo "# tern-echo did not become ready:"
 	diag <"$WORK/echo.log"
-	tap_line "not ok" "tern-echo --tcp 7 starts on net_tap"
+	tap_line "not ok" "tern-echo --tcp 7 --tcp-discard 10 starts on net_tap"
 	tap_plan_exit
 fi
-tap_line ok "tern-echo --tcp 7 starts on net_tap in namespace $NS (pid $ECHO_PID)"
+tap_line ok "tern-echo --tcp 7 --tcp-discard 10 starts on net_tap in namespace $NS (pid $ECHO_PID)"
 
 # net_tap gives the kernel side the port's own MAC; a distinct one makes
 # tern address the kernel by the MAC it learned, as on a real wire.
@@ -262,6 +265,7 @@ captured_echo_step "5: zero window" 90 zerownd $((4 * MIB)) 3
 captured_echo_step "6: kernel to a closed tern port" 30 refused
 captured_echo_step "7: kernel closes first" 30 timewait
 captured_echo_step "8: kernel peer vanishes" 75 vanish "$MAX_RETRIES" "$RTO_MAX_MS" 30
+echo_step "9: kernel -> tern-echo --tcp-discard" 90 discard $((64 * MIB))
 
 if kill -0 "$ECHO_PID" 2>/dev/null; then
 	tap_line ok "tern-echo still running after phase A"
@@ -279,6 +283,15 @@ fi
 grep '^tern-echo: lcore' "$WORK/echo.log" | diag || true
 if grep -q 'command ring overflowed' "$WORK/echo.log"; then
 	tap_line "not ok" "tern-echo's command ring never overflowed"
+fi
+# 9: what the kernel sent to the discard port is what tern-echo counted
+want=$(awk '{ s += $1 } END { print s + 0 }' "$WORK/discard_sent" 2>/dev/null || echo 0)
+got=$(sed -n 's/^tern-echo: lcore.*, discarded \([0-9]*\) bytes.*/\1/p' "$WORK/echo.log" |
+	awk '{ s += $1 } END { print s + 0 }')
+if [[ $want -gt 0 && $got -eq $want ]]; then
+	tap_line ok "9: tern-echo discarded exactly the $want bytes the kernel sent"
+else
+	tap_line "not ok" "9: tern-echo discarded exactly the bytes the kernel sent (kernel $want, tern $got)"
 fi
 
 # -- phase B: tern-tcp-client against the kernel ---------------------------
@@ -347,6 +360,18 @@ cut=$(cat "$WORK/vanish_t" 2>/dev/null || echo "$CLIENT_T0")
 after=$(awk -v a="$cut" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
 verify "8: client timeout" verify-vanish "$CLIENT_OUT" "$CLIENT_RC" "$CLIENT_STATS" "$after"
 cap_stop "$failed"
+
+# 10: no per-byte work: --source to the kernel's sink, by size, then by time
+since=$(server_lines)
+client_run 10 60 --connect 198.18.1.1:10 --source --bytes $((64 * MIB)) --timeout 50
+verify "10: client --source --bytes" verify-source 10 "$CLIENT_OUT" "$CLIENT_RC" \
+	"$CLIENT_STATS" "$WORK/server.jsonl" "$since" $((64 * MIB))
+since=$(server_lines)
+client_run 10b 60 --connect 198.18.1.1:10 --source --duration 1 --bytes $((1 << 40)) \
+	--timeout 50
+verify "10b: client --source --duration" verify-source 10b "$CLIENT_OUT" "$CLIENT_RC" \
+	"$CLIENT_STATS" "$WORK/server.jsonl" "$since" 0
+grep '^tern-tcp-client: sent' "$CLIENT_OUT" | diag || true
 
 stop_pid "$SERVER_PID"
 SERVER_PID=

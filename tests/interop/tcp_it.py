@@ -32,6 +32,7 @@ CLIENT_IFACE = "ternc0"
 ECHO_PORT = 7			# tern-echo --tcp, and the kernel's streaming echo
 DELAYED_PORT = 8		# kernel: read to EOF, then echo it all
 CLOSED_PORT = 9			# nobody listens on either side
+DISCARD_PORT = 10		# tern-echo --tcp-discard, and the kernel's sink
 WORK = os.environ.get("TERN_IT_WORK", ".")
 TEL_PATH = os.environ.get("TERN_IT_TEL", "")
 MIB = 1 << 20
@@ -272,6 +273,39 @@ def cmd_bulk(nbytes=str(256 * MIB)):
 			    "tcp_resets": 0, "tcp_tx_rst": 0, "tcp_aborts": 0,
 			    "tcp_timeout": 0, "tcp_rx_bad_csum": 0},
 		     at_least={"tcp_tx_data_bytes": n})
+
+
+def cmd_discard(nbytes=str(64 * MIB), sent_log="discard_sent"):
+	"""9: nbytes to tern-echo's discard port, half-close, EOF and nothing
+	back; appends the bytes sent to WORK/sent_log (the shell compares the sum
+	with what tern-echo counted at exit)."""
+	n = int(nbytes)
+	base = tel()
+	s = tcp_connect(KERN_IP, (TERN_IP, DISCARD_PORT))
+	buf = bytes(range(256)) * 256
+	sent, back, t0 = 0, b"", time.monotonic()
+	try:
+		while sent < n:
+			sent += s.send(memoryview(buf)[:min(len(buf), n - sent)])
+		s.shutdown(socket.SHUT_WR)
+		while True:
+			k = s.recv(65536)
+			if not k:
+				break
+			back += k
+	finally:
+		s.close()
+	dt = time.monotonic() - t0
+	with open(os.path.join(WORK, sent_log), "a") as f:
+		f.write("%d\n" % sent)
+	note("%d MiB to the discard port in %.2f s: %.1f MB/s" % (n // MIB, dt, n / dt / 1e6))
+	check("9: kernel sent %d bytes to tern's discard port, got EOF and nothing back" % n,
+	      sent == n and not back, "sent %d, got back %d bytes" % (sent, len(back)))
+	d = settle(base, {"tcp_closed": 1})
+	note_tcp(d)
+	check_counts("9: tern counted one passive open, one orderly close, no reset", d,
+		     exact={"tcp_passive_opens": 1, "tcp_closed": 1, "tcp_resets": 0,
+			    "tcp_tx_rst": 0, "tcp_aborts": 0, "tcp_rx_bad_csum": 0})
 
 
 def cmd_many(count="1000"):
@@ -569,6 +603,8 @@ class Server:
 					c.sendall(mv[:k])
 					tx.update(mv[:k])
 					sent += k
+				elif mode == "discard":
+					pass
 				elif len(held) + k <= 64 * MIB:
 					held += mv[:k]
 				else:
@@ -610,6 +646,7 @@ def cmd_server(log_path, ready_path):
 	srv = Server(log_path)
 	srv.serve(ECHO_PORT, "echo")
 	srv.serve(DELAYED_PORT, "delayed")
+	srv.serve(DISCARD_PORT, "discard")
 	with open(ready_path, "w") as f:
 		f.write("ready\n")
 	signal.signal(signal.SIGTERM, lambda *a: os._exit(0))
@@ -708,6 +745,53 @@ def cmd_verify_stream(tag, out, rc, stats_path, log_path, since, nconns, nbytes,
 		note("%s: at most %d connections open at once on the kernel side" %
 		     (tag, max([r["active_max"] for r in recs] or [0])))
 	return recs
+
+
+def parse_source(out_path):
+	"""--source lines: {conn: (ok, status, sent, rcvd)}, the summary."""
+	conns, summary = {}, None
+	with open(out_path, errors="replace") as f:
+		for line in f:
+			m = re.match(r"conn (\d+): (ok|FAILED) status (-?\d+) sent (\d+) rcvd (\d+) "
+				     r"\(source\)$", line)
+			if m:
+				conns[int(m.group(1))] = (m.group(2) == "ok", int(m.group(3)),
+							  int(m.group(4)), int(m.group(5)))
+			m = re.match(r"tern-tcp-client: (\d+)/(\d+) connections ok", line)
+			if m:
+				summary = (int(m.group(1)), int(m.group(2)))
+	return conns, summary
+
+
+def cmd_verify_source(tag, out, rc, stats_path, log_path, since, nbytes):
+	"""10: tern-tcp-client --source -> the kernel's sink: the bytes the
+	client counted as sent are exactly those the kernel received (nbytes
+	when given, > 0 when the run was bounded by --duration)."""
+	rc, nbytes = int(rc), int(nbytes)
+	conns, summary = parse_source(out)
+	text, leak = client_output(out)
+	end = time.monotonic() + 5
+	while True:
+		recs = [r for r in server_records(log_path, since)
+			if r["peer"].startswith(TERNC_IP + ":") and r["mode"] == "discard"]
+		if recs or time.monotonic() > end:
+			break
+		time.sleep(0.1)
+	c, r = conns.get(0), (recs[0] if len(recs) == 1 else None)
+	check("%s: tern-tcp-client --source: 1/1 connections ok, exit status 0 (pools back to "
+	      "baseline)" % tag, rc == 0 and summary == (1, 1) and c is not None and c[0] and
+	      not leak, "exit %d, summary %r, conn %r\n%s" % (rc, summary, c,
+							     "\n".join(text.splitlines()[-10:])))
+	want = nbytes if nbytes > 0 else (c[2] if c else -1)
+	check("%s: the kernel's sink received exactly the %d bytes the client sent, then EOF" %
+	      (tag, want), c is not None and r is not None and r["eof"] and r["err"] is None and
+	      r["rcvd"] == c[2] == want and want > 0 and r["sent"] == 0 and c[3] == 0,
+	      "client %r\nkernel %r" % (c, recs))
+	stats_check("%s: tern-tcp-client's stack sent at least that many data bytes, refused "
+		    "no send" % tag, load_stats(stats_path),
+		    want_exact={"tcp_active_opens": 1, "tcp_resets": 0, "tcp_timeout": 0,
+				"tcp_snd_refused": 0},
+		    want_at_least={"tcp_tx_data_bytes": max(want, 0)})
 
 
 def cmd_verify_halfclose(out, rc, stats_path, log_path, since, nbytes):

@@ -148,8 +148,8 @@ static void
 test_echo_cli(void **state)
 {
 	const char *good[] = { "--ip", "198.18.0.2/24", "--gw", "198.18.0.1", "--udp", "7",
-			       "--duration", "2.5", NULL };
-	const char *const bad[][6] = {
+			       "--duration", "2.5", "--tcp", "7", "--tcp-discard", "9", NULL };
+	const char *const bad[][8] = {
 		{ "--udp", "7", NULL },					/* no --ip */
 		{ "--ip", "198.18.0.2", NULL },				/* no prefix */
 		{ "--ip", "198.18.0.2/24", "--udp", "0", NULL },
@@ -161,6 +161,9 @@ test_echo_cli(void **state)
 		{ "--ip", "198.18.0.2/24", "--gw", "198.19.0.1", NULL },
 		{ "--ip", "198.18.0.2/24", "--config", NULL },
 		{ "--ip", "198.18.0.2/24", "--mtu", "20", NULL },
+		{ "--ip", "198.18.0.2/24", "--tcp-discard", "0", NULL },
+		{ "--ip", "198.18.0.2/24", "--tcp-discard", "9x", NULL },
+		{ "--ip", "198.18.0.2/24", "--tcp", "9", "--tcp-discard", "9", NULL },
 	};
 	struct echo_opts o;
 	char err[256];
@@ -169,6 +172,8 @@ test_echo_cli(void **state)
 	(void)state;
 	assert_int_equal(parse_args(&o, err, sizeof(err), good), 0);
 	assert_int_equal(o.udp_port, 7);
+	assert_int_equal(o.tcp_port, 7);
+	assert_int_equal(o.tcp_discard_port, 9);
 	assert_int_equal(o.cfg.iface[0].gw, 0xc6120001u);
 	assert_true(o.duration_s > 2.4 && o.duration_s < 2.6);
 	for (k = 0; k < RTE_DIM(bad); k++) {
