@@ -147,8 +147,9 @@ ack_is_dup(const struct tcb *tcb, const struct seg_in *in, uint32_t sacked, bool
 		return false;
 	if ((tcb->flags & TCB_F_SACK_OK) && (in->seg.opts.present & TCP_OPTF_SACK))
 		return sacked > 0;
+	/* a zero window answers our window probes: no loss signal */
 	return !advanced && in->seg.ack == tcb->snd.una && in->payload == 0 &&
-	       !has(in, TCP_FLAG_SYN | TCP_FLAG_FIN) &&
+	       !has(in, TCP_FLAG_SYN | TCP_FLAG_FIN) && in->seg.wnd != 0 &&
 	       ((uint32_t)in->seg.wnd << tcb->snd.wscale) == tcb->snd.wnd;
 }
 

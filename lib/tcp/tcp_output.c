@@ -399,15 +399,16 @@ sack_resend_lost(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o
 }
 
 /* NextSeg rules 3 and 4, when neither a lost hole (rule 1) nor new data
- * (rule 2: the peer's window allows none, or nothing is queued) could use
- * the room pipe leaves: unSACKed holes not yet deemed lost, then once per
- * recovery the rescue resend of the highest unSACKed segment. */
+ * (rule 2: nothing queued, or the peer's window, Nagle or sender SWS held
+ * it back) used the room pipe leaves: unSACKed holes not yet deemed lost,
+ * then once per recovery the rescue resend of the highest unSACKed
+ * segment. */
 static int
 sack_resend_rest(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o)
 {
 	uint32_t max = seg_max(s, tcb, o), seq, len, used;
 
-	while (pipe_allows(tcb, max) && (unsent_bytes(tcb) == 0 || usable_window(tcb) == 0)) {
+	while (pipe_allows(tcb, max)) {
 		if (tcp_sack_next_unsacked(tcb, max, &seq, &len)) {
 			if (resend_range(s, tcb, o, seq, len, &used) != 0)
 				return -ENOMEM;
@@ -513,7 +514,7 @@ update_timers(struct tern_stack *s, struct tcb *tcb, bool stalled)
 static void
 output_synced(struct tern_stack *s, struct tcb *tcb)
 {
-	uint32_t req = tcb->flags & TCB_F_OUTPUT_REQ;
+	uint32_t req = tcb->flags & TCB_F_OUTPUT_REQ, high;
 	struct tcp_opts o;
 	bool stalled = false;
 
@@ -536,9 +537,10 @@ output_synced(struct tern_stack *s, struct tcb *tcb)
 		stalled |= send_probe(s, tcb, &o) != 0;
 	if (req & TCB_F_KEEPALIVE)
 		stalled |= send_keepalive(s, tcb, &o) != 0;
+	high = tcb->snd.max;
 	if (!stalled)
 		stalled = send_data(s, tcb, &o) != 0;
-	if (!stalled && (tcb->flags & TCB_F_SACK_RECOVERY))
+	if (!stalled && (tcb->flags & TCB_F_SACK_RECOVERY) && tcb->snd.max == high)
 		stalled = sack_resend_rest(s, tcb, &o) != 0;
 	if (!stalled && ((tcb->flags & TCB_F_ACK_NOW) ||
 			 ((req & TCB_F_WND_UPDATE) && window_update_worth(tcb)))) {

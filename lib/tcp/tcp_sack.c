@@ -54,6 +54,15 @@ tcp_sack_free(struct tcb *tcb)
 	tcb->sb = NULL;
 }
 
+/* A cumulative ACK that ends inside or at the left edge of a SACKed
+ * range: the peer dropped data it had SACKed (reneged, RFC 2018 8); no
+ * honest receiver acknowledges up to data it holds without covering it. */
+static bool
+sb_reneged(const struct tcp_scoreboard *sb, uint32_t ack)
+{
+	return sb->n > 0 && seq_leq(sb->r[0].left, ack) && seq_lt(ack, sb->r[0].right);
+}
+
 /* Forget every SACKed byte below `una` (cumulatively acknowledged now). */
 static void
 sb_prune(struct tcp_scoreboard *sb, uint32_t una)
@@ -134,8 +143,13 @@ tcp_sack_update(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o,
 	struct tcp_scoreboard *sb;
 	uint8_t k = 0;
 
-	if (tcb->sb != NULL)
+	if (tcb->sb != NULL) {
 		sb_prune(tcb->sb, base);
+		if (sb_reneged(tcb->sb, base)) {
+			stack_ctr_inc(s, CTR_TCP_SACK_RENEGE);
+			tcp_sack_clear(tcb);
+		}
+	}
 	if ((o->present & TCP_OPTF_SACK) && o->n_sack > 0) {
 		if (first_is_dsack(o, ack)) {
 			stack_ctr_inc(s, CTR_TCP_RX_DSACK);
@@ -302,11 +316,11 @@ tcp_sack_rescue(const struct tcb *tcb, uint32_t max, uint32_t *seq, uint32_t *le
 	const struct tcp_scoreboard *sb = tcb->sb;
 	uint32_t start, end;
 
-	if (sb == NULL || sb->n == 0 || !seq_gt(tcb->snd.una, sb->rescue_rxt))
+	if (sb == NULL || !seq_gt(tcb->snd.una, sb->rescue_rxt))
 		return false;
 	end = tcb->snd.max;
-	start = sb->r[sb->n - 1].right;
-	if (!seq_lt(start, end)) {
+	start = sb->n > 0 ? sb->r[sb->n - 1].right : tcb->snd.una;
+	if (!seq_lt(start, end) && sb->n > 0) {
 		end = sb->r[sb->n - 1].left;
 		start = sb->n >= 2 ? sb->r[sb->n - 2].right : tcb->snd.una;
 	}

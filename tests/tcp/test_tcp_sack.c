@@ -71,18 +71,24 @@ test_scoreboard_record_merge_prune(void **state)
 	/* overlapping on both sides */
 	assert_int_equal(upd(&tc, &t, 1000, 1, (uint32_t[]){ 1150, 1550 }), 100);
 	assert_int_equal(t.sb->bytes, 400);
-	/* the cumulative ACK cuts into the range */
-	assert_int_equal(upd(&tc, &t, 1300, 0, NULL), 0);
-	assert_int_equal(t.sb->r[0].left, 1300);
-	assert_int_equal(t.sb->bytes, 250);
-	t.snd.una = 1300;
-	assert_int_equal(tcp_sack_sacked_in(&t, 1000, 2000), 250);
-	assert_int_equal(tcp_sack_sacked_in(&t, 1400, 1500), 100);
-	/* go-back skip: inside a range -> its end; before it -> room to it */
+	assert_int_equal(upd(&tc, &t, 1000, 1, (uint32_t[]){ 1600, 1700 }), 100);
+	assert_int_equal(tcp_sack_sacked_in(&t, 1000, 2000), 500);
+	assert_int_equal(tcp_sack_sacked_in(&t, 1400, 1650), 200);
+	/* go-back skip: inside a range -> its end; before one -> room to it */
 	assert_int_equal(tcp_sack_skip(&t, 1350, &room), 1550);
+	assert_int_equal(room, 50);
+	assert_int_equal(tcp_sack_skip(&t, 1100, &room), 1100);
+	assert_int_equal(room, 50);
+	assert_int_equal(tcp_sack_skip(&t, 1650, &room), 1700);
 	assert_int_equal(room, UINT32_MAX);
-	/* all of it acknowledged: the scoreboard goes away */
-	assert_int_equal(upd(&tc, &t, 1600, 0, NULL), 0);
+	/* the cumulative ACK covers the first range and stops in a hole */
+	assert_int_equal(upd(&tc, &t, 1580, 0, NULL), 0);
+	assert_int_equal(t.sb->n, 1);
+	assert_int_equal(t.sb->bytes, 100);
+	t.snd.una = 1580;
+	/* an ACK into SACKed data: the peer reneged, forget it all */
+	assert_int_equal(upd(&tc, &t, 1650, 0, NULL), 0);
+	assert_int_equal(tc_ctr(&tc, CTR_TCP_SACK_RENEGE), 1);
 	assert_null(t.sb);
 	assert_int_equal(tc_ctr(&tc, CTR_TCP_RX_DSACK), 0);
 	tc_fini(&tc);
@@ -357,6 +363,51 @@ test_sack_lost_resend_detected(void **state)
 	tc_fini(&tc);
 }
 
+/* Segments 0 and 9 (the tail) lost. The partial ACK of the resent 0
+ * leaves nothing SACKed; rule 4 resends the tail at once (no RTO). */
+static void
+test_sack_rescue_tail(void **state)
+{
+	struct tconn tc;
+	static struct parsed_tcp p[16];
+	static uint8_t d[10 * SEG];
+	uint32_t b;
+
+	(void)state;
+	b = sent_segments(&tc, d, 10, p);
+	sack_in(&tc, b, 0, 1, (uint32_t[]){ 1, 9 });	/* IsLost: recovery now */
+	expect_resend(&tc, b, 0, d);
+	assert_int_equal(tc_out(&tc, p, 16), 0);
+	sack_in(&tc, b, 9, 0, NULL);
+	expect_resend(&tc, b, 9, d);
+	assert_int_equal(tc_ctr(&tc, CTR_TCP_SACK_RESCUE), 1);
+	sack_in(&tc, b, 10, 0, NULL);
+	tc_out_none(&tc);
+	assert_int_equal(tc_ctr(&tc, CTR_TCP_RTO), 0);
+	tc_fini(&tc);
+}
+
+/* Answers to zero-window probes repeat the ACK with a zero window: they
+ * are not duplicate ACKs and never start a recovery. */
+static void
+test_zero_window_acks_not_dupacks(void **state)
+{
+	struct tconn tc;
+	static struct parsed_tcp p[16];
+	static uint8_t d[3 * SEG];
+	unsigned int i;
+	uint32_t b;
+
+	(void)state;
+	b = sent_segments(&tc, d, 3, p);
+	for (i = 0; i < 4; i++)
+		tc_in(&tc, TSEG(.flags = F_ACK, .abs = true, .seq = tc.snd_nxt, .ack = b,
+				.wnd = TSEG_WND_ZERO));
+	assert_int_equal(tc_ctr(&tc, CTR_TCP_RX_DUPACK), 0);
+	assert_int_equal(tc_ctr(&tc, CTR_TCP_FAST_RETRANS), 0);
+	tc_fini(&tc);
+}
+
 /* RFC 6675 5 (3): before the recovery, each SACKed segment makes room
  * for a new one (the flight is what is not SACKed). */
 static void
@@ -497,6 +548,8 @@ main(void)
 		T(test_sack_recovery_resends_holes),
 		T(test_sack_lost_resend_detected),
 		T(test_sack_limited_transmit_by_pipe),
+		T(test_sack_rescue_tail),
+		T(test_zero_window_acks_not_dupacks),
 		T(test_rto_go_back_skips_sacked),
 		T(test_dsack_sent_for_duplicates),
 	};
