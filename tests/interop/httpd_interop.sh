@@ -296,7 +296,7 @@ def cmd_idle(limit):
 
 def cmd_tel(path, out):
 	with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as s:
-		s.settimeout(5)
+		s.settimeout(20)
 		s.connect(path)
 		info = json.loads(s.recv(16384).decode())
 		s.send(b"/tern/stats")
