@@ -292,7 +292,8 @@ json_config(FILE *f, const struct load_opts *o, uint32_t workers)
 			fputs(", ", f);
 		json_str(f, o->headers[i]);
 	}
-	fprintf(f, "]},\n");
+	fprintf(f, "], \"dst_ports\": \"%u-%u\", \"in_flight\": %u},\n", o->dst.lo,
+		o->dst.lo + o->dst.n - 1, o->in_flight);
 }
 
 static void

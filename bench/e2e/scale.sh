@@ -12,8 +12,11 @@
 # connections take in turn, so every connection is used while the queue
 # stays the same at every step. Memory: both processes run with --no-huge,
 # so VmRSS counts every page the server touched (the DPDK heap included);
-# no hugepages are used. kib_per_conn = (VmHWM during the run - VmRSS
-# idle before it) / conns.
+# no hugepages are used. First a server with a small table (max_conns
+# 4096) gives the base RSS; then per step: rss0 = the server idle with
+# its tables sized for N (what is reserved and touched up front), rss =
+# its VmHWM during the run, and kib_per_conn = (rss - base) / N:
+# everything the server spends on N connections, reserved or touched.
 #
 # Writes $RESULTS_DIR/scale.csv (conns,rps,rss_kib,kib_per_conn),
 # scale-detail.csv (plus idle RSS, ramp-up, errors), the JSON of each
@@ -100,13 +103,12 @@ eal_mem() {
 	echo $((512 + $1 * 2 / 1024))
 }
 
-# step N: one rung of the ladder; appends to the CSVs.
-step() {
-	local n=$1 maxc mem rss0 hwm rc=0 i line
-	local ini=$WORK/httpd-$n.ini log=$WORK/httpd-$n.log json=$RESULTS_DIR/load-$n.json
+# start_server N MAXC MEM: tern-httpd with MAXC TCBs; SRV_PID, RSS0 (KiB,
+# idle a second after it is ready).
+start_server() {
+	local n=$1 maxc=$2 mem=$3 i
+	local ini=$WORK/httpd-$n.ini log=$RESULTS_DIR/httpd-$n.log
 
-	maxc=$((n + n / 4 + 4096))
-	mem=$(eal_mem "$n")
 	printf '[iface]\nport = 0\nip = %s/24\n[tcp]\nmsl_ms = 100\nmax_conns = %u\n' \
 		"$SRV_IP" "$maxc" >"$ini"
 	rm -f "$SOCK"
@@ -125,35 +127,57 @@ step() {
 	done
 	grep -q '^tern-httpd: ready' "$log" || die "tern-httpd ($n) not ready after 60 s"
 	sleep 1
-	rss0=$(kib "$SRV_PID" VmRSS)
-	echo "-- $n connections: server pid $SRV_PID, EAL -m $mem (--no-huge), idle VmRSS $rss0 KiB"
+	RSS0=$(kib "$SRV_PID" VmRSS)
+}
+
+# step N: one rung of the ladder; appends to the CSVs.
+step() {
+	local n=$1 maxc mem rss0 hwm= h rc=0 line json=$RESULTS_DIR/load-$n.json
+
+	maxc=$((n + n / 4 + 4096))
+	mem=$(eal_mem "$n")
+	start_server "$n" "$maxc" "$mem"
+	rss0=$RSS0
+	echo "-- $n connections: server pid $SRV_PID, max_conns $maxc, EAL -m $mem (--no-huge)," \
+		"idle VmRSS $rss0 KiB (base $BASE_RSS KiB)"
 	timeout -k 5 $((SECS + 600)) taskset -c "$CLI_CPU" "$LOAD_BIN" --no-huge -m "$mem" \
 		--no-shconf --no-pci -l "$CLI_CPU" --file-prefix "$ID-cli" \
 		--vdev "net_memif0,role=client,socket=$SOCK" -- --ip "$CLI_IP/24" \
 		-c "$n" -d "$SECS" --in-flight "$INFLIGHT" --dst-ports "$PORTS" --timeout 10s \
 		--json "$json" "http://$SRV_IP/" >"$WORK/load-$n.log" 2>&1 &
 	CLI_PID=$!
+	# VmHWM sampled while the client runs: memif's PMD in DPDK 22.11 can
+	# crash the server inside tx_burst when the client detaches with
+	# frames still queued (see the report), so the last sample counts
+	while kill -0 "$CLI_PID" 2>/dev/null; do
+		h=$(kib "$SRV_PID" VmHWM)
+		[[ -n $h ]] && hwm=$h
+		sleep 0.5
+	done
 	wait "$CLI_PID" || rc=$?
 	CLI_PID=
-	hwm=$(kib "$SRV_PID" VmHWM)
+	h=$(kib "$SRV_PID" VmHWM)
+	[[ -n $h ]] && hwm=$h
+	kill -0 "$SRV_PID" 2>/dev/null || echo "scale: tern-httpd ($n) died before the end (see $RESULTS_DIR/httpd-$n.log)"
 	grep -E '^(Requests/sec|Ramp-up|  Socket errors)' "$WORK/load-$n.log" || true
 	stop_pid "$SRV_PID"
 	SRV_PID=
 	if [[ $rc -ne 0 || ! -s $json || -z $hwm || -z $rss0 ]]; then
 		echo "scale: step $n failed (tern-load exit $rc)" >&2
 		tail -n 5 "$WORK/load-$n.log" >&2
-		echo "$n,,,," >>"$RESULTS_DIR/scale.csv"
+		echo "$n,,," >>"$RESULTS_DIR/scale.csv"
+		echo "$n,,,,,,,," >>"$RESULTS_DIR/scale-detail.csv"
 		return 0
 	fi
-	line=$($PY - "$json" "$n" "$rss0" "$hwm" <<'PYEOF'
+	line=$($PY - "$json" "$n" "$rss0" "$hwm" "$BASE_RSS" <<'PYEOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
-n, rss0, hwm = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+n, rss0, hwm, base = (int(x) for x in sys.argv[2:6])
 rps = d["rates"]["requests_per_s"]
 errs = sum(d["errors"].values())
 ramp = d.get("ramp_s")
-print("%d,%.0f,%d,%.3f|%d,%s,%d" % (n, rps, hwm, (hwm - rss0) / n, rss0,
-      "" if ramp is None else "%.3f" % ramp, errs))
+print("%d,%.0f,%d,%.3f|%d,%.3f,%.3f,%s,%d" % (n, rps, hwm, (hwm - base) / n, rss0,
+      (rss0 - base) / n, (hwm - rss0) / n, "" if ramp is None else "%.3f" % ramp, errs))
 PYEOF
 )
 	echo "${line%%|*}" >>"$RESULTS_DIR/scale.csv"
@@ -165,14 +189,15 @@ table() {
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
 base = next((float(r["rps"]) for r in rows if r["conns"] == "1000" and r["rps"]), None)
-print("%9s %10s %8s %11s %12s %9s %7s" % ("conns", "req/s", "ratio", "rss KiB", "KiB/conn",
-      "ramp s", "errors"))
+print("%9s %10s %6s %10s %9s %9s %9s %8s %7s" % ("conns", "req/s", "ratio", "rss KiB",
+      "KiB/conn", "reserved", "touched", "ramp s", "errors"))
 for r in rows:
 	rps = float(r["rps"]) if r["rps"] else None
 	ratio = "%.2f" % (rps / base) if rps and base else "-"
-	print("%9s %10s %8s %11s %12s %9s %7s" % (r["conns"], "%.0f" % rps if rps else "-",
-	      ratio, r["rss_kib"] or "-", r["kib_per_conn"] or "-", r["ramp_s"] or "-",
-	      r["errors"] or "-"))
+	print("%9s %10s %6s %10s %9s %9s %9s %8s %7s" % (r["conns"], "%.0f" % rps if rps else "-",
+	      ratio, r["rss_kib"] or "-", r["kib_per_conn"] or "-",
+	      r.get("kib_per_conn_reserved") or "-", r.get("kib_per_conn_touched") or "-",
+	      r["ramp_s"] or "-", r["errors"] or "-"))
 PYEOF
 }
 
@@ -186,9 +211,15 @@ trap 'exit 143' TERM
 WORK=$(mktemp -d "/tmp/$ID.XXXXXX")
 mkdir -p "$RESULTS_DIR"
 echo "conns,rps,rss_kib,kib_per_conn" >"$RESULTS_DIR/scale.csv"
-echo "conns,rps,rss_kib,kib_per_conn,rss0_kib,ramp_s,errors" >"$RESULTS_DIR/scale-detail.csv"
+echo "conns,rps,rss_kib,kib_per_conn,rss0_kib,kib_per_conn_reserved,kib_per_conn_touched,ramp_s,errors" \
+	>"$RESULTS_DIR/scale-detail.csv"
 echo "tern scale ladder: $LADDER connections, ${SECS} s each, $INFLIGHT requests in flight," \
 	"server ports $PORTS, server CPU $SRV_CPU, client CPU $CLI_CPU, --no-huge"
+start_server base 4096 "$(eal_mem 0)"
+BASE_RSS=$RSS0
+stop_pid "$SRV_PID"
+SRV_PID=
+echo "-- base: tern-httpd with max_conns 4096, idle VmRSS $BASE_RSS KiB"
 for n in $LADDER; do
 	step "$n"
 done

@@ -344,7 +344,8 @@ num = (int, float)
 schema = {
     "tool": str, "version": int, "duration_s": num,
     "config": {"url": str, "connections": int, "duration_s": num, "mode": str, "rate": int,
-               "close": bool, "lcores": int, "timeout_s": num, "warmup_s": num, "headers": list},
+               "close": bool, "lcores": int, "timeout_s": num, "warmup_s": num, "headers": list,
+               "dst_ports": str, "in_flight": int},
     "totals": {"requests": int, "bytes": int, "connections": int, "requests_sent": int,
                "warmup_requests": int, "drained_requests": int, "aborted_at_end": int,
                "status": {"1xx": int, "2xx": int, "3xx": int, "4xx": int, "5xx": int, "other": int}},
@@ -359,6 +360,8 @@ schema = {
     "drain": {k: int for k in ("requests", "bytes", "connections", "errors")},
     "connections_left_open": int, "mbufs_leaked": int,
 }
+if not d["config"]["close"]:
+    schema["ramp_s"] = num		# null with --close
 bad = []
 def walk(obj, sch, path):
     if isinstance(sch, dict):
