@@ -121,7 +121,7 @@ start_server() {
 		--stats "$RESULTS_DIR/httpd-$n.json" >"$log" 2>&1 &
 	SRV_PID=$!
 	for ((i = 0; i < 600; i++)); do
-		grep -q '^tern-httpd: ready' "$log" && break
+		grep -qs '^tern-httpd: ready' "$log" && break
 		kill -0 "$SRV_PID" 2>/dev/null || { cat "$log"; die "tern-httpd ($n) did not start"; }
 		sleep 0.1
 	done
