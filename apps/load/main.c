@@ -188,6 +188,7 @@ main(int argc, char **argv)
 	if (eal_argc < 0)
 		return 1;
 	if (load_opts_parse(&opts, app_argc, app_argv, err, sizeof(err)) != 0) {
+		free(app_argv);
 		if (strcmp(err, "help") == 0) {
 			load_usage();
 			return 0;
@@ -197,6 +198,7 @@ main(int argc, char **argv)
 	}
 	if (rte_eal_init(eal_argc, argv) < 0) {
 		fprintf(stderr, "tern-load: EAL init failed: %s\n", rte_strerror(rte_errno));
+		free(app_argv);
 		return 2;
 	}
 	signal(SIGINT, on_signal);
