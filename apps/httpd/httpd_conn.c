@@ -517,6 +517,8 @@ on_accepted(struct httpd_srv *h, const struct tern_event *ev)
 		conn_reset(h, c);	/* missed CLOSED: cannot happen, stay safe */
 	c->handle = ev->handle;
 	h->st.conns_accepted++;
+	if (ev->cookie < HTTPD_MAX_PORTS)	/* the listener's: its port index */
+		h->st.accepted_by_port[ev->cookie]++;
 	lru_touch(h, c);
 	/* answers go out whole at the end of the loop iteration anyway */
 	tern_tcp_nodelay(h->chan, ev->handle, 1);
@@ -550,8 +552,8 @@ httpd_srv_event(struct httpd_srv *h, const struct tern_event *ev)
 	switch (ev->type) {
 	case TERN_EV_TCP_LISTENING:
 		if (ev->status != 0) {
-			fprintf(stderr, "tern-httpd: listen on port %u: %s\n", h->conf.port,
-				strerror(-ev->status));
+			fprintf(stderr, "tern-httpd: listen on port %u: %s\n",
+				h->conf.port + (unsigned int)ev->cookie, strerror(-ev->status));
 			return -1;
 		}
 		return 0;
@@ -645,6 +647,7 @@ httpd_srv_init(struct httpd_srv *h, struct tern_chan *c, unsigned int lcore,
 {
 	char name[RTE_MEMPOOL_NAMESIZE];
 	int socket = (int)rte_lcore_to_socket_id(lcore);
+	uint16_t i;
 
 	memset(h, 0, sizeof(*h));
 	h->chan = c;
@@ -662,11 +665,12 @@ httpd_srv_init(struct httpd_srv *h, struct tern_chan *c, unsigned int lcore,
 		httpd_srv_fini(h);
 		return -1;
 	}
-	if (tern_tcp_listen(c, conf->port, 0, 0) != 0) {
-		fprintf(stderr, "tern-httpd: lcore %u: command ring full\n", lcore);
-		httpd_srv_fini(h);
-		return -1;
-	}
+	for (i = 0; i < conf->n_ports; i++)
+		if (tern_tcp_listen(c, (uint16_t)(conf->port + i), 0, i) != 0) {
+			fprintf(stderr, "tern-httpd: lcore %u: command ring full\n", lcore);
+			httpd_srv_fini(h);
+			return -1;
+		}
 	return 0;
 }
 

@@ -16,6 +16,7 @@
 
 #include "../common/http.h"
 
+#include "httpd_opts.h"
 #include "httpd_resp.h"
 
 struct rte_mempool;
@@ -54,12 +55,14 @@ struct httpd_stats {
 	uint64_t ring_full;		/* aborted: command ring full */
 	uint64_t send_refused;		/* aborted: send queue past twice its limit */
 	uint64_t stalls;		/* injected stalls (--stall-ms) */
+	uint64_t accepted_by_port[HTTPD_MAX_PORTS];	/* by index in --ports */
 };
 
 struct httpd_srv_conf {
 	uint32_t max_conns;		/* table size: cfg.tcp_max_conns */
 	uint32_t sndbuf;		/* cfg.tcp_sndbuf: bytes sent per pass */
-	uint16_t port;
+	uint16_t port;			/* first listening port */
+	uint16_t n_ports;		/* ports port .. port + n_ports - 1 */
 	uint32_t body_size;
 	uint32_t max_body;
 	uint64_t idle_ns;

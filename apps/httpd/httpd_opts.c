@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * tern-httpd option parsing: --ip, --gw, --port, --body-size, --max-body,
+ * tern-httpd option parsing: --ip, --gw, --port, --ports, --body-size, --max-body,
  * --config, --duration, --stats, --idle-timeout, --stall-ms,
  * --stall-every-ms. An INI file given with --config is read first;
  * command-line flags then override it. Called once by main.c.
@@ -11,13 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/ports.h"
 #include "httpd_opts.h"
 
 void
 httpd_usage(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s [EAL options] -- --ip A.B.C.D/N [--gw A.B.C.D] [--port 80]\n"
+		"usage: %s [EAL options] -- --ip A.B.C.D/N [--gw A.B.C.D] [--port 80 | --ports LO-HI]\n"
 		"       [--body-size 64] [--max-body N] [--config FILE] [--duration S]\n"
 		"       [--stats FILE] [--idle-timeout S] [--stall-ms MS --stall-every-ms MS]\n",
 		prog);
@@ -51,6 +52,25 @@ parse_secs(const char *s, double *out)
 	return 0;
 }
 
+/* --ports LO-HI (or one port): listen on every port of the range. */
+static int
+parse_ports(struct httpd_opts *o, const char *arg, char *err, size_t n)
+{
+	struct port_range r;
+
+	if (o->ports_given & 1)
+		return snprintf(err, n, "--port and --ports exclude each other"), -1;
+	if (port_range_parse(arg, &r) != 0)
+		return snprintf(err, n, "--ports: expected LO-HI within 1..65535, got '%s'",
+				arg), -1;
+	if (r.n > HTTPD_MAX_PORTS)
+		return snprintf(err, n, "--ports: %u ports, at most %u", r.n, HTTPD_MAX_PORTS), -1;
+	o->port = r.lo;
+	o->n_ports = (uint16_t)r.n;
+	o->ports_given |= 2;
+	return 0;
+}
+
 static struct tern_iface_conf *
 iface0(struct httpd_opts *o)
 {
@@ -66,10 +86,16 @@ opt_num(struct httpd_opts *o, int c, const char *arg, char *err, size_t n)
 
 	switch (c) {
 	case 'p':
+		if (o->ports_given & 2)
+			return snprintf(err, n, "--port and --ports exclude each other"), -1;
 		if (parse_num(arg, 1, 65535, &v) != 0)
 			return snprintf(err, n, "--port: expected 1..65535, got '%s'", arg), -1;
 		o->port = (uint16_t)v;
+		o->n_ports = 1;
+		o->ports_given |= 1;
 		return 0;
+	case 'P':
+		return parse_ports(o, arg, err, n);
 	case 'b':
 		if (parse_num(arg, 0, HTTPD_BODY_MAX, &v) != 0)
 			return snprintf(err, n, "--body-size: expected 0..%u bytes, got '%s'",
@@ -136,6 +162,9 @@ opts_check(struct httpd_opts *o, char *err, size_t n)
 		return snprintf(err, n, "--stall-ms must be shorter than --stall-every-ms"), -1;
 	if (o->cfg.n_ifaces == 0 || o->cfg.iface[0].ip == 0)
 		return snprintf(err, n, "--ip A.B.C.D/N is required"), -1;
+	if (o->n_ports > o->cfg.tcp_max_listeners)
+		return snprintf(err, n, "--ports: %u ports but [tcp] max_listeners is %u",
+				o->n_ports, o->cfg.tcp_max_listeners), -1;
 	return tern_config_validate(&o->cfg, err, n);
 }
 
@@ -146,6 +175,7 @@ httpd_opts_parse(struct httpd_opts *o, int argc, char **argv, char *err, size_t 
 		{ "ip", required_argument, NULL, 'i' },
 		{ "gw", required_argument, NULL, 'g' },
 		{ "port", required_argument, NULL, 'p' },
+		{ "ports", required_argument, NULL, 'P' },
 		{ "body-size", required_argument, NULL, 'b' },
 		{ "max-body", required_argument, NULL, 'x' },
 		{ "config", required_argument, NULL, 'c' },
@@ -162,6 +192,7 @@ httpd_opts_parse(struct httpd_opts *o, int argc, char **argv, char *err, size_t 
 	memset(o, 0, sizeof(*o));
 	tern_config_defaults(&o->cfg);
 	o->port = 80;
+	o->n_ports = 1;
 	o->body_size = 64;
 	o->max_body = 1u << 20;
 	o->idle_timeout_s = 60;

@@ -14,10 +14,15 @@
 
 /* Upper bounds of the body sizes a response may carry. */
 #define HTTPD_BODY_MAX (64u << 20)
+/* Listening ports (--ports LO-HI): one client address reaches at most
+ * ~64k connections per server port, so a million needs a range. */
+#define HTTPD_MAX_PORTS 64u
 
 struct httpd_opts {
 	struct tern_config cfg;
-	uint16_t port;			/* HTTP port; default 80 */
+	uint16_t port;			/* HTTP port (first of the range); default 80 */
+	uint16_t n_ports;		/* ports port .. port + n_ports - 1; default 1 */
+	uint8_t ports_given;		/* 1: --port, 2: --ports (they exclude each other) */
 	uint32_t body_size;		/* bytes of `GET /`; default 64 */
 	uint32_t max_body;		/* bound of `GET /bytes/N`; default 1 MiB */
 	double duration_s;		/* 0 = until SIGINT/SIGTERM */

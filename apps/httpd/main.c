@@ -113,6 +113,7 @@ httpd_lcore(void *arg)
 		.max_conns = opts.cfg.tcp_max_conns,
 		.sndbuf = opts.cfg.tcp_sndbuf,
 		.port = opts.port,
+		.n_ports = opts.n_ports,
 		.body_size = opts.body_size,
 		.max_body = opts.max_body,
 		.idle_ns = (uint64_t)(opts.idle_timeout_s * 1e9),
@@ -217,10 +218,15 @@ write_stats(FILE *f)
 		", \"httpd_conns_reused\": %" PRIu64 ", \"httpd_idle_timeouts\": %" PRIu64
 		", \"httpd_head_buf_short\": %" PRIu64 ", \"httpd_mbuf_short\": %" PRIu64
 		", \"httpd_ring_full\": %" PRIu64 ", \"httpd_send_refused\": %" PRIu64
-		", \"httpd_stalls\": %" PRIu64 "}\n",
+		", \"httpd_stalls\": %" PRIu64,
 		t.rx_bytes, t.tx_bytes, t.body_bytes, t.conns_accepted, t.conns_closed,
 		t.conns_overflow, t.conns_reused, t.idle_timeouts, t.head_buf_short,
 		t.mbuf_short, t.ring_full, t.send_refused, t.stalls);
+	if (opts.n_ports > 1)		/* "httpd_accepted_port_8080": n, ... */
+		for (i = 0; i < opts.n_ports; i++)
+			fprintf(f, ", \"httpd_accepted_port_%u\": %" PRIu64,
+				opts.port + i, t.accepted_by_port[i]);
+	fprintf(f, "}\n");
 	free(tern);
 }
 
@@ -284,7 +290,11 @@ main(int argc, char **argv)
 	}
 	rc = tern_netif_setup(&opts.cfg, (uint16_t)rte_lcore_count(), mbuf_pool);
 	if (rc == 0) {
-		printf("tern-httpd: ready on port %u\n", opts.port);
+		if (opts.n_ports > 1)
+			printf("tern-httpd: ready on ports %u-%u\n", opts.port,
+			       opts.port + opts.n_ports - 1);
+		else
+			printf("tern-httpd: ready on port %u\n", opts.port);
 		fflush(stdout);
 		rc = run(mbuf_pool);
 	}

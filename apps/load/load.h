@@ -16,9 +16,17 @@
 
 #include "../common/hist.h"
 #include "../common/http.h"
+#include "../common/ports.h"
 #include "../common/sched.h"
 
 #define LOAD_MAX_CONNS 1000000u
+/* Keep-alive connections pick their own local ports: connection g goes to
+ * server port dst.lo + g % dst.n from local port LOAD_LPORT_LO + g / dst.n,
+ * so one source address reaches LOAD_LPORTS connections per server port.
+ * --close connections take the stack's ephemeral ports instead. */
+#define LOAD_LPORT_LO 1024u
+#define LOAD_LPORTS (65536u - LOAD_LPORT_LO)
+#define LOAD_EPHEMERAL_PORTS 16384u	/* the stack's 49152..65535 */
 #define LOAD_MAX_HEADERS 32
 #define LOAD_MAX_REQUEST 8192		/* request head, bytes */
 #define LOAD_HIST_LO_NS 1000ull		/* 1 us */
@@ -37,9 +45,11 @@ struct load_url {
 struct load_opts {
 	struct tern_config cfg;
 	struct load_url url;
+	struct port_range dst;		/* server ports: --dst-ports, else the URL's */
 	uint32_t conns;
 	uint64_t duration_ns;
 	uint64_t rate;			/* total requests/s; 0 = closed loop */
+	uint32_t in_flight;		/* closed loop: requests outstanding at most; 0 = conns */
 	uint32_t threads;		/* lcores to use; 0 = every EAL lcore */
 	int close_mode;			/* --close: one connection per request */
 	uint64_t timeout_ns;
@@ -116,6 +126,7 @@ struct load_worker {
 	struct load_count count[LOAD_PHASE_COUNT];
 	uint64_t sent;			/* requests sent, all phases */
 	uint64_t aborted_at_end;	/* still unanswered after the drain */
+	uint64_t ramp_ns;		/* keep-alive: start until every connection was up */
 	uint32_t left_open;		/* connections not closed within the bound */
 	struct load_live live;
 	const volatile int *quit;	/* set by a signal: end the run now */
@@ -155,6 +166,7 @@ struct load_result {
 	uint64_t sent;
 	uint64_t aborted_at_end;
 	uint32_t left_open;
+	double ramp_s;			/* slowest lcore's ramp-up (keep-alive) */
 	int64_t mbufs_leaked;		/* -1 = not checked */
 };
 

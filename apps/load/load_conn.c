@@ -38,8 +38,16 @@
 
 #define EV_BURST 64
 #define CONNECT_BUDGET 128		/* connects per loop iteration */
-#define SCAN_NS 10000000ull		/* timeout scan period */
+/* Connects in flight (SYN sent, no answer yet) per lcore: self-clocked
+ * ramp-up that never overruns the server's SYN backlog (1024 by default)
+ * or the port's rings, however many connections are asked for. */
+#define CONNECT_WINDOW 256
+#define PUBLISH_NS 10000000ull		/* live counters, rps samples */
+#define SCAN_NS 1000000ull		/* a timeout scan step ... */
+#define SCAN_SWEEP_STEPS 100u		/* ... of 1/100 of the connections */
+#define RAMP_MAX_NS 120000000000ull	/* bound on waiting for every connection */
 #define CLOSE_WAIT_NS 3000000000ull	/* bound on the final close */
+#define CLOSE_BATCH 512u		/* connections closed per loop iteration */
 #define GEN_MASK 0x3fffffffu
 #define CK_CMD (1ull << 62)		/* cookie of a command other than connect */
 #define PROBE_COOKIE (1ull << 61 | 0xffffffffull)	/* index out of range */
@@ -49,12 +57,32 @@ struct worker_priv {
 	uint32_t heap_n;
 	uint32_t *connq;		/* connections waiting to connect (FIFO) */
 	uint32_t q_head, q_n;
+	uint32_t *readyq;		/* --in-flight: idle connections, in turn (FIFO) */
+	uint32_t r_head, r_n;
+	uint32_t cap;			/* --in-flight share of this lcore; 0 = none */
 	uint32_t live;			/* connects not yet answered by CLOSED */
 	uint32_t busy;			/* requests in flight */
+	uint32_t connecting;		/* connections in C_CONNECTING */
+	uint32_t ever_up;		/* connections that were up at least once */
+	uint32_t scan_pos;		/* timeout scan cursor */
 	int ending;			/* past the end: no new requests */
+	int ramping;			/* keep-alive: not every connection up yet */
+	int kicking;			/* ramp-up over: starting the connections */
+	uint32_t kick_pos;
 	enum load_phase phase;
-	uint64_t next_scan_ns, next_sec_ns, next_p99_ns, sec_requests;
+	uint64_t next_scan_ns, next_pub_ns, next_sec_ns, next_p99_ns, sec_requests;
 };
+
+/* Every state change of a connection: keeps the connect window count. */
+static void
+conn_set(struct worker_priv *p, struct load_conn *k, uint8_t st)
+{
+	if (k->state == C_CONNECTING)
+		p->connecting--;
+	if (st == C_CONNECTING)
+		p->connecting++;
+	k->state = st;
+}
 
 void
 load_clock_init(struct load_clock *c)
@@ -143,7 +171,7 @@ want_connect(struct load_worker *w, struct worker_priv *p, struct load_conn *k)
 {
 	uint32_t i = (uint32_t)(k - w->conns);
 
-	k->state = C_IDLE;
+	conn_set(p, k, C_IDLE);
 	if (p->ending || k->in_connq)
 		return;
 	k->in_connq = 1;
@@ -155,6 +183,8 @@ want_connect(struct load_worker *w, struct worker_priv *p, struct load_conn *k)
 static void
 conn_drop(struct load_worker *w, struct load_conn *k, int abort)
 {
+	struct worker_priv *p = w->priv;
+
 	if (k->state == C_READY || k->state == C_BUSY) {
 		if (abort) {
 			conn_cmd(w, TERN_CMD_TCP_ABORT, k->handle, 0);
@@ -169,11 +199,11 @@ conn_drop(struct load_worker *w, struct load_conn *k, int abort)
 		}
 	}
 	if (k->state == C_BUSY)
-		((struct worker_priv *)w->priv)->busy--;
+		p->busy--;
 	k->gen = (k->gen + 1) & GEN_MASK;
 	k->handle = 0;
 	k->hlen = 0;
-	k->state = C_IDLE;
+	conn_set(p, k, C_IDLE);
 }
 
 static int
@@ -213,7 +243,7 @@ send_request(struct load_worker *w, struct worker_priv *p, struct load_conn *k, 
 		k->t0_ns = now;
 	if (!o->close_mode)		/* --close: counted from the connect */
 		k->deadline_ns = now + o->timeout_ns;
-	k->state = C_BUSY;
+	conn_set(p, k, C_BUSY);
 	k->body = B_HEAD;
 	k->hlen = 0;
 	k->k++;
@@ -238,8 +268,13 @@ conn_next(struct load_worker *w, struct worker_priv *p, struct load_conn *k, uin
 		want_connect(w, p, k);		/* keep-alive: (re)connect at once */
 		return;
 	}
-	if (k->in_heap || k->in_connq)
-		return;				/* already waiting */
+	if (k->in_heap || k->in_connq || k->in_readyq || (p->ramping && k->state == C_READY))
+		return;				/* already waiting, or ramping up */
+	if (p->cap != 0 && p->busy >= p->cap) {	/* --in-flight: wait its turn */
+		k->in_readyq = 1;
+		p->readyq[(p->r_head + p->r_n++) % w->n] = (uint32_t)(k - w->conns);
+		return;
+	}
 	/* in --close mode a connection that just opened carries its request */
 	if (o->rate != 0 && !(o->close_mode && k->state == C_READY)) {
 		uint64_t due = sched_intended_ns(&w->sched,
@@ -268,15 +303,19 @@ do_connects(struct load_worker *w, struct worker_priv *p, uint64_t now)
 	const struct load_opts *o = w->o;
 	int budget = CONNECT_BUDGET;
 
-	while (p->q_n > 0 && budget-- > 0) {
-		struct load_conn *k = &w->conns[p->connq[p->q_head]];
+	while (p->q_n > 0 && budget-- > 0 && p->connecting < CONNECT_WINDOW) {
+		uint32_t i = p->connq[p->q_head], g = w->first + i;
+		struct load_conn *k = &w->conns[i];
+		uint16_t dport = (uint16_t)(o->dst.lo + g % o->dst.n);
+		uint16_t lport = o->close_mode || k->eph ? 0 :
+				 (uint16_t)(LOAD_LPORT_LO + g / o->dst.n);
 
-		if (tern_tcp_connect(w->chan, o->url.addr, o->url.port, 0, cookie_of(w, k)) != 0)
+		if (tern_tcp_connect(w->chan, o->url.addr, dport, lport, cookie_of(w, k)) != 0)
 			return;			/* ring full: next iteration */
 		p->q_head = (p->q_head + 1) % w->n;
 		p->q_n--;
 		k->in_connq = 0;
-		k->state = C_CONNECTING;
+		conn_set(p, k, C_CONNECTING);
 		k->peer_closed = 0;
 		k->deadline_ns = now + o->timeout_ns;
 		if (o->rate == 0 && o->close_mode)
@@ -286,6 +325,23 @@ do_connects(struct load_worker *w, struct worker_priv *p, uint64_t now)
 }
 
 /* ---- responses ------------------------------------------------------------------ */
+
+/* --in-flight: fill the free request slots; the connections that waited
+ * longest take them (every connection is used in turn). Called when a
+ * response completes and once per iteration (slots freed by errors). */
+static void
+readyq_next(struct load_worker *w, struct worker_priv *p, uint64_t now)
+{
+	while (p->r_n > 0 && p->busy < p->cap && !p->ending) {
+		struct load_conn *k = &w->conns[p->readyq[p->r_head]];
+
+		p->r_head = (p->r_head + 1) % w->n;
+		p->r_n--;
+		k->in_readyq = 0;
+		if (k->state == C_READY)
+			conn_next(w, p, k, now);
+	}
+}
 
 static void
 response_done(struct load_worker *w, struct worker_priv *p, struct load_conn *k, uint64_t now)
@@ -302,8 +358,9 @@ response_done(struct load_worker *w, struct worker_priv *p, struct load_conn *k,
 		p->sec_requests++;
 	}
 	p->busy--;
-	k->state = C_READY;
+	conn_set(p, k, C_READY);
 	k->hlen = 0;
+	readyq_next(w, p, now);
 	if (w->o->close_mode || !k->keep_alive || k->peer_closed) {
 		conn_drop(w, k, 0);
 		conn_next(w, p, k, now);
@@ -383,7 +440,7 @@ on_closed(struct load_worker *w, struct worker_priv *p, struct load_conn *k,
 	}
 	if (k->state == C_BUSY)
 		p->busy--;
-	k->state = C_IDLE;
+	conn_set(p, k, C_IDLE);
 	k->handle = 0;
 	k->gen = (k->gen + 1) & GEN_MASK;
 	conn_next(w, p, k, now);
@@ -441,8 +498,11 @@ on_event(struct load_worker *w, struct worker_priv *p, const struct tern_event *
 		}
 		p->live--;		/* a connect refused at once */
 		if (k != NULL && gen == k->gen && k->state == C_CONNECTING) {
-			counts(w)->err_connect++;
-			k->state = C_IDLE;
+			if (ev->status == -EADDRINUSE)
+				k->eph = 1;	/* its 4-tuple lingers: not an error */
+			else
+				counts(w)->err_connect++;
+			conn_set(p, k, C_IDLE);
 			k->gen = (k->gen + 1) & GEN_MASK;
 			conn_next(w, p, k, now);
 		}
@@ -458,8 +518,12 @@ on_event(struct load_worker *w, struct worker_priv *p, const struct tern_event *
 	switch (ev->type) {
 	case TERN_EV_TCP_CONNECTED:
 		k->handle = ev->handle;
-		k->state = C_READY;
+		conn_set(p, k, C_READY);
 		counts(w)->connects++;
+		if (!k->was_up) {
+			k->was_up = 1;
+			p->ever_up++;
+		}
 		conn_next(w, p, k, now);
 		break;
 	case TERN_EV_TCP_PEER_CLOSED:
@@ -475,20 +539,26 @@ on_event(struct load_worker *w, struct worker_priv *p, const struct tern_event *
 
 /* ---- the loop ------------------------------------------------------------------------ */
 
+/* One step of the timeout sweep: 1/SCAN_SWEEP_STEPS of the connections
+ * from a cursor, so a million connections cost no stall and every one is
+ * looked at every SCAN_NS * SCAN_SWEEP_STEPS (100 ms). */
 static void
 scan_timeouts(struct load_worker *w, struct worker_priv *p, uint64_t now)
 {
-	uint32_t i;
+	uint32_t step = (w->n + SCAN_SWEEP_STEPS - 1) / SCAN_SWEEP_STEPS, j;
 
-	for (i = 0; i < w->n; i++) {
+	for (j = 0; j < step; j++) {
+		uint32_t i = p->scan_pos;
 		struct load_conn *k = &w->conns[i];
+
+		p->scan_pos = i + 1 < w->n ? i + 1 : 0;
 
 		if ((k->state != C_BUSY && k->state != C_CONNECTING) || now < k->deadline_ns)
 			continue;
 		counts(w)->err_timeout++;
 		if (k->state == C_CONNECTING) {		/* no handle yet: stale */
 			k->gen = (k->gen + 1) & GEN_MASK;
-			k->state = C_IDLE;
+			conn_set(p, k, C_IDLE);
 		} else {
 			conn_drop(w, k, 1);
 		}
@@ -525,6 +595,45 @@ publish(struct load_worker *w, struct worker_priv *p, uint64_t now)
 	}
 }
 
+/* The measured window and the open-loop schedule, from `start`. */
+static void
+times_set(struct load_worker *w, struct worker_priv *p, uint64_t start)
+{
+	w->t_run = start + w->o->warmup_ns;
+	w->t_end = w->t_run + w->o->duration_ns;
+	if (w->o->rate != 0)
+		sched_init(&w->sched, start, w->o->rate, w->o->conns);
+	p->phase = w->t_run > start ? LOAD_WARMUP : LOAD_RUN;
+	p->next_sec_ns = w->t_run + 1000000000ull;
+}
+
+/* Keep-alive: requests wait until every connection is up (bounded by
+ * RAMP_MAX_NS), so the ramp-up is quick (only handshakes on the wire)
+ * and measured apart; then warm-up, window and schedule start. */
+static void
+ramp_end(struct load_worker *w, struct worker_priv *p, uint64_t now)
+{
+	p->ramping = 0;
+	if (p->ever_up == w->n)
+		w->ramp_ns = now - w->t_start;
+	times_set(w, p, now);
+	p->kick_pos = 0;
+	p->kicking = 1;
+}
+
+/* After the ramp-up, start the waiting connections CONNECT_BUDGET per
+ * iteration: all at once would overflow the command ring. */
+static void
+kick(struct load_worker *w, struct worker_priv *p, uint64_t now)
+{
+	uint32_t end = RTE_MIN(w->n, p->kick_pos + CONNECT_BUDGET);
+
+	for (; p->kick_pos < end; p->kick_pos++)
+		if (w->conns[p->kick_pos].state == C_READY)
+			conn_next(w, p, &w->conns[p->kick_pos], now);
+	p->kicking = p->kick_pos < w->n;
+}
+
 static void
 set_phase(struct load_worker *w, struct worker_priv *p, uint64_t now)
 {
@@ -540,11 +649,13 @@ set_phase(struct load_worker *w, struct worker_priv *p, uint64_t now)
 		p->phase = LOAD_DRAIN;
 		p->ending = 1;
 		p->q_n = 0;
+		p->r_n = 0;
 		for (i = 0; i < w->n; i++) {
 			struct load_conn *k = &w->conns[i];
 
 			k->in_connq = 0;
 			k->in_heap = 0;
+			k->in_readyq = 0;
 			if (k->state == C_READY)
 				conn_drop(w, k, 0);
 			else if (k->state == C_CONNECTING)
@@ -575,6 +686,10 @@ iterate(struct load_worker *w, struct worker_priv *p, const struct load_clock *c
 			conn_next(w, p, k, now);
 	}
 	do_connects(w, p, now);
+	if (p->kicking && !p->ending)
+		kick(w, p, now);
+	if (p->cap != 0)
+		readyq_next(w, p, now);
 }
 
 static void
@@ -586,6 +701,10 @@ close_all(struct load_worker *w, struct worker_priv *p, const struct load_clock 
 	for (i = 0; i < w->n; i++) {
 		struct load_conn *k = &w->conns[i];
 
+		/* at most 2 commands each; the stack takes 1024 per iteration:
+		 * the command ring (chan.size, 4096) never overflows */
+		if (i % CLOSE_BATCH == CLOSE_BATCH - 1)
+			iterate(w, p, clk);
 		if (k->state == C_BUSY)
 			w->aborted_at_end++;
 		conn_drop(w, k, k->state == C_BUSY);
@@ -608,7 +727,7 @@ probe(struct load_worker *w, struct worker_priv *p, const struct load_clock *clk
 	struct tern_event ev[EV_BURST];
 	int done = 0;
 
-	if (tern_tcp_connect(w->chan, w->o->url.addr, w->o->url.port, 0, PROBE_COOKIE) != 0)
+	if (tern_tcp_connect(w->chan, w->o->url.addr, w->o->dst.lo, 0, PROBE_COOKIE) != 0)
 		return;
 	p->live++;
 	while (!done && load_clock_ns(clk) < end && !*w->quit) {
@@ -643,8 +762,12 @@ load_worker_run(struct load_worker *w, const struct load_clock *clk,
 	if (p != NULL) {
 		p->heap = calloc(w->n, sizeof(*p->heap));
 		p->connq = calloc(w->n, sizeof(*p->connq));
+		p->readyq = calloc(w->n, sizeof(*p->readyq));
+		p->cap = w->o->in_flight == 0 ? 0 :
+			 RTE_MAX(1u, w->o->in_flight / w->n_workers);
 	}
-	if (p == NULL || w->conns == NULL || p->heap == NULL || p->connq == NULL)
+	if (p == NULL || w->conns == NULL || p->heap == NULL || p->connq == NULL ||
+	    p->readyq == NULL)
 		w->rc = -1;
 	else
 		probe(w, p, clk);
@@ -655,21 +778,26 @@ load_worker_run(struct load_worker *w, const struct load_clock *clk,
 	if (w->rc != 0)
 		return w->rc;
 	w->t_start = *w->go_ns;
-	w->t_run = w->t_start + w->o->warmup_ns;
-	w->t_end = w->t_run + w->o->duration_ns;
-	if (w->o->rate != 0)
-		sched_init(&w->sched, w->t_start, w->o->rate, w->o->conns);
-	p->phase = w->t_run > w->t_start ? LOAD_WARMUP : LOAD_RUN;
-	p->next_sec_ns = w->t_run + 1000000000ull;
+	p->ramping = !w->o->close_mode;
+	if (p->ramping) {			/* times set by ramp_end() */
+		w->t_run = w->t_end = UINT64_MAX;
+		p->phase = LOAD_WARMUP;
+	} else {
+		times_set(w, p, w->t_start);
+	}
 	while ((now = load_clock_ns(clk)) < w->t_start)
 		tern_stack_poll(w->stack);
 	for (i = 0; i < w->n; i++)
 		conn_next(w, p, &w->conns[i], now);
 	next_progress = w->t_start + 1000000000ull;
 	p->next_scan_ns = now + SCAN_NS;
+	p->next_pub_ns = now + PUBLISH_NS;
 	while (!p->ending || (p->busy > 0 && now < w->t_end + w->o->timeout_ns)) {
 		iterate(w, p, clk);
 		now = load_clock_ns(clk);
+		if (p->ramping && (p->ever_up == w->n || now >= w->t_start + RAMP_MAX_NS ||
+				   *w->quit))
+			ramp_end(w, p, now);
 		if (*w->quit && !p->ending) {	/* SIGINT/SIGTERM: end now */
 			w->t_end = now;
 			if (w->t_run > now)
@@ -678,8 +806,11 @@ load_worker_run(struct load_worker *w, const struct load_clock *clk,
 		set_phase(w, p, now);
 		if (now >= p->next_scan_ns) {
 			scan_timeouts(w, p, now);
-			publish(w, p, now);
 			p->next_scan_ns = now + SCAN_NS;
+		}
+		if (now >= p->next_pub_ns) {
+			publish(w, p, now);
+			p->next_pub_ns = now + PUBLISH_NS;
 		}
 		if (progress != NULL && now >= next_progress) {
 			progress(now);
@@ -704,6 +835,7 @@ load_worker_fini(struct load_worker *w)
 	if (p != NULL) {
 		free(p->heap);
 		free(p->connq);
+		free(p->readyq);
 	}
 	free(p);
 	w->conns = NULL;

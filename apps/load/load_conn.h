@@ -36,6 +36,9 @@ struct load_conn {
 	uint8_t keep_alive;
 	uint8_t in_heap;
 	uint8_t in_connq;
+	uint8_t eph;			/* its own local port was taken: use an ephemeral one */
+	uint8_t was_up;			/* connected at least once (ramp-up) */
+	uint8_t in_readyq;		/* --in-flight: waiting for a request slot */
 };
 
 /* Consume `n` response bytes at `d` for a busy connection. Returns 0, 1

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,9 +22,16 @@ load_usage(void)
 	fprintf(stderr,
 		"usage: tern-load [EAL options] -- --ip A.B.C.D/N [--gw G] -c CONNS -d DURATION\n"
 		"       [-R RATE] [-t LCORES] [--close] [-H 'Name: value']... [--timeout T]\n"
-		"       [--warmup S] [--latency] [--json FILE] [--config FILE] URL\n"
+		"       [--warmup S] [--latency] [--json FILE] [--config FILE]\n"
+		"       [--dst-ports LO-HI] [--in-flight K] URL\n"
 		"  DURATION, T, S: a number with an optional unit us, ms, s (default), m, h\n"
-		"  RATE: total requests per second (open loop), optional suffix k or M\n");
+		"  RATE: total requests per second (open loop), optional suffix k or M\n"
+		"  --dst-ports: spread the connections over the server ports LO..HI\n"
+		"    (instead of the URL's port); one source address reaches %u\n"
+		"    keep-alive connections per server port\n"
+		"  --in-flight K: closed loop with at most K requests outstanding, the\n"
+		"    connections taking turns (many open connections, bounded queue)\n",
+		LOAD_LPORTS);
 }
 
 /* "10", "10s", "250ms", "2m", "1h", "500us" -> ns. Zero only if allowed. */
@@ -194,9 +202,36 @@ opt_one(struct load_opts *o, int c, const char *arg, char *err, size_t n)
 	case 'j':
 		o->json_path = arg;
 		return 0;
+	case 'K':
+		if (parse_count(arg, 1, LOAD_MAX_CONNS, 1, &v) != 0)
+			return snprintf(err, n, "--in-flight: expected 1..%u requests, got '%s'",
+					LOAD_MAX_CONNS, arg), -1;
+		o->in_flight = (uint32_t)v;
+		return 0;
+	case 'P':
+		if (port_range_parse(arg, &o->dst) != 0)
+			return snprintf(err, n, "--dst-ports: expected LO-HI within 1..65535, got '%s'",
+					arg), -1;
+		return 0;
 	default:
 		return snprintf(err, n, "unknown option"), -1;
 	}
+}
+
+/* One source address and one server port give a bounded number of
+ * 4-tuples: say how many server ports the connections need. */
+static int
+check_tuples(const struct load_opts *o, char *err, size_t err_len)
+{
+	uint64_t per_port = o->close_mode ? LOAD_EPHEMERAL_PORTS : LOAD_LPORTS;
+	uint64_t need = (o->conns + per_port - 1) / per_port;
+
+	if (need <= o->dst.n)
+		return 0;
+	return snprintf(err, err_len, "-c %u: one source address reaches %" PRIu64
+			" %s connections per server port; give at least %" PRIu64
+			" server ports (--dst-ports LO-HI)", o->conns, per_port,
+			o->close_mode ? "--close" : "keep-alive", need), -1;
 }
 
 static int
@@ -232,6 +267,8 @@ load_opts_parse(struct load_opts *o, int argc, char **argv, char *err, size_t er
 		{ "warmup", required_argument, NULL, 'W' },
 		{ "latency", no_argument, NULL, 'L' },
 		{ "json", required_argument, NULL, 'j' },
+		{ "dst-ports", required_argument, NULL, 'P' },
+		{ "in-flight", required_argument, NULL, 'K' },
 		{ "config", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -263,13 +300,20 @@ load_opts_parse(struct load_opts *o, int argc, char **argv, char *err, size_t er
 		return snprintf(err, err_len, "unexpected argument '%s'", argv[optind + 1]), -1;
 	if (load_url_parse(&o->url, argv[optind], err, err_len) != 0)
 		return -1;
+	if (o->dst.n == 0) {
+		o->dst.lo = o->url.port;
+		o->dst.n = 1;
+	}
 	if (o->conns == 0)
 		return snprintf(err, err_len, "-c CONNS is required"), -1;
 	if (o->duration_ns == 0)
 		return snprintf(err, err_len, "-d DURATION is required"), -1;
 	if (o->cfg.iface[0].ip == 0)
 		return snprintf(err, err_len, "--ip A.B.C.D/N is required"), -1;
-	if (tern_config_validate(&o->cfg, err, err_len) != 0)
+	if (o->in_flight != 0 && (o->rate != 0 || o->close_mode))
+		return snprintf(err, err_len, "--in-flight is for the keep-alive closed loop "
+				"(not with -R or --close)"), -1;
+	if (check_tuples(o, err, err_len) != 0 || tern_config_validate(&o->cfg, err, err_len) != 0)
 		return -1;
 	return build_request(o, err, err_len);
 }

@@ -85,6 +85,9 @@ load_result_merge(struct load_result *r, struct load_worker *w, uint32_t n)
 	r->workers = n;
 	r->mbufs_leaked = -1;
 	r->run_s = (double)(w[0].t_end - w[0].t_run) / 1e9;
+	for (i = 0; i < n && !r->o->close_mode; i++)	/* -1: not every one came up */
+		if (r->ramp_s >= 0)
+			r->ramp_s = w[i].ramp_ns == 0 ? -1 : RTE_MAX(r->ramp_s, w[i].ramp_ns / 1e9);
 	r->lat = hist_create(LOAD_HIST_LO_NS, LOAD_HIST_HI_NS, LOAD_HIST_DIGITS);
 	for (i = 0; i < n; i++)
 		r->rps.cap += w[i].rps.n;
@@ -240,6 +243,10 @@ load_report_text(const struct load_result *r)
 	printf("Requests/sec: %9.2f\n", (double)c->requests / r->run_s);
 	printf("Transfer/sec: %9s\n", fmt_bytes(a, sizeof(a), (double)c->bytes / r->run_s));
 	printf("Connections/sec: %9.2f\n", (double)c->connects / r->run_s);
+	if (!r->o->close_mode && r->ramp_s >= 0)
+		printf("Ramp-up: all %u connections up in %.2fs\n", r->o->conns, r->ramp_s);
+	else if (!r->o->close_mode)
+		printf("Ramp-up: not every connection came up\n");
 	fflush(stdout);
 }
 
@@ -285,7 +292,8 @@ json_config(FILE *f, const struct load_opts *o, uint32_t workers)
 			fputs(", ", f);
 		json_str(f, o->headers[i]);
 	}
-	fprintf(f, "]},\n");
+	fprintf(f, "], \"dst_ports\": \"%u-%u\", \"in_flight\": %u},\n", o->dst.lo,
+		o->dst.lo + o->dst.n - 1, o->in_flight);
 }
 
 static void
@@ -331,6 +339,10 @@ load_report_json(const struct load_result *r, const char *path)
 	fprintf(f, "{\n  \"tool\": \"tern-load\",\n  \"version\": 1,\n");
 	json_config(f, r->o, r->workers);
 	fprintf(f, "  \"duration_s\": %.6f,\n", r->run_s);
+	if (r->o->close_mode)
+		fprintf(f, "  \"ramp_s\": null,\n");
+	else
+		fprintf(f, "  \"ramp_s\": %.6f,\n", r->ramp_s);
 	fprintf(f, "  \"totals\": {\"requests\": %" PRIu64 ", \"bytes\": %" PRIu64
 		", \"connections\": %" PRIu64 ", \"requests_sent\": %" PRIu64
 		", \"warmup_requests\": %" PRIu64 ", \"drained_requests\": %" PRIu64

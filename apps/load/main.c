@@ -181,13 +181,14 @@ main(int argc, char **argv)
 	struct rte_mempool *pool = NULL;
 	struct load_result res;
 	char err[256], **app_argv;
-	uint32_t i, avail, nb_mbufs;
+	uint32_t i, avail, nb_mbufs, per, in_flight;
 	int eal_argc, app_argc, rc = 0;
 
 	eal_argc = split_args(argc, argv, &app_argv, &app_argc);
 	if (eal_argc < 0)
 		return 1;
 	if (load_opts_parse(&opts, app_argc, app_argv, err, sizeof(err)) != 0) {
+		free(app_argv);
 		if (strcmp(err, "help") == 0) {
 			load_usage();
 			return 0;
@@ -197,6 +198,7 @@ main(int argc, char **argv)
 	}
 	if (rte_eal_init(eal_argc, argv) < 0) {
 		fprintf(stderr, "tern-load: EAL init failed: %s\n", rte_strerror(rte_errno));
+		free(app_argv);
 		return 2;
 	}
 	signal(SIGINT, on_signal);
@@ -205,12 +207,18 @@ main(int argc, char **argv)
 	n_workers = opts.threads != 0 && opts.threads < avail ? opts.threads : avail;
 	if (n_workers > opts.conns)
 		n_workers = opts.conns;
-	/* room for each connection, one retired behind it, and TIME-WAIT */
-	if (opts.cfg.tcp_max_conns < 4 * (opts.conns / n_workers + 1) + 64)
-		opts.cfg.tcp_max_conns = 4 * (opts.conns / n_workers + 1) + 64;
+	/* --close: room for each connection, one retired behind it, and
+	 * TIME-WAIT; keep-alive connections are long lived: a quarter more */
+	per = opts.conns / n_workers + 1;
+	per = opts.close_mode ? 4 * per + 64 : per + per / 4 + 1024;
+	if (opts.cfg.tcp_max_conns < per)
+		opts.cfg.tcp_max_conns = per;
+	/* a few mbufs per request in flight (request, its segment, the
+	 * response), plus the handshakes of the connect window */
+	in_flight = opts.in_flight != 0 ? RTE_MIN(opts.in_flight, opts.conns) : opts.conns;
 	nb_mbufs = opts.cfg.nb_mbufs;
-	if (nb_mbufs < 4 * opts.conns + 4096)
-		nb_mbufs = 4 * opts.conns + 4096;
+	if (nb_mbufs < 4 * in_flight + 8192)
+		nb_mbufs = 4 * in_flight + 8192;
 	pool = rte_pktmbuf_pool_create("load_pool", nb_mbufs, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				       rte_socket_id());
 	if (pool == NULL) {

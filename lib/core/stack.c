@@ -199,6 +199,18 @@ stack_mbuf_trim_to(struct rte_mbuf *m, uint32_t len)
 	rte_pktmbuf_free(rest);
 }
 
+bool
+stack_tx_room(struct tern_stack *s, uint16_t i, uint16_t want)
+{
+	struct stack_iface *f = &s->iface[i];
+
+	if (!f->is_port)
+		return true;
+	if (STACK_TXB_SIZE - f->txb_len < want)
+		netif_tx_flush(s, i);
+	return STACK_TXB_SIZE - f->txb_len >= want;
+}
+
 void
 stack_tx(struct tern_stack *s, uint16_t i, struct rte_mbuf *m)
 {

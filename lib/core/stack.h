@@ -157,6 +157,12 @@ stack_chain_cksum_offload_ok(const struct rte_mbuf *m)
  * loop (or drained by an embedding app). Drops and counts when full. */
 void stack_tx(struct tern_stack *s, uint16_t i, struct rte_mbuf *m);
 
+/* Whether interface `i` (a real port) can stage `want` more frames, after
+ * trying to flush a full staging area. Output asks before building, so a
+ * port whose queue stays full holds work back instead of dropping it. A
+ * virtual interface always says yes: its embedder drains it. */
+bool stack_tx_room(struct tern_stack *s, uint16_t i, uint16_t want);
+
 /* Stage an event for `chan`; delivered after input processing. Frees the
  * event's mbuf and counts when the staging area is full. */
 void stack_event(struct tern_stack *s, struct tern_chan *chan,

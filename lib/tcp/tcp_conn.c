@@ -128,6 +128,16 @@ tcp_table_free(struct tern_stack *s, struct tcp_table *t)
 
 	if (t == NULL)
 		return;
+	/* every TCB goes: empty the output list at once, not one unlink
+	 * (a walk of the list) per TCB, which is quadratic with a long list */
+	while (t->tx_head != NULL) {
+		struct tcb *tcb = t->tx_head;
+
+		t->tx_head = tcb->tx_next;
+		tcb->tx_next = NULL;
+		tcb->flags &= ~TCB_F_TX_QUEUED;
+	}
+	t->tx_tail = &t->tx_head;
 	for (i = 0; i < t->n_tcbs; i++)
 		if (t->tcbs[i].state != TCP_ST_CLOSED || t->tcbs[i].sndq.head != NULL)
 			tcp_conn_free(s, &t->tcbs[i]);

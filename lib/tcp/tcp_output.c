@@ -16,6 +16,9 @@
 
 #include "tcp_output_seg.h"
 
+/* Staged frames free before a TCB is served (an ACK, a few segments). */
+#define TCP_OUTPUT_ROOM 16u
+
 /* Flags that ask output for something; cleared once looked at. */
 #define TCB_F_OUTPUT_REQ (TCB_F_ACK_NOW | TCB_F_RETRANSMIT | TCB_F_FAST_REXMIT | \
 			  TCB_F_PROBE | TCB_F_WND_UPDATE | TCB_F_KEEPALIVE)
@@ -603,6 +606,13 @@ tcp_output_run(struct tern_stack *s)
 	 * (abort) is no longer on the list, and one scheduled again goes to
 	 * the tail. */
 	while ((tcb = t->tx_head) != NULL) {
+		/* the port's queue stays full (the peer reads slower than we
+		 * write): the rest waits on the list for the next iteration;
+		 * building it now would only drop it and cost the peer an RTO */
+		if (!stack_tx_room(s, tcb->iface, TCP_OUTPUT_ROOM)) {
+			stack_ctr_inc(s, CTR_TCP_TX_HELD);
+			break;
+		}
 		t->tx_head = tcb->tx_next;
 		if (t->tx_head == NULL)
 			t->tx_tail = &t->tx_head;

@@ -133,6 +133,12 @@ cmd_connect(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *cm
 		cmd_error(s, c, cmd, -ENETUNREACH, NULL);
 		return;
 	}
+	/* an explicit local port whose 4-tuple is taken (TIME-WAIT included)
+	 * is refused: inserting it again would repoint the table's entry */
+	if (lport != 0 && tcp_conn_lookup(s, r.src, lport, cmd->addr, cmd->port) != NULL) {
+		cmd_error(s, c, cmd, -EADDRINUSE, NULL);
+		return;
+	}
 	if (lport == 0)
 		lport = tcp_ephemeral_port(s, r.src, cmd->addr, cmd->port);
 	tcb = lport ? tcp_conn_alloc(s, r.iface, r.src, lport, cmd->addr, cmd->port) : NULL;

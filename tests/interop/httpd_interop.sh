@@ -424,6 +424,30 @@ else
 	diag <"$WORK/cli.log"
 fi
 
+for args in "--ports 0-10" "--ports 90-80" "--ports 8080-8200" "--ports 80-" \
+	"--port 80 --ports 81-82" "--ports 81-82 --port 80"; do
+	rc=0
+	# shellcheck disable=SC2086  # the case is a word list
+	timeout 30 "$HTTPD_BIN" "${EAL_ARGS[@]}" --file-prefix "$PREFIX-cli" -- \
+		--ip 198.18.0.2/24 $args >"$WORK/cli.log" 2>&1 || rc=$?
+	if [[ $rc -eq 2 ]] && grep -q '^tern-httpd: --port' "$WORK/cli.log"; then
+		tap_line ok "'$args' is a one-line error and exit 2: $(grep '^tern-httpd: --port' "$WORK/cli.log")"
+	else
+		tap_line "not ok" "'$args' is a one-line error and exit 2 (got $rc)"
+		diag <"$WORK/cli.log"
+	fi
+done
+printf '[tcp]\nmax_listeners = 4\n' >"$WORK/listeners.ini"
+rc=0
+timeout 30 "$HTTPD_BIN" "${EAL_ARGS[@]}" --file-prefix "$PREFIX-cli" -- \
+	--ip 198.18.0.2/24 --config "$WORK/listeners.ini" --ports 8080-8087 >"$WORK/cli.log" 2>&1 || rc=$?
+if [[ $rc -eq 2 ]] && grep -q '^tern-httpd: --ports: 8 ports but \[tcp\] max_listeners is 4' "$WORK/cli.log"; then
+	tap_line ok "more ports than [tcp] max_listeners is a clear error, exit 2"
+else
+	tap_line "not ok" "more ports than [tcp] max_listeners is a clear error, exit 2 (got $rc)"
+	diag <"$WORK/cli.log"
+fi
+
 # -- namespace, tap, tern-httpd --------------------------------------------------
 
 ip netns add "$NS"

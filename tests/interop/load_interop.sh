@@ -128,6 +128,18 @@ cli_checks() {
 		"--ip 198.18.9.2/24 -c 1 -d 1"
 		"-c 1 -d 1 http://198.18.9.1/"
 		"--ip 198.18.9.2/24 -c 1 -d 1 --bogus http://198.18.9.1/"
+		"--ip 198.18.9.2/24 -c 1 -d 1 --dst-ports 0-10 http://198.18.9.1/"
+		"--ip 198.18.9.2/24 -c 1 -d 1 --dst-ports 90-80 http://198.18.9.1/"
+		"--ip 198.18.9.2/24 -c 1 -d 1 --dst-ports 80-70000 http://198.18.9.1/"
+		"--ip 198.18.9.2/24 -c 1 -d 1 --dst-ports 80- http://198.18.9.1/"
+		"--ip 198.18.9.2/24 -c 1 -d 1 --dst-ports x http://198.18.9.1/"
+		"--ip 198.18.9.2/24 -c 70000 -d 1 http://198.18.9.1/"
+		"--ip 198.18.9.2/24 -c 1M -d 1 --dst-ports 8080-8094 http://198.18.9.1/"
+		"--ip 198.18.9.2/24 -c 20000 -d 1 --close http://198.18.9.1/"
+		"--ip 198.18.9.2/24 -c 1 -d 1 --in-flight 0 http://198.18.9.1/"
+		"--ip 198.18.9.2/24 -c 1 -d 1 --in-flight 2M http://198.18.9.1/"
+		"--ip 198.18.9.2/24 -c 1 -d 1 --in-flight 4 -R 100 http://198.18.9.1/"
+		"--ip 198.18.9.2/24 -c 1 -d 1 --in-flight 4 --close http://198.18.9.1/"
 	)
 	for args in "${cases[@]}"; do
 		i=$((i + 1))
@@ -332,7 +344,8 @@ num = (int, float)
 schema = {
     "tool": str, "version": int, "duration_s": num,
     "config": {"url": str, "connections": int, "duration_s": num, "mode": str, "rate": int,
-               "close": bool, "lcores": int, "timeout_s": num, "warmup_s": num, "headers": list},
+               "close": bool, "lcores": int, "timeout_s": num, "warmup_s": num, "headers": list,
+               "dst_ports": str, "in_flight": int},
     "totals": {"requests": int, "bytes": int, "connections": int, "requests_sent": int,
                "warmup_requests": int, "drained_requests": int, "aborted_at_end": int,
                "status": {"1xx": int, "2xx": int, "3xx": int, "4xx": int, "5xx": int, "other": int}},
@@ -347,6 +360,8 @@ schema = {
     "drain": {k: int for k in ("requests", "bytes", "connections", "errors")},
     "connections_left_open": int, "mbufs_leaked": int,
 }
+if not d["config"]["close"]:
+    schema["ramp_s"] = num		# null with --close
 bad = []
 def walk(obj, sch, path):
     if isinstance(sch, dict):
@@ -492,7 +507,33 @@ memif_checks() {
 	else
 		tap_line "not ok" "b3: tern-httpd starts"
 	fi
+	ports_checks
 	stall_checks
+}
+
+# --dst-ports / --ports: connection g goes to server port 8080 + g % 4, so
+# tern-httpd's per-port accept counts are 10 each (8080 also takes the
+# probe connection); --in-flight 8 over 40 connections: every connection
+# takes its turn, so each serves more than one request.
+ports_checks() {
+	local stats
+
+	if ! httpd_start b5 --ports 8080-8083; then
+		tap_line "not ok" "b5: tern-httpd starts with --ports 8080-8083"
+		return 0
+	fi
+	memif_load b5 -c 40 -d 1 --dst-ports 8080-8083 --in-flight 8
+	httpd_stop b5
+	stats=$WORK/httpd-b5.json
+	grep '^{' "$WORK/httpd-b5.log" | tail -n 1 >"$stats" || true
+	check "b5: tern-httpd accepted 11, 10, 10, 10 connections on ports 8080..8083" \
+		'[d.get("httpd_accepted_port_%d" % p) for p in range(8080, 8084)] == [11, 10, 10, 10]' \
+		"$stats"
+	check "b5: --in-flight 8: all 40 connections served requests, in turn" \
+		'd["httpd_conns_reused"] == 40 and d["httpd_requests"] > 400' "$stats"
+	check "b5: the run had no errors and all 40 connections up" \
+		'sum(d["errors"].values()) == 0 and d["ramp_s"] is not None and 0 < d["ramp_s"] < 5' \
+		"$WORK/b5.json"
 }
 
 # -- main ------------------------------------------------------------------------------

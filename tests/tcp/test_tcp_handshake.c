@@ -227,6 +227,50 @@ test_connect_refused(void **state)
 	tc_fini(&tc);
 }
 
+/* A connect from an explicit local port whose 4-tuple is in use is
+ * refused with -EADDRINUSE; the connection holding the 4-tuple keeps its
+ * table entry (a second insert would repoint it to the new TCB). */
+static void
+test_connect_explicit_port_in_use(void **state)
+{
+	struct tconn tc;
+	static struct parsed_tcp p;
+	struct tern_event ev;
+	struct tcb *first;
+
+	(void)state;
+	tc_init(&tc, NULL);
+	tc.lport = OUR_ACTIVE_PORT;
+	tc.pport = PEER_LISTEN_PORT;
+	assert_int_equal(tern_tcp_connect(tc.c, PEER_IP, PEER_LISTEN_PORT,
+					  OUR_ACTIVE_PORT, 1), 0);
+	tc_run(&tc);
+	tc_out1(&tc, &p);
+	tc_expect(&p, F_SYN, p.tcp.seq, 0, 0);
+	first = tcp_conn_lookup(tc.s, OUR_IP, OUR_ACTIVE_PORT, PEER_IP, PEER_LISTEN_PORT);
+	assert_non_null(first);
+	assert_int_equal(tern_tcp_connect(tc.c, PEER_IP, PEER_LISTEN_PORT,
+					  OUR_ACTIVE_PORT, 2), 0);
+	tc_run(&tc);
+	tc_out_none(&tc);
+	ev = tc_ev_type(&tc, TERN_EV_CMD_ERROR);
+	assert_int_equal(ev.status, -EADDRINUSE);
+	assert_int_equal(ev.cookie, 2);
+	assert_ptr_equal(tcp_conn_lookup(tc.s, OUR_IP, OUR_ACTIVE_PORT, PEER_IP,
+					 PEER_LISTEN_PORT), first);
+	assert_int_equal(tc.s->tcp->n_used, 1);
+	assert_int_equal(tc_state(&tc), TCP_ST_SYN_SENT);
+	/* another destination port from the same local port is a new 4-tuple */
+	assert_int_equal(tern_tcp_connect(tc.c, PEER_IP, PEER_LISTEN_PORT + 1,
+					  OUR_ACTIVE_PORT, 3), 0);
+	tc_run(&tc);
+	tc.pport = PEER_LISTEN_PORT + 1;
+	tc_out1(&tc, &p);
+	tc_expect(&p, F_SYN, p.tcp.seq, 0, 0);
+	assert_int_equal(tc.s->tcp->n_used, 2);
+	tc_fini(&tc);
+}
+
 /* RFC 6298 5.5 backoff for the SYN, then give up: CLOSED -ETIMEDOUT. */
 static void
 test_connect_timeout_backoff(void **state)
@@ -518,6 +562,7 @@ main(void)
 		T(test_active_open_plain_peer),
 		T(test_syn_sent_bad_ack_gets_rst),
 		T(test_connect_refused),
+		T(test_connect_explicit_port_in_use),
 		T(test_connect_timeout_backoff),
 		T(test_simultaneous_open),
 		T(test_synack_retransmit_backoff_and_giveup),
