@@ -41,7 +41,6 @@ ID=loss-$$
 NS_T=$ID-tern
 NS_R=$ID-router
 NS_L=$ID-linux
-NS=$NS_T		# lib.sh's in_ns: the namespace tern runs in
 PREFIX=tern-$ID
 RUNTIME_DIR=/var/run/dpdk
 EAL_ARGS=(--no-huge --no-pci -m 512 --no-shconf -l 0)
@@ -61,7 +60,7 @@ QUEUE=26
 MIB=$((1 << 20))
 TX_BYTES=$((8 * MIB))
 RX_BYTES=$((4 * MIB))
-WARM_S=2
+WARM_S=3
 WINDOW_S=10
 ONLY=${LOSS_ONLY:-tx,rx,fair}
 FAIR_CALIBRATE=${LOSS_FAIR_CALIBRATE:-0}
@@ -111,8 +110,7 @@ offloads_off() {	# offloads_off NAMESPACE DEV...: plain MTU frames, full checksu
 	local ns=$1 dev
 	shift
 	for dev in "$@"; do
-		ip netns exec "$ns" ethtool -K "$dev" tx off sg off tso off gso off gro off >/dev/null 2>&1 ||
-			ip netns exec "$ns" ethtool -K "$dev" tx off tso off gso off gro off >/dev/null
+		ip netns exec "$ns" ethtool -K "$dev" tx off tso off gso off gro off >/dev/null
 	done
 }
 
