@@ -271,6 +271,9 @@ def rate_in(samples, peer_ip, t_a, t_b):
 	return (at(t_b) - at(t_a)) / (t_b - t_a)
 
 
+SLICE_S = 5.0		# check 3 also prints each flow's rate per slice
+
+
 def cmd_fair(samples_path, a_ip, a_name, b_ip, b_name, warm_s, window_s, limit_s):
 	"""3: wait until both flows have moved data, skip warm_s, then measure
 	each flow's goodput at the sink over window_s seconds."""
@@ -298,6 +301,12 @@ def cmd_fair(samples_path, a_ip, a_name, b_ip, b_name, warm_s, window_s, limit_s
 	figures = "%s %.2f Mbit/s, %s %.2f Mbit/s" % (a_name, r_a, b_name, r_b)
 	note("3: over %.0f s through the shared bottleneck: %s, ratio %.2f (sum %.2f Mbit/s)" %
 	     (window_s, figures, ratio, r_a + r_b))
+	slices = []
+	for k in range(int(window_s // SLICE_S)):
+		t = t_a + k * SLICE_S
+		slices.append("%.1f/%.1f" % (rate_in(samples, a_ip, t, t + SLICE_S) * 8e-6,
+					    rate_in(samples, b_ip, t, t + SLICE_S) * 8e-6))
+	note("3: Mbit/s %s/%s per %.0f s: %s" % (a_name, b_name, SLICE_S, " ".join(slices)))
 	check("3: fairness: %s within a factor of 2 (ratio %.2f)" % (figures, ratio),
 	      r_a > 0 and r_b > 0 and ratio <= 2.0)
 
