@@ -24,7 +24,7 @@
 # LOSS_ONLY=tx,rx,fair picks checks (e.g. LOSS_ONLY=fair runs check 3 alone);
 # LOSS_TERN_CC=cubic|newreno sets tern's congestion control (default: the
 # stack's); LOSS_FAIR_CALIBRATE=1 runs check 3 with a second kernel flow in
-# tern's place, to show the method itself passes.
+# tern's place, to show the method itself passes; LOSS_LCORE=N moves tern.
 # Everything started here is stopped by pid and the namespaces deleted on
 # any exit. Exit status: 0 all passed, 1 a check failed, 77 cannot run.
 # TERN_IT_KEEP=1 keeps the scratch directory (logs, samples).
@@ -44,7 +44,10 @@ NS_R=$ID-router
 NS_L=$ID-linux
 PREFIX=tern-$ID
 RUNTIME_DIR=/var/run/dpdk
-EAL_ARGS=(--no-huge --no-pci -m 512 --no-shconf -l 0)
+# tern polls one lcore; the other interop scripts use 0, so alongside them
+# (another worktree's run) this one does not share their core by default.
+# A shared core costs tern RTT and throughput that the kernel does not pay.
+EAL_ARGS=(--no-huge --no-pci -m 512 --no-shconf -l "${LOSS_LCORE:-1}")
 TERN_IP=198.18.20.2
 ROUTER_T=198.18.20.1
 KERN_T=198.18.21.2	# the kernel of the tern namespace (check 3's rival)
