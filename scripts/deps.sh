@@ -8,7 +8,7 @@ TERN_PACKAGES=(
 	build-essential pkg-config meson ninja-build
 	libdpdk-dev dpdk libnuma-dev libinih-dev libsodium-dev
 	libcmocka-dev python3 python3-scapy
-	iproute2 iputils-ping procps tcpdump
+	iproute2 iputils-ping procps tcpdump nftables ethtool
 	curl wrk nginx-light gnuplot-nox
 )
 

@@ -1,0 +1,363 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# tern against the Linux kernel through a lossy, rate-limited router (issue
+# 4). Run by `meson test` (suite interop) with TERN_ECHO and TERN_TCP_CLIENT
+# set; runnable by hand as root. Three network namespaces of our own:
+#   tern    tern (198.18.20.2) on net_af_packet over veth t-r; the kernel
+#           of this namespace is the competing flow of check 3 (198.18.21.2
+#           on a second veth, k-r)
+#   router  forwards between r-t, r-k and r-l; nftables drops 2% of the
+#           forwarded TCP packets at random each way (counted per way), and
+#           a tbf + pfifo bottleneck (RATE, QUEUE packets) sits on r-l's
+#           egress, toward Linux
+#   linux   the kernel peer (198.18.22.2): a sink that hashes what each
+#           connection brought and samples byte counts (loss_it.py)
+# Offloads are off on every veth: af_packet would otherwise hand tern
+# frames with partial checksums and 64 KiB GSO frames.
+# Checks: 1 tern-tcp-client -> kernel sink, N bytes intact (SHA-256 and
+# count), the drop rule fired and tern retransmitted; 2 kernel -> tern-echo
+# -> kernel, intact both ways, the kernel retransmitted, tern-echo reassembled
+# and retransmitted; 3 a tern flow and a Linux flow share the bottleneck
+# toward Linux; goodputs over WINDOW_S (30 s, after a 3 s warm-up) within a
+# factor of 2 of each other.
+# LOSS_ONLY=tx,rx,fair picks checks (e.g. LOSS_ONLY=fair runs check 3 alone);
+# LOSS_TERN_CC=cubic|newreno sets tern's congestion control (default: the
+# kernel's own, see kernel_cc); LOSS_FAIR_CALIBRATE=1 runs check 3 with a second kernel flow in
+# tern's place, to show the method itself passes; LOSS_LCORE=N moves tern.
+# Everything started here is stopped by pid and the namespaces deleted on
+# any exit. Exit status: 0 all passed, 1 a check failed, 77 cannot run.
+# TERN_IT_KEEP=1 keeps the scratch directory (logs, samples).
+set -euo pipefail
+
+SCRIPT_DIR=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
+source "$SCRIPT_DIR/lib.sh"
+
+ECHO_BIN=${TERN_ECHO:-$SCRIPT_DIR/../../build/apps/echo/tern-echo}
+CLIENT_BIN=${TERN_TCP_CLIENT:-$SCRIPT_DIR/../../build/apps/tcp_client/tern-tcp-client}
+IT=$SCRIPT_DIR/loss_it.py
+PY=/usr/bin/python3
+ID=loss-$$
+NS_T=$ID-tern
+NS_R=$ID-router
+NS_L=$ID-linux
+PREFIX=tern-$ID
+RUNTIME_DIR=/var/run/dpdk
+# tern polls one lcore; the other interop scripts use 0, so alongside them
+# (another worktree's run) this one does not share their core by default.
+# A shared core costs tern RTT and throughput that the kernel does not pay.
+EAL_ARGS=(--no-huge --no-pci -m 512 --no-shconf -l "${LOSS_LCORE:-1}")
+TERN_IP=198.18.20.2
+ROUTER_T=198.18.20.1
+KERN_T=198.18.21.2	# the kernel of the tern namespace (check 3's rival)
+LINUX_IP=198.18.22.2
+SINK_PORT=5001
+TABLE=loss
+LOSS_PCT=2
+RATE=30mbit
+# The bare path's RTT is ~0.1 ms (kernel or tern-echo, measured with
+# ping), under one packet of BDP, and this kernel has no netem to add
+# delay; so the queue is 1 BDP of a 10 ms RTT at 30 Mbit/s (37.5 kB), which
+# is also what it lets the RTT grow to under load.
+QUEUE=26
+MIB=$((1 << 20))
+TX_BYTES=$((8 * MIB))
+RX_BYTES=$((4 * MIB))
+WARM_S=3
+WINDOW_S=30
+ONLY=${LOSS_ONLY:-tx,rx,fair}
+FAIR_CALIBRATE=${LOSS_FAIR_CALIBRATE:-0}
+# Like with like by default: tern runs the algorithm the kernel's flow runs
+# (its default, CUBIC on Debian), so check 3 compares TCP implementations,
+# not CUBIC against NewReno (which CUBIC out-competes by design).
+kernel_cc() {
+	case $(cat /proc/sys/net/ipv4/tcp_congestion_control 2>/dev/null) in
+	cubic) echo cubic ;;
+	reno) echo newreno ;;
+	esac
+}
+TERN_CC=${LOSS_TERN_CC:-$(kernel_cc)}
+
+WORK=
+SINK_PID=
+ECHO_PID=
+CLIENT_PID=
+BLAST_PID=
+
+# shellcheck disable=SC2317  # invoked by the EXIT trap
+cleanup() {
+	local rc=$? pid ns
+
+	set +e
+	trap - EXIT INT TERM
+	for pid in "$STEP_PID" "$BLAST_PID" "$CLIENT_PID" "$ECHO_PID" "$SINK_PID"; do
+		[[ -n $pid ]] && kill -0 "$pid" 2>/dev/null && stop_pid "$pid"
+	done
+	for ns in "$NS_T" "$NS_R" "$NS_L"; do
+		[[ -e /var/run/netns/$ns ]] || continue
+		# Anything still inside our own namespaces was started by us.
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do
+			kill -KILL "$pid" 2>/dev/null
+		done
+		ip netns del "$ns"
+	done
+	rm -rf "${RUNTIME_DIR:?}/$PREFIX"-*
+	if [[ -n $WORK && -d $WORK ]]; then
+		if [[ -n ${TERN_IT_KEEP:-} ]]; then
+			echo "# kept $WORK"
+		else
+			rm -rf "$WORK"
+		fi
+	fi
+	exit "$rc"
+}
+
+wants() {		# wants CHECK: is it in LOSS_ONLY?
+	[[ ,$ONLY, == *,$1,* ]]
+}
+
+# -- topology ------------------------------------------------------------------
+
+offloads_off() {	# offloads_off NAMESPACE DEV...: plain MTU frames, full checksums
+	local ns=$1 dev
+	shift
+	for dev in "$@"; do
+		ip netns exec "$ns" ethtool -K "$dev" tx off tso off gso off gro off >/dev/null
+	done
+}
+
+make_topology() {
+	local ns
+
+	for ns in "$NS_T" "$NS_R" "$NS_L"; do
+		ip netns add "$ns"
+		ip netns exec "$ns" ip link set lo up
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1 2>/dev/null || true
+	done
+	# Made inside the router namespace, so no name ever exists in ours.
+	ip -n "$NS_R" link add r-t type veth peer name t-r netns "$NS_T"
+	ip -n "$NS_R" link add r-k type veth peer name k-r netns "$NS_T"
+	ip -n "$NS_R" link add r-l type veth peer name l-r netns "$NS_L"
+	offloads_off "$NS_R" r-t r-k r-l
+	offloads_off "$NS_T" t-r k-r
+	offloads_off "$NS_L" l-r
+
+	ip -n "$NS_R" addr add $ROUTER_T/24 dev r-t
+	ip -n "$NS_R" addr add 198.18.21.1/24 dev r-k
+	ip -n "$NS_R" addr add 198.18.22.1/24 dev r-l
+	ip netns exec "$NS_R" sysctl -qw net.ipv4.ip_forward=1
+	# t-r carries no kernel address: its frames are tern's (af_packet).
+	ip -n "$NS_T" addr add $KERN_T/24 dev k-r
+	ip -n "$NS_L" addr add $LINUX_IP/24 dev l-r
+	for dev in r-t r-k r-l; do ip -n "$NS_R" link set "$dev" up; done
+	ip -n "$NS_T" link set t-r up
+	ip -n "$NS_T" link set k-r up
+	ip -n "$NS_L" link set l-r up
+	ip -n "$NS_T" route add default via 198.18.21.1
+	ip -n "$NS_L" route add default via 198.18.22.1
+
+	# 2% of the forwarded TCP packets each way, at random, counted per way.
+	ip netns exec "$NS_R" nft -f - <<EOF
+table inet $TABLE {
+	chain lossy {
+		type filter hook forward priority 0; policy accept;
+		oifname "r-l" meta l4proto tcp numgen random mod 100 < $LOSS_PCT counter drop comment "to-linux"
+		iifname "r-l" meta l4proto tcp numgen random mod 100 < $LOSS_PCT counter drop comment "to-tern"
+	}
+}
+EOF
+	# The bottleneck toward Linux: a token bucket over a packet FIFO.
+	ip netns exec "$NS_R" tc qdisc add dev r-l root handle 1: tbf rate $RATE burst 4500 limit 100000
+	ip netns exec "$NS_R" tc qdisc add dev r-l parent 1:1 handle 10: pfifo limit $QUEUE
+}
+
+nft_snapshot() {	# nft_snapshot FILE: the router's drop counters
+	ip netns exec "$NS_R" "$PY" "$IT" nft-drops $TABLE "$1"
+}
+
+# -- tern processes ----------------------------------------------------------
+
+tern_vdev() {		# the EAL args of a tern process named $1
+	echo --file-prefix "$PREFIX-$1" --vdev net_af_packet0,iface=t-r
+}
+
+CLIENT_RC=
+CLIENT_T0=
+client_start() {	# client_start TAG LIMIT CLIENT-ARGS...: tern-tcp-client -> sink
+	local tag=$1 limit=$2
+	shift 2
+	CLIENT_T0=$EPOCHREALTIME
+	# Not through a function: $! must be the process itself (netns exec execs).
+	# shellcheck disable=SC2046  # tern_vdev's words are meant to split
+	ip netns exec "$NS_T" timeout -k 5 "$limit" "$CLIENT_BIN" "${EAL_ARGS[@]}" $(tern_vdev "c$tag") -- \
+		--ip $TERN_IP/24 --gw $ROUTER_T --connect $LINUX_IP:$SINK_PORT \
+		--config "$WORK/tern.ini" --stats "$WORK/client-$tag.json" "$@" >"$WORK/client-$tag.out" 2>&1 &
+	CLIENT_PID=$!
+}
+
+client_wait() {		# leaves CLIENT_RC, CLIENT_SECS
+	CLIENT_RC=0
+	wait "$CLIENT_PID" || CLIENT_RC=$?
+	CLIENT_PID=
+	CLIENT_SECS=$(awk -v a="$CLIENT_T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }')
+	echo "# tern-tcp-client exit $CLIENT_RC after $CLIENT_SECS s"
+}
+
+sink_lines() {
+	wc -l <"$WORK/sink.jsonl"
+}
+
+# -- the checks -----------------------------------------------------------------
+
+check_tx() {		# 1: tern-tcp-client -> kernel sink under loss
+	local since t0=$SECONDS
+
+	since=$(sink_lines)
+	nft_snapshot "$WORK/nft-1a.json"
+	client_start 1 60 --bytes $TX_BYTES --timeout 50
+	client_wait
+	nft_snapshot "$WORK/nft-1b.json"
+	step "1: tern -> Linux under loss" 30 "$PY" "$IT" verify-client \
+		"$WORK/client-1.out" "$CLIENT_RC" "$WORK/client-1.json" "$WORK/sink.jsonl" \
+		"$since" $TX_BYTES "$CLIENT_SECS" "$WORK/nft-1a.json" "$WORK/nft-1b.json" $TERN_IP
+	echo "# check 1 took $((SECONDS - t0)) s"
+}
+
+check_rx() {		# 2: kernel -> tern-echo -> kernel under loss
+	local t0=$SECONDS
+
+	# shellcheck disable=SC2046
+	ip netns exec "$NS_T" "$ECHO_BIN" "${EAL_ARGS[@]}" $(tern_vdev echo) -- --ip $TERN_IP/24 \
+		--gw $ROUTER_T --tcp 7 --config "$WORK/tern.ini" --duration 120 --stats "$WORK/echo-stats.json" \
+		>"$WORK/echo.log" 2>&1 &
+	ECHO_PID=$!
+	if ! wait_line "$ECHO_PID" "$WORK/echo.log" '^tern-echo: ready'; then
+		diag <"$WORK/echo.log"
+		tap_line "not ok" "2: tern-echo --tcp 7 starts on net_af_packet"
+		return 0
+	fi
+	nft_snapshot "$WORK/nft-2a.json"
+	step "2: Linux -> tern-echo under loss" 60 ip netns exec "$NS_L" "$PY" "$IT" send $LINUX_IP \
+		$TERN_IP:7 $RX_BYTES 50 "$WORK/send-2.json"
+	nft_snapshot "$WORK/nft-2b.json"
+	sleep 0.5	# tern-echo's close completes (its last ACK may be dropped)
+	stop_pid "$ECHO_PID"
+	ECHO_PID=
+	if [[ $STOP_RC -eq 0 ]]; then
+		tap_line ok "2: tern-echo exited with status 0 (every mbuf back in its pool)"
+	else
+		tap_line "not ok" "2: tern-echo exited with status 0 (got $STOP_RC)"
+		tail -n 5 "$WORK/echo.log" | diag
+	fi
+	step "2: tern-echo's counters" 30 "$PY" "$IT" verify-echo "$WORK/echo-stats.json" \
+		"$WORK/nft-2a.json" "$WORK/nft-2b.json"
+	echo "# check 2 took $((SECONDS - t0)) s"
+}
+
+check_fair() {		# 3: one tern flow and one Linux flow through the bottleneck
+	local t0=$SECONDS run_s=$((WARM_S + WINDOW_S + 4)) rival=$TERN_IP name=tern
+
+	: >"$WORK/samples.jsonl"
+	if [[ $FAIR_CALIBRATE == 1 ]]; then
+		# the method itself: two kernel flows must come out within 2x
+		rival=198.18.20.3
+		name="Linux (in tern's place)"
+		ip -n "$NS_T" addr add $rival/24 dev t-r
+		ip -n "$NS_T" route add $LINUX_IP/32 via $ROUTER_T src $rival
+		ip netns exec "$NS_T" "$PY" "$IT" blast $rival $LINUX_IP:$SINK_PORT $run_s \
+			>"$WORK/blast-cal.log" 2>&1 &
+		CLIENT_PID=$!
+	else
+		client_start 3 $((run_s + 20)) --bytes $((1 << 30)) --timeout $((run_s + 10))
+	fi
+	ip netns exec "$NS_T" "$PY" "$IT" blast $KERN_T $LINUX_IP:$SINK_PORT $run_s \
+		>"$WORK/blast.log" 2>&1 &
+	BLAST_PID=$!
+	step "3: fairness" $((run_s + 15)) "$PY" "$IT" fair "$WORK/samples.jsonl" $rival \
+		"$name" $KERN_T Linux $WARM_S $WINDOW_S 10
+	wait_pid "$BLAST_PID" 10 || true
+	BLAST_PID=
+	diag <"$WORK/blast.log"
+	if [[ $FAIR_CALIBRATE == 1 ]]; then
+		wait_pid "$CLIENT_PID" 10 || true
+		CLIENT_PID=
+		echo "# check 3 (calibration: two kernel flows) took $((SECONDS - t0)) s"
+		return 0
+	fi
+	# told to send 1 GiB, the client is still sending: SIGTERM must make
+	# it stop, report the connection unfinished and free every mbuf
+	stop_pid "$CLIENT_PID"
+	CLIENT_PID=
+	"$PY" "$IT" note-stats "$WORK/client-3.json" tern-tcp-client || true
+	if [[ $STOP_RC -eq 1 ]] && grep -q "interrupted with 0 of 1" "$WORK/client-3.out" &&
+		! grep -q "mbufs not returned" "$WORK/client-3.out"; then
+		tap_line ok "3: tern-tcp-client stopped by SIGTERM mid-transfer, every mbuf back in its pool"
+	else
+		tap_line "not ok" "3: tern-tcp-client stopped by SIGTERM mid-transfer (exit $STOP_RC), every mbuf back in its pool"
+		tail -n 5 "$WORK/client-3.out" | diag
+	fi
+	echo "# check 3 took $((SECONDS - t0)) s"
+}
+
+# -- preconditions -------------------------------------------------------------
+
+[[ $EUID -eq 0 ]] || skip "needs root (network namespaces, nftables, veth)"
+for bin in ECHO_BIN CLIENT_BIN; do
+	if [[ ! -x ${!bin} ]]; then
+		# meson always passes built binaries: a missing one is an error there.
+		if [[ -n ${TERN_ECHO:-}${TERN_TCP_CLIENT:-} ]]; then
+			echo "not ok - ${!bin} is not executable"
+			echo "1..1"
+			exit 1
+		fi
+		skip "not built: ${!bin}"
+	fi
+done
+for tool in ip nft tc ethtool timeout awk; do
+	command -v "$tool" >/dev/null || skip "missing $tool (scripts/deps.sh)"
+done
+[[ -x $PY ]] || skip "no $PY"
+
+WORK=$(mktemp -d "/tmp/tern-$ID.XXXXXX")
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+T_START=$SECONDS
+{
+	echo "[tcp]"
+	[[ -z $TERN_CC ]] || echo "cc = $TERN_CC"
+} >"$WORK/tern.ini"
+
+# In a subshell of its own so that set -e stops it at the first failure.
+rc=0
+(make_topology) 2>"$WORK/topology.err" || rc=$?
+if [[ $rc -ne 0 ]]; then
+	diag <"$WORK/topology.err"
+	tap_line "not ok" "three namespaces, nftables drop rule and tbf bottleneck set up"
+	tap_plan_exit
+fi
+tap_line ok "namespaces $NS_T, $NS_R, $NS_L: ${LOSS_PCT}% random TCP drops each way, $RATE tbf + pfifo $QUEUE toward Linux"
+
+: >"$WORK/sink.jsonl"
+ip netns exec "$NS_L" "$PY" "$IT" sink $SINK_PORT "$WORK/sink.jsonl" "$WORK/samples.jsonl" \
+	"$WORK/sink.ready" >"$WORK/sink.log" 2>&1 &
+SINK_PID=$!
+for ((i = 0; i < 100; i++)); do
+	[[ -e $WORK/sink.ready ]] && break
+	kill -0 "$SINK_PID" 2>/dev/null || break
+	sleep 0.1
+done
+if [[ ! -e $WORK/sink.ready ]]; then
+	diag <"$WORK/sink.log"
+	tap_line "not ok" "kernel sink starts in $NS_L"
+	tap_plan_exit
+fi
+
+wants tx && check_tx
+wants rx && check_rx
+wants fair && check_fair
+
+echo "# run time $((SECONDS - T_START)) s"
+tap_plan_exit
