@@ -22,8 +22,8 @@
 # toward Linux; goodputs over WINDOW_S (30 s, after a 3 s warm-up) within a
 # factor of 2 of each other.
 # LOSS_ONLY=tx,rx,fair picks checks (e.g. LOSS_ONLY=fair runs check 3 alone);
-# LOSS_TERN_CC=cubic|newreno sets tern's congestion control (default: the
-# kernel's own, see kernel_cc); LOSS_FAIR_CALIBRATE=1 runs check 3 with a second kernel flow in
+# LOSS_TERN_CC=cubic|newreno sets the algorithm of both flows (default
+# cubic); LOSS_FAIR_CALIBRATE=1 runs check 3 with a second kernel flow in
 # tern's place, to show the method itself passes; LOSS_LCORE=N moves tern.
 # Everything started here is stopped by pid and the namespaces deleted on
 # any exit. Exit status: 0 all passed, 1 a check failed, 77 cannot run.
@@ -68,16 +68,16 @@ WARM_S=3
 WINDOW_S=30
 ONLY=${LOSS_ONLY:-tx,rx,fair}
 FAIR_CALIBRATE=${LOSS_FAIR_CALIBRATE:-0}
-# Like with like by default: tern runs the algorithm the kernel's flow runs
-# (its default, CUBIC on Debian), so check 3 compares TCP implementations,
-# not CUBIC against NewReno (which CUBIC out-competes by design).
-kernel_cc() {
-	case $(cat /proc/sys/net/ipv4/tcp_congestion_control 2>/dev/null) in
-	cubic) echo cubic ;;
-	reno) echo newreno ;;
-	esac
-}
-TERN_CC=${LOSS_TERN_CC:-$(kernel_cc)}
+# Like with like: the kernel's competing flow runs the algorithm tern runs
+# (TCP_CONGESTION on its socket; CUBIC unless LOSS_TERN_CC says otherwise),
+# so check 3 compares TCP implementations, not CUBIC against NewReno (which
+# CUBIC out-competes by design) or against the host's default (BBR here).
+TERN_CC=${LOSS_TERN_CC:-cubic}
+case $TERN_CC in
+cubic) KERN_CC=cubic ;;
+newreno) KERN_CC=reno ;;
+*) echo "loss_interop: LOSS_TERN_CC must be cubic or newreno" >&2; exit 2 ;;
+esac
 
 WORK=
 SINK_PID=
@@ -266,13 +266,13 @@ check_fair() {		# 3: one tern flow and one Linux flow through the bottleneck
 		name="Linux (in tern's place)"
 		ip -n "$NS_T" addr add $rival/24 dev t-r
 		ip -n "$NS_T" route add $LINUX_IP/32 via $ROUTER_T src $rival
-		ip netns exec "$NS_T" "$PY" "$IT" blast $rival $LINUX_IP:$SINK_PORT $run_s \
+		ip netns exec "$NS_T" "$PY" "$IT" blast $rival $LINUX_IP:$SINK_PORT $run_s $KERN_CC \
 			>"$WORK/blast-cal.log" 2>&1 &
 		CLIENT_PID=$!
 	else
 		client_start 3 $((run_s + 20)) --bytes $((1 << 30)) --timeout $((run_s + 10))
 	fi
-	ip netns exec "$NS_T" "$PY" "$IT" blast $KERN_T $LINUX_IP:$SINK_PORT $run_s \
+	ip netns exec "$NS_T" "$PY" "$IT" blast $KERN_T $LINUX_IP:$SINK_PORT $run_s $KERN_CC \
 		>"$WORK/blast.log" 2>&1 &
 	BLAST_PID=$!
 	step "3: fairness" $((run_s + 15)) "$PY" "$IT" fair "$WORK/samples.jsonl" $rival \

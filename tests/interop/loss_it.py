@@ -238,10 +238,17 @@ def cmd_verify_echo(stats_path, nft0, nft1):
 
 # -- check 3: fairness ------------------------------------------------------
 
-def cmd_blast(src, dst, secs):
-	"""3: the competing kernel flow: send for secs, then close (not a check)."""
+def cmd_blast(src, dst, secs, cc):
+	"""3: the competing kernel flow, congestion control `cc`: send for secs,
+	then close (not a check)."""
 	host, port = dst.rsplit(":", 1)
-	s = it.tcp_connect(src, (host, int(port)), timeout=10.0)
+	s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+	s.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, cc.encode())
+	s.bind((src, 0))
+	s.settimeout(10.0)
+	s.connect((host, int(port)))
+	note("blast: congestion control %s" % s.getsockopt(
+		socket.IPPROTO_TCP, socket.TCP_CONGESTION, 16).rstrip(b"\0").decode())
 	s.settimeout(5.0)
 	buf = os.urandom(1 << 16)
 	end, sent = time.monotonic() + float(secs), 0
