@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
  * The neighbour cache: a fixed array of entries chained in hash buckets by
- * index (no allocation after creation), each with its state (incomplete or
- * reachable), a bounded queue of frames waiting for resolution, and one
- * timer that drives retries while incomplete and aging once reachable.
+ * index (no allocation after creation), each with its state (incomplete,
+ * reachable, or probing: aged but still used while a request re-confirms
+ * it), a bounded queue of frames waiting for resolution, and one timer
+ * that drives retries while incomplete or probing and aging once
+ * reachable. Decision: an aged entry is not dropped at once (RFC 1122
+ * 2.3.2.1 lets a cache be revalidated): traffic keeps flowing to the known
+ * MAC while up to arp_retries requests ask again; only an unanswered
+ * neighbour is forgotten. Dropping it made every busy peer's frames queue
+ * (8 at most) and drop once per reachable period, each drop costing TCP a
+ * retransmission timeout.
  * arp_send_via() is the output side's entry point, arp_learn() the input
  * side's; arp_timer_expired() is called from the stack's timer dispatch.
  */
@@ -25,6 +32,7 @@ enum arp_state {
 	ARP_FREE = 0,
 	ARP_INCOMPLETE,
 	ARP_REACHABLE,
+	ARP_PROBE,			/* aged, still used, being re-confirmed */
 };
 
 struct arp_entry {
@@ -168,7 +176,7 @@ arp_send_via(struct tern_stack *s, uint16_t iface, uint32_t nexthop,
 	struct arp_table *t = s->arp;
 	struct arp_entry *e = entry_find(t, nexthop);
 
-	if (e != NULL && e->state == ARP_REACHABLE) {
+	if (e != NULL && (e->state == ARP_REACHABLE || e->state == ARP_PROBE)) {
 		frame_send(s, e->iface, m, &e->mac);
 		return;
 	}
@@ -224,7 +232,8 @@ arp_lookup(struct tern_stack *s, uint32_t ip)
 {
 	const struct arp_entry *e = entry_find(s->arp, ip);
 
-	return e != NULL && e->state == ARP_REACHABLE ? &e->mac : NULL;
+	return e != NULL && (e->state == ARP_REACHABLE || e->state == ARP_PROBE) ?
+	       &e->mac : NULL;
 }
 
 void
@@ -234,13 +243,18 @@ arp_timer_expired(struct tern_stack *s, struct stack_timer *tm, uint64_t now_ns)
 	struct arp_table *t = s->arp;
 
 	if (e->state == ARP_REACHABLE) {
-		stack_ctr_inc(s, CTR_ARP_AGED);
-		entry_free(s, t, e, CTR_ARP_RESOLVE_FAIL);
+		stack_ctr_inc(s, CTR_ARP_REFRESH);
+		e->state = ARP_PROBE;
+		e->retries = 1;
+		arp_output_request(s, e->iface, e->ip);
+		stack_timer_arm(s, &e->timer, now_ns + t->retry_ns);
 		return;
 	}
-	if (e->state != ARP_INCOMPLETE)
+	if (e->state != ARP_INCOMPLETE && e->state != ARP_PROBE)
 		return;
 	if (e->retries >= t->max_retries) {
+		if (e->state == ARP_PROBE)
+			stack_ctr_inc(s, CTR_ARP_AGED);
 		entry_free(s, t, e, CTR_ARP_RESOLVE_FAIL);
 		return;
 	}

@@ -260,11 +260,16 @@ test_arp_pending_queue_bounded(void **state)
 	tern_stack_free(s);
 }
 
+/* An aged entry stays in use while requests re-confirm it; it is
+ * forgotten only when arp_retries of them go unanswered. */
 static void
 test_arp_entry_ages_out(void **state)
 {
 	struct tern_config cfg;
 	struct tern_stack *s;
+	struct frame_ip f = frame_ip_default();
+	uint64_t t;
+	unsigned int k;
 
 	(void)state;
 	tstack_config(&cfg);
@@ -275,7 +280,25 @@ test_arp_entry_ages_out(void **state)
 	assert_non_null(arp_lookup(s, PEER_IP));
 	tstack_process(s, T0 + 4999 * MS);
 	assert_non_null(arp_lookup(s, PEER_IP));
+	assert_int_equal(tstack_tx_discard(s), 0);
 	tstack_process(s, T0 + 5001 * MS);
+	assert_int_equal(s->ctr[CTR_ARP_REFRESH], 1);
+	assert_int_equal(tstack_tx_discard(s), 1);	/* the re-confirming request */
+	/* still used meanwhile: an echo request is answered at once */
+	tstack_rx(s, frame_icmp_echo(&f, 1, 1, "x", 1), T0 + 5002 * MS);
+	assert_int_equal(tstack_tx_discard(s), 1);
+	assert_int_equal(s->ctr[CTR_ARP_PENDING_FULL], 0);
+	/* the reply makes it reachable again for a full period */
+	tstack_rx(s, arp_reply_from(PEER_IP, &peer_mac), T0 + 5003 * MS);
+	tstack_process(s, T0 + 10002 * MS);
+	assert_int_equal(s->ctr[CTR_ARP_REFRESH], 1);
+	assert_int_equal(tstack_tx_discard(s), 0);
+	/* next period: no answer to any of the requests -> forgotten */
+	t = T0 + 10004 * MS;
+	for (k = 0; k < 2u * cfg.arp_retries + 2; k++, t += (uint64_t)cfg.arp_retry_ms * MS)
+		tstack_process(s, t);
+	assert_int_equal(s->ctr[CTR_ARP_REFRESH], 2);
+	assert_int_equal(tstack_tx_discard(s), cfg.arp_retries);
 	assert_null(arp_lookup(s, PEER_IP));
 	assert_int_equal(s->ctr[CTR_ARP_AGED], 1);
 	tern_stack_free(s);
