@@ -5,7 +5,9 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <ini.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +63,11 @@ tern_config_defaults(struct tern_config *c)
 	c->tcp_timestamps = 1;
 	c->tcp_wscale = 1;
 	c->tcp_cc = TERN_TCP_CC_NEWRENO;
+	c->fault.dir = TERN_FAULT_RX;
+	c->fault.burst_len = 4;
+	c->fault.reorder_pkts = 3;
+	c->fault.reorder_us = 1000;
+	c->fault.queue_kb = 64;
 }
 
 int
@@ -107,11 +114,29 @@ parse_u64(const char *v, uint64_t lo, uint64_t hi, uint64_t *out)
 	return 0;
 }
 
+/* A decimal in [lo, hi] ("0.02", "1e-3"); no sign, no trailing text. */
+static int
+parse_decimal(const char *v, double lo, double hi, double *out)
+{
+	char *end;
+	double d;
+
+	if (v[0] == '-' || v[0] == '+' || v[0] == '\0')
+		return -EINVAL;
+	errno = 0;
+	d = strtod(v, &end);
+	if (errno != 0 || *end != '\0' || !isfinite(d) || d < lo || d > hi)
+		return -EINVAL;
+	*out = d;
+	return 0;
+}
+
 struct ini_ctx {
 	struct tern_config *c;
 	char *err;
 	size_t err_len;
 	int iface_open;			/* an [iface] section is being filled */
+	char why[160];			/* the first bad line: section, key, reason */
 };
 
 #define NUM(sec, key, field, lo, hi) { sec, key, offsetof(struct tern_config, field), \
@@ -162,6 +187,26 @@ static const struct num_key num_keys[] = {
 	NUM("tcp", "sack", tcp_sack, 0, 1),
 	NUM("tcp", "timestamps", tcp_timestamps, 0, 1),
 	NUM("tcp", "wscale", tcp_wscale, 0, 1),
+	NUM("fault", "seed", fault.seed, 0, UINT64_MAX),
+	NUM("fault", "burst_len", fault.burst_len, 1, 1000000),
+	NUM("fault", "burst_fixed", fault.burst_fixed, 0, 1),
+	NUM("fault", "reorder_pkts", fault.reorder_pkts, 0, 1000000),
+	NUM("fault", "reorder_us", fault.reorder_us, 0, 10000000),
+	NUM("fault", "queue_kb", fault.queue_kb, 2, 65536),
+};
+
+/* [fault] probabilities: decimals 0..1 stored in parts per million. */
+#define PPM(key, field) { key, offsetof(struct tern_config, fault.field) }
+
+static const struct ppm_key {
+	const char *key;
+	size_t off;
+} ppm_keys[] = {
+	PPM("drop", drop_ppm),
+	PPM("burst", burst_ppm),
+	PPM("dup", dup_ppm),
+	PPM("reorder", reorder_ppm),
+	PPM("corrupt", corrupt_ppm),
 };
 
 static int
@@ -197,21 +242,67 @@ iface_key(struct ini_ctx *x, const char *key, const char *val)
 	return 0;
 }
 
+/* The [fault] keys that are not plain numbers: dir, the probabilities
+ * and the rate. 1 handled, 0 bad value (reason in x->why), -1 not one of
+ * these keys. */
 static int
-config_ini_key(void *user, const char *section, const char *key, const char *val)
+fault_key(struct ini_ctx *x, const char *key, const char *val)
 {
-	struct ini_ctx *x = user;
+	struct tern_fault_conf *fc = &x->c->fault;
+	double d;
 	size_t i;
-	uint64_t v;
 
-	if (key == NULL) {			/* new section (INI_CALL_HANDLER_ON_NEW_SECTION) */
+	if (strcmp(key, "dir") == 0) {
+		if (strcmp(val, "rx") == 0)
+			fc->dir = TERN_FAULT_RX;
+		else if (strcmp(val, "tx") == 0)
+			fc->dir = TERN_FAULT_TX;
+		else if (strcmp(val, "both") == 0)
+			fc->dir = TERN_FAULT_RX | TERN_FAULT_TX;
+		else
+			return 0;
 		return 1;
 	}
-	if (strcmp(section, "iface") == 0) {
-		if (!x->iface_open)
+	if (strcmp(key, "rate_mbit") == 0) {
+		if (parse_decimal(val, 0, 1e6, &d) != 0)
 			return 0;
-		return iface_key(x, key, val) == 0;
+		fc->rate_bps = (uint64_t)(d * 1e6 + 0.5);
+		return 1;
 	}
+	for (i = 0; i < RTE_DIM(ppm_keys); i++) {
+		uint32_t ppm;
+
+		if (strcmp(key, ppm_keys[i].key) != 0)
+			continue;
+		if (parse_decimal(val, 0, 1, &d) != 0)
+			return 0;
+		ppm = (uint32_t)(d * 1e6 + 0.5);
+		memcpy((uint8_t *)x->c + ppm_keys[i].off, &ppm, sizeof(ppm));
+		return 1;
+	}
+	return -1;
+}
+
+static const char *
+fault_key_expects(const char *key)
+{
+	if (strcmp(key, "dir") == 0)
+		return "rx, tx or both";
+	if (strcmp(key, "rate_mbit") == 0)
+		return "Mbit/s, a decimal 0..1000000";
+	return "a probability, a decimal 0..1";
+}
+
+/* 1 applied, 0 bad value (reason in x->why), -1 unknown key. */
+static int
+config_ini_apply(struct ini_ctx *x, const char *section, const char *key, const char *val)
+{
+	size_t i;
+	uint64_t v;
+	int rc;
+
+	if (strcmp(section, "iface") == 0)
+		return x->iface_open && iface_key(x, key, val) == 0;
 	if (strcmp(section, "tcp") == 0 && strcmp(key, "cc") == 0) {
 		int id = tcp_cc_by_name(val);
 
@@ -220,14 +311,41 @@ config_ini_key(void *user, const char *section, const char *key, const char *val
 		x->c->tcp_cc = (uint8_t)id;
 		return 1;
 	}
+	if (strcmp(section, "fault") == 0) {
+		rc = fault_key(x, key, val);
+		if (rc == 0)
+			snprintf(x->why, sizeof(x->why), "[fault] %s = %s: bad value (%s)",
+				 key, val, fault_key_expects(key));
+		if (rc >= 0)
+			return rc;
+	}
 	for (i = 0; i < RTE_DIM(num_keys); i++) {
 		if (strcmp(section, num_keys[i].section) != 0 || strcmp(key, num_keys[i].key) != 0)
 			continue;
-		if (parse_u64(val, num_keys[i].lo, num_keys[i].hi, &v) != 0)
+		if (parse_u64(val, num_keys[i].lo, num_keys[i].hi, &v) != 0) {
+			snprintf(x->why, sizeof(x->why), "[%s] %s = %s: bad value (%" PRIu64
+				 "..%" PRIu64 ")", section, key, val, num_keys[i].lo,
+				 num_keys[i].hi);
 			return 0;
+		}
 		return set_num(x->c, &num_keys[i], v) == 0;
 	}
-	return 0;
+	return -1;
+}
+
+static int
+config_ini_key(void *user, const char *section, const char *key, const char *val)
+{
+	struct ini_ctx *x = user;
+	int ok;
+
+	if (key == NULL)			/* new section (INI_CALL_HANDLER_ON_NEW_SECTION) */
+		return 1;
+	ok = config_ini_apply(x, section, key, val);
+	if (ok <= 0 && x->why[0] == '\0')
+		snprintf(x->why, sizeof(x->why), "[%s] %s = %s: %s", section, key, val,
+			 ok < 0 ? "unknown key" : "bad value");
+	return ok > 0;
 }
 
 /* inih reports sections only through keys; count [iface] headers first so
@@ -276,7 +394,41 @@ tern_config_load_ini(struct tern_config *c, const char *path, char *err, size_t 
 	}
 	line = ini_parse(path, config_ini_key, &x);
 	if (line != 0) {
-		snprintf(err, err_len, "%s:%d: unknown key or bad value", path, line);
+		snprintf(err, err_len, "%s:%d: %s", path, line,
+			 x.why[0] != '\0' ? x.why : "syntax error");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* What single [fault] keys cannot check: combinations and API misuse. */
+static int
+fault_validate(const struct tern_fault_conf *f, char *err, size_t err_len)
+{
+	const uint32_t ppm[] = { f->drop_ppm, f->burst_ppm, f->dup_ppm,
+				 f->reorder_ppm, f->corrupt_ppm };
+	size_t i;
+
+	for (i = 0; i < RTE_DIM(ppm); i++) {
+		if (ppm[i] > 1000000) {
+			snprintf(err, err_len, "[fault] probabilities are 0..1 (1000000 ppm)");
+			return -EINVAL;
+		}
+	}
+	if (f->dir == 0 || (f->dir & ~(TERN_FAULT_RX | TERN_FAULT_TX)) != 0) {
+		snprintf(err, err_len, "[fault] dir must be rx, tx or both");
+		return -EINVAL;
+	}
+	if (f->burst_ppm != 0 && f->burst_len == 0) {
+		snprintf(err, err_len, "[fault] burst needs burst_len >= 1");
+		return -EINVAL;
+	}
+	if (f->reorder_ppm != 0 && f->reorder_pkts == 0 && f->reorder_us == 0) {
+		snprintf(err, err_len, "[fault] reorder needs reorder_pkts or reorder_us");
+		return -EINVAL;
+	}
+	if (f->rate_bps != 0 && f->queue_kb < 2) {
+		snprintf(err, err_len, "[fault] rate_mbit needs queue_kb >= 2 (a full frame)");
 		return -EINVAL;
 	}
 	return 0;
@@ -312,5 +464,5 @@ tern_config_validate(const struct tern_config *c, char *err, size_t err_len)
 		snprintf(err, err_len, "chan size must be a power of two");
 		return -EINVAL;
 	}
-	return 0;
+	return fault_validate(&c->fault, err, err_len);
 }

@@ -20,6 +20,7 @@
 #include "arp.h"
 #include "ip4.h"
 #include "netif.h"
+#include "netif_fault.h"
 #include "udp.h"
 #include "tcp.h"
 
@@ -133,7 +134,8 @@ tern_stack_create(const struct tern_config *cfg, unsigned int lcore_id,
 	s->arp = arp_table_create(cfg, socket);
 	s->udp = udp_table_create(cfg, socket);
 	s->tcp = tcp_table_create(cfg, lcore_id, socket);
-	if (s->wheel == NULL || s->arp == NULL || s->udp == NULL || s->tcp == NULL) {
+	if (s->wheel == NULL || s->arp == NULL || s->udp == NULL || s->tcp == NULL ||
+	    netif_fault_attach(s) != 0) {
 		tern_stack_free(s);
 		rte_errno = ENOMEM;
 		return NULL;
@@ -161,6 +163,7 @@ tern_stack_free(struct tern_stack *s)
 	for (i = 0; i < s->evq_len; i++)
 		rte_pktmbuf_free(s->evq[i].ev.m);
 	s->evq_len = 0;
+	netif_fault_detach(s);
 	for (i = 0; i < s->n_ifaces; i++) {
 		rte_pktmbuf_free_bulk(s->iface[i].txb, s->iface[i].txb_len);
 		s->iface[i].txb_len = 0;

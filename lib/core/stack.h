@@ -51,6 +51,8 @@ struct stack_timer {
 #define IFACE_CAP_RSS 0x20u
 #define IFACE_CAP_TX_MULTISEG 0x40u
 
+struct netif_fault;
+
 struct stack_iface {
 	uint16_t port_id;
 	uint16_t queue_id;
@@ -61,6 +63,8 @@ struct stack_iface {
 	uint32_t mask;			/* host order */
 	uint32_t gw;			/* 0 = none */
 	struct rte_ether_addr mac;
+	struct netif_fault *fault_rx;	/* fault injection; NULL = off */
+	struct netif_fault *fault_tx;
 	uint16_t txb_len;
 	struct rte_mbuf *txb[STACK_TXB_SIZE];
 };

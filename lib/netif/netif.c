@@ -17,6 +17,7 @@
 
 #include "stack.h"
 #include "netif.h"
+#include "netif_fault.h"
 
 RTE_LOG_REGISTER(netif_logtype, tern.netif, INFO);
 #define NETIF_LOG(level, ...) \
@@ -194,6 +195,8 @@ netif_rx(struct tern_stack *s, uint16_t i, struct rte_mbuf **pkts, uint16_t n)
 {
 	const struct stack_iface *f = &s->iface[i];
 
+	if (unlikely(f->fault_rx != NULL))
+		return netif_fault_rx(s, i, pkts, n);
 	return rte_eth_rx_burst(f->port_id, f->queue_id, pkts, n);
 }
 
@@ -203,6 +206,10 @@ netif_tx_flush(struct tern_stack *s, uint16_t i)
 	struct stack_iface *f = &s->iface[i];
 	uint16_t sent = 0, retries = 0;
 
+	if (unlikely(f->fault_tx != NULL)) {
+		netif_fault_tx_flush(s, i);
+		return;
+	}
 	if (f->txb_len == 0)
 		return;
 	if (!f->is_port)

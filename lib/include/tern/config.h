@@ -26,6 +26,33 @@ enum tern_tcp_cc {
 	TERN_TCP_CC_COUNT
 };
 
+/** Directions of fault injection (tern_fault_conf.dir, bit mask). */
+#define TERN_FAULT_RX 0x1u		/**< after rte_eth_rx_burst */
+#define TERN_FAULT_TX 0x2u		/**< before rte_eth_tx_burst */
+
+/** Fault injection on real ports (INI `[fault]`), for tests and
+ *  experiments: seeded, so a run repeats for a given seed. Off while every
+ *  probability and the rate are 0 (the default). Probabilities are in
+ *  parts per million (INI: decimals 0..1). Each port, queue and direction
+ *  gets its own generator derived from `seed`. */
+struct tern_fault_conf {
+	uint64_t seed;			/**< generator seed; default 0 */
+	uint8_t dir;			/**< TERN_FAULT_RX and/or _TX; default RX */
+	uint8_t burst_fixed;		/**< 1: every burst is burst_len frames;
+					 *   0: geometric with mean burst_len (default) */
+	uint32_t drop_ppm;		/**< independent random drop */
+	uint32_t burst_ppm;		/**< a burst of drops starts at a frame */
+	uint32_t burst_len;		/**< frames per burst (mean or fixed); default 4 */
+	uint32_t dup_ppm;		/**< a copy follows the frame */
+	uint32_t reorder_ppm;		/**< the frame is held back ... */
+	uint32_t reorder_pkts;		/**< ... until this many later frames passed
+					 *   (0 = time only); default 3 */
+	uint32_t reorder_us;		/**< ... or this long (0 = count only); default 1000 */
+	uint32_t corrupt_ppm;		/**< one bit of the IPv4 packet is flipped */
+	uint64_t rate_bps;		/**< bottleneck rate; 0 = none (default) */
+	uint32_t queue_kb;		/**< bottleneck queue, KiB (tail drop); default 64 */
+};
+
 /** One IPv4 interface on one DPDK port. */
 struct tern_iface_conf {
 	uint16_t port_id;		/**< DPDK ethdev port id */
@@ -85,6 +112,8 @@ struct tern_config {
 	uint8_t tcp_wscale;		/**< offer window scaling; default 1 */
 	uint8_t tcp_cc;			/**< enum tern_tcp_cc for new connections;
 					 *   default TERN_TCP_CC_NEWRENO */
+
+	struct tern_fault_conf fault;	/**< fault injection; off by default */
 };
 
 /** Fill `c` with the documented defaults (no interfaces). */
@@ -98,9 +127,12 @@ int tern_config_parse_ip(const char *s, uint32_t *ip, uint8_t *prefix_len);
  *  port, ip = A.B.C.D/N, gw, mtu), [mem] (mbufs, rx_desc, tx_desc, burst),
  *  [arp] (entries, pending, retry_ms, retries, reachable_ms), [icmp]
  *  (rate_per_s, burst), [chan] (size), [udp] (max_socks), [tcp] (the
- *  tcp_* fields without the prefix; cc = newreno|cubic). Unknown keys and
- *  bad values are errors. Returns 0, or -errno with a message (file, line,
- *  reason) written into `err` (`err_len` bytes). */
+ *  tcp_* fields without the prefix; cc = newreno|cubic), [fault] (seed,
+ *  dir = rx|tx|both, drop, burst, burst_len, burst_fixed, dup, reorder,
+ *  reorder_pkts, reorder_us, corrupt (probabilities as decimals 0..1),
+ *  rate_mbit, queue_kb; see config/fault.ini). Unknown keys and bad values
+ *  are errors. Returns 0, or -errno with a message (file, line, section,
+ *  key, reason) written into `err` (`err_len` bytes). */
 int tern_config_load_ini(struct tern_config *c, const char *path,
 			 char *err, size_t err_len);
 
