@@ -161,6 +161,7 @@ tern_stack_poll(struct tern_stack *s)
 	unsigned int work = 0;
 	uint16_t i;
 
+	s->now_ns = now;		/* the RX fault filter's clock */
 	for (i = 0; i < s->n_ifaces; i++) {
 		uint16_t n;
 
