@@ -81,13 +81,21 @@ tcp_cc_ack(struct tcb *tcb, uint64_t now, uint32_t acked, uint64_t rtt_ns)
 
 /* RFC 6675 5 (4.2): a SACK-based recovery counts what is in the network
  * with pipe, so the window is ssthresh itself, without RFC 5681's
- * three-segment inflation. */
+ * three-segment inflation. Decision: the reduction starts from
+ * min(FlightSize, cwnd), as Linux does, not from FlightSize alone: with
+ * SACK the flight includes SACKed data and what SACK-freed room let out
+ * beyond cwnd (RFC 6675 5 (3)), and counting it made every loss event
+ * cost less than the algorithm's beta (interop_loss: twice the kernel
+ * CUBIC flow's share of a bottleneck). Without SACK, NewReno keeps RFC
+ * 5681's FlightSize (limited transmit adds at most 2 segments). */
 void
 tcp_cc_recovery_enter(struct tcb *tcb, uint64_t now, bool sack)
 {
 	struct tcp_cc_view v;
 
 	view_of(&v, tcb, now);
+	if (sack)
+		v.flight = RTE_MIN(v.flight, tcb->cwnd);
 	cc_ops(tcb)->enter_recovery(&v);
 	if (sack)
 		v.cwnd = v.ssthresh;

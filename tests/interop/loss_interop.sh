@@ -280,6 +280,8 @@ check_fair() {		# 3: one tern flow and one Linux flow through the bottleneck
 	wait_pid "$BLAST_PID" 10 || true
 	BLAST_PID=
 	diag <"$WORK/blast.log"
+	# the kernel flow's loss response, next to tern's counters (--stats)
+	ip netns exec "$NS_T" nstat -az 2>/dev/null | awk '$1 ~ /^(TcpRetransSegs|TcpOutSegs|TcpExtTCPSackRecovery|TcpExtTCPTimeouts|TcpExtTCPLossProbes|TcpExtTCPFastRetrans|TcpExtTCPLostRetransmit|TcpExtTCPSpuriousRTOs|TcpExtTCPDSACKUndo|TcpExtTCPFullUndo|TcpExtTCPPartialUndo|TcpExtTCPSACKReorder|TcpExtTCPLossUndo)$/ { print "kernel " $1 " " $2 }' | diag
 	if [[ $FAIR_CALIBRATE == 1 ]]; then
 		wait_pid "$CLIENT_PID" 10 || true
 		CLIENT_PID=

@@ -432,6 +432,12 @@ test_sack_limited_transmit_by_pipe(void **state)
 	assert_int_equal(p[0].tcp.seq, b + 11 * SEG);
 	assert_int_equal(tc_ctr(&tc, CTR_TCP_FAST_RETRANS), 0);
 	assert_int_equal(tc_ctr(&tc, CTR_TCP_RX_DUPACK), 2);
+	/* the recovery halves cwnd, not the 12 segments out (SACK-freed
+	 * room does not soften the reduction) */
+	sack_in(&tc, b, 0, 1, (uint32_t[]){ 1, 4 });
+	expect_resend(&tc, b, 0, d);
+	assert_int_equal(tc_tcb(&tc)->snd.max - b, 12 * SEG);
+	assert_int_equal(tc_tcb(&tc)->ssthresh, 10 * 1460 / 2);
 	tc_fini(&tc);
 }
 
