@@ -97,10 +97,20 @@ kib() {	# kib PID FIELD: VmRSS / VmHWM in KiB, empty if gone
 	awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null || true
 }
 
+# The server's mbuf pool, the same in every step and in the base server
+# (so it is not counted per connection): responses stay queued until the
+# client acknowledges them, and a client ACKs most of them only with its
+# next request or its delayed-ACK timer (40 ms), so about rate x 40 ms
+# connections hold a response (2-3 mbufs) at any time. With the default
+# 16383 mbufs the server ran dry from 10k connections on and aborted
+# connections it could not answer (httpd_mbuf_short).
+SRV_MBUFS=262143
+SRV_POOL_MIB=640
+
 # EAL memory (MiB) for N connections: tables sized by N (about 1 KiB per
 # connection on each side, counted twice for slack) on top of 512 MiB.
 eal_mem() {
-	echo $((512 + $1 * 2 / 1024))
+	echo $((512 + SRV_POOL_MIB + $1 * 2 / 1024))
 }
 
 # start_server N MAXC MEM: tern-httpd with MAXC TCBs; SRV_PID, RSS0 (KiB,
@@ -109,8 +119,8 @@ start_server() {
 	local n=$1 maxc=$2 mem=$3 i
 	local ini=$WORK/httpd-$n.ini log=$RESULTS_DIR/httpd-$n.log
 
-	printf '[iface]\nport = 0\nip = %s/24\n[tcp]\nmsl_ms = 100\nmax_conns = %u\n' \
-		"$SRV_IP" "$maxc" >"$ini"
+	printf '[iface]\nport = 0\nip = %s/24\n[mem]\nmbufs = %u\n[tcp]\nmsl_ms = 100\nmax_conns = %u\n' \
+		"$SRV_IP" "$SRV_MBUFS" "$maxc" >"$ini"
 	rm -f "$SOCK"
 	# no timeout(1) in front: $! must be the server itself (its RSS is
 	# read); --duration bounds it and stop_pid ends it
