@@ -204,6 +204,128 @@ test_scoreboard_overflow(void **state)
 	tc_fini(&tc);
 }
 
+/* Random ACKs with random (often bogus) blocks against a byte map of what
+ * the peer SACKed, across the 2^32 wrap: after every ACK the scoreboard
+ * holds exactly the SACKed bytes above the cumulative ACK, as sorted,
+ * disjoint, non-adjacent ranges inside (snd.una, snd.max], and the
+ * queries stay inside what was sent. Blocks are whole 100-byte units of a
+ * 4000-byte window, so at most 20 ranges: no overflow, an exact model. */
+#define PROP_WIN 4000u
+#define PROP_UNIT 100u
+
+static uint64_t
+prop_rand(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+static void
+prop_check(const struct tcb *t, const bool *sacked, uint32_t base)
+{
+	const struct tcp_scoreboard *sb = t->sb;
+	uint32_t bytes = 0, i, seq, len, room;
+	uint16_t k;
+
+	for (i = 0; i < PROP_WIN; i++) {
+		uint32_t b = base + i;
+		bool in = false;
+
+		for (k = 0; sb != NULL && k < sb->n; k++)
+			in |= seq_in(b, sb->r[k].left, sb->r[k].right);
+		assert_int_equal(in, sacked[i] && seq_geq(b, t->snd.una) &&
+				     seq_lt(b, t->snd.max));
+	}
+	if (sb == NULL)
+		return;
+	for (k = 0; k < sb->n; k++) {
+		assert_true(seq_lt(sb->r[k].left, sb->r[k].right));
+		assert_true(seq_geq(sb->r[k].left, t->snd.una));
+		assert_true(seq_leq(sb->r[k].right, t->snd.max));
+		if (k > 0)
+			assert_true(seq_lt(sb->r[k - 1].right, sb->r[k].left));
+		bytes += sb->r[k].right - sb->r[k].left;
+	}
+	assert_int_equal(bytes, sb->bytes);
+	assert_true(tcp_sack_pipe(t) <= 2 * (t->snd.max - t->snd.una));
+	if (tcp_sack_next_lost(t, 150, &seq, &len) ||
+	    tcp_sack_next_unsacked(t, 150, &seq, &len)) {
+		assert_true(len > 0 && len <= 150);
+		assert_true(seq_geq(seq, t->snd.una) && seq_leq(seq + len, t->snd.max));
+	}
+	seq = tcp_sack_skip(t, t->snd.una, &room);
+	assert_true(seq_geq(seq, t->snd.una) && seq_leq(seq, t->snd.max));
+}
+
+static void
+test_scoreboard_random_blocks_vs_model(void **state)
+{
+	static bool sacked[PROP_WIN], cur[PROP_WIN];
+	uint32_t base = UINT32_MAX - 1500, round, u;
+	uint64_t x = 0x5ac5ac5ac5ull;
+	struct tconn tc;
+	struct tcb t;
+
+	(void)state;
+	tc_init(&tc, NULL);
+	for (round = 0; round < 2000; round++) {
+		fake_tcb(&t, base, base + PROP_WIN, PROP_UNIT);
+		memset(sacked, 0, sizeof(sacked));
+		for (u = 0; u < 40; u++) {
+			uint32_t blocks[8], n, k, ack, l, from;
+			uint64_t renege = tc_ctr(&tc, CTR_TCP_SACK_RENEGE);
+
+			/* the peer acknowledges up to 2 units more and SACKs some
+			 * of what lies anywhere: stale, straddling, inverted or
+			 * beyond what was sent */
+			ack = t.snd.una + (uint32_t)(prop_rand(&x) % 3) * PROP_UNIT;
+			if (seq_gt(ack, t.snd.max))
+				ack = t.snd.max;
+			n = (uint32_t)(prop_rand(&x) % 5);
+			memset(cur, 0, sizeof(cur));
+			for (k = 0; k < n; k++) {
+				uint32_t a = (uint32_t)(prop_rand(&x) % 44) * PROP_UNIT;
+
+				blocks[2 * k] = base + a;
+				blocks[2 * k + 1] = base + a + (uint32_t)(prop_rand(&x) % 6) * PROP_UNIT;
+				if (prop_rand(&x) % 16 == 0)
+					blocks[2 * k + 1] = base + a - PROP_UNIT;	/* inverted */
+			}
+			for (k = 0; k < n; k++) {
+				uint32_t left = blocks[2 * k], right = blocks[2 * k + 1];
+
+				if (k == 0 && (seq_leq(right, ack) ||
+					       (n >= 2 && seq_geq(left, blocks[2]) &&
+						seq_leq(right, blocks[3]))))
+					continue;	/* RFC 2883: a duplicate report */
+				if (!seq_lt(left, right) || !seq_gt(right, ack) ||
+				    seq_gt(right, t.snd.max))
+					continue;
+				from = seq_max(left, ack);
+				for (l = from - base; l < right - base; l++)
+					cur[l] = true;
+			}
+			upd(&tc, &t, ack, n, blocks);
+			t.snd.una = seq_max(t.snd.una, ack);
+			/* reneging (an ACK into SACKed data) clears what was
+			 * known before this ACK's blocks */
+			if (tc_ctr(&tc, CTR_TCP_SACK_RENEGE) != renege)
+				memset(sacked, 0, sizeof(sacked));
+			for (l = 0; l < PROP_WIN; l++)
+				sacked[l] |= cur[l];
+			prop_check(&t, sacked, base);
+		}
+		tcp_sack_free(&t);
+		base += 977;
+	}
+	assert_true(tc_ctr(&tc, CTR_TCP_RX_SACK_BAD) > 0);
+	assert_true(tc_ctr(&tc, CTR_TCP_RX_DSACK) > 0);
+	assert_true(tc_ctr(&tc, CTR_TCP_SACK_RENEGE) > 0);
+	tc_fini(&tc);
+}
+
 /* ---- on a connection --------------------------------------------------- */
 
 static struct tcb *
@@ -551,6 +673,7 @@ main(void)
 		T(test_scoreboard_dsack_and_bogus),
 		T(test_scoreboard_islost_pipe_nextseg),
 		T(test_scoreboard_overflow),
+		T(test_scoreboard_random_blocks_vs_model),
 		T(test_sack_recovery_resends_holes),
 		T(test_sack_lost_resend_detected),
 		T(test_sack_limited_transmit_by_pipe),
