@@ -382,23 +382,35 @@ pipe_allows(const struct tcb *tcb, uint32_t smss)
 	return (uint64_t)tcp_sack_pipe(tcb) + smss <= tcb->cwnd;
 }
 
+/* Resend a hole piece NextSeg chose (rules 1 and 3): HighRxt moves past
+ * it. Returns -ENOMEM, 0 when nothing was left to send, 1 when sent. */
+static int
+sack_resend_hole(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o,
+		 uint32_t seq, uint32_t len)
+{
+	uint32_t used;
+
+	if (resend_range(s, tcb, o, seq, len, &used) != 0)
+		return -ENOMEM;
+	if (used == 0)
+		return 0;
+	tcb->sb->high_rxt = seq + used;
+	tcp_sack_resent(tcb, seq);
+	stack_ctr_inc(s, CTR_TCP_SACK_REXMIT);
+	return 1;
+}
+
 /* NextSeg rule 1: resend the holes the scoreboard deems lost, from
  * HighRxt up, while pipe allows. */
 static int
 sack_resend_lost(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o)
 {
-	uint32_t max = seg_max(s, tcb, o), seq, len, used;
+	uint32_t max = seg_max(s, tcb, o), seq, len;
+	int rc = 1;
 
-	while (pipe_allows(tcb, max) && tcp_sack_next_lost(tcb, max, &seq, &len)) {
-		if (resend_range(s, tcb, o, seq, len, &used) != 0)
-			return -ENOMEM;
-		if (used == 0)
-			break;
-		tcb->sb->high_rxt = seq + used;
-		tcp_sack_resent(tcb, seq);
-		stack_ctr_inc(s, CTR_TCP_SACK_REXMIT);
-	}
-	return 0;
+	while (rc == 1 && pipe_allows(tcb, max) && tcp_sack_next_lost(tcb, max, &seq, &len))
+		rc = sack_resend_hole(s, tcb, o, seq, len);
+	return rc < 0 ? rc : 0;
 }
 
 /* NextSeg rules 3 and 4, when neither a lost hole (rule 1) nor new data
@@ -410,26 +422,18 @@ static int
 sack_resend_rest(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o)
 {
 	uint32_t max = seg_max(s, tcb, o), seq, len, used;
+	int rc = 1;
 
-	while (pipe_allows(tcb, max)) {
-		if (tcp_sack_next_unsacked(tcb, max, &seq, &len)) {
-			if (resend_range(s, tcb, o, seq, len, &used) != 0)
-				return -ENOMEM;
-			if (used == 0)
-				break;
-			tcb->sb->high_rxt = seq + used;
-			tcp_sack_resent(tcb, seq);
-			stack_ctr_inc(s, CTR_TCP_SACK_REXMIT);
-			continue;
-		}
-		if (!tcp_sack_rescue(tcb, max, &seq, &len))
-			break;
-		if (resend_range(s, tcb, o, seq, len, &used) != 0)
-			return -ENOMEM;
-		tcb->sb->rescue_rxt = tcb->recover;
-		stack_ctr_inc(s, CTR_TCP_SACK_RESCUE);
-		break;
-	}
+	while (rc == 1 && pipe_allows(tcb, max) && tcp_sack_next_unsacked(tcb, max, &seq, &len))
+		rc = sack_resend_hole(s, tcb, o, seq, len);
+	if (rc < 0)
+		return rc;
+	if (rc == 0 || !pipe_allows(tcb, max) || !tcp_sack_rescue(tcb, max, &seq, &len))
+		return 0;
+	if (resend_range(s, tcb, o, seq, len, &used) != 0)
+		return -ENOMEM;
+	tcb->sb->rescue_rxt = tcb->recover;
+	stack_ctr_inc(s, CTR_TCP_SACK_RESCUE);
 	return 0;
 }
 
