@@ -12,7 +12,7 @@
  * pipelining, as wrk2), and its latency counts from the intended time, so
  * a response that is late delays the following requests and their waiting
  * shows in the tail (no coordinated omission). Idle connections wait for
- * their due time in a binary min-heap.
+ * their due time in a binary min-heap (load_time.c, with the clock).
  *
  * A response is read as it arrives by load_resp.c (head in place or
  * gathered, body by Content-Length, chunked framing or the peer's FIN).
@@ -30,7 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <rte_cycles.h>
 #include <rte_mbuf.h>
 
 #include "load.h"
@@ -53,8 +52,7 @@
 #define PROBE_COOKIE (1ull << 61 | 0xffffffffull)	/* index out of range */
 
 struct worker_priv {
-	uint32_t *heap;			/* idle connections by due time */
-	uint32_t heap_n;
+	struct load_due due;		/* idle connections by due time */
 	uint32_t *connq;		/* connections waiting to connect (FIFO) */
 	uint32_t q_head, q_n;
 	uint32_t *readyq;		/* --in-flight: idle connections, in turn (FIFO) */
@@ -82,66 +80,6 @@ conn_set(struct worker_priv *p, struct load_conn *k, uint8_t st)
 	if (st == C_CONNECTING)
 		p->connecting++;
 	k->state = st;
-}
-
-void
-load_clock_init(struct load_clock *c)
-{
-	c->base_tsc = rte_rdtsc();
-	c->mult = (uint64_t)((1e9 * 4294967296.0) / (double)rte_get_tsc_hz());
-}
-
-uint64_t
-load_clock_ns(const struct load_clock *c)
-{
-	uint64_t d = rte_rdtsc() - c->base_tsc;
-
-	return (uint64_t)(((unsigned __int128)d * c->mult) >> 32);
-}
-
-/* ---- heap of idle connections by due time ---------------------------------- */
-
-static int
-heap_less(const struct load_worker *w, uint32_t a, uint32_t b)
-{
-	return w->conns[a].due_ns < w->conns[b].due_ns;
-}
-
-static void
-heap_push(struct load_worker *w, struct worker_priv *p, uint32_t i, uint64_t due)
-{
-	uint32_t at = p->heap_n++;
-
-	w->conns[i].due_ns = due;
-	w->conns[i].in_heap = 1;
-	while (at > 0 && heap_less(w, i, p->heap[(at - 1) / 2])) {
-		p->heap[at] = p->heap[(at - 1) / 2];
-		at = (at - 1) / 2;
-	}
-	p->heap[at] = i;
-}
-
-static uint32_t
-heap_pop(struct load_worker *w, struct worker_priv *p)
-{
-	uint32_t top = p->heap[0], last = p->heap[--p->heap_n], at = 0;
-
-	for (;;) {
-		uint32_t c = 2 * at + 1;
-
-		if (c >= p->heap_n)
-			break;
-		if (c + 1 < p->heap_n && heap_less(w, p->heap[c + 1], p->heap[c]))
-			c++;
-		if (!heap_less(w, p->heap[c], last))
-			break;
-		p->heap[at] = p->heap[c];
-		at = c;
-	}
-	if (p->heap_n > 0)
-		p->heap[at] = last;
-	w->conns[top].in_heap = 0;
-	return top;
 }
 
 /* ---- commands ------------------------------------------------------------------ */
@@ -281,7 +219,7 @@ conn_next(struct load_worker *w, struct worker_priv *p, struct load_conn *k, uin
 						 w->first + (uint32_t)(k - w->conns), k->k);
 
 		if (due > now) {
-			heap_push(w, p, (uint32_t)(k - w->conns), due);
+			load_due_push(&p->due, w->conns, (uint32_t)(k - w->conns), due);
 			return;
 		}
 		k->t0_ns = due;			/* latency from the intended time */
@@ -661,7 +599,7 @@ set_phase(struct load_worker *w, struct worker_priv *p, uint64_t now)
 			else if (k->state == C_CONNECTING)
 				conn_drop(w, k, 0);	/* stale: aborted if it connects */
 		}
-		p->heap_n = 0;
+		p->due.n = 0;
 	}
 }
 
@@ -679,8 +617,8 @@ iterate(struct load_worker *w, struct worker_priv *p, const struct load_clock *c
 		for (i = 0; i < n; i++)
 			on_event(w, p, &ev[i], now);
 	} while (n == EV_BURST && ++rounds < 4);
-	while (p->heap_n > 0 && w->conns[p->heap[0]].due_ns <= now) {
-		struct load_conn *k = &w->conns[heap_pop(w, p)];
+	while (p->due.n > 0 && w->conns[p->due.idx[0]].due_ns <= now) {
+		struct load_conn *k = &w->conns[load_due_pop(&p->due, w->conns)];
 
 		if (k->state == C_READY || k->state == C_IDLE)
 			conn_next(w, p, k, now);
@@ -760,13 +698,13 @@ load_worker_run(struct load_worker *w, const struct load_clock *clk,
 	w->priv = p;
 	w->conns = calloc(w->n, sizeof(*w->conns));
 	if (p != NULL) {
-		p->heap = calloc(w->n, sizeof(*p->heap));
+		p->due.idx = calloc(w->n, sizeof(*p->due.idx));
 		p->connq = calloc(w->n, sizeof(*p->connq));
 		p->readyq = calloc(w->n, sizeof(*p->readyq));
 		p->cap = w->o->in_flight == 0 ? 0 :
 			 RTE_MAX(1u, w->o->in_flight / w->n_workers);
 	}
-	if (p == NULL || w->conns == NULL || p->heap == NULL || p->connq == NULL ||
+	if (p == NULL || w->conns == NULL || p->due.idx == NULL || p->connq == NULL ||
 	    p->readyq == NULL)
 		w->rc = -1;
 	else
@@ -833,7 +771,7 @@ load_worker_fini(struct load_worker *w)
 			free(w->conns[i].hbuf);
 	free(w->conns);
 	if (p != NULL) {
-		free(p->heap);
+		free(p->due.idx);
 		free(p->connq);
 		free(p->readyq);
 	}

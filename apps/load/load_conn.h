@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
  * Private to tern-load's worker: one connection's state, shared by the
- * connection logic (load_conn.c) and the response reader (load_resp.c).
+ * connection logic (load_conn.c), the response reader (load_resp.c) and
+ * the due-time heap (load_time.c).
  */
 #ifndef TERN_LOAD_CONN_H
 #define TERN_LOAD_CONN_H
@@ -45,5 +46,17 @@ struct load_conn {
  * when the response completed, -1 on a protocol error (bytes after a
  * complete response included: the server answered more than asked). */
 int load_resp_feed(struct load_conn *k, const char *d, size_t n);
+
+/* ---- load_time.c: connections waiting for their due time ---- */
+/* A binary min-heap of connection indices keyed by conns[i].due_ns;
+ * idx holds room for every connection. */
+struct load_due {
+	uint32_t *idx;
+	uint32_t n;
+};
+/* Set conns[i].due_ns = due and queue connection i (in_heap = 1). */
+void load_due_push(struct load_due *h, struct load_conn *conns, uint32_t i, uint64_t due);
+/* Take the connection due first (h->n > 0; in_heap = 0). */
+uint32_t load_due_pop(struct load_due *h, struct load_conn *conns);
 
 #endif
