@@ -9,7 +9,7 @@
 #include <vector>
 
 extern "C" {
-#include "cksum.h"
+#include "wire/cksum.h"
 }
 #include <rte_ip.h>
 

@@ -9,7 +9,7 @@
 #include <cstdint>
 
 extern "C" {
-#include "tcp_hdr.h"
+#include "wire/tcp_hdr.h"
 }
 #include "bench_main.h"
 #include "shim.h"

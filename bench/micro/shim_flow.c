@@ -34,10 +34,10 @@
 
 #include <tern/tern.h>
 
-#include "eth_hdr.h"
-#include "ip4_hdr.h"
-#include "tcp.h"
-#include "tcp_hdr.h"
+#include "wire/eth_hdr.h"
+#include "wire/ip4_hdr.h"
+#include "tcp/tcp_private.h"
+#include "wire/tcp_hdr.h"
 #include "shim.h"
 
 #define BF_LADDR 0xc6120002u		/* 198.18.0.2, the stack */

@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "counters.h"
-#include "tcp_hdr.h"
+#include "core/counters.h"
+#include "wire/tcp_hdr.h"
 #include "shim.h"
 
 static void

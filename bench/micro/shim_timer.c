@@ -21,7 +21,7 @@
 
 #include <rte_common.h>
 
-#include "timer_wheel.h"
+#include "core/timer_wheel.h"
 #include "shim.h"
 
 #define BT_TICK_NS 100000u

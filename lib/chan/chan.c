@@ -5,6 +5,8 @@
  * stack). Named after lcore and app so a secondary process can look them
  * up. The app side calls tern_chan_recv/send; the stack side drains
  * commands in tern_stack_process() and puts events after input processing.
+ * Freeing a channel starts in the roof (lib/stack/stack_chan.c), which
+ * tears down its sockets first, then calls chan_destroy().
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,9 +18,8 @@
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
 
-#include "stack.h"
-#include "udp.h"
-#include "tcp.h"
+#include "core/stack_private.h"
+#include "chan/chan_private.h"
 
 #define CHAN_NAME_MAX 16
 
@@ -156,37 +157,15 @@ ring_drain(struct rte_ring *r, unsigned int esize, size_t mbuf_off)
 	}
 }
 
-void
-tern_chan_free(struct tern_chan *c)
+struct tern_stack *
+chan_stack(const struct tern_chan *c)
 {
-	struct tern_stack *s;
-	uint16_t i;
+	return c->stack;
+}
 
-	if (c == NULL)
-		return;
-	s = c->stack;
-	if (s != NULL) {
-		uint32_t k, kept = 0;
-
-		udp_chan_closed(s, c);
-		tcp_chan_closed(s, c);
-		tcp_output_run(s);	/* the RSTs go out before the channel does */
-		/* forget staged events for this channel */
-		for (k = 0; k < s->evq_len; k++) {
-			if (s->evq[k].chan == c)
-				rte_pktmbuf_free(s->evq[k].ev.m);
-			else
-				s->evq[kept++] = s->evq[k];
-		}
-		s->evq_len = kept;
-		for (i = 0; i < s->n_chans; i++) {
-			if (s->chans[i] != c)
-				continue;
-			s->chans[i] = s->chans[--s->n_chans];
-			s->chans[s->n_chans] = NULL;
-			break;
-		}
-	}
+void
+chan_destroy(struct tern_chan *c)
+{
 	_Static_assert(sizeof(struct tern_event) <= 64 && sizeof(struct tern_cmd) <= 64,
 		       "drain buffer");
 	ring_drain(c->ev, sizeof(struct tern_event), offsetof(struct tern_event, m));

@@ -3,7 +3,7 @@
  * Clock calibration: derives the TSC -> ns multiplier from DPDK's measured
  * TSC frequency. Called once per stack at creation.
  */
-#include "clock.h"
+#include "core/clock.h"
 
 void
 tern_clock_init(struct tern_clock *c)

@@ -5,19 +5,19 @@
  */
 #include <stddef.h>
 
-#include "counters.h"
+#include "core/counters.h"
 
 static const char *const ctr_names[CTR_COUNT] = {
 	[CTR_NONE] = "none",
 #define CTR(id, name, desc) [id] = name,
-#include "counters.def"
+#include "core/counters.def"
 #undef CTR
 };
 
 static const char *const ctr_descs[CTR_COUNT] = {
 	[CTR_NONE] = "no counter (success)",
 #define CTR(id, name, desc) [id] = desc,
-#include "counters.def"
+#include "core/counters.def"
 #undef CTR
 };
 

@@ -12,7 +12,7 @@
 enum ctr_id {
 	CTR_NONE = 0,
 #define CTR(id, name, desc) id,
-#include "counters.def"
+#include "core/counters.def"
 #undef CTR
 	CTR_COUNT
 };

@@ -24,7 +24,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "timer_wheel.h"
+#include "core/timer_wheel.h"
 
 #define TW_SLOT_MASK ((uint64_t)TW_SLOTS - 1)
 #define TW_TOP (TW_LEVELS - 1)

@@ -7,10 +7,10 @@
  */
 #include <rte_mbuf.h>
 
-#include "stack.h"
-#include "arp.h"
-#include "arp_hdr.h"
-#include "ip4.h"
+#include "core/stack_private.h"
+#include "ip/arp.h"
+#include "wire/arp_hdr.h"
+#include "ip/ip4.h"
 
 static bool
 sender_is_bogus(const struct tern_stack *s, const struct arp_pkt *a)

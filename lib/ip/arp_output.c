@@ -7,11 +7,11 @@
  */
 #include <rte_mbuf.h>
 
-#include "stack.h"
-#include "arp.h"
-#include "arp_hdr.h"
-#include "eth_hdr.h"
-#include "ip4.h"
+#include "core/stack_private.h"
+#include "ip/arp.h"
+#include "wire/arp_hdr.h"
+#include "wire/eth_hdr.h"
+#include "ip/ip4.h"
 
 static void
 arp_send(struct tern_stack *s, uint16_t iface, const struct arp_pkt *a,

@@ -20,9 +20,9 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
-#include "stack.h"
-#include "arp.h"
-#include "eth_hdr.h"
+#include "core/stack_private.h"
+#include "ip/arp.h"
+#include "wire/eth_hdr.h"
 
 #define ARP_NIL UINT16_MAX
 #define ARP_MAX_ENTRIES 32768u

@@ -6,10 +6,9 @@
  */
 #include <rte_mbuf.h>
 
-#include "stack.h"
-#include "arp.h"
-#include "eth_hdr.h"
-#include "ip4.h"
+#include "core/stack_private.h"
+#include "wire/eth_hdr.h"
+#include "ip/ip4.h"
 
 static bool
 mac_is_for_us(const struct stack_iface *f, const struct rte_ether_addr *dst)
@@ -17,7 +16,7 @@ mac_is_for_us(const struct stack_iface *f, const struct rte_ether_addr *dst)
 	return rte_is_same_ether_addr(dst, &f->mac) || rte_is_broadcast_ether_addr(dst);
 }
 
-void
+uint16_t
 eth_input(struct tern_stack *s, uint16_t iface, struct rte_mbuf *m)
 {
 	struct eth_hdr_v eth;
@@ -27,22 +26,16 @@ eth_input(struct tern_stack *s, uint16_t iface, struct rte_mbuf *m)
 			    rte_pktmbuf_data_len(m), &eth);
 	if (why != CTR_NONE) {
 		stack_drop(s, m, why);
-		return;
+		return 0;
 	}
 	if (!mac_is_for_us(&s->iface[iface], &eth.dst)) {
 		stack_drop(s, m, CTR_ETH_RX_NOT_US);
-		return;
+		return 0;
+	}
+	if (eth.type != ETHERTYPE_IPV4 && eth.type != ETHERTYPE_ARP) {
+		stack_drop(s, m, CTR_ETH_RX_BAD_TYPE);
+		return 0;
 	}
 	rte_pktmbuf_adj(m, ETH_HDR_LEN);
-	switch (eth.type) {
-	case ETHERTYPE_IPV4:
-		ip4_input(s, iface, m);
-		break;
-	case ETHERTYPE_ARP:
-		arp_input(s, iface, m);
-		break;
-	default:
-		stack_drop(s, m, CTR_ETH_RX_BAD_TYPE);
-		break;
-	}
+	return eth.type;
 }

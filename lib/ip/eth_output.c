@@ -7,9 +7,9 @@
  */
 #include <rte_mbuf.h>
 
-#include "stack.h"
-#include "eth_hdr.h"
-#include "ip4.h"
+#include "core/stack_private.h"
+#include "wire/eth_hdr.h"
+#include "ip/ip4.h"
 
 void
 eth_output(struct tern_stack *s, uint16_t iface, struct rte_mbuf *m,

@@ -2,18 +2,17 @@
  *
  * ICMP input (RFC 792, RFC 1122 3.2.2): answer echo requests (the reply
  * reuses the request's mbuf: the payload stays in place, fresh headers are
- * written in front of it), pass destination-unreachable about our UDP
- * datagrams to UDP, ignore the rest (counted). Called by ip4_input();
- * `m` starts at the ICMP header.
+ * written in front of it), hand destination-unreachable back to the roof
+ * (which passes the quote to UDP), ignore the rest (counted). Called by
+ * the roof's input dispatch; `m` starts at the ICMP header.
  */
 #include <rte_mbuf.h>
 
-#include "stack.h"
-#include "cksum.h"
-#include "icmp_hdr.h"
-#include "ip4.h"
-#include "ip4_hdr.h"
-#include "udp.h"
+#include "core/stack_private.h"
+#include "wire/cksum.h"
+#include "wire/icmp_hdr.h"
+#include "ip/ip4.h"
+#include "wire/ip4_hdr.h"
 
 static void
 echo_reply(struct tern_stack *s, struct rte_mbuf *m, const struct icmp_hdr_v *req,
@@ -42,9 +41,9 @@ echo_reply(struct tern_stack *s, struct rte_mbuf *m, const struct icmp_hdr_v *re
 	ip4_output(s, &r, &t, m);
 }
 
-void
+bool
 icmp_input(struct tern_stack *s, uint16_t iface, struct rte_mbuf *m,
-	   const struct ip4_hdr_v *ip)
+	   const struct ip4_hdr_v *ip, struct icmp_unreach *u)
 {
 	struct icmp_hdr_v h;
 	unsigned int why;
@@ -53,24 +52,27 @@ icmp_input(struct tern_stack *s, uint16_t iface, struct rte_mbuf *m,
 	why = icmp_hdr_parse(m, 0, rte_pktmbuf_pkt_len(m), &h);
 	if (why != CTR_NONE) {
 		stack_drop(s, m, why);
-		return;
+		return false;
 	}
 	switch (h.type) {
 	case ICMP_ECHO_REQUEST:
 		echo_reply(s, m, &h, ip);
-		return;
+		return false;
 	case ICMP_DEST_UNREACH: {
 		uint32_t len = rte_pktmbuf_data_len(m);
 
 		stack_ctr_inc(s, CTR_ICMP_RX_UNREACH);
-		if (len > ICMP_HDR_LEN)
-			udp_icmp_unreach(s, h.code, rte_pktmbuf_mtod_offset(m, const uint8_t *,
-					 ICMP_HDR_LEN), len - ICMP_HDR_LEN);
-		rte_pktmbuf_free(m);
-		return;
+		if (len <= ICMP_HDR_LEN) {
+			rte_pktmbuf_free(m);
+			return false;
+		}
+		u->code = h.code;
+		u->quote = rte_pktmbuf_mtod_offset(m, const uint8_t *, ICMP_HDR_LEN);
+		u->len = len - ICMP_HDR_LEN;
+		return true;
 	}
 	default:
 		stack_drop(s, m, CTR_ICMP_RX_OTHER);
-		return;
+		return false;
 	}
 }

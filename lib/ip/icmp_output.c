@@ -11,11 +11,11 @@
 
 #include <rte_mbuf.h>
 
-#include "stack.h"
-#include "cksum.h"
-#include "icmp_hdr.h"
-#include "ip4.h"
-#include "ip4_hdr.h"
+#include "core/stack_private.h"
+#include "wire/cksum.h"
+#include "wire/icmp_hdr.h"
+#include "ip/ip4.h"
+#include "wire/ip4_hdr.h"
 
 /* Token bucket over time credit: each error costs ns_per_token. */
 static bool

@@ -16,15 +16,21 @@ struct rte_mbuf;
 struct tern_stack;
 struct ip4_hdr_v;
 
-/* Input: `m` is a whole Ethernet frame received on interface `iface`. */
-void eth_input(struct tern_stack *s, uint16_t iface, struct rte_mbuf *m);
+/* Input: `m` is a whole Ethernet frame received on interface `iface`.
+ * Returns the EtherType (IPv4 or ARP) with `m` advanced past the Ethernet
+ * header, or 0 when the frame was dropped (counted, freed). */
+uint16_t eth_input(struct tern_stack *s, uint16_t iface, struct rte_mbuf *m);
 
 /* Prepend an Ethernet header and stage the frame; `dst` NULL = broadcast. */
 void eth_output(struct tern_stack *s, uint16_t iface, struct rte_mbuf *m,
 		const struct rte_ether_addr *dst, uint16_t ethertype);
 
-/* Input: `m` starts at the IPv4 header. */
-void ip4_input(struct tern_stack *s, uint16_t iface, struct rte_mbuf *m);
+/* Input: `m` starts at the IPv4 header. Returns the protocol (ICMP, UDP
+ * or TCP) with `ip` filled and `m` trimmed to the datagram and advanced to
+ * its payload, or 0 when the packet was dropped (counted, freed; ICMP
+ * protocol unreachable sent where due). */
+uint8_t ip4_input(struct tern_stack *s, uint16_t iface, struct rte_mbuf *m,
+		  struct ip4_hdr_v *ip);
 
 struct route {
 	uint16_t iface;
@@ -61,8 +67,17 @@ void ip4_output(struct tern_stack *s, const struct route *r,
 #define IP4_OUT_HEADROOM (14u + 20u)
 
 /* ICMP (icmp_input.c / icmp_output.c). `m` starts at the ICMP header. */
-void icmp_input(struct tern_stack *s, uint16_t iface, struct rte_mbuf *m,
-		const struct ip4_hdr_v *ip);
+struct icmp_unreach {
+	uint8_t code;
+	const uint8_t *quote;		/* the quoted IPv4 header and more */
+	uint32_t len;
+};
+
+/* Returns true when `m` is a destination unreachable whose quote the
+ * caller hands to the transport (`u` filled; `m` still owned by the caller,
+ * who frees it); false when ICMP consumed `m` (answered, counted, freed). */
+bool icmp_input(struct tern_stack *s, uint16_t iface, struct rte_mbuf *m,
+		const struct ip4_hdr_v *ip, struct icmp_unreach *u);
 
 /* Send destination unreachable `code` about the datagram `orig` (starting
  * at its IPv4 header, header parsed in `ip`), rate limited. Does not

@@ -3,18 +3,17 @@
  * IPv4 input (RFC 791, RFC 1122 3.2.1): validate the header (version,
  * IHL, total length against the frame, checksum unless the NIC vouched for
  * it), refuse what a host must not accept (foreign destinations, martian
- * sources, fragments we do not reassemble), trim link-layer padding, then
- * demultiplex to ICMP, UDP or TCP. Called by eth_input(); `m` starts at
- * the IPv4 header.
+ * sources, fragments we do not reassemble), trim link-layer padding, and
+ * tell the caller (the roof's input dispatch, lib/stack/stack_input.c)
+ * which of ICMP, UDP or TCP takes the payload. `m` starts at the IPv4
+ * header.
  */
 #include <rte_mbuf.h>
 
-#include "stack.h"
-#include "ip4.h"
-#include "icmp_hdr.h"
-#include "ip4_hdr.h"
-#include "udp.h"
-#include "tcp.h"
+#include "core/stack_private.h"
+#include "ip/ip4.h"
+#include "wire/icmp_hdr.h"
+#include "wire/ip4_hdr.h"
 
 static bool
 src_is_martian(const struct tern_stack *s, uint32_t src)
@@ -56,38 +55,33 @@ ip4_check(struct tern_stack *s, const struct rte_mbuf *m, struct ip4_hdr_v *ip)
 	return CTR_NONE;
 }
 
-void
-ip4_input(struct tern_stack *s, uint16_t iface, struct rte_mbuf *m)
+uint8_t
+ip4_input(struct tern_stack *s, uint16_t iface, struct rte_mbuf *m,
+	  struct ip4_hdr_v *ip)
 {
-	struct ip4_hdr_v ip;
 	unsigned int why;
 
 	stack_ctr_inc(s, CTR_IP_RX_PKTS);
-	why = ip4_check(s, m, &ip);
+	why = ip4_check(s, m, ip);
 	if (why != CTR_NONE) {
 		stack_drop(s, m, why);
-		return;
+		return 0;
 	}
 	/* Ethernet pads short frames: the IP total length is the truth. */
-	stack_mbuf_trim_to(m, ip.total_len);
-	rte_pktmbuf_adj(m, ip.hdr_len);
-	m->l3_len = ip.hdr_len;
-	switch (ip.proto) {
+	stack_mbuf_trim_to(m, ip->total_len);
+	rte_pktmbuf_adj(m, ip->hdr_len);
+	m->l3_len = ip->hdr_len;
+	switch (ip->proto) {
 	case IP4_PROTO_UDP:
-		udp_input(s, iface, m, &ip);
-		break;
 	case IP4_PROTO_ICMP:
-		icmp_input(s, iface, m, &ip);
-		break;
 	case IP4_PROTO_TCP:
-		tcp_input(s, iface, m, &ip);
-		break;
+		return ip->proto;
 	default:
 		/* RFC 1122 3.2.2.1: protocol unreachable, never for broadcasts */
-		rte_pktmbuf_prepend(m, ip.hdr_len);
-		if (!route_is_broadcast(s, ip.dst))
-			icmp_output_unreach(s, iface, m, &ip, ICMP_CODE_PROTO_UNREACH);
+		rte_pktmbuf_prepend(m, ip->hdr_len);
+		if (!route_is_broadcast(s, ip->dst))
+			icmp_output_unreach(s, iface, m, ip, ICMP_CODE_PROTO_UNREACH);
 		stack_drop(s, m, CTR_IP_RX_BAD_PROTO);
-		break;
+		return 0;
 	}
 }

@@ -7,11 +7,11 @@
  */
 #include <rte_mbuf.h>
 
-#include "stack.h"
-#include "arp.h"
-#include "eth_hdr.h"
-#include "ip4.h"
-#include "ip4_hdr.h"
+#include "core/stack_private.h"
+#include "ip/arp.h"
+#include "wire/eth_hdr.h"
+#include "ip/ip4.h"
+#include "wire/ip4_hdr.h"
 
 void
 ip4_output(struct tern_stack *s, const struct route *r, const struct ip4_tx *t,

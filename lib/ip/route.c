@@ -4,8 +4,8 @@
  * interface's default gateway. Lookups are a scan of at most
  * TERN_MAX_IFACES entries. Called by every output path.
  */
-#include "stack.h"
-#include "ip4.h"
+#include "core/stack_private.h"
+#include "ip/ip4.h"
 
 #define IP4_BROADCAST 0xffffffffu
 

@@ -15,9 +15,9 @@
 #include <rte_log.h>
 #include <rte_mbuf.h>
 
-#include "stack.h"
-#include "netif.h"
-#include "netif_fault.h"
+#include "core/stack_private.h"
+#include "netif/netif.h"
+#include "netif/netif_fault.h"
 
 RTE_LOG_REGISTER(netif_logtype, tern.netif, INFO);
 #define NETIF_LOG(level, ...) \

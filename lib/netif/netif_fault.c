@@ -17,12 +17,12 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
-#include "stack.h"
-#include "cksum.h"
-#include "eth_hdr.h"
-#include "ip4_hdr.h"
-#include "wire_io.h"
-#include "netif_fault.h"
+#include "core/stack_private.h"
+#include "wire/cksum.h"
+#include "wire/eth_hdr.h"
+#include "wire/ip4_hdr.h"
+#include "wire/wire_io.h"
+#include "netif/netif_fault.h"
 
 #define PPM_ONE 1000000u
 #define FAULT_TX_RETRIES 8		/* as netif_tx_flush */

@@ -15,8 +15,8 @@
 
 #include <rte_common.h>
 
-#include "cc.h"
-#include "stack.h"
+#include "tcp/cc/cc.h"
+#include "core/stack_private.h"
 
 struct rte_mbuf;
 struct tern_chan;

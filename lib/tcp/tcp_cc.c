@@ -14,7 +14,7 @@
 
 #include <rte_debug.h>
 
-#include "tcp.h"
+#include "tcp/tcp_private.h"
 
 static const struct tcp_cc_ops *
 cc_ops(const struct tcb *tcb)

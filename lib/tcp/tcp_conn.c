@@ -19,9 +19,9 @@
 #include <rte_random.h>
 #include <sodium.h>
 
-#include "tcp.h"
-#include "ip4.h"
-#include "tcp_hdr.h"
+#include "tcp/tcp_private.h"
+#include "ip/ip4.h"
+#include "wire/tcp_hdr.h"
 
 #define SLOT_NONE UINT32_MAX
 #define HANDLE_SLOT_BITS 24

@@ -17,7 +17,7 @@
 
 #include <tern/tcp.h>
 
-#include "tcp.h"
+#include "tcp/tcp_private.h"
 
 /* tcp_user.c marks listener handles with this bit in the slot field: a
  * listener is not a connection. */

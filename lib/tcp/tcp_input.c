@@ -19,12 +19,12 @@
 
 #include <rte_mbuf.h>
 
-#include "tcp.h"
-#include "cksum.h"
-#include "ip4.h"
-#include "ip4_hdr.h"
-#include "tcp_hdr.h"
-#include "tcp_input.h"
+#include "tcp/tcp_private.h"
+#include "wire/cksum.h"
+#include "ip/ip4.h"
+#include "wire/ip4_hdr.h"
+#include "wire/tcp_hdr.h"
+#include "tcp/tcp_input.h"
 
 /* Floor for the peer's MSS option: tiny segments are a resource attack. */
 #define TCP_MIN_MSS 64u

@@ -10,8 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "tcp.h"
-#include "tcp_hdr.h"
+#include "tcp/tcp_private.h"
+#include "wire/tcp_hdr.h"
 
 /* RFC 5961 5.2 MAX.SND.WND stand-in floor (the TCB keeps no maximum). */
 #define TCP_MAX_SND_WND_MIN 65535u

@@ -17,7 +17,7 @@
 
 #include <rte_mbuf.h>
 
-#include "tcp_input.h"
+#include "tcp/tcp_input.h"
 
 /* ---- fifth: ACK ---------------------------------------------------------- */
 

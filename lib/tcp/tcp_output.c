@@ -14,7 +14,7 @@
  */
 #include <errno.h>
 
-#include "tcp_output_seg.h"
+#include "tcp/tcp_output_seg.h"
 
 /* Staged frames free before a TCB is served (an ACK, a few segments). */
 #define TCP_OUTPUT_ROOM 16u
@@ -600,7 +600,7 @@ output_tcb(struct tern_stack *s, struct tcb *tcb)
 	}
 }
 
-void
+bool
 tcp_output_run(struct tern_stack *s)
 {
 	struct tcp_table *t = s->tcp;
@@ -615,7 +615,7 @@ tcp_output_run(struct tern_stack *s)
 		 * building it now would only drop it and cost the peer an RTO */
 		if (!stack_tx_room(s, tcb->iface, TCP_OUTPUT_ROOM)) {
 			stack_ctr_inc(s, CTR_TCP_TX_HELD);
-			break;
+			return true;
 		}
 		t->tx_head = tcb->tx_next;
 		if (t->tx_head == NULL)
@@ -624,4 +624,5 @@ tcp_output_run(struct tern_stack *s)
 		tcb->flags &= ~TCB_F_TX_QUEUED;
 		output_tcb(s, tcb);
 	}
+	return false;
 }

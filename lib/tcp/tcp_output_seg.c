@@ -15,11 +15,11 @@
 
 #include <rte_mbuf.h>
 
-#include "tcp_output_seg.h"
-#include "cksum.h"
-#include "ip4.h"
-#include "ip4_hdr.h"
-#include "wire_io.h"
+#include "tcp/tcp_output_seg.h"
+#include "wire/cksum.h"
+#include "ip/ip4.h"
+#include "wire/ip4_hdr.h"
+#include "wire/wire_io.h"
 
 /* TSval clock: 1 ms (RFC 7323 5.4 allows 1 ms .. 1 s per tick). */
 static uint32_t

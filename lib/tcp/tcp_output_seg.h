@@ -13,8 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "tcp.h"
-#include "tcp_hdr.h"
+#include "tcp/tcp_private.h"
+#include "wire/tcp_hdr.h"
 
 /* One segment to send on a connection. */
 struct tcp_tx {

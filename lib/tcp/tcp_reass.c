@@ -19,7 +19,7 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
-#include "tcp.h"
+#include "tcp/tcp_private.h"
 
 /* A part of a new segment that lands in a hole of the queue. */
 struct reass_piece {

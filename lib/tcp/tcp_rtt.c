@@ -8,7 +8,7 @@
  * [tcp_rto_min_ms, tcp_rto_max_ms]. The clock granularity G of 2.2/2.3 is
  * the timer wheel's tick. Estimates are kept in microseconds.
  */
-#include "tcp.h"
+#include "tcp/tcp_private.h"
 
 /* Gains of RFC 6298 2.3 as shifts: alpha = 1/8, beta = 1/4. */
 #define RTT_ALPHA_SHIFT 3u

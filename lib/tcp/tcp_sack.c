@@ -20,8 +20,8 @@
 
 #include <rte_malloc.h>
 
-#include "tcp.h"
-#include "tcp_hdr.h"
+#include "tcp/tcp_private.h"
+#include "wire/tcp_hdr.h"
 
 /* RFC 6675 DupThresh. */
 #define SACK_DUP_THRESH 3u

@@ -16,7 +16,7 @@
 
 #include <rte_mbuf.h>
 
-#include "tcp.h"
+#include "tcp/tcp_private.h"
 
 /* Pieces this small are cheaper to copy than to reference. */
 #define SNDQ_COPY_MAX 128u

@@ -6,7 +6,7 @@
  * timeout, stopping timers that no longer apply); the protocol decisions
  * stay in input, output and the timers.
  */
-#include "tcp.h"
+#include "tcp/tcp_private.h"
 
 static const char *const state_names[TCP_ST_COUNT] = {
 	[TCP_ST_CLOSED] = "CLOSED",

@@ -15,7 +15,7 @@
  */
 #include <errno.h>
 
-#include "tcp.h"
+#include "tcp/tcp_private.h"
 
 /* A handler returns false when it freed the TCB. */
 struct timer_handler {

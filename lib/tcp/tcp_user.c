@@ -11,8 +11,8 @@
 
 #include <rte_mbuf.h>
 
-#include "tcp.h"
-#include "ip4.h"
+#include "tcp/tcp_private.h"
+#include "ip/ip4.h"
 
 #define LISTENER_BIT (1ull << 55)	/* in the slot field: a listener handle */
 

@@ -11,14 +11,14 @@
 
 #include <rte_mbuf.h>
 
-#include "stack.h"
-#include "cksum.h"
-#include "icmp_hdr.h"
-#include "icmp_quote.h"
-#include "ip4.h"
-#include "ip4_hdr.h"
-#include "udp.h"
-#include "udp_hdr.h"
+#include "core/stack_private.h"
+#include "wire/cksum.h"
+#include "wire/icmp_hdr.h"
+#include "wire/icmp_quote.h"
+#include "ip/ip4.h"
+#include "wire/ip4_hdr.h"
+#include "udp/udp_private.h"
+#include "wire/udp_hdr.h"
 
 static unsigned int
 udp_cksum_check(const struct rte_mbuf *m, const struct udp_hdr_v *u,

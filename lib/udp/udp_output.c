@@ -12,12 +12,12 @@
 
 #include <rte_mbuf.h>
 
-#include "stack.h"
-#include "cksum.h"
-#include "ip4.h"
-#include "ip4_hdr.h"
-#include "udp.h"
-#include "udp_hdr.h"
+#include "core/stack_private.h"
+#include "wire/cksum.h"
+#include "ip/ip4.h"
+#include "wire/ip4_hdr.h"
+#include "udp/udp_private.h"
+#include "wire/udp_hdr.h"
 
 #define UDP_MAX_PAYLOAD (65535u - IP4_HDR_LEN - UDP_HDR_LEN)
 

@@ -11,8 +11,8 @@
 #include <rte_malloc.h>
 #include <rte_random.h>
 
-#include "stack.h"
-#include "udp.h"
+#include "core/stack_private.h"
+#include "udp/udp_private.h"
 
 #define EPHEMERAL_LO 49152u
 #define EPHEMERAL_N (65536u - EPHEMERAL_LO)

@@ -8,9 +8,9 @@
  */
 #include <string.h>
 
-#include "arp_hdr.h"
-#include "counters.h"
-#include "wire_io.h"
+#include "wire/arp_hdr.h"
+#include "core/counters.h"
+#include "wire/wire_io.h"
 
 #define ARP_HTYPE_ETHER 1u
 #define ARP_PTYPE_IPV4 0x0800u

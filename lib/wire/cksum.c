@@ -14,7 +14,7 @@
 #include <rte_byteorder.h>
 #include <rte_mbuf.h>
 
-#include "cksum.h"
+#include "wire/cksum.h"
 
 /* Bytes summed between two reductions of the 64-bit accumulator in
  * cksum_raw: each 8-byte step adds less than 2^33, so 2^28 steps stay far

@@ -7,9 +7,9 @@
  */
 #include <string.h>
 
-#include "counters.h"
-#include "eth_hdr.h"
-#include "wire_io.h"
+#include "core/counters.h"
+#include "wire/eth_hdr.h"
+#include "wire/wire_io.h"
 
 unsigned int
 eth_hdr_parse(const uint8_t *p, uint32_t len, struct eth_hdr_v *out)

@@ -10,10 +10,10 @@
  */
 #include <rte_mbuf.h>
 
-#include "cksum.h"
-#include "counters.h"
-#include "icmp_hdr.h"
-#include "wire_io.h"
+#include "wire/cksum.h"
+#include "core/counters.h"
+#include "wire/icmp_hdr.h"
+#include "wire/wire_io.h"
 
 unsigned int
 icmp_hdr_parse(const struct rte_mbuf *m, uint32_t off, uint32_t len,

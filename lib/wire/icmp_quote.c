@@ -3,9 +3,9 @@
  * Parse the datagram quoted in an ICMP error; see icmp_quote.h. Called by
  * ip/icmp_input.c via udp_icmp_unreach().
  */
-#include "counters.h"
-#include "icmp_quote.h"
-#include "wire_io.h"
+#include "core/counters.h"
+#include "wire/icmp_quote.h"
+#include "wire/wire_io.h"
 
 unsigned int
 icmp_quote_parse(const uint8_t *p, uint32_t len, struct icmp_quote *q)

@@ -10,10 +10,10 @@
  */
 #include <rte_debug.h>
 
-#include "cksum.h"
-#include "counters.h"
-#include "ip4_hdr.h"
-#include "wire_io.h"
+#include "wire/cksum.h"
+#include "core/counters.h"
+#include "wire/ip4_hdr.h"
+#include "wire/wire_io.h"
 
 unsigned int
 ip4_hdr_parse(const uint8_t *p, uint32_t len, bool verify_cksum,

@@ -21,9 +21,9 @@
  */
 #include <string.h>
 
-#include "counters.h"
-#include "tcp_hdr.h"
-#include "wire_io.h"
+#include "core/counters.h"
+#include "wire/tcp_hdr.h"
+#include "wire/wire_io.h"
 
 #define TCP_OPT_SPACE 40u
 #define TCP_OLEN_MSS 4u

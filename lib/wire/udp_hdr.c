@@ -7,9 +7,9 @@
  * checksum travels in struct udp_hdr_v as it lies in memory (the cksum.h
  * contract), so it is copied, never byte-swapped.
  */
-#include "counters.h"
-#include "udp_hdr.h"
-#include "wire_io.h"
+#include "core/counters.h"
+#include "wire/udp_hdr.h"
+#include "wire/wire_io.h"
 
 unsigned int
 udp_hdr_parse(const uint8_t *p, uint32_t ip_payload_len, struct udp_hdr_v *out)

@@ -21,7 +21,7 @@
 
 #include <tern/tern.h>
 
-#include "cksum.h"
+#include "wire/cksum.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);

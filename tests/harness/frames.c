@@ -6,7 +6,7 @@
 
 #include "harness.h"
 #include "frames.h"
-#include "cksum.h"
+#include "wire/cksum.h"
 
 const struct rte_ether_addr our_mac = {{ 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 }};
 const struct rte_ether_addr peer_mac = {{ 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 }};

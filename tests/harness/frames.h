@@ -17,11 +17,11 @@
 
 #include <tern/tern.h>
 
-#include "arp_hdr.h"
-#include "eth_hdr.h"
-#include "icmp_hdr.h"
-#include "ip4_hdr.h"
-#include "udp_hdr.h"
+#include "wire/arp_hdr.h"
+#include "wire/eth_hdr.h"
+#include "wire/icmp_hdr.h"
+#include "wire/ip4_hdr.h"
+#include "wire/udp_hdr.h"
 
 #define IP(a, b, c, d) (((uint32_t)(a) << 24) | ((b) << 16) | ((c) << 8) | (d))
 #define OUR_IP IP(198, 18, 0, 2)

@@ -9,8 +9,9 @@
 
 #include "harness.h"
 #include "tcp_frames.h"
-#include "cksum.h"
-#include "stack.h"
+#include "wire/cksum.h"
+#include "core/stack_private.h"
+#include "stack/stack_loop.h"
 
 /* ---- raw segments ------------------------------------------------------ */
 

@@ -25,9 +25,9 @@
 #include <stdint.h>
 
 #include "frames.h"
-#include "tcp_hdr.h"
+#include "wire/tcp_hdr.h"
 
-#include "tcp.h"	/* lib/tcp internals: enum tcp_state, struct tcb */
+#include "tcp/tcp_private.h"	/* lib/tcp internals: enum tcp_state, struct tcb */
 
 #define LISTEN_PORT 80
 #define PEER_PORT 40000		/* the peer's port for passive opens */

@@ -10,7 +10,7 @@
 
 #include "harness.h"
 #include "sim_link.h"
-#include "stack.h"
+#include "core/stack_private.h"
 
 static const struct rte_ether_addr mac_a = {{ 0x02, 0, 0, 0, 0x5a, 0x02 }};
 static const struct rte_ether_addr mac_b = {{ 0x02, 0, 0, 0, 0x5a, 0x03 }};

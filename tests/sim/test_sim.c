@@ -21,8 +21,9 @@
 
 #include "harness.h"
 #include "sim_link.h"
-#include "stack.h"
-#include "tcp.h"
+#include "core/stack_private.h"
+#include "stack/stack_loop.h"
+#include "tcp/tcp_private.h"
 
 #define US 1000ull
 #define MS 1000000ull

@@ -24,9 +24,9 @@
 #include "harness.h"
 #include "sim_bulk.h"
 #include "sim_link.h"
-#include "stack.h"
-#include "tcb.h"
-#include "tcp.h"
+#include "core/stack_private.h"
+#include "tcp/tcb.h"
+#include "tcp/tcp_private.h"
 
 #define US 1000ull
 #define MS 1000000ull

@@ -15,7 +15,7 @@
 #include <rte_malloc.h>
 
 #include "harness.h"
-#include "tcp.h"
+#include "tcp/tcp_private.h"
 
 #define BASE 1000000u		/* rcv.nxt at the start of every test */
 

@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "cc.h"
+#include "tcp/cc/cc.h"
 
 #define MSS 1000u
 #define MS 1000000ull

@@ -18,7 +18,8 @@
 #include <rte_errno.h>
 #include <rte_lcore.h>
 
-#include "stack.h"
+#include "core/stack_private.h"
+#include "stack/stack_loop.h"
 
 #define BOGUS_HANDLE 0x00007fff0000beefull	/* slot out of range */
 

@@ -19,9 +19,9 @@
 
 #include "harness.h"
 
-#include "cksum.h"
-#include "counters.h"
-#include "ip4_hdr.h"
+#include "wire/cksum.h"
+#include "core/counters.h"
+#include "wire/ip4_hdr.h"
 
 #define SRC 0xc6120001u		/* 198.18.0.1 */
 #define DST 0xc6120002u		/* 198.18.0.2 */

@@ -20,11 +20,11 @@
 
 #include "harness.h"
 #include "frames.h"
-#include "cksum.h"
-#include "wire_io.h"
-#include "stack.h"
-#include "netif.h"
-#include "netif_fault.h"
+#include "wire/cksum.h"
+#include "wire/wire_io.h"
+#include "core/stack_private.h"
+#include "netif/netif.h"
+#include "netif/netif_fault.h"
 
 #define RING_SLOTS 1024u
 #define BATCH 128u

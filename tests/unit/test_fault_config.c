@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "netif_fault.h"
+#include "netif/netif_fault.h"
 
 #ifndef TERN_SRC_ROOT
 #error "TERN_SRC_ROOT must name the source tree"

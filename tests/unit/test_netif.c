@@ -18,8 +18,8 @@
 
 #include "harness.h"
 #include "frames.h"
-#include "stack.h"
-#include "arp.h"
+#include "core/stack_private.h"
+#include "ip/arp.h"
 
 #define TXQ_SLOTS 64u			/* a ring of 64 holds 63 frames */
 #define FRAMES 100u

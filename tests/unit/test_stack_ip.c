@@ -11,9 +11,9 @@
 
 #include "harness.h"
 #include "frames.h"
-#include "stack.h"
-#include "arp.h"
-#include "cksum.h"
+#include "core/stack_private.h"
+#include "ip/arp.h"
+#include "wire/cksum.h"
 
 #define MS 1000000ull
 #define T0 (1000 * MS)

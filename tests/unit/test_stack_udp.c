@@ -23,8 +23,9 @@
 
 #include <rte_lcore.h>
 
-#include "stack.h"
-#include "cksum.h"
+#include "core/stack_private.h"
+#include "stack/stack_loop.h"
+#include "wire/cksum.h"
 
 #define APP_PORT 7
 #define PEER_PORT 5000

@@ -17,7 +17,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
-#include "timer_wheel.h"
+#include "core/timer_wheel.h"
 
 struct rng {
 	uint64_t s;

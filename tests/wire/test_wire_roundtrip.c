@@ -23,14 +23,14 @@
 
 #include "harness.h"
 
-#include "arp_hdr.h"
-#include "cksum.h"
-#include "counters.h"
-#include "eth_hdr.h"
-#include "icmp_hdr.h"
-#include "ip4_hdr.h"
-#include "tcp_hdr.h"
-#include "udp_hdr.h"
+#include "wire/arp_hdr.h"
+#include "wire/cksum.h"
+#include "core/counters.h"
+#include "wire/eth_hdr.h"
+#include "wire/icmp_hdr.h"
+#include "wire/ip4_hdr.h"
+#include "wire/tcp_hdr.h"
+#include "wire/udp_hdr.h"
 #include "vectors.h"
 
 #define CANARY 0xa5u

@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "counters.h"
+#include "core/counters.h"
 
 #define WV_ETH 0x01u
 #define WV_ARP 0x02u

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "cc.h"
+#include "tcp/cc/cc.h"
 
 static const struct tcp_cc_ops *const cc_table[TCP_CC_COUNT] = {
 	[TCP_CC_NEWRENO] = &tcp_cc_newreno,

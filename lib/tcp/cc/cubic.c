@@ -17,7 +17,7 @@
  */
 #include <string.h>
 
-#include "cc.h"
+#include "tcp/cc/cc.h"
 
 _Static_assert(sizeof(struct tcp_cc_cubic) <= sizeof(union tcp_cc_priv),
 	       "CUBIC state must fit the per-connection cc area");

@@ -10,7 +10,7 @@
  */
 #include <string.h>
 
-#include "cc.h"
+#include "tcp/cc/cc.h"
 
 _Static_assert(sizeof(struct tcp_cc_newreno) <= sizeof(union tcp_cc_priv),
 	       "NewReno state must fit the per-connection cc area");

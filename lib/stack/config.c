@@ -16,7 +16,7 @@
 
 #include <tern/config.h>
 
-#include "cc.h"
+#include "tcp/cc/cc.h"
 
 _Static_assert((int)TERN_TCP_CC_NEWRENO == (int)TCP_CC_NEWRENO &&
 	       (int)TERN_TCP_CC_CUBIC == (int)TCP_CC_CUBIC &&

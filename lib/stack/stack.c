@@ -16,13 +16,14 @@
 #include <rte_malloc.h>
 #include <rte_memzone.h>
 
-#include "stack.h"
-#include "arp.h"
-#include "ip4.h"
-#include "netif.h"
-#include "netif_fault.h"
-#include "udp.h"
-#include "tcp.h"
+#include "core/stack_private.h"
+#include "stack/stack_loop.h"
+#include "ip/arp.h"
+#include "ip/ip4.h"
+#include "netif/netif.h"
+#include "netif/netif_fault.h"
+#include "udp/udp_private.h"
+#include "tcp/tcp_private.h"
 
 #define REGISTRY_MZ "tern_registry"
 
@@ -178,85 +179,6 @@ tern_stack_free(struct tern_stack *s)
 	if (s->lcore_id < RTE_MAX_LCORE && stack_registry_get(s->lcore_id) == s)
 		stack_registry_set(s->lcore_id, NULL);
 	rte_free(s);
-}
-
-void
-stack_mbuf_trim_to(struct rte_mbuf *m, uint32_t len)
-{
-	struct rte_mbuf *seg = m, *rest;
-	uint32_t left = len;
-	uint16_t nb = 1;
-
-	if (len >= rte_pktmbuf_pkt_len(m))
-		return;
-	while (seg->data_len < left && seg->next != NULL) {
-		left -= seg->data_len;
-		seg = seg->next;
-		nb++;
-	}
-	seg->data_len = (uint16_t)left;
-	rest = seg->next;
-	seg->next = NULL;
-	m->nb_segs = nb;
-	m->pkt_len = len;
-	rte_pktmbuf_free(rest);
-}
-
-bool
-stack_tx_room(struct tern_stack *s, uint16_t i, uint16_t want)
-{
-	struct stack_iface *f = &s->iface[i];
-
-	if (!f->is_port)
-		return true;
-	if (STACK_TXB_SIZE - f->txb_len < want)
-		netif_tx_flush(s, i);
-	return STACK_TXB_SIZE - f->txb_len >= want;
-}
-
-void
-stack_tx(struct tern_stack *s, uint16_t i, struct rte_mbuf *m)
-{
-	struct stack_iface *f = &s->iface[i];
-
-	if (f->txb_len == STACK_TXB_SIZE && f->is_port)
-		netif_tx_flush(s, i);
-	if (f->txb_len == STACK_TXB_SIZE) {
-		stack_drop(s, m, CTR_TX_DROP_FULL);
-		return;
-	}
-	f->txb[f->txb_len++] = m;
-}
-
-void
-stack_event(struct tern_stack *s, struct tern_chan *chan,
-	    const struct tern_event *ev)
-{
-	if (s->evq_len == STACK_EVQ_SIZE)
-		stack_events_flush(s);
-	if (s->evq_len == STACK_EVQ_SIZE) {
-		stack_drop(s, ev->m, CTR_CHAN_EV_FULL);
-		return;
-	}
-	s->evq[s->evq_len].chan = chan;
-	s->evq[s->evq_len].ev = *ev;
-	s->evq_len++;
-}
-
-void
-stack_events_flush(struct tern_stack *s)
-{
-	uint32_t i;
-
-	for (i = 0; i < s->evq_len; i++) {
-		struct stack_ev *e = &s->evq[i];
-
-		if (chan_event_put(e->chan, &e->ev) == 0)
-			stack_ctr_inc(s, CTR_CHAN_EV);
-		else
-			stack_drop(s, e->ev.m, CTR_CHAN_EV_FULL);
-	}
-	s->evq_len = 0;
 }
 
 void

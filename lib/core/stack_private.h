@@ -2,8 +2,9 @@
  *
  * struct tern_stack, the per-lcore object everything hangs off, and the
  * small internal helpers every layer uses with it: counters, staging of
- * frames for transmission and of events for app channels, timer kinds.
- * Included by every layer below lib/; never by apps.
+ * frames for transmission and of events for app channels (stack_stage.c),
+ * timer kinds. The ground floor: included by every layer of lib/; never
+ * by apps. The roof (lib/stack/) creates stacks and runs the loop.
  */
 #ifndef TERN_STACK_INTERNAL_H
 #define TERN_STACK_INTERNAL_H
@@ -19,9 +20,9 @@
 #include <tern/config.h>
 #include <tern/stack.h>
 
-#include "clock.h"
-#include "counters.h"
-#include "timer_wheel.h"
+#include "core/clock.h"
+#include "core/counters.h"
+#include "core/timer_wheel.h"
 
 #define STACK_TXB_SIZE 256u		/* frames staged per interface */
 #define STACK_EVQ_SIZE 1024u		/* events staged per iteration */
@@ -158,22 +159,22 @@ stack_chain_cksum_offload_ok(const struct rte_mbuf *m)
 }
 
 /* Stage a complete frame for transmission on interface `i`; flushed by the
- * loop (or drained by an embedding app). Drops and counts when full. */
+ * loop (or drained by an embedding app). Never flushes: drops and counts
+ * when the staging area is full. */
 void stack_tx(struct tern_stack *s, uint16_t i, struct rte_mbuf *m);
 
-/* Whether interface `i` (a real port) can stage `want` more frames, after
- * trying to flush a full staging area. Output asks before building, so a
- * port whose queue stays full holds work back instead of dropping it. A
- * virtual interface always says yes: its embedder drains it. */
+/* Whether interface `i` (a real port) can stage `want` more frames. Output
+ * asks before building and reports its work "held" when not: the loop then
+ * flushes and runs output again, so a port whose queue stays full holds
+ * work back instead of dropping it. A virtual interface always says yes:
+ * its embedder drains it. */
 bool stack_tx_room(struct tern_stack *s, uint16_t i, uint16_t want);
 
-/* Stage an event for `chan`; delivered after input processing. Frees the
- * event's mbuf and counts when the staging area is full. */
+/* Stage an event for `chan`; delivered by the loop after input processing.
+ * Never flushes: frees the event's mbuf and counts when the staging area is
+ * full (the loop flushes whenever it is half full). */
 void stack_event(struct tern_stack *s, struct tern_chan *chan,
 		 const struct tern_event *ev);
-
-/* Deliver staged events to the channels' rings. */
-void stack_events_flush(struct tern_stack *s);
 
 /* Arm/cancel a stack timer. */
 static inline void
@@ -187,17 +188,5 @@ stack_timer_cancel(struct tern_stack *s, struct stack_timer *t)
 {
 	tw_cancel(s->wheel, &t->tw);
 }
-
-/* Registry of stacks by lcore (in a memzone, so telemetry callbacks and
- * secondary processes find them without a global). */
-struct tern_stack *stack_registry_get(unsigned int lcore_id);
-int stack_registry_set(unsigned int lcore_id, struct tern_stack *s);
-
-/* Channel internals used by the stack side (chan.c). */
-unsigned int chan_cmds_take(struct tern_chan *c, struct tern_cmd *cmd,
-			    unsigned int n);
-int chan_event_put(struct tern_chan *c, const struct tern_event *ev);
-void stack_commands_run(struct tern_stack *s, struct tern_chan *c,
-			const struct tern_cmd *cmd, unsigned int n);
 
 #endif

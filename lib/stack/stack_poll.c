@@ -2,22 +2,27 @@
  *
  * One loop iteration, run to completion on the stack's lcore:
  *   now = clock (the only clock read)
- *   rx burst per interface -> tern_stack_input() -> eth_input() ...
+ *   rx burst per interface -> tern_stack_input() (stack_input.c)
  *   tern_stack_process(): deliver staged events, drain app commands,
- *   run expired timers
+ *   run expired timers, build TCP output
  *   tx flush per interface
+ * The loop owns every flush: protocol layers only stage frames and events
+ * (core/stack_stage.c), and this file delivers and transmits them, also
+ * between frames, command bursts and timer batches once a staging area is
+ * half full, and between rounds of TCP output that reported "held".
  * Embedding apps call tern_stack_input/process/tx_drain themselves.
  */
 #include <rte_branch_prediction.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 
-#include "stack.h"
-#include "arp.h"
-#include "ip4.h"
-#include "netif.h"
-#include "udp.h"
-#include "tcp.h"
+#include "core/stack_private.h"
+#include "ip/arp.h"
+#include "netif/netif.h"
+#include "chan/chan_private.h"
+#include "stack/stack_loop.h"
+#include "udp/udp_private.h"
+#include "tcp/tcp_private.h"
 
 typedef void (*stack_timer_fn)(struct tern_stack *s, struct stack_timer *t,
 			       uint64_t now_ns);
@@ -27,26 +32,6 @@ static const stack_timer_fn timer_handlers[STACK_TIMER_COUNT] = {
 	[STACK_TIMER_ARP] = arp_timer_expired,
 	[STACK_TIMER_TCP] = tcp_timer_expired,
 };
-
-void
-tern_stack_input(struct tern_stack *s, uint16_t iface, struct rte_mbuf **pkts,
-		 uint16_t n, uint64_t now_ns)
-{
-	uint16_t k;
-
-	s->now_ns = now_ns;
-	if (unlikely(iface >= s->n_ifaces)) {
-		rte_pktmbuf_free_bulk(pkts, n);
-		return;
-	}
-	stack_ctr_add(s, CTR_RX_PKTS, n);
-	tcp_conn_lookup_burst(s, pkts, n);
-	for (k = 0; k < n; k++) {
-		if (k + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[k + 1], void *));
-		eth_input(s, iface, pkts[k]);
-	}
-}
 
 static void
 timers_run(struct tern_stack *s, uint64_t now_ns)
@@ -63,34 +48,13 @@ timers_run(struct tern_stack *s, uint64_t now_ns)
 
 		if (likely(t->kind < STACK_TIMER_COUNT))
 			timer_handlers[t->kind](s, t, now_ns);
+		stack_flush_if_high(s);
 	}
 }
 
-static unsigned int
-commands_run(struct tern_stack *s)
-{
-	struct tern_cmd cmd[STACK_CMD_BURST];
-	unsigned int total = 0;
-	uint16_t c;
-
-	for (c = 0; c < s->n_chans; c++) {
-		unsigned int n, rounds = 0;
-
-		/* drain up to STACK_CMD_ROUNDS bursts: an app answering a burst
-		 * of events issues more than one command per event */
-		do {
-			n = chan_cmds_take(s->chans[c], cmd, STACK_CMD_BURST);
-			stack_ctr_add(s, CTR_CHAN_CMD, n);
-			stack_commands_run(s, s->chans[c], cmd, n);
-			total += n;
-		} while (n == STACK_CMD_BURST && ++rounds < STACK_CMD_ROUNDS);
-	}
-	return total;
-}
-
-void
-stack_commands_run(struct tern_stack *s, struct tern_chan *c,
-		   const struct tern_cmd *cmd, unsigned int n)
+static void
+commands_apply(struct tern_stack *s, struct tern_chan *c,
+	       const struct tern_cmd *cmd, unsigned int n)
 {
 	unsigned int k;
 
@@ -133,6 +97,50 @@ stack_commands_run(struct tern_stack *s, struct tern_chan *c,
 }
 
 static unsigned int
+commands_run(struct tern_stack *s)
+{
+	struct tern_cmd cmd[STACK_CMD_BURST];
+	unsigned int total = 0;
+	uint16_t c;
+
+	for (c = 0; c < s->n_chans; c++) {
+		unsigned int n, rounds = 0;
+
+		/* drain up to STACK_CMD_ROUNDS bursts: an app answering a burst
+		 * of events issues more than one command per event */
+		do {
+			n = chan_cmds_take(s->chans[c], cmd, STACK_CMD_BURST);
+			stack_ctr_add(s, CTR_CHAN_CMD, n);
+			commands_apply(s, s->chans[c], cmd, n);
+			stack_flush_if_high(s);
+			total += n;
+		} while (n == STACK_CMD_BURST && ++rounds < STACK_CMD_ROUNDS);
+	}
+	return total;
+}
+
+/* TCP output stops ("held") when a port's staging area has no room; the
+ * loop then transmits and lets output go on, until the port's queue itself
+ * refuses frames: the rest waits for the next iteration. */
+static void
+output_run(struct tern_stack *s)
+{
+	uint16_t i;
+
+	while (tcp_output_run(s)) {
+		uint32_t before = 0, after = 0;
+
+		for (i = 0; i < s->n_ifaces; i++)
+			before += s->iface[i].txb_len;
+		stack_tx_flush(s);
+		for (i = 0; i < s->n_ifaces; i++)
+			after += s->iface[i].txb_len;
+		if (after == before)
+			break;
+	}
+}
+
+static unsigned int
 process(struct tern_stack *s, uint64_t now_ns)
 {
 	unsigned int work;
@@ -141,7 +149,7 @@ process(struct tern_stack *s, uint64_t now_ns)
 	stack_events_flush(s);
 	work = commands_run(s);
 	timers_run(s, now_ns);
-	tcp_output_run(s);
+	output_run(s);
 	/* events raised by commands and timers go out in the same iteration */
 	stack_events_flush(s);
 	return work;
@@ -174,7 +182,45 @@ tern_stack_poll(struct tern_stack *s)
 		work += n;
 	}
 	work += process(s, now);
-	for (i = 0; i < s->n_ifaces; i++)
-		netif_tx_flush(s, i);
+	stack_tx_flush(s);
 	return work;
 }
+
+void
+stack_tx_flush(struct tern_stack *s)
+{
+	uint16_t i;
+
+	for (i = 0; i < s->n_ifaces; i++)
+		netif_tx_flush(s, i);
+}
+
+void
+stack_flush_if_high(struct tern_stack *s)
+{
+	uint16_t i;
+
+	if (unlikely(s->evq_len >= STACK_EVQ_SIZE / 2))
+		stack_events_flush(s);
+	for (i = 0; i < s->n_ifaces; i++)
+		if (unlikely(s->iface[i].txb_len >= STACK_TXB_SIZE / 2))
+			netif_tx_flush(s, i);
+}
+
+void
+stack_events_flush(struct tern_stack *s)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->evq_len; i++) {
+		struct stack_ev *e = &s->evq[i];
+
+		if (chan_event_put(e->chan, &e->ev) == 0)
+			stack_ctr_inc(s, CTR_CHAN_EV);
+		else
+			stack_drop(s, e->ev.m, CTR_CHAN_EV_FULL);
+	}
+	s->evq_len = 0;
+}
+
+

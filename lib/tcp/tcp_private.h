@@ -25,9 +25,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "stack.h"
-#include "tcb.h"
-#include "tcp_seq.h"
+#include "core/stack_private.h"
+#include "tcp/tcb.h"
+#include "tcp/tcp_seq.h"
 
 struct rte_hash;
 struct rte_mbuf;
@@ -203,8 +203,10 @@ void tcp_sndq_copy(const struct tcb *tcb, uint32_t off, uint32_t len, void *dst)
 /* ---- tcp_output.c ---- */
 /* Put the TCB on the output list (idempotent). */
 void tcp_output_schedule(struct tern_stack *s, struct tcb *tcb);
-/* Build every segment for the TCBs on the output list. */
-void tcp_output_run(struct tern_stack *s);
+/* Build every segment for the TCBs on the output list. Returns true when
+ * it stopped early ("held": a port's staging area is short of room) with
+ * TCBs left on the list; the loop transmits and calls it again. */
+bool tcp_output_run(struct tern_stack *s);
 /* ACK as soon as possible (this iteration). */
 void tcp_output_ack_now(struct tern_stack *s, struct tcb *tcb);
 /* RFC 5961 challenge ACK, subject to the per-stack rate limit. */

@@ -14,7 +14,8 @@
 
 #include <tern/stats.h>
 
-#include "stack.h"
+#include "core/stack_private.h"
+#include "stack/stack_loop.h"
 
 unsigned int
 tern_stats_count(void)

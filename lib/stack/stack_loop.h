@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * The roof's internal calls: the registry that maps lcores to stacks (a
+ * memzone, so telemetry callbacks and secondary processes find them
+ * without a C global) and the flushes the loop owns. Only lib/stack/ and
+ * tests include this; protocol layers stage (core/stack_private.h) and
+ * never flush.
+ */
+#ifndef TERN_STACK_LOOP_H
+#define TERN_STACK_LOOP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct tern_stack;
+
+/* The stack registered for `lcore_id`, or NULL. */
+struct tern_stack *stack_registry_get(unsigned int lcore_id);
+
+/* Register `s` for `lcore_id` (NULL unregisters): 0, -EINVAL, -ENOMEM, or
+ * -EEXIST when another stack holds the lcore. */
+int stack_registry_set(unsigned int lcore_id, struct tern_stack *s);
+
+/* Deliver staged events to the channels' rings (drops counted). */
+void stack_events_flush(struct tern_stack *s);
+
+/* Transmit what every real port has staged. */
+void stack_tx_flush(struct tern_stack *s);
+
+/* Flush events and frames when a staging area is half full: called by the
+ * loop between frames, command bursts and timer batches, so staging never
+ * needs to flush (or drop) on its own. */
+void stack_flush_if_high(struct tern_stack *s);
+
+#endif
