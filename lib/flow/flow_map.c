@@ -255,12 +255,13 @@ pick_fixed(const struct flow_map *m, uint16_t queue, const struct flow_tuple *t,
 	if (flow_queue_of_hash(m, flow_hash(m, t)) != queue)
 		return 0;
 	for (i = 0; i < n; i++) {
-		uint16_t p = (uint16_t)(m->eph_lo + (off + i) % n);
+		uint16_t p = (uint16_t)(m->eph_lo + off);
 
 		if (port_is_free(in_use, arg, p)) {
 			*cursor = port_after(m, p);
 			return p;
 		}
+		off = off + 1 == n ? 0 : off + 1;
 	}
 	return 0;
 }
@@ -302,13 +303,14 @@ pick_scan(const struct flow_map *m, uint16_t queue, const struct flow_tuple *t,
 		base = flow_hash_rss(m, &u);
 	}
 	for (i = 0; i < n; i++) {
-		uint16_t p = (uint16_t)(m->eph_lo + (off + i) % n);
+		uint16_t p = (uint16_t)(m->eph_lo + off);
 
 		if (flow_queue_of_hash(m, reply_hash(m, t, base, p)) == queue &&
 		    port_is_free(in_use, arg, p)) {
 			*cursor = port_after(m, p);
 			return p;
 		}
+		off = off + 1 == n ? 0 : off + 1;
 	}
 	return 0;
 }
