@@ -34,16 +34,21 @@ run(benchmark::State &st)
 static void
 register_all()
 {
+	const long sw = BENCH_FO_SW, rss = BENCH_FO_RSS;
+
 	for (long nq : { 2L, 4L }) {
 		benchmark::RegisterBenchmark("flow_owner/hash_sw",
-					     run<uint32_t, bench_fo_hash_sw>)->Args({ BENCH_FO_SW, nq });
-		for (long mode : { long(BENCH_FO_SW), long(BENCH_FO_RSS) }) {
+					     run<uint32_t, bench_fo_hash_sw>)->Args({ sw, nq });
+		for (long mode : { sw, rss }) {
 			benchmark::RegisterBenchmark("flow_owner/hash",
-						     run<uint32_t, bench_fo_hash>)->Args({ mode, nq });
+						     run<uint32_t, bench_fo_hash>)
+				->Args({ mode, nq });
 			benchmark::RegisterBenchmark("flow_owner/owner",
-						     run<uint16_t, bench_fo_owner>)->Args({ mode, nq });
+						     run<uint16_t, bench_fo_owner>)
+				->Args({ mode, nq });
 			benchmark::RegisterBenchmark("flow_owner/port_pick",
-						     run<uint16_t, bench_fo_pick>)->Args({ mode, nq });
+						     run<uint16_t, bench_fo_pick>)
+				->Args({ mode, nq });
 		}
 	}
 }

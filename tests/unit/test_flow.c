@@ -126,7 +126,8 @@ test_rss_ms_vectors(void **state)
 		{ IP(65, 69, 140, 83), IP(199, 92, 111, 2), 4739, 14230, 0xd718262a, 0xc626b0ea },
 		{ IP(12, 22, 207, 184), IP(24, 19, 198, 95), 38024, 12898, 0xd2d0a5de, 0x5c2b394a },
 		{ IP(209, 142, 163, 6), IP(38, 27, 205, 30), 2217, 48228, 0x82989176, 0xafc7327f },
-		{ IP(202, 188, 127, 2), IP(153, 39, 163, 191), 1303, 44251, 0x5d1809c5, 0x10e828a2 },
+		{ IP(202, 188, 127, 2), IP(153, 39, 163, 191), 1303, 44251,
+		  0x5d1809c5, 0x10e828a2 },
 	};
 	uint8_t key[FLOW_KEY_LEN_DEFAULT] __rte_aligned(4);
 	uint16_t reta[128];
@@ -144,7 +145,8 @@ test_rss_ms_vectors(void **state)
 
 		assert_int_equal(flow_hash(&l4, &t), v[i].l4);
 		assert_int_equal(flow_hash(&l3, &t), v[i].l3);
-		assert_int_equal(nic_hash(key, &t, true), v[i].l4);	/* the reference agrees */
+		/* and so does the reference the other tests use */
+		assert_int_equal(nic_hash(key, &t, true), v[i].l4);
 	}
 }
 
@@ -262,7 +264,8 @@ test_rss_l3_pick(void **state)
 				assert_int_equal(p, 0);
 				continue;
 			}
-			assert_int_equal(p, FLOW_EPH_LO + 1);	/* first free from the cursor */
+			/* the first free port from the cursor */
+			assert_int_equal(p, FLOW_EPH_LO + 1);
 			t.lport = p;
 			assert_int_equal(flow_owner(&m, &t, &(uint32_t){ 0 }), q);
 		}
