@@ -7,7 +7,8 @@
  * the library's own insert. The lookups then run on that very table:
  *   lib_single  tcp_conn_lookup()           what input falls back to
  *   lib_burst   tcp_conn_lookup_burst()     what tern_stack_input() runs per
- *                                           RX burst (frame peek + bulk)
+ *                                           RX burst (frame peek, flow hash,
+ *                                           bulk lookup with the hashes)
  *   hash_*      rte_hash_lookup_*() on s->tcp->hash with keys in the
  *               layout of tcp_conn.c's struct tcp_key, with and without a
  *               hash computed at setup (the library has no precomputed-hash
@@ -38,6 +39,8 @@
 #include "wire/ip4_hdr.h"
 #include "tcp/tcp_private.h"
 #include "wire/tcp_hdr.h"
+#include "wire/frame_peek.h"
+#include "flow/flow_map.h"
 #include "shim.h"
 
 #define BF_LADDR 0xc6120002u		/* 198.18.0.2, the stack */
@@ -68,6 +71,7 @@ struct bench_flow {
 	hash_sig_t *sigs;
 	void **want;			/* the TCB each lookup must find */
 	struct rte_mbuf *pkts[BENCH_FLOW_BURST];
+	struct frame_tuple tuples[BENCH_FLOW_BURST];
 };
 
 /* Process-level bench state (one EAL, one pool, one fixture). */
@@ -301,7 +305,16 @@ bench_flow_lib_burst(struct bench_flow *f)
 	unsigned int k, hits = 0;
 
 	frames_rewrite(f, p);
-	tcp_conn_lookup_burst(f->s, f->pkts, BENCH_FLOW_BURST);
+	for (k = 0; k < BENCH_FLOW_BURST; k++) {
+		struct frame_tuple *x = &f->tuples[k];
+
+		frame_peek(rte_pktmbuf_mtod(f->pkts[k], const uint8_t *),
+			   rte_pktmbuf_data_len(f->pkts[k]), x);
+		x->hash = flow_hash_sw(&(struct flow_tuple){ .raddr = x->raddr,
+			.laddr = x->laddr, .rport = x->rport, .lport = x->lport,
+			.proto = x->proto });
+	}
+	tcp_conn_lookup_burst(f->s, 0, f->pkts, f->tuples, BENCH_FLOW_BURST);
 	if (unlikely(t->hint_n != BENCH_FLOW_BURST))
 		f->errors += BENCH_FLOW_BURST;
 	for (k = 0; k < t->hint_n; k++) {

@@ -53,10 +53,13 @@ struct stack_timer {
 #define IFACE_CAP_TX_MULTISEG 0x40u
 
 struct netif_fault;
+struct flow_map;
+struct steer_domain;
 
 struct stack_iface {
 	uint16_t port_id;
 	uint16_t queue_id;
+	const struct flow_map *flow;	/* who owns a 4-tuple on this port */
 	bool is_port;			/* a real ethdev (else virtual) */
 	uint16_t mtu;
 	uint32_t caps;			/* IFACE_CAP_* */
@@ -83,6 +86,7 @@ struct tern_stack {
 	/* hot: read every iteration */
 	uint64_t now_ns;
 	unsigned int lcore_id;
+	uint16_t queue_id;		/* this stack's queue on every port */
 	uint16_t n_ifaces;
 	uint16_t burst;
 	struct rte_mempool *pool;
@@ -94,6 +98,7 @@ struct tern_stack {
 	struct arp_table *arp;
 	struct udp_table *udp;
 	struct tcp_table *tcp;
+	struct steer_domain *steer;	/* NULL: one queue, nothing to steer */
 
 	/* ICMP error rate limit (token bucket) */
 	uint64_t icmp_tokens_ns;	/* bucket level expressed as time credit */

@@ -186,17 +186,21 @@ flow_is_udp_ephemeral(const struct flow_map *m, const struct flow_tuple *t)
 }
 
 /**
- * The queue that owns `t`, and its flow_hash() in *hash. UDP to a local
+ * The queue that owns `t`, and its flow_hash() in *hash (when `hash` is
+ * not NULL). UDP to a local
  * ephemeral port p belongs to (p - eph_lo) % n_queues; everything else to
  * flow_queue_of_hash(flow_hash()). Any lcore, any time after init.
  */
 static inline uint16_t
 flow_owner(const struct flow_map *m, const struct flow_tuple *t, uint32_t *hash)
 {
-	*hash = flow_hash(m, t);
+	uint32_t h = flow_hash(m, t);
+
+	if (hash != NULL)
+		*hash = h;
 	if (flow_is_udp_ephemeral(m, t))
 		return (uint16_t)((t->lport - m->eph_lo) % m->n_queues);
-	return flow_queue_of_hash(m, *hash);
+	return flow_queue_of_hash(m, h);
 }
 
 /**

@@ -21,8 +21,9 @@ struct arp_pkt;
 struct arp_table *arp_table_create(const struct tern_config *cfg, int socket);
 void arp_table_free(struct arp_table *t);
 
-/* Input: `m` starts at the ARP header; consumed. */
-void arp_input(struct tern_stack *s, uint16_t iface, struct rte_mbuf *m);
+/* Input: `m` starts at the ARP header; consumed. `shared`: a copy another
+ * lcore received and answered; only learn the sender from it. */
+void arp_input(struct tern_stack *s, uint16_t iface, struct rte_mbuf *m, bool shared);
 
 /* Send the Ethernet frame `m` (Ethernet header already prepended, its
  * destination to be filled) to IPv4 next hop `nexthop` on `iface`:

@@ -23,7 +23,7 @@ sender_is_bogus(const struct tern_stack *s, const struct arp_pkt *a)
 }
 
 void
-arp_input(struct tern_stack *s, uint16_t iface, struct rte_mbuf *m)
+arp_input(struct tern_stack *s, uint16_t iface, struct rte_mbuf *m, bool shared)
 {
 	struct arp_pkt a;
 	unsigned int why;
@@ -40,6 +40,12 @@ arp_input(struct tern_stack *s, uint16_t iface, struct rte_mbuf *m)
 	for_us = a.tpa == s->iface[iface].ip;
 	if (a.spa != 0)
 		arp_learn(s, iface, a.spa, &a.sha, for_us, s->now_ns);
+	if (shared) {
+		/* a copy from the lcore that received it, which answers and
+		 * counts it: here it only teaches the neighbour */
+		rte_pktmbuf_free(m);
+		return;
+	}
 	if (!for_us) {
 		stack_drop(s, m, CTR_ARP_RX_NOT_US);
 		return;

@@ -3,10 +3,12 @@
  * Port setup and I/O. tern_netif_setup() configures every port named in
  * the configuration once, from the main lcore: one RX/TX queue pair per
  * stack, the checksum/TSO/multi-segment offloads the device advertises
- * (each has a software fallback in the protocol code), RSS when more than
- * one queue is used. The capability set is read back by netif_port_info()
- * when a stack is created. tern_stack_poll() calls netif_rx() and
- * netif_tx_flush(); nothing else in tern touches an ethdev.
+ * (each has a software fallback in the protocol code), and who owns a flow
+ * when more than one queue is used (netif_flow.c: hardware RSS with a key
+ * and RETA tern programs and reads back, or software steering). The
+ * capability set and the flow map are read back by netif_port_info() and
+ * netif_flow_map() when a stack is created. tern_stack_poll() calls
+ * netif_rx() and netif_tx_flush(); nothing else in tern touches an ethdev.
  */
 #include <errno.h>
 #include <string.h>
@@ -72,11 +74,7 @@ port_configure(uint16_t port, uint16_t nb_queues, const struct tern_config *cfg,
 	memset(&conf, 0, sizeof(conf));
 	conf.txmode.offloads = want_tx & info.tx_offload_capa;
 	conf.rxmode.offloads = want_rx & info.rx_offload_capa;
-	if (nb_queues > 1 && info.flow_type_rss_offloads != 0) {
-		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-		conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads &
-			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
-	}
+	netif_flow_conf(port, &info, nb_queues, &conf);
 	rc = rte_eth_dev_configure(port, nb_queues, nb_queues, &conf);
 	if (rc != 0)
 		return rc;
@@ -114,8 +112,8 @@ port_report(uint16_t port)
 		rte_eth_link_to_str(buf, sizeof(buf), &link);
 	else
 		snprintf(buf, sizeof(buf), "link unknown");
-	NETIF_LOG(INFO, "port %u " RTE_ETHER_ADDR_PRT_FMT ": %s; offloads:%s%s%s%s%s%s\n",
-		  port, RTE_ETHER_ADDR_BYTES(&mac), buf,
+	NETIF_LOG(INFO, "port %u " RTE_ETHER_ADDR_PRT_FMT ": %s; flows: %s; offloads:%s%s%s%s%s%s\n",
+		  port, RTE_ETHER_ADDR_BYTES(&mac), buf, netif_flow_describe(port),
 		  pi.caps & IFACE_CAP_TX_IP_CKSUM ? " tx-ip-cksum" : "",
 		  pi.caps & IFACE_CAP_TX_UDP_CKSUM ? " tx-udp-cksum" : "",
 		  pi.caps & IFACE_CAP_TX_TCP_CKSUM ? " tx-tcp-cksum" : "",
@@ -147,6 +145,8 @@ tern_netif_setup(const struct tern_config *cfg, uint16_t nb_queues,
 		rc = port_configure(port, nb_queues, cfg, pool, cfg->iface[i].mtu);
 		if (rc == 0)
 			rc = rte_eth_dev_start(port);
+		if (rc == 0)
+			rc = netif_flow_setup(port, nb_queues);
 		if (rc != 0) {
 			NETIF_LOG(ERR, "port %u setup failed: %s\n", port, strerror(-rc));
 			return rc;
@@ -170,6 +170,7 @@ tern_netif_teardown(const struct tern_config *cfg)
 		rte_eth_dev_stop(port);
 		rte_eth_dev_close(port);
 	}
+	netif_flow_teardown();
 }
 
 int

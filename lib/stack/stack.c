@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <rte_errno.h>
+#include <rte_log.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
@@ -22,6 +23,8 @@
 #include "ip/ip4.h"
 #include "netif/netif.h"
 #include "netif/netif_fault.h"
+#include "flow/flow_map.h"
+#include "stack/stack_steer.h"
 #include "udp/udp_private.h"
 #include "tcp/tcp_private.h"
 
@@ -69,6 +72,12 @@ stack_registry_set(unsigned int lcore_id, struct tern_stack *s)
 	return 0;
 }
 
+/* What a virtual interface (or a port with one queue) is: one owner. */
+static const struct flow_map one_queue = {
+	.mode = FLOW_MODE_SINGLE, .n_queues = 1, .reta_size = 1,
+	.eph_lo = FLOW_EPH_LO, .eph_hi = FLOW_EPH_HI,
+};
+
 static int
 iface_init(struct tern_stack *s, uint16_t i, const struct tern_iface_conf *ic,
 	   uint16_t queue_id)
@@ -83,6 +92,9 @@ iface_init(struct tern_stack *s, uint16_t i, const struct tern_iface_conf *ic,
 	f->gw = ic->gw;
 	f->mtu = ic->mtu != 0 ? ic->mtu : RTE_ETHER_MTU;
 	f->is_port = netif_port_info(ic->port_id, &info) == 0;
+	f->flow = f->is_port ? netif_flow_map(ic->port_id) : NULL;
+	if (f->flow == NULL)
+		f->flow = &one_queue;	/* virtual, or a port tern did not set up */
 	if (f->is_port) {
 		f->mac = info.mac;
 		f->caps = info.caps;
@@ -91,6 +103,30 @@ iface_init(struct tern_stack *s, uint16_t i, const struct tern_iface_conf *ic,
 		f->caps = IFACE_CAP_TX_MULTISEG;	/* the embedder decides */
 	}
 	return 0;
+}
+
+/* Ports with more than one queue share frames between their stacks: join
+ * the steering domain. Every port must have the same number of queues
+ * (tern_netif_setup gives each one queue per stack). */
+static int
+steer_join(struct tern_stack *s)
+{
+	uint16_t i, n = 1;
+
+	for (i = 0; i < s->n_ifaces; i++) {
+		uint16_t q = s->iface[i].flow->n_queues;
+
+		if (q > 1 && n > 1 && q != n)
+			return -EINVAL;
+		if (q > n)
+			n = q;
+	}
+	if (n <= 1) {
+		if (s->queue_id != 0 && s->iface[0].is_port)
+			return -EINVAL;	/* a queue the port does not have */
+		return 0;
+	}
+	return steer_attach(s, n);
 }
 
 struct tern_stack *
@@ -116,6 +152,7 @@ tern_stack_create(const struct tern_config *cfg, unsigned int lcore_id,
 	}
 	s->cfg = *cfg;
 	s->lcore_id = lcore_id;
+	s->queue_id = queue_id;
 	s->pool = pool;
 	s->burst = cfg->burst != 0 && cfg->burst <= STACK_TXB_SIZE ? cfg->burst : 32;
 	s->n_ifaces = cfg->n_ifaces;
@@ -148,6 +185,14 @@ tern_stack_create(const struct tern_config *cfg, unsigned int lcore_id,
 		rte_errno = -rc;
 		return NULL;
 	}
+	rc = steer_join(s);
+	if (rc != 0) {
+		RTE_LOG(ERR, USER1, "tern: stack on lcore %u: queue %u cannot join the ports' "
+			"queues (%s)\n", lcore_id, queue_id, strerror(-rc));
+		tern_stack_free(s);
+		rte_errno = -rc;
+		return NULL;
+	}
 	tern_stack_announce(s, s->now_ns);
 	return s;
 }
@@ -164,6 +209,7 @@ tern_stack_free(struct tern_stack *s)
 	for (i = 0; i < s->evq_len; i++)
 		rte_pktmbuf_free(s->evq[i].ev.m);
 	s->evq_len = 0;
+	steer_detach(s);
 	netif_fault_detach(s);
 	for (i = 0; i < s->n_ifaces; i++) {
 		rte_pktmbuf_free_bulk(s->iface[i].txb, s->iface[i].txb_len);

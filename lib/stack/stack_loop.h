@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct rte_mbuf;
 struct tern_stack;
 
 /* The stack registered for `lcore_id`, or NULL. */
@@ -20,6 +21,13 @@ struct tern_stack *stack_registry_get(unsigned int lcore_id);
 /* Register `s` for `lcore_id` (NULL unregisters): 0, -EINVAL, -ENOMEM, or
  * -EEXIST when another stack holds the lcore. */
 int stack_registry_set(unsigned int lcore_id, struct tern_stack *s);
+
+/* Input of `n` frames received on interface `iface` (stack_input.c):
+ * frames another stack owns are steered to it, the rest processed here.
+ * `from_peer`: the frames came from another stack's steering ring (owned
+ * here; an ARP frame is a copy to learn from, not to answer). */
+void stack_rx_burst(struct tern_stack *s, uint16_t iface, struct rte_mbuf **pkts,
+		    uint16_t n, bool from_peer);
 
 /* Deliver staged events to the channels' rings (drops counted). */
 void stack_events_flush(struct tern_stack *s);

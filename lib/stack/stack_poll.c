@@ -21,6 +21,7 @@
 #include "netif/netif.h"
 #include "chan/chan_private.h"
 #include "stack/stack_loop.h"
+#include "stack/stack_steer.h"
 #include "udp/udp_private.h"
 #include "tcp/tcp_private.h"
 
@@ -161,6 +162,46 @@ tern_stack_process(struct tern_stack *s, uint64_t now_ns)
 	process(s, now_ns);
 }
 
+static uint16_t
+iface_of_port(const struct tern_stack *s, uint16_t port)
+{
+	uint16_t i;
+
+	for (i = 0; i < s->n_ifaces; i++)
+		if (s->iface[i].is_port && s->iface[i].port_id == port)
+			return i;
+	return s->n_ifaces;
+}
+
+/* Frames other stacks received for flows this one owns, by port. */
+static unsigned int
+steered_run(struct tern_stack *s)
+{
+	struct rte_mbuf *pkts[STACK_TXB_SIZE];
+	uint16_t q, nq = steer_queues(s);
+	unsigned int work = 0;
+
+	for (q = 0; q < nq; q++) {
+		uint16_t n = steer_take(s, q, pkts, s->burst), k = 0;
+
+		while (k < n) {
+			uint16_t port = pkts[k]->port, run = 1, i, j;
+
+			while (k + run < n && pkts[k + run]->port == port)
+				run++;
+			i = iface_of_port(s, port);
+			if (i < s->n_ifaces)
+				stack_rx_burst(s, i, pkts + k, run, true);
+			else		/* cannot happen: every stack has every port */
+				for (j = 0; j < run; j++)
+					stack_drop(s, pkts[k + j], CTR_FLOW_NO_OWNER);
+			k += run;
+		}
+		work += n;
+	}
+	return work;
+}
+
 unsigned int
 tern_stack_poll(struct tern_stack *s)
 {
@@ -178,9 +219,11 @@ tern_stack_poll(struct tern_stack *s)
 		n = netif_rx(s, i, pkts, s->burst);
 		if (n == 0)
 			continue;
-		tern_stack_input(s, i, pkts, n, now);
+		stack_rx_burst(s, i, pkts, n, false);
 		work += n;
 	}
+	if (s->steer != NULL)
+		work += steered_run(s);
 	work += process(s, now);
 	stack_tx_flush(s);
 	return work;

@@ -9,6 +9,7 @@
  * (tcp_conn_close / tcp_conn_free).
  */
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,12 +23,19 @@
 #include "tcp/tcp_private.h"
 #include "ip/ip4.h"
 #include "wire/tcp_hdr.h"
+#include "wire/frame_peek.h"
+#include "flow/flow_map.h"
 
 #define SLOT_NONE UINT32_MAX
+
+struct ephemeral_ask {			/* what port_in_use() checks against */
+	struct tern_stack *s;
+	uint32_t laddr;
+	uint32_t raddr;
+	uint16_t rport;
+};
 #define HANDLE_SLOT_BITS 24
 #define HANDLE_SLOT_MASK ((1u << HANDLE_SLOT_BITS) - 1)
-#define EPHEMERAL_LO 49152u
-#define EPHEMERAL_N (65536u - EPHEMERAL_LO)
 
 /* 16 bytes, 8-byte aligned: rte_hash_crc reads keys 8 bytes at a time,
  * so arrays of keys (bulk lookups) must keep every key aligned. */
@@ -62,6 +70,47 @@ key_of(uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
 	return k;
 }
 
+/* The interface that owns local address `laddr` (0 when none does). */
+static uint16_t
+iface_of_addr(const struct tern_stack *s, uint32_t laddr)
+{
+	uint16_t i;
+
+	for (i = 0; i < s->n_ifaces; i++)
+		if (s->iface[i].ip == laddr)
+			return i;
+	return 0;
+}
+
+/* The table's signature of a 4-tuple: the flow hash of the port that owns
+ * the local address, the same hash the RX path computes (or the NIC
+ * delivers) for the bulk lookup and the steering decision. */
+static uint32_t
+sig_of(const struct tern_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
+       uint16_t rport)
+{
+	const struct flow_tuple t = { .raddr = raddr, .laddr = laddr, .rport = rport,
+				      .lport = lport, .proto = IPPROTO_TCP };
+
+	return flow_hash(s->iface[iface_of_addr(s, laddr)].flow, &t);
+}
+
+/* rte_hash's own function, for any lookup made without a signature: the
+ * software flow hash of the key's 4-tuple, which is the signature on every
+ * port without hardware RSS (tern itself always passes the signature). */
+static uint32_t
+key_hash(const void *key, uint32_t key_len, uint32_t init_val)
+{
+	const struct tcp_key *k = key;
+	const struct flow_tuple t = { .raddr = k->raddr, .laddr = k->laddr,
+				      .rport = k->rport, .lport = k->lport,
+				      .proto = IPPROTO_TCP };
+
+	(void)key_len;
+	(void)init_val;
+	return flow_hash_sw(&t);
+}
+
 static struct rte_hash *
 hash_create(unsigned int lcore_id, uint32_t entries, int socket)
 {
@@ -70,7 +119,7 @@ hash_create(unsigned int lcore_id, uint32_t entries, int socket)
 		.name = name,
 		.entries = entries < 8 ? 8 : entries,
 		.key_len = sizeof(struct tcp_key),
-		.hash_func = rte_hash_crc,
+		.hash_func = key_hash,
 		.hash_func_init_val = 0,
 		.socket_id = socket,
 	};
@@ -155,35 +204,40 @@ tcp_conn_lookup(struct tern_stack *s, uint32_t laddr, uint16_t lport,
 	struct tcp_key k = key_of(laddr, lport, raddr, rport);
 	void *data;
 
-	if (rte_hash_lookup_data(s->tcp->hash, &k, &data) < 0)
+	if (rte_hash_lookup_with_hash_data(s->tcp->hash, &k,
+					   sig_of(s, laddr, lport, raddr, rport), &data) < 0)
 		return NULL;
 	return data;
 }
 
 void
-tcp_conn_lookup_burst(struct tern_stack *s, struct rte_mbuf **pkts, uint16_t n)
+tcp_conn_lookup_burst(struct tern_stack *s, uint16_t iface, struct rte_mbuf **pkts,
+		      const struct frame_tuple *tuples, uint16_t n)
 {
 	struct tcp_table *t = s->tcp;
 	struct tcp_key keys[TCP_HINT_MAX];
 	const void *kp[TCP_HINT_MAX];
+	hash_sig_t sigs[TCP_HINT_MAX];
 	void *data[TCP_HINT_MAX];
 	uint64_t hits = 0;
 	uint16_t k, nk = 0;
 
+	(void)iface;			/* the tuples carry the port's hash */
 	t->hint_n = 0;
 	t->hint_pos = 0;
 	for (k = 0; k < n && nk < TCP_HINT_MAX; k++) {
-		struct tcp_flow f;
+		const struct frame_tuple *f = &tuples[k];
 
-		if (tcp_flow_peek(rte_pktmbuf_mtod(pkts[k], const uint8_t *),
-				  rte_pktmbuf_data_len(pkts[k]), &f) != 0)
+		if (f->kind != FRAME_TCP)
 			continue;
-		keys[nk] = key_of(f.daddr, f.dport, f.saddr, f.sport);
+		keys[nk] = key_of(f->laddr, f->lport, f->raddr, f->rport);
 		kp[nk] = &keys[nk];
+		sigs[nk] = f->hash;
 		t->hint[nk].m = pkts[k];
 		nk++;
 	}
-	if (nk == 0 || rte_hash_lookup_bulk_data(t->hash, kp, nk, &hits, data) < 0)
+	if (nk == 0 ||
+	    rte_hash_lookup_with_hash_bulk_data(t->hash, kp, sigs, nk, &hits, data) < 0)
 		return;
 	for (k = 0; k < nk; k++)
 		t->hint[k].tcb = (hits >> k) & 1 ? data[k] : NULL;
@@ -274,7 +328,8 @@ tcp_conn_alloc(struct tern_stack *s, uint16_t iface, uint32_t laddr, uint16_t lp
 	if (slot == SLOT_NONE)
 		return NULL;
 	tcb = &t->tcbs[slot];
-	if (rte_hash_add_key_data(t->hash, &k, tcb) < 0)
+	if (rte_hash_add_key_with_hash_data(t->hash, &k,
+					    sig_of(s, laddr, lport, raddr, rport), tcb) < 0)
 		return NULL;
 	t->free_head = tcb->next_free;
 	t->n_used++;
@@ -320,7 +375,8 @@ tcp_conn_free(struct tern_stack *s, struct tcb *tcb)
 	if (tcb->listener != NULL && tcb->listener->n_syn > 0)
 		tcb->listener->n_syn--;
 	tcb->listener = NULL;
-	rte_hash_del_key(t->hash, &k);
+	rte_hash_del_key_with_hash(t->hash, &k,
+				   sig_of(s, tcb->laddr, tcb->lport, tcb->raddr, tcb->rport));
 	tcb->state = TCP_ST_CLOSED;
 	tcb->chan = NULL;
 	tcb->flags = 0;
@@ -403,21 +459,49 @@ tcp_isn(struct tern_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
 	return (uint32_t)(now_ns / 4000u) + f;
 }
 
+static bool
+port_in_use(void *arg, uint16_t port)
+{
+	const struct ephemeral_ask *a = arg;
+
+	return a->s->tcp->listen_by_port[port] != 0 ||
+	       tcp_conn_lookup(a->s, a->laddr, port, a->raddr, a->rport) != NULL;
+}
+
 uint16_t
 tcp_ephemeral_port(struct tern_stack *s, uint32_t laddr, uint32_t raddr, uint16_t rport)
 {
 	struct tcp_table *t = s->tcp;
-	uint32_t tries;
+	const struct flow_map *m = s->iface[iface_of_addr(s, laddr)].flow;
+	struct flow_tuple ft = { .raddr = raddr, .laddr = laddr, .rport = rport,
+				 .proto = IPPROTO_TCP };
+	struct ephemeral_ask a = { .s = s, .laddr = laddr, .raddr = raddr, .rport = rport };
+	uint16_t p;
 
-	if (t->ephemeral_next < EPHEMERAL_LO)
-		t->ephemeral_next = (uint16_t)(EPHEMERAL_LO + rte_rand_max(EPHEMERAL_N));
-	for (tries = 0; tries < EPHEMERAL_N; tries++) {
-		uint16_t p = t->ephemeral_next;
+	if (t->ephemeral_next < m->eph_lo || t->ephemeral_next > m->eph_hi)
+		t->ephemeral_next = (uint16_t)(m->eph_lo +
+					       rte_rand_max((uint64_t)m->eph_hi - m->eph_lo + 1));
+	/* a port whose replies this lcore owns (RFC 6056 leaves the choice
+	 * open; the scan starts at a random point) */
+	p = flow_port_pick(m, s->queue_id, &ft, &t->ephemeral_next, port_in_use, &a);
+	if (p != 0 || m->n_queues <= 1)
+		return p;
+	/* no port maps home (a NIC that hashes addresses only): any free
+	 * port, and its replies reach this lcore through steering */
+	p = flow_port_pick(m, flow_owner(m, &ft, NULL), &ft, &t->ephemeral_next,
+			   port_in_use, &a);
+	if (p != 0)
+		stack_ctr_inc(s, CTR_FLOW_CONNECT_AWAY);
+	return p;
+}
 
-		t->ephemeral_next = p == UINT16_MAX ? (uint16_t)EPHEMERAL_LO : (uint16_t)(p + 1);
-		if (t->listen_by_port[p] == 0 &&
-		    tcp_conn_lookup(s, laddr, p, raddr, rport) == NULL)
-			return p;
-	}
-	return 0;
+bool
+tcp_conn_is_home(const struct tern_stack *s, uint32_t laddr, uint16_t lport,
+		 uint32_t raddr, uint16_t rport)
+{
+	const struct flow_map *m = s->iface[iface_of_addr(s, laddr)].flow;
+	const struct flow_tuple ft = { .raddr = raddr, .laddr = laddr, .rport = rport,
+				       .lport = lport, .proto = IPPROTO_TCP };
+
+	return m->n_queues <= 1 || flow_owner(m, &ft, NULL) == s->queue_id;
 }

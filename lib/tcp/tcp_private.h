@@ -35,6 +35,7 @@ struct tern_cmd;
 struct tern_chan;
 struct ip4_hdr_v;
 struct tcp_seg;
+struct frame_tuple;
 
 #define NS_PER_MS 1000000ull
 #define NS_PER_US 1000ull
@@ -86,8 +87,11 @@ void tcp_table_free(struct tern_stack *s, struct tcp_table *t);
 struct tcb *tcp_conn_lookup(struct tern_stack *s, uint32_t laddr, uint16_t lport,
 			    uint32_t raddr, uint16_t rport);
 /* Look up, in one rte_hash bulk call, the connections of every TCP frame
- * of an RX burst (up to TCP_HINT_MAX frames), before they are processed. */
-void tcp_conn_lookup_burst(struct tern_stack *s, struct rte_mbuf **pkts, uint16_t n);
+ * of an RX burst (up to TCP_HINT_MAX frames), before they are processed:
+ * `tuples[k]` is frame k's 4-tuple as frame_peek() found it, with the
+ * flow hash (the table's signature) the RX path computed. */
+void tcp_conn_lookup_burst(struct tern_stack *s, uint16_t iface, struct rte_mbuf **pkts,
+			   const struct frame_tuple *tuples, uint16_t n);
 /* Connection for segment `m` (in burst order): the bulk result when it
  * still matches the 4-tuple, else a fresh lookup (a segment earlier in
  * the burst may have created or freed a TCB). */
@@ -113,9 +117,14 @@ struct tcb *tcp_conn_from_handle(struct tern_stack *s, uint64_t handle);
 /* RFC 6528: ISN = 4 us clock + SipHash(4-tuple, secret). */
 uint32_t tcp_isn(struct tern_stack *s, uint32_t laddr, uint16_t lport,
 		 uint32_t raddr, uint16_t rport, uint64_t now_ns);
-/* Free local port for an active open to raddr:rport, 0 if none. */
+/* Free local port for an active open to raddr:rport whose replies this
+ * stack owns (flow_port_pick over the port's flow map); when no port maps
+ * home, any free one (counted: flow_connect_away). 0 if none is free. */
 uint16_t tcp_ephemeral_port(struct tern_stack *s, uint32_t laddr, uint32_t raddr,
 			    uint16_t rport);
+/* Whether replies on this 4-tuple reach this stack without steering. */
+bool tcp_conn_is_home(const struct tern_stack *s, uint32_t laddr, uint16_t lport,
+		      uint32_t raddr, uint16_t rport);
 
 /* ---- tcp_state.c ---- */
 /* The only way a TCB changes state (counts, arms/cancels state timers). */

@@ -141,6 +141,8 @@ cmd_connect(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *cm
 	}
 	if (lport == 0)
 		lport = tcp_ephemeral_port(s, r.src, cmd->addr, cmd->port);
+	else if (!tcp_conn_is_home(s, r.src, lport, cmd->addr, cmd->port))
+		stack_ctr_inc(s, CTR_FLOW_CONNECT_AWAY);	/* the app's port: steered */
 	tcb = lport ? tcp_conn_alloc(s, r.iface, r.src, lport, cmd->addr, cmd->port) : NULL;
 	if (tcb == NULL) {
 		cmd_error(s, c, cmd, lport ? -ENOBUFS : -EADDRNOTAVAIL, NULL);

@@ -6,6 +6,7 @@
  * Bind and close arrive as channel commands; every outcome is an event.
  */
 #include <errno.h>
+#include <netinet/in.h>
 #include <string.h>
 
 #include <rte_malloc.h>
@@ -13,9 +14,8 @@
 
 #include "core/stack_private.h"
 #include "udp/udp_private.h"
+#include "flow/flow_map.h"
 
-#define EPHEMERAL_LO 49152u
-#define EPHEMERAL_N (65536u - EPHEMERAL_LO)
 
 struct udp_table *
 udp_table_create(const struct tern_config *cfg, int socket)
@@ -76,21 +76,27 @@ udp_sock_by_port(struct tern_stack *s, uint16_t port)
 	return k == 0 ? NULL : &s->udp->socks[k - 1];
 }
 
+static bool
+udp_port_in_use(void *arg, uint16_t port)
+{
+	const struct tern_stack *s = arg;
+
+	return s->udp->by_port[port] != 0;
+}
+
+/* An ephemeral port whose datagrams this lcore owns: the flow map gives
+ * each lcore its share of the range (flow_owner), so replies from anyone
+ * come home. */
 static uint16_t
 ephemeral_port(struct tern_stack *s)
 {
-	uint32_t tries;
+	const struct flow_map *m = s->iface[0].flow;
+	const struct flow_tuple t = { .proto = IPPROTO_UDP };
 
-	if (s->ephemeral_next < EPHEMERAL_LO)
-		s->ephemeral_next = EPHEMERAL_LO + (uint16_t)rte_rand_max(EPHEMERAL_N);
-	for (tries = 0; tries < EPHEMERAL_N; tries++) {
-		uint16_t p = s->ephemeral_next;
-
-		s->ephemeral_next = p == UINT16_MAX ? (uint16_t)EPHEMERAL_LO : (uint16_t)(p + 1);
-		if (s->udp->by_port[p] == 0)
-			return p;
-	}
-	return 0;
+	if (s->ephemeral_next < m->eph_lo || s->ephemeral_next > m->eph_hi)
+		s->ephemeral_next = (uint16_t)(m->eph_lo +
+					       rte_rand_max((uint64_t)m->eph_hi - m->eph_lo + 1));
+	return flow_port_pick(m, s->queue_id, &t, &s->ephemeral_next, udp_port_in_use, s);
 }
 
 static void

@@ -272,22 +272,3 @@ tcp_hdr_emit(uint8_t *p, const struct tcp_seg *s)
 	wire_wr16(p + 18, s->urp);
 	return hdr_len;
 }
-
-int
-tcp_flow_peek(const uint8_t *frame, uint32_t len, struct tcp_flow *f)
-{
-	const uint8_t *ip = frame + 14;
-	uint32_t ihl;
-
-	if (len < 14 + 20 || wire_rd16(frame + 12) != 0x0800u || (ip[0] >> 4) != 4 ||
-	    ip[9] != 6 || (wire_rd16(ip + 6) & 0x3fffu) != 0)
-		return -1;
-	ihl = (uint32_t)(ip[0] & 0xf) * 4;
-	if (ihl < 20 || len < 14 + ihl + 4)
-		return -1;
-	f->saddr = wire_rd32(ip + 12);
-	f->daddr = wire_rd32(ip + 16);
-	f->sport = wire_rd16(ip + ihl);
-	f->dport = wire_rd16(ip + ihl + 2);
-	return 0;
-}

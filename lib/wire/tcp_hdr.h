@@ -91,20 +91,6 @@ uint8_t tcp_opts_sack_fit(const struct tcp_opts *o);
  *  length (== tcp_opts_len(o)). tcp_hdr_emit() calls it. */
 uint8_t tcp_opts_emit(uint8_t *p, const struct tcp_opts *o);
 
-/** The 4-tuple of a frame that looks like Ethernet + IPv4 + TCP (not a
- *  fragment), read without validating anything else: used to look flows up
- *  in bulk before each frame is parsed properly. Host order. */
-struct tcp_flow {
-	uint32_t saddr;
-	uint32_t daddr;
-	uint16_t sport;
-	uint16_t dport;
-};
-
-/** Returns 0 and fills `f` when the `len` bytes at `frame` carry such a
- *  segment, -1 otherwise. */
-int tcp_flow_peek(const uint8_t *frame, uint32_t len, struct tcp_flow *f);
-
 /** Bytes the options in `o` take when emitted (multiple of 4, <= 40). */
 uint8_t tcp_opts_len(const struct tcp_opts *o);
 

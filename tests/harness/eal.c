@@ -16,6 +16,13 @@
 
 static struct rte_mempool *pool;	/* test process global, not library */
 static unsigned int baseline;
+static const char *lcores = "0";	/* EAL -l, before the first init */
+
+void
+harness_eal_lcores(const char *list)
+{
+	lcores = list;
+}
 
 void
 harness_eal_init(void)
@@ -35,7 +42,7 @@ harness_eal_init(void)
 	argv[argc++] = (char *)"-m";
 	argv[argc++] = (char *)"256";
 	argv[argc++] = (char *)"-l";
-	argv[argc++] = (char *)"0";
+	argv[argc++] = (char *)lcores;
 	argv[argc++] = prefix;
 	argv[argc++] = (char *)"--log-level=lib.*:error";
 	argv[argc] = NULL;

@@ -18,6 +18,10 @@
 
 #define HARNESS_POOL_SIZE 8191u
 
+/** The EAL lcore list (`-l`) for a test that needs several lcores; call
+ *  before anything initialises EAL. Default "0". */
+void harness_eal_lcores(const char *list);
+
 /** Initialise EAL once per process; aborts the test binary on failure. */
 void harness_eal_init(void);
 
