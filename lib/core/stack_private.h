@@ -70,6 +70,8 @@ struct stack_iface {
 	struct netif_fault *fault_rx;	/* fault injection; NULL = off */
 	struct netif_fault *fault_tx;
 	uint16_t txb_len;
+	bool tx_stuck_told;		/* the stuck-queue error was logged */
+	uint64_t tx_stuck_since_ns;	/* the queue has taken nothing since (0: it takes) */
 	struct rte_mbuf *txb[STACK_TXB_SIZE];
 };
 

@@ -26,6 +26,7 @@ RTE_LOG_REGISTER(netif_logtype, tern.netif, INFO);
 	rte_log(RTE_LOG_ ## level, netif_logtype, "tern.netif: " __VA_ARGS__)
 
 #define TX_RETRIES 8
+#define TX_STUCK_NS (2ull * 1000000000ull)	/* a queue that takes nothing this long */
 
 static uint32_t
 caps_from_tx_offloads(uint64_t tx, uint64_t rx, uint16_t nb_queues)
@@ -201,6 +202,30 @@ netif_rx(struct tern_stack *s, uint16_t i, struct rte_mbuf **pkts, uint16_t n)
 	return rte_eth_rx_burst(f->port_id, f->queue_id, pkts, n);
 }
 
+/* A queue that takes nothing for TX_STUCK_NS while frames wait: a peer
+ * that does not serve it (a net_memif peer with fewer queues) or a link
+ * that is down. Said once per queue, in one line, and counted. */
+static void
+tx_stuck_check(struct tern_stack *s, struct stack_iface *f, uint16_t sent)
+{
+	if (likely(sent > 0)) {
+		f->tx_stuck_since_ns = 0;
+		return;
+	}
+	if (f->tx_stuck_since_ns == 0) {
+		f->tx_stuck_since_ns = s->now_ns | 1;
+		return;
+	}
+	if (f->tx_stuck_told || s->now_ns - f->tx_stuck_since_ns < TX_STUCK_NS)
+		return;
+	f->tx_stuck_told = true;
+	stack_ctr_inc(s, CTR_TX_QUEUE_STUCK);
+	NETIF_LOG(ERR, "port %u queue %u (lcore %u) has taken no frame for 2 s: is the link "
+		  "up, and does the peer serve this queue? (net_memif needs the same number "
+		  "of queues, i.e. lcores, on both sides)\n", f->port_id, f->queue_id,
+		  s->lcore_id);
+}
+
 void
 netif_tx_flush(struct tern_stack *s, uint16_t i)
 {
@@ -224,6 +249,7 @@ netif_tx_flush(struct tern_stack *s, uint16_t i)
 			retries++;
 	}
 	stack_ctr_add(s, CTR_TX_PKTS, sent);
+	tx_stuck_check(s, f, sent);
 	if (sent < f->txb_len) {
 		/* the queue stays full: keep the rest for the next iteration
 		 * rather than drop it (a lost SYN-ACK costs the peer a 1 s
