@@ -18,15 +18,22 @@ struct tern_clock {
 
 void tern_clock_init(struct tern_clock *c);
 
-/* ns since the clock was initialised. Exact for any uptime: the TSC delta
- * is split so the 64x32 multiply never overflows. */
+/* ns since the clock was initialised at TSC reading `tsc`. Exact for any
+ * uptime: the TSC delta is split so the 64x32 multiply never overflows. */
 static inline uint64_t
-tern_clock_ns(const struct tern_clock *c)
+tern_clock_ns_at(const struct tern_clock *c, uint64_t tsc)
 {
-	uint64_t d = rte_rdtsc() - c->base_tsc;
+	uint64_t d = tsc - c->base_tsc;
 	uint64_t hi = d >> 32, lo = d & 0xffffffffu;
 
 	return ((hi * c->mult)) + ((lo * c->mult) >> 32);
+}
+
+/* ns since the clock was initialised. */
+static inline uint64_t
+tern_clock_ns(const struct tern_clock *c)
+{
+	return tern_clock_ns_at(c, rte_rdtsc());
 }
 
 #endif

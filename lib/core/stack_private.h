@@ -96,6 +96,8 @@ struct tern_stack {
 	uint16_t n_chans;
 
 	struct tern_clock clock;
+	uint64_t loop_tsc;		/* TSC at the start of the last poll (0: none yet) */
+	bool loop_worked;		/* the last poll handled packets or commands */
 	struct timer_wheel *wheel;
 	struct arp_table *arp;
 	struct udp_table *udp;

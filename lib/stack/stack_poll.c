@@ -13,6 +13,7 @@
  * Embedding apps call tern_stack_input/process/tx_drain themselves.
  */
 #include <rte_branch_prediction.h>
+#include <rte_cycles.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 
@@ -202,14 +203,34 @@ steered_run(struct tern_stack *s)
 	return work;
 }
 
+/* Busy/idle accounting: the time since the last poll belongs to it, busy
+ * when it handled something (the app's work on what it delivered is in
+ * there too), idle otherwise. One TSC read per iteration, shared with the
+ * clock. */
+static inline void
+loop_account(struct tern_stack *s, uint64_t tsc)
+{
+	if (likely(s->loop_tsc != 0)) {
+		if (s->loop_worked) {
+			stack_ctr_add(s, CTR_LOOP_BUSY_CYCLES, tsc - s->loop_tsc);
+			stack_ctr_inc(s, CTR_LOOP_BUSY_POLLS);
+		} else {
+			stack_ctr_add(s, CTR_LOOP_IDLE_CYCLES, tsc - s->loop_tsc);
+		}
+	}
+	s->loop_tsc = tsc;
+}
+
 unsigned int
 tern_stack_poll(struct tern_stack *s)
 {
 	struct rte_mbuf *pkts[STACK_TXB_SIZE];
-	uint64_t now = tern_clock_ns(&s->clock);
+	uint64_t tsc = rte_rdtsc();
+	uint64_t now = tern_clock_ns_at(&s->clock, tsc);
 	unsigned int work = 0;
 	uint16_t i;
 
+	loop_account(s, tsc);
 	s->now_ns = now;		/* the RX fault filter's clock */
 	for (i = 0; i < s->n_ifaces; i++) {
 		uint16_t n;
@@ -226,6 +247,7 @@ tern_stack_poll(struct tern_stack *s)
 		work += steered_run(s);
 	work += process(s, now);
 	stack_tx_flush(s);
+	s->loop_worked = work != 0;
 	return work;
 }
 
