@@ -39,10 +39,21 @@ tern_stats_desc(unsigned int id)
 	return ctr_desc(id);
 }
 
+unsigned int
+tern_stats_id(const char *name)
+{
+	unsigned int id;
+
+	for (id = 1; id < CTR_COUNT; id++)
+		if (strcmp(ctr_name(id), name) == 0)
+			return id;
+	return 0;
+}
+
 uint64_t
 tern_stats_get(const struct tern_stack *s, unsigned int id)
 {
-	return id < CTR_COUNT ? s->ctr[id] : 0;
+	return id != 0 && id < CTR_COUNT ? s->ctr[id] : 0;
 }
 
 static uint64_t
@@ -63,18 +74,11 @@ sum_id(unsigned int id)
 uint64_t
 tern_stats_sum(const char *name, int *found)
 {
-	unsigned int id;
+	unsigned int id = tern_stats_id(name);
 
-	for (id = 1; id < CTR_COUNT; id++) {
-		if (strcmp(ctr_name(id), name) == 0) {
-			if (found != NULL)
-				*found = 1;
-			return sum_id(id);
-		}
-	}
 	if (found != NULL)
-		*found = 0;
-	return 0;
+		*found = id != 0;
+	return id != 0 ? sum_id(id) : 0;
 }
 
 void

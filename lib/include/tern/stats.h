@@ -24,7 +24,10 @@ unsigned int tern_stats_count(void);
 const char *tern_stats_name(unsigned int id);
 /** Description of counter `id`; NULL if out of range. */
 const char *tern_stats_desc(unsigned int id);
-/** Value of counter `id` on one stack. */
+/** Id of the counter named `name`, or 0 (no counter) for an unknown name.
+ *  A linear search: look ids up once, not per packet. */
+unsigned int tern_stats_id(const char *name);
+/** Value of counter `id` on one stack (0 for id 0 or out of range). */
 uint64_t tern_stats_get(const struct tern_stack *s, unsigned int id);
 /** Value of the counter named `name` summed over every registered stack.
  *  *found (if not NULL) is set to 1, or to 0 for an unknown name. */
