@@ -44,7 +44,6 @@
 #define PUBLISH_NS 10000000ull		/* live counters, rps samples */
 #define SCAN_NS 1000000ull		/* a timeout scan step ... */
 #define SCAN_SWEEP_STEPS 100u		/* ... of 1/100 of the connections */
-#define RAMP_MAX_NS 120000000000ull	/* bound on waiting for every connection */
 #define CLOSE_WAIT_NS 3000000000ull	/* bound on the final close */
 #define CLOSE_BATCH 512u		/* connections closed per loop iteration */
 #define GEN_MASK 0x3fffffffu
@@ -546,8 +545,11 @@ times_set(struct load_worker *w, struct worker_priv *p, uint64_t start)
 }
 
 /* Keep-alive: requests wait until every connection is up (bounded by
- * RAMP_MAX_NS), so the ramp-up is quick (only handshakes on the wire)
- * and measured apart; then warm-up, window and schedule start. */
+ * --timeout: a connect not answered by then has timed out anyway), so the
+ * ramp-up is quick (only handshakes on the wire) and measured apart; then
+ * warm-up, window and schedule start. The run thus ends at most --timeout
+ * (ramp-up) + --warmup + -d + --timeout (drain) + CLOSE_WAIT_NS after the
+ * start, however few connections come up. */
 static void
 ramp_end(struct load_worker *w, struct worker_priv *p, uint64_t now)
 {
@@ -733,7 +735,7 @@ load_worker_run(struct load_worker *w, const struct load_clock *clk,
 	while (!p->ending || (p->busy > 0 && now < w->t_end + w->o->timeout_ns)) {
 		iterate(w, p, clk);
 		now = load_clock_ns(clk);
-		if (p->ramping && (p->ever_up == w->n || now >= w->t_start + RAMP_MAX_NS ||
+		if (p->ramping && (p->ever_up == w->n || now >= w->t_start + w->o->timeout_ns ||
 				   *w->quit))
 			ramp_end(w, p, now);
 		if (*w->quit && !p->ending) {	/* SIGINT/SIGTERM: end now */
@@ -757,6 +759,7 @@ load_worker_run(struct load_worker *w, const struct load_clock *clk,
 	}
 	close_all(w, p, clk);
 	publish(w, p, now);
+	w->conns_up = p->ever_up;
 	return 0;
 }
 
