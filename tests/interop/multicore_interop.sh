@@ -144,7 +144,7 @@ AFP_VDEV=(--vdev "net_af_packet0,iface=mca,qpairs=$NL")
 # httpd_kernel TAG IP VDEV-ARGS...: tern-httpd on NL lcores at IP, the
 # kernel's clients from the namespace, checks at exit.
 httpd_kernel() {
-	local tag=$1 ip=$2 pid=
+	local tag=$1 ip=$2 pid=''
 	shift 2
 	if ! start_app pid "$WORK/$tag.log" '^tern-httpd: ready' ip netns exec "$NS" \
 		"$HTTPD_BIN" "${EAL_MEM[@]}" --no-shconf -l "$(lcore_range "$NL")" \
@@ -178,7 +178,7 @@ tap_kernel_side() {	# net_tap made `mct` in the namespace: address it
 # -- UDP echo -------------------------------------------------------------------------
 
 udp_echo() {
-	local pid=
+	local pid=''
 	if ! start_app pid "$WORK/udp.log" '^tern-echo: ready' ip netns exec "$NS" \
 		"$ECHO_BIN" "${EAL_MEM[@]}" --no-shconf -l "$(lcore_range "$NL")" \
 		--file-prefix "$PREFIX-udp" "${AFP_VDEV[@]}" -- --ip 198.18.40.2/24 --udp 7 \
@@ -270,7 +270,7 @@ load_nginx() {
 # the socket, then the client (tern-load). Equal counts must work; unequal
 # ones may instead end in a one-line setup error, never in a hang.
 memif_pair() {
-	local tag=$1 nl=$2 nh=$3 hpid= rc=0 lcl llc hl equal=0
+	local tag=$1 nl=$2 nh=$3 hpid='' rc=0 lcl llc hl equal=0
 	[[ $nl -eq $nh ]] && equal=1
 	rm -f "$SOCK"
 	# on two CPUs: the server from the last lcore down, the client from 0
