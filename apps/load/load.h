@@ -132,6 +132,7 @@ struct load_worker {
 	struct load_live live;
 	const volatile int *quit;	/* set by a signal: end the run now */
 	uint32_t *ready;		/* workers past their probe (atomic) */
+	uint32_t *finished;		/* workers past their close (atomic) */
 	uint32_t n_workers;
 	volatile uint64_t *go_ns;	/* start time: the last one ready sets it */
 	int rc;

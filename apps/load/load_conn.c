@@ -658,6 +658,20 @@ close_all(struct load_worker *w, struct worker_priv *p, const struct load_clock 
 	w->left_open = p->live;
 }
 
+/* Done here, but the other lcores may still be closing: frames of theirs
+ * that land on this lcore's queue are handed over only while this stack
+ * polls. Poll until every worker is done (bounded by CLOSE_WAIT_NS). */
+static void
+linger(struct load_worker *w, const struct load_clock *clk)
+{
+	uint64_t end = load_clock_ns(clk) + CLOSE_WAIT_NS;
+
+	__atomic_fetch_add(w->finished, 1, __ATOMIC_ACQ_REL);
+	while (__atomic_load_n(w->finished, __ATOMIC_ACQUIRE) < w->n_workers &&
+	       load_clock_ns(clk) < end)
+		tern_stack_poll(w->stack);
+}
+
 /* One connection before the run: resolves the server's MAC (the neighbour
  * queue holds only a few packets) and warms the path. Bounded. */
 static void
@@ -758,6 +772,7 @@ load_worker_run(struct load_worker *w, const struct load_clock *clk,
 		}
 	}
 	close_all(w, p, clk);
+	linger(w, clk);
 	publish(w, p, now);
 	w->conns_up = p->ever_up;
 	return 0;

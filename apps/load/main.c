@@ -36,6 +36,7 @@ static struct load_clock clk;
 static struct load_worker workers[RTE_MAX_LCORE];
 static uint32_t n_workers;
 static uint32_t n_ready;
+static uint32_t n_finished;
 static volatile uint64_t go_ns;
 static struct load_progress progress_state;
 
@@ -125,6 +126,7 @@ setup_workers(struct rte_mempool *pool, uint32_t n)
 		w->n = share;
 		w->quit = &quit;
 		w->ready = &n_ready;
+		w->finished = &n_finished;
 		w->n_workers = n;
 		w->go_ns = &go_ns;
 		first += share;
