@@ -17,6 +17,8 @@
 #          datagrams each, every one echoed byte-identical
 #   nginx  tern-load -t MC_LCORES against the kernel's nginx over af_packet:
 #          every connection up, nginx logged exactly the requests sent
+#   client tern-tcp-client --conns 32 against a kernel echo server over
+#          af_packet (tcp_it.py's): 64 KiB each way per connection, SHA-256
 #   memif  tern-load <-> tern-httpd over net_memif (server first, one
 #          socket, distinct --file-prefix): queue counts 2/2; with two
 #          lcores also 1 (load) / 2 (httpd) and 2 / 1, where either a
@@ -28,7 +30,7 @@
 # and with several lcores flow_rx_steered > 0 (none of these vdevs steers
 # flows to the queue of their lcore, so software must).
 # MC_LCORES=1 runs the same cases on one lcore (the baseline);
-# MC_ONLY=afp,tap,udp,nginx,memif picks cases. Every process is bounded by
+# MC_ONLY=afp,tap,udp,nginx,client,memif picks cases. Every process is bounded by
 # timeout(1) and stopped by pid; the namespace, the memif sockets and the
 # DPDK runtime directories go on any exit.
 # Exit status: 0 all passed, 1 a check failed, 77 cannot run.
@@ -42,6 +44,7 @@ source "$SCRIPT_DIR/lib.sh"
 HTTPD_BIN=${TERN_HTTPD:-$SCRIPT_DIR/../../build/apps/httpd/tern-httpd}
 ECHO_BIN=${TERN_ECHO:-$SCRIPT_DIR/../../build/apps/echo/tern-echo}
 LOAD_BIN=${TERN_LOAD:-$SCRIPT_DIR/../../build/apps/load/tern-load}
+CLIENT_BIN=${TERN_TCP_CLIENT:-$SCRIPT_DIR/../../build/apps/tcp_client/tern-tcp-client}
 PY=/usr/bin/python3
 IT=$SCRIPT_DIR/multicore_it.py
 ID=tern-mc-$$
@@ -50,7 +53,7 @@ PREFIX=$ID
 RUNTIME_DIR=/var/run/dpdk
 SOCK=/run/$ID.sock
 NL=${MC_LCORES:-2}
-ONLY=${MC_ONLY:-afp,tap,udp,nginx,memif}
+ONLY=${MC_ONLY:-afp,tap,udp,nginx,client,memif}
 KERNEL_MAC=02:00:c6:12:29:01		# the tap's kernel side (locally administered)
 EAL_MEM=(--no-huge --no-pci -m 512)
 APP_LIMIT=120				# timeout(1) of every tern process, a safety net
@@ -264,6 +267,29 @@ load_nginx() {
 		"$(lcore_list "$NL")" 64 "$rc" nginx "$logged"
 }
 
+# -- tern-tcp-client against a kernel echo server ---------------------------------------------
+
+tcp_client() {
+	local rc=0 srv i
+	ip netns exec "$NS" "$PY" "$SCRIPT_DIR/tcp_it.py" server "$WORK/server.jsonl" \
+		"$WORK/server.ready" >"$WORK/server.out" 2>&1 &
+	srv=$!
+	PIDS+=("$srv")
+	for ((i = 0; i < 100; i++)); do
+		[[ -s $WORK/server.ready ]] && break
+		sleep 0.1
+	done
+	timeout -k 5 60 ip netns exec "$NS" "$CLIENT_BIN" "${EAL_MEM[@]}" --no-shconf \
+		-l "$(lcore_range "$NL")" --file-prefix "$PREFIX-client" "${AFP_VDEV[@]}" -- \
+		--ip 198.18.40.2/24 --connect 198.18.40.1:7 --conns 32 --bytes 65536 \
+		--expect-echo --timeout 20 --stats "$WORK/client.json" \
+		>"$WORK/client.out" 2>&1 || rc=$?
+	grep '^tern-tcp-client: lcore' "$WORK/client.out" | diag || true
+	stop_app "$srv"
+	step "client: tern-tcp-client checks" 30 "$PY" "$IT" check-client "$WORK/client.json" \
+		"$WORK/client.out" "$(lcore_list "$NL")" 32 "$rc" client
+}
+
 # -- tern-load <-> tern-httpd over memif ---------------------------------------------------
 
 # memif_pair TAG LOAD-LCORES HTTPD-LCORES: server (tern-httpd) first on
@@ -325,9 +351,9 @@ memif_cases() {
 # -- main ---------------------------------------------------------------------------------
 
 [[ $EUID -eq 0 ]] || skip "needs root (network namespaces, veth, tap, DPDK)"
-for bin in HTTPD_BIN ECHO_BIN LOAD_BIN; do
+for bin in HTTPD_BIN ECHO_BIN LOAD_BIN CLIENT_BIN; do
 	if [[ ! -x ${!bin} ]]; then
-		if [[ -n ${TERN_HTTPD:-}${TERN_ECHO:-}${TERN_LOAD:-} ]]; then
+		if [[ -n ${TERN_HTTPD:-}${TERN_ECHO:-}${TERN_LOAD:-}${TERN_TCP_CLIENT:-} ]]; then
 			echo "not ok - ${!bin} is not executable"
 			echo "1..1"
 			exit 1
@@ -355,6 +381,7 @@ wants afp && httpd_kernel afp 198.18.40.2 "${AFP_VDEV[@]}"
 wants tap && httpd_kernel tap 198.18.41.2 --vdev "net_tap0,iface=mct"
 wants udp && udp_echo
 wants nginx && load_nginx
+wants client && tcp_client
 wants memif && memif_cases
 
 echo "# run time $((SECONDS - T_START)) s"

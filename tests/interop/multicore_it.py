@@ -437,6 +437,24 @@ def cmd_check_load(json_path, lcores, conns, rc, tag, sent_want="-"):
 		check("%s: no lcores object with one lcore" % tag, "lcores" not in j)
 
 
+def cmd_check_client(stats_path, out_path, lcores, conns, rc, tag):
+	"""tern-tcp-client's exit: every connection echoed intact, per lcore."""
+	lcores, conns = parse_lcores(lcores), int(conns)
+	with open(out_path, errors="replace") as f:
+		text = f.read()
+	check("%s: tern-tcp-client: %d/%d connections ok (SHA-256 both ways), exit 0" %
+	      (tag, conns, conns), rc == "0" and
+	      "tern-tcp-client: %d/%d connections ok" % (conns, conns) in text,
+	      "exit %s\n%s" % (rc, "\n".join(text.splitlines()[-5:])))
+	d = load_json(stats_path)
+	if not positive_ints(tag, d):
+		return
+	common_checks(tag, d, lcores, "tcp_active_opens")
+	per = {lc: lcore_value(d, lcores, lc, "tcp_established") for lc in lcores}
+	check("%s: every lcore's connections were established (%r)" % (tag, per),
+	      all(v > 0 for v in per.values()) and sum(per.values()) == conns)
+
+
 def cmd_setup_error_or_run(rc, err_path, app, tag):
 	"""An unequal queue count: a run that worked (checked elsewhere) or a
 	one-line setup error from the app, never a hang (timeout's 124)."""
