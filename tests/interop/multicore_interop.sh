@@ -196,7 +196,7 @@ udp_echo() {
 	stop_app "$pid"
 	grep '^tern-echo: lcore' "$WORK/udp.log" | diag || true
 	[[ $STOP_RC -eq 0 ]] || show_tail "$WORK/udp.log"
-	[[ -s $WORK/udp-tally.json ]] || echo '{"datagrams": -1}' >"$WORK/udp-tally.json"
+	[[ -s $WORK/udp-tally.json ]] || echo '{"datagrams": -1, "sent": -1}' >"$WORK/udp-tally.json"
 	step "udp: exit checks" 30 "$PY" "$IT" check-echo "$WORK/udp.json" \
 		"$(lcore_list "$NL")" "$WORK/udp-tally.json" "$STOP_RC" udp
 }
