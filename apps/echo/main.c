@@ -37,6 +37,16 @@ static struct echo_opts opts;
 static struct tern_stack *stacks[RTE_MAX_LCORE];
 static int worker_rc[RTE_MAX_LCORE];
 
+/* What each lcore's app did: for the per-lcore figures at exit. */
+struct echo_lcore_stats {
+	uint64_t udp_echoed;		/* datagrams handed back to the stack */
+	uint64_t tcp_accepted;
+	uint64_t tcp_closed;
+	uint64_t tcp_bytes;		/* echoed */
+	uint64_t tcp_discarded;
+};
+static struct echo_lcore_stats lcore_stats[RTE_MAX_LCORE];
+
 static void
 on_signal(int sig)
 {
@@ -46,7 +56,7 @@ on_signal(int sig)
 
 static int
 echo_events(struct tern_chan *c, struct echo_tcp *et, const struct tern_event *ev,
-	    unsigned int n)
+	    unsigned int n, struct echo_lcore_stats *st)
 {
 	unsigned int k;
 
@@ -61,6 +71,8 @@ echo_events(struct tern_chan *c, struct echo_tcp *et, const struct tern_event *e
 			if (tern_udp_sendto(c, ev[k].handle, ev[k].m, ev[k].addr,
 					    ev[k].port) != 0)
 				rte_pktmbuf_free(ev[k].m);
+			else
+				st->udp_echoed++;
 			break;
 		case TERN_EV_UDP_BOUND:
 			if (ev[k].status != 0) {
@@ -113,7 +125,7 @@ echo_lcore(void *arg)
 
 		tern_stack_poll(s);
 		n = tern_chan_recv(c, ev, EV_BURST);
-		if (n > 0 && echo_events(c, et, ev, n) != 0)
+		if (n > 0 && echo_events(c, et, ev, n, &lcore_stats[lcore]) != 0)
 			worker_rc[lcore] = -1;
 		if (end != 0 && tern_stack_now(s) >= end)
 			break;
@@ -122,7 +134,17 @@ echo_lcore(void *arg)
 	/* flush what the last commands produced */
 	tern_stack_poll(s);
 	tern_chan_free(c);
+	if (rte_lcore_count() > 1)	/* the spread over lcores, and the steering */
+		printf("tern-echo: lcore %u: udp echoed %" PRIu64 " datagrams, %" PRIu64
+		       " frames steered away, %" PRIu64 " from peers\n", lcore,
+		       lcore_stats[lcore].udp_echoed,
+		       tern_stats_get(s, tern_stats_id("flow_rx_steered")),
+		       tern_stats_get(s, tern_stats_id("flow_rx_from_peer")));
 	if (et != NULL) {
+		lcore_stats[lcore].tcp_accepted = et->accepted;
+		lcore_stats[lcore].tcp_closed = et->closed;
+		lcore_stats[lcore].tcp_bytes = et->bytes;
+		lcore_stats[lcore].tcp_discarded = et->discarded;
 		printf("tern-echo: lcore %u: tcp accepted %" PRIu64 ", closed %" PRIu64
 		       ", echoed %" PRIu64 " bytes, discarded %" PRIu64 " bytes%s\n", lcore,
 		       et->accepted, et->closed, et->bytes, et->discarded,
@@ -165,6 +187,56 @@ run(struct rte_mempool *pool)
 	return rc;
 }
 
+/* tern's counters; with more than one lcore, each stack's and our own per
+ * lcore too, as flat "lcore<N>_<name>" members (non-zero ones only). */
+static void
+write_stats(FILE *f)
+{
+	char *tern = NULL;
+	size_t len = 0;
+	FILE *mem;
+	unsigned int lcore, i;
+	int first;
+
+	if (rte_lcore_count() == 1) {
+		tern_stats_dump_json(f);
+		return;
+	}
+	mem = open_memstream(&tern, &len);
+	if (mem == NULL)
+		return;
+	tern_stats_dump_json(mem);
+	fclose(mem);
+	while (len > 0 && (tern[len - 1] == '\n' || tern[len - 1] == '}'))
+		tern[--len] = '\0';
+	fputs(tern, f);
+	first = len <= 1;		/* "{": nothing before our members */
+	first = tern_stats_write_lcore_members(f, first) == 0 && first;
+	RTE_LCORE_FOREACH(lcore) {
+		const struct echo_lcore_stats *st = &lcore_stats[lcore];
+		const struct {
+			const char *name;
+			uint64_t v;
+		} app[] = {
+			{ "echo_udp_datagrams", st->udp_echoed },
+			{ "echo_tcp_accepted", st->tcp_accepted },
+			{ "echo_tcp_closed", st->tcp_closed },
+			{ "echo_tcp_bytes", st->tcp_bytes },
+			{ "echo_tcp_discarded", st->tcp_discarded },
+		};
+
+		for (i = 0; i < RTE_DIM(app); i++) {
+			if (app[i].v == 0)
+				continue;
+			fprintf(f, "%s\"lcore%u_%s\": %" PRIu64, first ? "" : ", ", lcore,
+				app[i].name, app[i].v);
+			first = 0;
+		}
+	}
+	fputs("}\n", f);
+	free(tern);
+}
+
 static void
 dump_stats(void)
 {
@@ -177,7 +249,7 @@ dump_stats(void)
 			return;
 		}
 	}
-	tern_stats_dump_json(f);
+	write_stats(f);
 	if (f != stdout)
 		fclose(f);
 }

@@ -146,8 +146,15 @@ httpd_lcore(void *arg)
 	tern_stack_poll(s);
 	tern_chan_free(c);
 	lcore_stats[lcore] = h->st;
-	printf("tern-httpd: lcore %u: %" PRIu64 " requests, %" PRIu64 " connections\n",
-	       lcore, h->st.requests, h->st.conns_accepted);
+	if (rte_lcore_count() > 1)	/* the spread over lcores, and the steering */
+		printf("tern-httpd: lcore %u: %" PRIu64 " requests, %" PRIu64 " connections, "
+		       "%" PRIu64 " frames steered away, %" PRIu64 " from peers\n", lcore,
+		       h->st.requests, h->st.conns_accepted,
+		       tern_stats_get(s, tern_stats_id("flow_rx_steered")),
+		       tern_stats_get(s, tern_stats_id("flow_rx_from_peer")));
+	else
+		printf("tern-httpd: lcore %u: %" PRIu64 " requests, %" PRIu64 " connections\n",
+		       lcore, h->st.requests, h->st.conns_accepted);
 	httpd_srv_fini(h);
 	rte_free(h);
 	return worker_rc[lcore];
@@ -189,6 +196,36 @@ sum_stats(struct httpd_stats *t)
 	}
 }
 
+/* With more than one lcore: each stack's counters and our own per lcore,
+ * as flat "lcore<N>_<name>" members, non-zero ones only. */
+static void
+write_lcore_stats(FILE *f)
+{
+	unsigned int lcore;
+
+	tern_stats_write_lcore_members(f, 0);
+	RTE_LCORE_FOREACH(lcore) {
+		const struct httpd_stats *st = &lcore_stats[lcore];
+		const struct {
+			const char *name;
+			uint64_t v;
+		} app[] = {
+			{ "httpd_requests", st->requests },
+			{ "httpd_conns_accepted", st->conns_accepted },
+			{ "httpd_conns_closed", st->conns_closed },
+			{ "httpd_rx_bytes", st->rx_bytes },
+			{ "httpd_tx_bytes", st->tx_bytes },
+			{ "httpd_idle_timeouts", st->idle_timeouts },
+		};
+		unsigned int i;
+
+		for (i = 0; i < RTE_DIM(app); i++)
+			if (app[i].v != 0)
+				fprintf(f, ", \"lcore%u_%s\": %" PRIu64, lcore, app[i].name,
+					app[i].v);
+	}
+}
+
 /* tern's counters ({"name": n, ...}) with ours added as httpd_* keys. */
 static void
 write_stats(FILE *f)
@@ -226,6 +263,8 @@ write_stats(FILE *f)
 		for (i = 0; i < opts.n_ports; i++)
 			fprintf(f, ", \"httpd_accepted_port_%u\": %" PRIu64,
 				opts.port + i, t.accepted_by_port[i]);
+	if (rte_lcore_count() > 1)
+		write_lcore_stats(f);
 	fprintf(f, "}\n");
 	free(tern);
 }

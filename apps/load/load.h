@@ -128,9 +128,11 @@ struct load_worker {
 	uint64_t aborted_at_end;	/* still unanswered after the drain */
 	uint64_t ramp_ns;		/* keep-alive: start until every connection was up */
 	uint32_t left_open;		/* connections not closed within the bound */
+	uint32_t conns_up;		/* connections that were up at least once */
 	struct load_live live;
 	const volatile int *quit;	/* set by a signal: end the run now */
 	uint32_t *ready;		/* workers past their probe (atomic) */
+	uint32_t *finished;		/* workers past their close (atomic) */
 	uint32_t n_workers;
 	volatile uint64_t *go_ns;	/* start time: the last one ready sets it */
 	int rc;
@@ -166,8 +168,11 @@ struct load_result {
 	uint64_t sent;
 	uint64_t aborted_at_end;
 	uint32_t left_open;
+	uint32_t conns_up;		/* connections that were up at least once */
 	double ramp_s;			/* slowest lcore's ramp-up (keep-alive) */
 	int64_t mbufs_leaked;		/* -1 = not checked */
+	char *lcores;			/* more than one lcore: flat "lcore<N>_<name>"
+					 * JSON members (main.c), or NULL */
 };
 
 int load_result_merge(struct load_result *r, struct load_worker *w, uint32_t n);

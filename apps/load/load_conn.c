@@ -44,7 +44,6 @@
 #define PUBLISH_NS 10000000ull		/* live counters, rps samples */
 #define SCAN_NS 1000000ull		/* a timeout scan step ... */
 #define SCAN_SWEEP_STEPS 100u		/* ... of 1/100 of the connections */
-#define RAMP_MAX_NS 120000000000ull	/* bound on waiting for every connection */
 #define CLOSE_WAIT_NS 3000000000ull	/* bound on the final close */
 #define CLOSE_BATCH 512u		/* connections closed per loop iteration */
 #define GEN_MASK 0x3fffffffu
@@ -546,8 +545,11 @@ times_set(struct load_worker *w, struct worker_priv *p, uint64_t start)
 }
 
 /* Keep-alive: requests wait until every connection is up (bounded by
- * RAMP_MAX_NS), so the ramp-up is quick (only handshakes on the wire)
- * and measured apart; then warm-up, window and schedule start. */
+ * --timeout: a connect not answered by then has timed out anyway), so the
+ * ramp-up is quick (only handshakes on the wire) and measured apart; then
+ * warm-up, window and schedule start. The run thus ends at most --timeout
+ * (ramp-up) + --warmup + -d + --timeout (drain) + CLOSE_WAIT_NS after the
+ * start, however few connections come up. */
 static void
 ramp_end(struct load_worker *w, struct worker_priv *p, uint64_t now)
 {
@@ -656,6 +658,20 @@ close_all(struct load_worker *w, struct worker_priv *p, const struct load_clock 
 	w->left_open = p->live;
 }
 
+/* Done here, but the other lcores may still be closing: frames of theirs
+ * that land on this lcore's queue are handed over only while this stack
+ * polls. Poll until every worker is done (bounded by CLOSE_WAIT_NS). */
+static void
+linger(struct load_worker *w, const struct load_clock *clk)
+{
+	uint64_t end = load_clock_ns(clk) + CLOSE_WAIT_NS;
+
+	__atomic_fetch_add(w->finished, 1, __ATOMIC_ACQ_REL);
+	while (__atomic_load_n(w->finished, __ATOMIC_ACQUIRE) < w->n_workers &&
+	       load_clock_ns(clk) < end)
+		tern_stack_poll(w->stack);
+}
+
 /* One connection before the run: resolves the server's MAC (the neighbour
  * queue holds only a few packets) and warms the path. Bounded. */
 static void
@@ -733,7 +749,7 @@ load_worker_run(struct load_worker *w, const struct load_clock *clk,
 	while (!p->ending || (p->busy > 0 && now < w->t_end + w->o->timeout_ns)) {
 		iterate(w, p, clk);
 		now = load_clock_ns(clk);
-		if (p->ramping && (p->ever_up == w->n || now >= w->t_start + RAMP_MAX_NS ||
+		if (p->ramping && (p->ever_up == w->n || now >= w->t_start + w->o->timeout_ns ||
 				   *w->quit))
 			ramp_end(w, p, now);
 		if (*w->quit && !p->ending) {	/* SIGINT/SIGTERM: end now */
@@ -756,7 +772,9 @@ load_worker_run(struct load_worker *w, const struct load_clock *clk,
 		}
 	}
 	close_all(w, p, clk);
+	linger(w, clk);
 	publish(w, p, now);
+	w->conns_up = p->ever_up;
 	return 0;
 }
 

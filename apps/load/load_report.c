@@ -105,6 +105,7 @@ load_result_merge(struct load_result *r, struct load_worker *w, uint32_t n)
 		r->sent += w[i].sent;
 		r->aborted_at_end += w[i].aborted_at_end;
 		r->left_open += w[i].left_open;
+		r->conns_up += w[i].conns_up;
 		for (f = 0; f < w[i].rps.n; f++)
 			load_rps_add(&r->rps, w[i].rps.v[f]);
 		if (hist_merge(r->lat, w[i].lat) != 0)
@@ -118,7 +119,9 @@ load_result_fini(struct load_result *r)
 {
 	hist_free(r->lat);
 	load_rps_free(&r->rps);
+	free(r->lcores);
 	r->lat = NULL;
+	r->lcores = NULL;
 }
 
 /* ---- units ----------------------------------------------------------------------- */
@@ -365,6 +368,9 @@ load_report_json(const struct load_result *r, const char *path)
 		c->err_write, c->err_timeout, c->err_reset, c->non2xx);
 	json_counts(f, "warmup", &r->count[LOAD_WARMUP], ",");
 	json_counts(f, "drain", &r->count[LOAD_DRAIN], ",");
+	fprintf(f, "  \"connections_up\": %u,\n", r->conns_up);
+	if (r->lcores != NULL)
+		fprintf(f, "  \"lcores\": {%s},\n", r->lcores);
 	fprintf(f, "  \"connections_left_open\": %u,\n  \"mbufs_leaked\": %" PRId64 "\n}\n",
 		r->left_open, r->mbufs_leaked);
 	rc = ferror(f) ? -1 : 0;

@@ -36,6 +36,7 @@ static struct load_clock clk;
 static struct load_worker workers[RTE_MAX_LCORE];
 static uint32_t n_workers;
 static uint32_t n_ready;
+static uint32_t n_finished;
 static volatile uint64_t go_ns;
 static struct load_progress progress_state;
 
@@ -125,6 +126,7 @@ setup_workers(struct rte_mempool *pool, uint32_t n)
 		w->n = share;
 		w->quit = &quit;
 		w->ready = &n_ready;
+		w->finished = &n_finished;
 		w->n_workers = n;
 		w->go_ns = &go_ns;
 		first += share;
@@ -155,6 +157,70 @@ launch(void)
 			return -1;
 		}
 	return worker_main(&workers[0]);
+}
+
+/* One lcore's figures as flat "lcore<N>_<name>" JSON members, non-zero
+ * ones; `first`: nothing written before them. Returns the new `first`. */
+static int
+lcore_members(FILE *f, const struct load_worker *w, uint64_t req, uint64_t err, int first)
+{
+	const struct {
+		const char *name;
+		uint64_t v;
+	} app[] = {
+		{ "connections", w->n }, { "connections_up", w->conns_up },
+		{ "requests", req }, { "requests_sent", w->sent }, { "errors", err },
+	};
+	unsigned int k;
+
+	for (k = 0; k < RTE_DIM(app); k++) {
+		if (app[k].v == 0)
+			continue;
+		fprintf(f, "%s\"lcore%u_%s\": %" PRIu64, first ? "" : ", ", w->lcore,
+			app[k].name, app[k].v);
+		first = 0;
+	}
+	return first;
+}
+
+/* How many connections came up: one line on stderr, one more per lcore
+ * when there are several, and for the JSON each lcore's stack counters and
+ * figures (lcore_members). Before teardown: the stacks must still be
+ * registered. */
+static void
+report_lcores(struct load_result *r)
+{
+	unsigned int steered = tern_stats_id("flow_rx_steered");
+	size_t len = 0;
+	FILE *mem;
+	uint32_t i;
+	int first = 1, ph;
+
+	fprintf(stderr, "tern-load: %u of %u connections up\n", r->conns_up, opts.conns);
+	if (n_workers < 2)
+		return;
+	mem = open_memstream(&r->lcores, &len);
+	if (mem != NULL)
+		first = tern_stats_write_lcore_members(mem, 1) == 0;
+	for (i = 0; i < n_workers; i++) {
+		const struct load_worker *w = &workers[i];
+		uint64_t req = 0, err = 0;
+
+		for (ph = 0; ph < LOAD_PHASE_COUNT; ph++) {
+			const struct load_count *c = &w->count[ph];
+
+			req += c->requests;
+			err += c->err_connect + c->err_read + c->err_write + c->err_timeout +
+			       c->err_reset;
+		}
+		fprintf(stderr, "tern-load: lcore %u: %u of %u connections up, %" PRIu64
+			" requests, %" PRIu64 " errors, %" PRIu64 " frames steered away\n",
+			w->lcore, w->conns_up, w->n, req, err, tern_stats_get(w->stack, steered));
+		if (mem != NULL)
+			first = lcore_members(mem, w, req, err, first);
+	}
+	if (mem != NULL)
+		fclose(mem);
 }
 
 static void
@@ -247,6 +313,8 @@ out:
 		fprintf(stderr, "tern-load: no memory for the results\n");
 		rc = 1;
 	}
+	if (rc == 0)
+		report_lcores(&res);
 	teardown(pool, &res);
 	if (rc == 0) {
 		load_report_text(&res);

@@ -17,6 +17,12 @@
  * --trace FILE writes a timeline of each connection's cwnd, ssthresh,
  * windows, bytes in flight, RTT and recovery (trace.c).
  *
+ * One stack per lcore of the EAL's list (one queue each on the port), as
+ * tern-echo: the connections are spread evenly, the first ones on the main
+ * lcore (the only one that traces). An lcore done with its share keeps
+ * polling until every lcore is done, so frames of other lcores' flows that
+ * land on its queue keep being handed over.
+ *
  * usage: tern-tcp-client [EAL options] -- --ip A.B.C.D/N [--gw G]
  *        --connect A.B.C.D:PORT [--bytes N] [--conns C] [--timeout S]
  *        [--source] [--duration S] [--expect-echo] [--port ID]
@@ -32,6 +38,7 @@
 
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
@@ -67,8 +74,19 @@ struct conn {
 	crypto_hash_sha256_state rx;
 };
 
+/* One lcore's share: conns[first .. first + n - 1] on its own stack. */
+struct client_lcore {
+	struct tern_stack *s;
+	struct tern_chan *c;
+	uint32_t first, n;
+	uint32_t done;			/* of its connections, closed */
+	uint64_t t_first_ns, t_last_ns;	/* its first CONNECTED, last CLOSED */
+};
+
 /* App globals live in main.c only. */
 static volatile int quit;
+static struct client_lcore lcores[RTE_MAX_LCORE];
+static uint32_t lcores_done;		/* lcores with every connection closed (atomic) */
 static struct tern_config cfg;
 static uint32_t peer_addr;
 static uint16_t peer_port;
@@ -78,7 +96,6 @@ static double timeout_s = 60;
 static int expect_echo;
 static int source;
 static double duration_s;
-static uint64_t t_first_ns, t_last_ns;	/* first CONNECTED, last CLOSED */
 static struct rte_mempool *pool;
 static struct rte_mempool *src_pool;
 static struct rte_mbuf *src;		/* --source: the one buffer every chunk shares */
@@ -346,8 +363,9 @@ conn_of(const struct tern_event *ev)
 }
 
 static void
-on_event(struct tern_chan *c, const struct tern_event *ev, uint32_t *done, uint64_t now)
+on_event(struct client_lcore *l, const struct tern_event *ev, uint64_t now)
 {
+	struct tern_chan *c = l->c;
 	struct conn *k = conn_of(ev);
 
 	if (k == NULL) {
@@ -359,8 +377,8 @@ on_event(struct tern_chan *c, const struct tern_event *ev, uint32_t *done, uint6
 		k->handle = ev->handle;
 		k->state = 1;
 		k->open_ns = now;
-		if (t_first_ns == 0)
-			t_first_ns = now;
+		if (l->t_first_ns == 0)
+			l->t_first_ns = now;
 		break;
 	case TERN_EV_TCP_DATA: {
 		const struct rte_mbuf *seg;
@@ -399,8 +417,8 @@ on_event(struct tern_chan *c, const struct tern_event *ev, uint32_t *done, uint6
 	case TERN_EV_TCP_CLOSED:
 		k->state = 2;
 		k->status = ev->status;
-		t_last_ns = now;
-		(*done)++;
+		l->t_last_ns = now;
+		l->done++;
 		break;
 	default:
 		rte_pktmbuf_free(ev->m);
@@ -442,9 +460,16 @@ report_conn(uint32_t i, struct conn *k)
 static int
 report(void)
 {
-	uint64_t sent = 0, rcvd = 0;
+	uint64_t sent = 0, rcvd = 0, t_first_ns = UINT64_MAX, t_last_ns = 0;
+	unsigned int lc;
 	double secs;
 	uint32_t i, ok = 0;
+
+	RTE_LCORE_FOREACH(lc) {
+		if (lcores[lc].t_first_ns != 0)
+			t_first_ns = RTE_MIN(t_first_ns, lcores[lc].t_first_ns);
+		t_last_ns = RTE_MAX(t_last_ns, lcores[lc].t_last_ns);
+	}
 
 	for (i = 0; i < nconns; i++) {
 		ok += report_conn(i, &conns[i]);
@@ -462,45 +487,128 @@ report(void)
 }
 
 static int
-run(struct tern_stack *s, struct tern_chan *c)
+client_lcore(void *arg)
 {
+	struct client_lcore *l = &lcores[rte_lcore_id()];
+	struct tern_stack *s = l->s;
+	struct trace *tr = rte_lcore_id() == rte_get_main_lcore() ? trace : NULL;
 	struct tern_event ev[EV_BURST];
 	uint64_t deadline = tern_stack_now(s) + (uint64_t)(timeout_s * 1e9);
-	uint32_t i, done = 0, opened = 0;
+	uint32_t i, opened = l->first, end = l->first + l->n, n_lc = rte_lcore_count();
+	int counted = 0;
 	uint64_t now;
 
-	while (!quit && done < nconns && tern_stack_now(s) < deadline) {
+	(void)arg;
+	while (!quit && tern_stack_now(s) < deadline &&
+	       (l->done < l->n || __atomic_load_n(&lcores_done, __ATOMIC_ACQUIRE) < n_lc)) {
 		unsigned int n, k;
 
 		/* open gradually so the SYNs do not overflow the channel */
-		for (k = 0; k < 256 && opened < nconns; k++, opened++) {
+		for (k = 0; k < 256 && opened < end; k++, opened++) {
 			conns[opened].rng = 0x9e3779b97f4a7c15ull * (opened + 1);
 			crypto_hash_sha256_init(&conns[opened].tx);
 			crypto_hash_sha256_init(&conns[opened].rx);
-			if (tern_tcp_connect(c, peer_addr, peer_port, 0, opened) != 0)
+			if (tern_tcp_connect(l->c, peer_addr, peer_port, 0, opened) != 0)
 				break;
 		}
 		tern_stack_poll(s);
 		now = tern_stack_now(s);
-		n = tern_chan_recv(c, ev, EV_BURST);
+		n = tern_chan_recv(l->c, ev, EV_BURST);
 		for (k = 0; k < n; k++)
-			on_event(c, &ev[k], &done, now);
-		for (i = 0; i < opened; i++) {
-			pump(c, &conns[i], now);
-			trace_conn(trace, s, i, conns[i].handle);
+			on_event(l, &ev[k], now);
+		for (i = l->first; i < opened; i++) {
+			pump(l->c, &conns[i], now);
+			trace_conn(tr, s, i, conns[i].handle);
+		}
+		if (!counted && l->done == l->n) {
+			__atomic_fetch_add(&lcores_done, 1, __ATOMIC_ACQ_REL);
+			counted = 1;
 		}
 	}
-	if (done < nconns)
+	if (l->done < l->n && n_lc == 1)
 		fprintf(stderr, "tern-tcp-client: %s with %u of %u connections finished\n",
-			quit ? "interrupted" : "timed out", done, nconns);
+			quit ? "interrupted" : "timed out", l->done, l->n);
+	else if (l->done < l->n)
+		fprintf(stderr, "tern-tcp-client: lcore %u: %s with %u of %u connections finished\n",
+			rte_lcore_id(), quit ? "interrupted" : "timed out", l->done, l->n);
+	if (n_lc > 1)
+		printf("tern-tcp-client: lcore %u: %u connections, %u closed, %" PRIu64
+		       " frames steered away\n", rte_lcore_id(), l->n, l->done,
+		       tern_stats_get(s, tern_stats_id("flow_rx_steered")));
 	return 0;
+}
+
+/* A stack and channel per lcore, connections spread evenly (main first). */
+static int
+lcores_setup(void)
+{
+	uint32_t n_lc = rte_lcore_count(), i = 0, first = 0;
+	unsigned int lc;
+
+	RTE_LCORE_FOREACH(lc) {
+		struct client_lcore *l = &lcores[lc];
+
+		l->first = first;
+		l->n = nconns / n_lc + (i < nconns % n_lc);
+		first += l->n;
+		l->s = tern_stack_create(&cfg, lc, (uint16_t)i++, pool);
+		l->c = l->s != NULL ? tern_chan_create(l->s, "client", 0) : NULL;
+		if (l->c == NULL) {
+			fprintf(stderr, "tern-tcp-client: stack on lcore %u: %s\n", lc,
+				rte_strerror(rte_errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+lcores_free(void)
+{
+	unsigned int lc;
+
+	RTE_LCORE_FOREACH(lc) {
+		struct client_lcore *l = &lcores[lc];
+
+		if (l->c != NULL)
+			tern_chan_free(l->c);
+		if (l->s != NULL) {
+			tern_stack_poll(l->s);
+			tern_stack_free(l->s);
+		}
+	}
+}
+
+static void
+write_stats(void)
+{
+	FILE *f = fopen(stats_path, "w");
+	char *tern = NULL;
+	size_t len = 0;
+	FILE *mem;
+
+	if (f == NULL)
+		return;
+	if (rte_lcore_count() == 1 || (mem = open_memstream(&tern, &len)) == NULL) {
+		tern_stats_dump_json(f);
+		fclose(f);
+		return;
+	}
+	/* more than one lcore: each stack's counters too, "lcore<N>_<name>" */
+	tern_stats_dump_json(mem);
+	fclose(mem);
+	while (len > 0 && (tern[len - 1] == '\n' || tern[len - 1] == '}'))
+		tern[--len] = '\0';
+	fputs(tern, f);
+	tern_stats_write_lcore_members(f, len <= 1);
+	fputs("}\n", f);
+	fclose(f);
+	free(tern);
 }
 
 int
 main(int argc, char **argv)
 {
-	struct tern_stack *s;
-	struct tern_chan *c;
 	int n, rc;
 
 	n = rte_eal_init(argc, argv);
@@ -519,37 +627,25 @@ main(int argc, char **argv)
 				       RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
 	conns = rte_zmalloc("conns", nconns * sizeof(*conns), 0);
 	if (pool == NULL || conns == NULL || (source && source_init() != 0) ||
-	    tern_netif_setup(&cfg, 1, pool) != 0) {
+	    tern_netif_setup(&cfg, (uint16_t)rte_lcore_count(), pool) != 0 ||
+	    lcores_setup() != 0) {
 		fprintf(stderr, "tern-tcp-client: setup failed\n");
-		rte_eal_cleanup();
-		return 1;
-	}
-	s = tern_stack_create(&cfg, rte_lcore_id(), 0, pool);
-	c = s ? tern_chan_create(s, "client", 0) : NULL;
-	if (c == NULL) {
-		fprintf(stderr, "tern-tcp-client: stack: %s\n", rte_strerror(rte_errno));
+		lcores_free();
 		rte_eal_cleanup();
 		return 1;
 	}
 	if (trace_path != NULL && (trace = trace_open(trace_path, trace_us)) == NULL) {
 		rc = 1;
 	} else {
-		run(s, c);
+		rte_eal_mp_remote_launch(client_lcore, NULL, CALL_MAIN);
+		rte_eal_mp_wait_lcore();
 		rc = report();
 		if (trace_close(trace) != 0)
 			rc = 1;
 	}
-	if (stats_path != NULL) {
-		FILE *f = fopen(stats_path, "w");
-
-		if (f != NULL) {
-			tern_stats_dump_json(f);
-			fclose(f);
-		}
-	}
-	tern_chan_free(c);
-	tern_stack_poll(s);
-	tern_stack_free(s);
+	if (stats_path != NULL)
+		write_stats();
+	lcores_free();
 	tern_netif_teardown(&cfg);
 	if (rte_mempool_in_use_count(pool) != 0) {
 		fprintf(stderr, "tern-tcp-client: %u mbufs not returned to the pool\n",

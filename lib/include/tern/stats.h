@@ -2,8 +2,9 @@
  *
  * Counters: every drop and event of every stack, by name. Each stack keeps
  * its own array (no sharing on the data path); these functions read them
- * (summed over stacks on demand). The same figures are exported through
- * DPDK telemetry as /tern/stats (and /tern/stats/desc for descriptions).
+ * (summed over stacks on demand, or per lcore). The same figures are
+ * exported through DPDK telemetry as /tern/stats (summed), /tern/lcores
+ * (per lcore) and /tern/stats/desc (descriptions).
  */
 #ifndef TERN_STATS_H
 #define TERN_STATS_H
@@ -23,7 +24,10 @@ unsigned int tern_stats_count(void);
 const char *tern_stats_name(unsigned int id);
 /** Description of counter `id`; NULL if out of range. */
 const char *tern_stats_desc(unsigned int id);
-/** Value of counter `id` on one stack. */
+/** Id of the counter named `name`, or 0 (no counter) for an unknown name.
+ *  A linear search: look ids up once, not per packet. */
+unsigned int tern_stats_id(const char *name);
+/** Value of counter `id` on one stack (0 for id 0 or out of range). */
 uint64_t tern_stats_get(const struct tern_stack *s, unsigned int id);
 /** Value of the counter named `name` summed over every registered stack.
  *  *found (if not NULL) is set to 1, or to 0 for an unknown name. */
@@ -31,9 +35,24 @@ uint64_t tern_stats_sum(const char *name, int *found);
 /** Write every non-zero counter summed over all stacks as one JSON object
  *  {"name": value, ...} to `f`. */
 void tern_stats_dump_json(FILE *f);
+/** Write every registered stack's non-zero counters, one object per lcore,
+ *  as {"<lcore id>": {"name": value, ...}, ...} to `f` (a stack with no
+ *  non-zero counter gives an empty object). Threading: a racy snapshot,
+ *  as tern_stats_dump_json(); call it before the stacks are freed. */
+void tern_stats_dump_lcores_json(FILE *f);
+/** Write every registered stack's non-zero counters as flat JSON object
+ *  members "lcore<N>_<name>": value (N the lcore id), for an app that adds
+ *  them to an object of its own: each member is preceded by ", " except
+ *  the very first when `first` is non-zero. Nothing else is written (no
+ *  braces, no newline). Returns the number of members written. Same
+ *  threading as tern_stats_dump_json(). */
+unsigned int tern_stats_write_lcore_members(FILE *f, int first);
 
-/** Register /tern/stats and /tern/stats/desc with DPDK telemetry. Call
- *  once, after rte_eal_init, from the main lcore. Returns 0 or -errno. */
+/** Register /tern/stats, /tern/stats/desc and /tern/lcores with DPDK
+ *  telemetry. /tern/lcores answers {"<lcore id>": {"name": value, ...}}
+ *  with each stack's non-zero counters; its optional parameter, a counter
+ *  name, keeps only that counter (zero included). Call once, after
+ *  rte_eal_init, from the main lcore. Returns 0 or -errno. */
 int tern_telemetry_register(void);
 
 #ifdef __cplusplus
