@@ -166,6 +166,8 @@ tcp_table_create(const struct tern_config *cfg, unsigned int lcore_id, int socke
 	t->tx_tail = &t->tx_head;
 	randombytes_buf(t->isn_key, sizeof(t->isn_key));
 	randombytes_buf(t->ts_key, sizeof(t->ts_key));
+	/* empty at time 0: the budget builds up from the clock's start */
+	token_bucket_init(&t->challenge, TCP_CHALLENGE_ACK_PER_S, TCP_CHALLENGE_ACK_PER_S, 0, 0);
 	return t;
 }
 

@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "core/stack_private.h"
+#include "core/token_bucket.h"
 #include "tcp/tcb.h"
 #include "tcp/tcp_seq.h"
 
@@ -76,8 +77,7 @@ struct tcp_table {
 	uint16_t hint_n;
 	uint16_t hint_pos;
 	struct tcp_hint hint[TCP_HINT_MAX];
-	uint64_t challenge_tokens_ns;	/* RFC 5961 7 rate limit */
-	uint64_t challenge_last_ns;
+	struct token_bucket challenge;	/* RFC 5961 7 rate limit */
 };
 
 /* ---- tcp_conn.c ---- */
