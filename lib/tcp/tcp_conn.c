@@ -168,6 +168,12 @@ tcp_table_create(const struct tern_config *cfg, unsigned int lcore_id, int socke
 	randombytes_buf(t->ts_key, sizeof(t->ts_key));
 	/* empty at time 0: the budget builds up from the clock's start */
 	token_bucket_init(&t->challenge, TCP_CHALLENGE_ACK_PER_S, TCP_CHALLENGE_ACK_PER_S, 0, 0);
+	t->reass_pool = tcp_reass_pool_create(n, lcore_id, socket);
+	t->sack_pool = tcp_sack_pool_create(n, lcore_id, socket);
+	if (t->reass_pool == NULL || t->sack_pool == NULL) {
+		tcp_table_free(NULL, t);	/* no connection yet: no stack needed */
+		return NULL;
+	}
 	return t;
 }
 
@@ -191,6 +197,8 @@ tcp_table_free(struct tern_stack *s, struct tcp_table *t)
 	for (i = 0; i < t->n_tcbs; i++)
 		if (t->tcbs[i].state != TCP_ST_CLOSED || t->tcbs[i].sndq.head != NULL)
 			tcp_conn_free(s, &t->tcbs[i]);
+	tcp_sack_pool_free(t->sack_pool);
+	tcp_reass_pool_free(t->reass_pool);
 	rte_hash_free(t->hash);
 	rte_free(t->listen_by_port);
 	rte_free(t->listeners);
