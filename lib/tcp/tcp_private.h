@@ -296,6 +296,15 @@ void tcp_ev_peer_closed(struct tern_stack *s, struct tcb *tcb);
 /* Send space opened after a refused send. */
 void tcp_ev_writable(struct tern_stack *s, struct tcb *tcb);
 
+/* Our RFC 7323 timestamp clock (TSval, and what TSecr is measured
+ * against): 1 ms ticks (5.4 allows 1 ms .. 1 s) plus the connection's
+ * offset (7.1, tcp_conn.c). */
+static inline uint32_t
+tcp_ts_now(const struct tcb *tcb, uint64_t now_ns)
+{
+	return (uint32_t)(now_ns / NS_PER_MS) + tcb->ts.offset;
+}
+
 /* Send space left for the app. */
 static inline uint32_t
 tcp_snd_space(const struct tcb *tcb)
