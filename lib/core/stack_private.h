@@ -81,6 +81,7 @@ struct stack_ev {
 };
 
 struct arp_table;
+struct icmp_table;
 struct udp_table;
 struct tcp_table;
 
@@ -100,15 +101,10 @@ struct tern_stack {
 	bool loop_worked;		/* the last poll handled packets or commands */
 	struct timer_wheel *wheel;
 	struct arp_table *arp;
+	struct icmp_table *icmp;
 	struct udp_table *udp;
 	struct tcp_table *tcp;
 	struct steer_domain *steer;	/* NULL: one queue, nothing to steer */
-
-	/* ICMP error rate limit (token bucket) */
-	uint64_t icmp_tokens_ns;	/* bucket level expressed as time credit */
-	uint64_t icmp_last_ns;
-	uint64_t icmp_ns_per_token;
-	uint64_t icmp_bucket_ns;
 
 	uint16_t ephemeral_next;	/* UDP ephemeral port cursor */
 	struct tern_config cfg;		/* copy, for the settings layers read */

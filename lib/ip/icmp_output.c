@@ -5,34 +5,44 @@
  * fits in ICMP_QUOTE_MAX (RFC 1812 4.3.2.3), rate limited by a per-stack
  * token bucket (RFC 1812 4.3.2.8). Never sent about ICMP errors, broadcast
  * or multicast datagrams, or non-initial fragments (RFC 1122 3.2.2).
- * Called by ip4_input() and udp_input().
+ * Called by ip4_input() and udp_input(); the stack creates and frees its
+ * ICMP table (the bucket's state) with icmp_table_create/free.
  */
 #include <string.h>
 
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
 
 #include "core/stack_private.h"
+#include "core/token_bucket.h"
 #include "wire/cksum.h"
 #include "wire/icmp_hdr.h"
 #include "ip/ip4.h"
 #include "wire/ip4_hdr.h"
 
-/* Token bucket over time credit: each error costs ns_per_token. */
-static bool
-ratelimit_allows(struct tern_stack *s)
-{
-	uint64_t now = s->now_ns;
+/* ICMP state of one stack (s->icmp): the error rate limit. */
+struct icmp_table {
+	struct token_bucket errors;	/* RFC 1812 4.3.2.8 */
+};
 
-	if (s->icmp_ns_per_token == 0)
-		return false;
-	s->icmp_tokens_ns += now - s->icmp_last_ns;
-	s->icmp_last_ns = now;
-	if (s->icmp_tokens_ns > s->icmp_bucket_ns)
-		s->icmp_tokens_ns = s->icmp_bucket_ns;
-	if (s->icmp_tokens_ns < s->icmp_ns_per_token)
-		return false;
-	s->icmp_tokens_ns -= s->icmp_ns_per_token;
-	return true;
+struct icmp_table *
+icmp_table_create(const struct tern_config *cfg, int socket, uint64_t now_ns)
+{
+	struct icmp_table *t = rte_zmalloc_socket("tern_icmp", sizeof(*t),
+						  RTE_CACHE_LINE_SIZE, socket);
+
+	if (t == NULL)
+		return NULL;
+	/* starts full: errors may go out at once */
+	token_bucket_init(&t->errors, cfg->icmp_rate_per_s, cfg->icmp_burst,
+			  cfg->icmp_burst, now_ns);
+	return t;
+}
+
+void
+icmp_table_free(struct icmp_table *t)
+{
+	rte_free(t);
 }
 
 static bool
@@ -71,7 +81,7 @@ icmp_output_unreach(struct tern_stack *s, uint16_t iface,
 	(void)iface;
 	if (!may_answer(s, orig, ip))
 		return;
-	if (!ratelimit_allows(s)) {
+	if (!token_bucket_take(&s->icmp->errors, s->now_ns)) {
 		stack_ctr_inc(s, CTR_ICMP_TX_RATELIMIT);
 		return;
 	}

@@ -79,6 +79,14 @@ struct icmp_unreach {
 bool icmp_input(struct tern_stack *s, uint16_t iface, struct rte_mbuf *m,
 		const struct ip4_hdr_v *ip, struct icmp_unreach *u);
 
+/* ICMP state of one stack (s->icmp): the error rate limit, from the
+ * config's icmp_rate_per_s / icmp_burst, full at `now_ns`. */
+struct tern_config;
+struct icmp_table;
+struct icmp_table *icmp_table_create(const struct tern_config *cfg, int socket,
+				     uint64_t now_ns);
+void icmp_table_free(struct icmp_table *t);
+
 /* Send destination unreachable `code` about the datagram `orig` (starting
  * at its IPv4 header, header parsed in `ip`), rate limited. Does not
  * consume `orig`. */

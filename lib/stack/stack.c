@@ -158,10 +158,6 @@ tern_stack_create(const struct tern_config *cfg, unsigned int lcore_id,
 	s->n_ifaces = cfg->n_ifaces;
 	tern_clock_init(&s->clock);
 	s->now_ns = tern_clock_ns(&s->clock);
-	s->icmp_ns_per_token = cfg->icmp_rate_per_s ? 1000000000ull / cfg->icmp_rate_per_s : 0;
-	s->icmp_bucket_ns = s->icmp_ns_per_token * cfg->icmp_burst;
-	s->icmp_tokens_ns = s->icmp_bucket_ns;
-	s->icmp_last_ns = s->now_ns;
 	for (i = 0; i < cfg->n_ifaces; i++)
 		iface_init(s, i, &cfg->iface[i], queue_id);
 
@@ -170,10 +166,11 @@ tern_stack_create(const struct tern_config *cfg, unsigned int lcore_id,
 	if (s->wheel != NULL)
 		tw_init(s->wheel, cfg->timer_tick_ns ? cfg->timer_tick_ns : 100000, s->now_ns);
 	s->arp = arp_table_create(cfg, socket);
+	s->icmp = icmp_table_create(cfg, socket, s->now_ns);
 	s->udp = udp_table_create(cfg, socket);
 	s->tcp = tcp_table_create(cfg, lcore_id, socket);
-	if (s->wheel == NULL || s->arp == NULL || s->udp == NULL || s->tcp == NULL ||
-	    netif_fault_attach(s) != 0) {
+	if (s->wheel == NULL || s->arp == NULL || s->icmp == NULL || s->udp == NULL ||
+	    s->tcp == NULL || netif_fault_attach(s) != 0) {
 		tern_stack_free(s);
 		rte_errno = ENOMEM;
 		return NULL;
@@ -220,6 +217,7 @@ tern_stack_free(struct tern_stack *s)
 	s->tcp = NULL;
 	if (s->udp != NULL)
 		udp_table_free(s, s->udp);
+	icmp_table_free(s->icmp);
 	arp_table_free(s->arp);
 	rte_free(s->wheel);
 	if (s->lcore_id < RTE_MAX_LCORE && stack_registry_get(s->lcore_id) == s)

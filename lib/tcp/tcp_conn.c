@@ -20,6 +20,7 @@
 #include <rte_random.h>
 #include <sodium.h>
 
+#include "core/handle.h"
 #include "tcp/tcp_private.h"
 #include "ip/ip4.h"
 #include "wire/tcp_hdr.h"
@@ -34,8 +35,6 @@ struct ephemeral_ask {			/* what port_in_use() checks against */
 	uint32_t raddr;
 	uint16_t rport;
 };
-#define HANDLE_SLOT_BITS 24
-#define HANDLE_SLOT_MASK ((1u << HANDLE_SLOT_BITS) - 1)
 
 /* 16 bytes, 8-byte aligned: rte_hash_crc reads keys 8 bytes at a time,
  * so arrays of keys (bulk lookups) must keep every key aligned. */
@@ -167,6 +166,14 @@ tcp_table_create(const struct tern_config *cfg, unsigned int lcore_id, int socke
 	t->tx_tail = &t->tx_head;
 	randombytes_buf(t->isn_key, sizeof(t->isn_key));
 	randombytes_buf(t->ts_key, sizeof(t->ts_key));
+	/* empty at time 0: the budget builds up from the clock's start */
+	token_bucket_init(&t->challenge, TCP_CHALLENGE_ACK_PER_S, TCP_CHALLENGE_ACK_PER_S, 0, 0);
+	t->reass_pool = tcp_reass_pool_create(n, lcore_id, socket);
+	t->sack_pool = tcp_sack_pool_create(n, lcore_id, socket);
+	if (t->reass_pool == NULL || t->sack_pool == NULL) {
+		tcp_table_free(NULL, t);	/* no connection yet: no stack needed */
+		return NULL;
+	}
 	return t;
 }
 
@@ -190,6 +197,8 @@ tcp_table_free(struct tern_stack *s, struct tcp_table *t)
 	for (i = 0; i < t->n_tcbs; i++)
 		if (t->tcbs[i].state != TCP_ST_CLOSED || t->tcbs[i].sndq.head != NULL)
 			tcp_conn_free(s, &t->tcbs[i]);
+	tcp_sack_pool_free(t->sack_pool);
+	tcp_reass_pool_free(t->reass_pool);
 	rte_hash_free(t->hash);
 	rte_free(t->listen_by_port);
 	rte_free(t->listeners);
@@ -424,21 +433,20 @@ tcp_listener_lookup(struct tern_stack *s, uint16_t port)
 uint64_t
 tcp_conn_handle(const struct tern_stack *s, const struct tcb *tcb)
 {
-	uint64_t slot = (uint64_t)(tcb - s->tcp->tcbs);
-
-	return ((uint64_t)(s->lcore_id & 0xff) << 56) | (slot << 32) | tcb->gen;
+	return handle_encode(HANDLE_TCP_CONN, s->lcore_id, (uint32_t)(tcb - s->tcp->tcbs),
+			     tcb->gen);
 }
 
 struct tcb *
 tcp_conn_from_handle(struct tern_stack *s, uint64_t handle)
 {
-	uint32_t slot = (uint32_t)(handle >> 32) & HANDLE_SLOT_MASK;
 	struct tcb *tcb;
+	uint32_t slot;
 
-	if ((handle >> 56) != (s->lcore_id & 0xff) || slot >= s->tcp->n_tcbs)
+	if (!handle_decode(handle, HANDLE_TCP_CONN, s->lcore_id, s->tcp->n_tcbs, &slot))
 		return NULL;
 	tcb = &s->tcp->tcbs[slot];
-	if (tcb->gen != (uint32_t)handle || tcb->state == TCP_ST_CLOSED)
+	if (!handle_gen_is(handle, tcb->gen) || tcb->state == TCP_ST_CLOSED)
 		return NULL;
 	return tcb;
 }

@@ -19,10 +19,6 @@
 
 #include "tcp/tcp_private.h"
 
-/* tcp_user.c marks listener handles with this bit in the slot field: a
- * listener is not a connection. */
-#define INFO_LISTENER_BIT (1ull << 55)
-
 #define STATE_SAME(x) ((int)TERN_TCP_ST_##x == (int)TCP_ST_##x)
 _Static_assert(STATE_SAME(CLOSED) && STATE_SAME(LISTEN) && STATE_SAME(SYN_SENT) &&
 	       STATE_SAME(SYN_RECEIVED) && STATE_SAME(ESTABLISHED) &&
@@ -112,8 +108,6 @@ tern_tcp_info_get(struct tern_stack *s, uint64_t handle, struct tern_tcp_info *o
 
 	if (s == NULL || out == NULL)
 		return -EINVAL;
-	if (handle & INFO_LISTENER_BIT)
-		return -EBADF;
 	tcb = tcp_conn_from_handle(s, handle);
 	if (tcb == NULL)
 		return -EBADF;

@@ -54,13 +54,6 @@ seg_space(const struct seg_in *in)
 	return in->payload + (has(in, TCP_FLAG_SYN) ? 1 : 0) + (has(in, TCP_FLAG_FIN) ? 1 : 0);
 }
 
-/* Our RFC 7323 timestamp clock: milliseconds plus a per-connection offset. */
-static inline uint32_t
-ts_now(const struct tcb *tcb, uint64_t now)
-{
-	return (uint32_t)(now / NS_PER_MS) + tcb->ts.offset;
-}
-
 /* ---- tcp_input_ack.c ---- */
 /* Fifth step of 3.10.7.4: check the ACK field. */
 enum in_verdict tcp_in_ack(struct tern_stack *s, struct tcb *tcb, struct seg_in *in);

@@ -40,7 +40,7 @@ tcp_in_ack_rtt(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in)
 	}
 	if (!(tcb->flags & TCB_F_TS_OK) || !(o->present & TCP_OPTF_TS) || o->ts_ecr == 0)
 		return 0;
-	ms = ts_now(tcb, in->now) - o->ts_ecr;
+	ms = tcp_ts_now(tcb, in->now) - o->ts_ecr;
 	if ((int32_t)ms < 0 || ms > s->cfg.tcp_rto_max_ms)
 		return 0;
 	rtt = (uint64_t)ms * NS_PER_MS;

@@ -46,23 +46,14 @@ tcp_output_ack_now(struct tern_stack *s, struct tcb *tcb)
 }
 
 /* RFC 5961 7: at most TCP_CHALLENGE_ACK_PER_S challenge ACKs per second
- * per stack, as a token bucket holding up to one second of credit. */
+ * per stack, from a bucket holding up to one second of them. */
 void
 tcp_output_challenge_ack(struct tern_stack *s, struct tcb *tcb)
 {
-	const uint64_t cost = 1000000000ull / TCP_CHALLENGE_ACK_PER_S;
-	const uint64_t depth = 1000000000ull;
-	struct tcp_table *t = s->tcp;
-
-	t->challenge_tokens_ns += s->now_ns - t->challenge_last_ns;
-	t->challenge_last_ns = s->now_ns;
-	if (t->challenge_tokens_ns > depth)
-		t->challenge_tokens_ns = depth;
-	if (t->challenge_tokens_ns < cost) {
+	if (!token_bucket_take(&s->tcp->challenge, s->now_ns)) {
 		stack_ctr_inc(s, CTR_TCP_TX_CHALLENGE_LIMIT);
 		return;
 	}
-	t->challenge_tokens_ns -= cost;
 	stack_ctr_inc(s, CTR_TCP_TX_CHALLENGE_ACK);
 	tcp_output_ack_now(s, tcb);
 }

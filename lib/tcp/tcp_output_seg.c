@@ -21,13 +21,6 @@
 #include "wire/ip4_hdr.h"
 #include "wire/wire_io.h"
 
-/* TSval clock: 1 ms (RFC 7323 5.4 allows 1 ms .. 1 s per tick). */
-static uint32_t
-ts_now(const struct tern_stack *s, const struct tcb *tcb)
-{
-	return (uint32_t)(s->now_ns / NS_PER_MS) + tcb->ts.offset;
-}
-
 uint32_t
 tcp_rcv_window(const struct tcb *tcb)
 {
@@ -92,7 +85,7 @@ tcp_output_syn_opts(const struct tern_stack *s, const struct tcb *tcb,
 		o->present |= TCP_OPTF_SACK_PERM;
 	if (cfg->tcp_timestamps && (!synack || (tcb->flags & TCB_F_TS_OK))) {
 		o->present |= TCP_OPTF_TS;
-		o->ts_val = ts_now(s, tcb);
+		o->ts_val = tcp_ts_now(tcb, s->now_ns);
 		o->ts_ecr = synack ? tcb->ts.recent : 0;
 	}
 }
@@ -150,7 +143,7 @@ tcp_output_opts(const struct tern_stack *s, const struct tcb *tcb, struct tcp_op
 	memset(o, 0, sizeof(*o));
 	if (tcb->flags & TCB_F_TS_OK) {
 		o->present |= TCP_OPTF_TS;
-		o->ts_val = ts_now(s, tcb);
+		o->ts_val = tcp_ts_now(tcb, s->now_ns);
 		o->ts_ecr = tcb->ts.recent;
 	}
 	if (!(tcb->flags & TCB_F_SACK_OK))

@@ -26,11 +26,13 @@
 #include <stdint.h>
 
 #include "core/stack_private.h"
+#include "core/token_bucket.h"
 #include "tcp/tcb.h"
 #include "tcp/tcp_seq.h"
 
 struct rte_hash;
 struct rte_mbuf;
+struct rte_mempool;
 struct tern_cmd;
 struct tern_chan;
 struct ip4_hdr_v;
@@ -76,8 +78,9 @@ struct tcp_table {
 	uint16_t hint_n;
 	uint16_t hint_pos;
 	struct tcp_hint hint[TCP_HINT_MAX];
-	uint64_t challenge_tokens_ns;	/* RFC 5961 7 rate limit */
-	uint64_t challenge_last_ns;
+	struct token_bucket challenge;	/* RFC 5961 7 rate limit */
+	struct rte_mempool *reass_pool;	/* out-of-order queues (tcp_reass.c) */
+	struct rte_mempool *sack_pool;	/* SACK scoreboards (tcp_sack.c) */
 };
 
 /* ---- tcp_conn.c ---- */
@@ -138,6 +141,12 @@ void tcp_input(struct tern_stack *s, uint16_t iface, struct rte_mbuf *m,
 	       const struct ip4_hdr_v *ip);
 
 /* ---- tcp_reass.c ---- */
+/* The stack's pool of out-of-order queues, sized from `n_conns`; NULL when
+ * it cannot be made. Called by tcp_table_create; freed by tcp_table_free
+ * once every TCB is gone. */
+struct rte_mempool *tcp_reass_pool_create(uint32_t n_conns, unsigned int lcore_id,
+					  int socket);
+void tcp_reass_pool_free(struct rte_mempool *mp);
 /* Queue out-of-order `m` (data offset at `seq`, `len` bytes, seq > rcv.nxt).
  * Trims overlaps. Returns 0, or -ENOSPC when full (m freed, counted). */
 int tcp_reass_insert(struct tern_stack *s, struct tcb *tcb, struct rte_mbuf *m,
@@ -158,6 +167,10 @@ tcp_reass_bytes(const struct tcb *tcb)
 
 /* ---- tcp_sack.c ---- */
 struct tcp_opts;
+/* The stack's pool of scoreboards, as tcp_reass_pool_create. */
+struct rte_mempool *tcp_sack_pool_create(uint32_t n_conns, unsigned int lcore_id,
+					 int socket);
+void tcp_sack_pool_free(struct rte_mempool *mp);
 /* Record the SACK blocks of an acceptable ACK and forget what `ack`
  * covers; a first block reporting a duplicate (RFC 2883) is counted and
  * not recorded. Returns the bytes newly SACKed (RFC 6675 "duplicate
@@ -282,6 +295,15 @@ void tcp_ev_data(struct tern_stack *s, struct tcb *tcb, struct rte_mbuf *m, uint
 void tcp_ev_peer_closed(struct tern_stack *s, struct tcb *tcb);
 /* Send space opened after a refused send. */
 void tcp_ev_writable(struct tern_stack *s, struct tcb *tcb);
+
+/* Our RFC 7323 timestamp clock (TSval, and what TSecr is measured
+ * against): 1 ms ticks (5.4 allows 1 ms .. 1 s) plus the connection's
+ * offset (7.1, tcp_conn.c). */
+static inline uint32_t
+tcp_ts_now(const struct tcb *tcb, uint64_t now_ns)
+{
+	return (uint32_t)(now_ns / NS_PER_MS) + tcb->ts.offset;
+}
 
 /* Send space left for the app. */
 static inline uint32_t

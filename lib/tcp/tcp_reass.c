@@ -7,18 +7,21 @@
  * arrival, until it returns NULL, to take what became contiguous as one
  * mbuf chain; tcp_conn_free() calls tcp_reass_free(). The queue is a small
  * sorted array of non-overlapping pieces (struct tcp_reass in tcb.h),
- * allocated on the first out-of-order segment and freed as soon as it is
- * empty, so the common in-order connection carries one NULL pointer. Bytes
- * that arrived first win: a new segment keeps only the parts that fill
- * holes (indirect clones when it fills more than one), and a segment with
- * nothing new is a counted duplicate.
+ * taken from the stack's pool (tcp_reass_pool_create, called by
+ * tcp_table_create) on the first out-of-order segment and given back as
+ * soon as it is empty, so the common in-order connection carries one NULL
+ * pointer. Bytes that arrived first win: a new segment keeps only the
+ * parts that fill holes (indirect clones when it fills more than one), and
+ * a segment with nothing new is a counted duplicate.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
-#include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_mempool.h>
 
+#include "core/obj_pool.h"
 #include "tcp/tcp_private.h"
 
 /* A part of a new segment that lands in a hole of the queue. */
@@ -46,22 +49,47 @@ tcp_mbuf_cut_front(struct rte_mbuf *m, uint32_t n)
 	return m;
 }
 
-static struct tcp_reass *
-reass_get(struct tcb *tcb)
+/* Queues held at once per stack: a sixteenth of the connections (at
+ * least 64, at most one each). Past that an out-of-order segment is
+ * dropped and counted (tcp_rx_reass_full) and the peer resends it. */
+#define REASS_POOL_DIV 16u
+#define REASS_POOL_MIN 64u
+
+struct rte_mempool *
+tcp_reass_pool_create(uint32_t n_conns, unsigned int lcore_id, int socket)
 {
+	uint32_t n = obj_pool_size(n_conns, REASS_POOL_DIV, REASS_POOL_MIN);
+
+	return obj_pool_create("tern_reass", lcore_id, n, sizeof(struct tcp_reass), socket);
+}
+
+void
+tcp_reass_pool_free(struct rte_mempool *mp)
+{
+	obj_pool_free(mp);
+}
+
+static struct tcp_reass *
+reass_get(struct tern_stack *s, struct tcb *tcb)
+{
+	struct tcp_reass *r;
+
 	/* Decision: allocated on first use rather than embedded, so a TCB
 	 * stays small for the usual in-order connection. */
-	if (tcb->reass == NULL)
-		tcb->reass = rte_zmalloc_socket("tern_reass", sizeof(*tcb->reass),
-						RTE_CACHE_LINE_SIZE, (int)rte_socket_id());
-	return tcb->reass;
+	if (tcb->reass != NULL)
+		return tcb->reass;
+	if (rte_mempool_get(s->tcp->reass_pool, (void **)&r) != 0)
+		return NULL;
+	memset(r, 0, offsetof(struct tcp_reass, seg));	/* seg[] is read below n */
+	tcb->reass = r;
+	return r;
 }
 
 static void
 reass_put_if_empty(struct tcb *tcb)
 {
 	if (tcb->reass != NULL && tcb->reass->n == 0) {
-		rte_free(tcb->reass);
+		obj_pool_put(tcb->reass);
 		tcb->reass = NULL;
 	}
 }
@@ -126,7 +154,7 @@ tcp_reass_insert(struct tern_stack *s, struct tcb *tcb, struct rte_mbuf *m,
 {
 	struct reass_piece p[TCP_REASS_MAX + 1];
 	struct rte_mbuf *pm[TCP_REASS_MAX + 1];
-	struct tcp_reass *r = reass_get(tcb);
+	struct tcp_reass *r = reass_get(s, tcb);
 	unsigned int i, n;
 
 	if (r == NULL) {

@@ -13,18 +13,43 @@
  * them are what may be lost. Decisions: a range is forgotten rather than
  * two merged when the array is full (under-claiming SACKed data only costs
  * a needless resend; over-claiming would leave a hole unsent); the array
- * is allocated on the first SACK block and freed once empty outside a
- * recovery, so in-order connections carry only a pointer.
+ * comes from the stack's pool (tcp_sack_pool_create, called by
+ * tcp_table_create) on the first SACK block and goes back once empty
+ * outside a recovery, so in-order connections carry only a pointer.
  */
+#include <stddef.h>
 #include <string.h>
 
-#include <rte_malloc.h>
+#include <rte_mempool.h>
 
+#include "core/obj_pool.h"
 #include "tcp/tcp_private.h"
 #include "wire/tcp_hdr.h"
 
 /* RFC 6675 DupThresh. */
 #define SACK_DUP_THRESH 3u
+
+/* Scoreboards held at once per stack: an eighth of the connections (at
+ * least 64, at most one each); they are small and live through a
+ * recovery. Past that a connection's SACK blocks are ignored and counted
+ * (tcp_sack_nomem): it recovers as without SACK. */
+#define SACK_POOL_DIV 8u
+#define SACK_POOL_MIN 64u
+
+struct rte_mempool *
+tcp_sack_pool_create(uint32_t n_conns, unsigned int lcore_id, int socket)
+{
+	uint32_t n = obj_pool_size(n_conns, SACK_POOL_DIV, SACK_POOL_MIN);
+
+	return obj_pool_create("tern_sack", lcore_id, n, sizeof(struct tcp_scoreboard),
+			       socket);
+}
+
+void
+tcp_sack_pool_free(struct rte_mempool *mp)
+{
+	obj_pool_free(mp);
+}
 
 static struct tcp_scoreboard *
 sb_get(struct tern_stack *s, struct tcb *tcb)
@@ -33,14 +58,11 @@ sb_get(struct tern_stack *s, struct tcb *tcb)
 
 	if (sb != NULL)
 		return sb;
-	sb = rte_malloc_socket("tern_sack", sizeof(*sb), RTE_CACHE_LINE_SIZE,
-			       (int)rte_socket_id());
-	if (sb == NULL) {
+	if (rte_mempool_get(s->tcp->sack_pool, (void **)&sb) != 0) {
 		stack_ctr_inc(s, CTR_TCP_SACK_NOMEM);
 		return NULL;
 	}
-	sb->n = 0;
-	sb->bytes = 0;
+	memset(sb, 0, offsetof(struct tcp_scoreboard, r));	/* r[] is read below n */
 	sb->high_rxt = tcb->snd.una;
 	sb->rescue_rxt = tcb->snd.una;
 	tcb->sb = sb;
@@ -50,7 +72,8 @@ sb_get(struct tern_stack *s, struct tcb *tcb)
 void
 tcp_sack_free(struct tcb *tcb)
 {
-	rte_free(tcb->sb);
+	if (tcb->sb != NULL)
+		obj_pool_put(tcb->sb);
 	tcb->sb = NULL;
 }
 

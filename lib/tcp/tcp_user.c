@@ -11,10 +11,9 @@
 
 #include <rte_mbuf.h>
 
+#include "core/handle.h"
 #include "tcp/tcp_private.h"
 #include "ip/ip4.h"
-
-#define LISTENER_BIT (1ull << 55)	/* in the slot field: a listener handle */
 
 static void conn_event(struct tern_stack *s, struct tcb *tcb, uint16_t type,
 		       struct rte_mbuf *m, uint32_t len);
@@ -37,22 +36,20 @@ cmd_error(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *cmd,
 static uint64_t
 listener_handle(const struct tern_stack *s, const struct tcp_listener *l)
 {
-	uint64_t slot = (uint64_t)(l - s->tcp->listeners);
-
-	return ((uint64_t)(s->lcore_id & 0xff) << 56) | LISTENER_BIT | (slot << 32) | l->gen;
+	return handle_encode(HANDLE_TCP_LISTENER, s->lcore_id,
+			     (uint32_t)(l - s->tcp->listeners), l->gen);
 }
 
 static struct tcp_listener *
 listener_from_handle(struct tern_stack *s, uint64_t h)
 {
-	uint64_t slot = (h >> 32) & 0xffff;
 	struct tcp_listener *l;
+	uint32_t slot;
 
-	if ((h >> 56) != (s->lcore_id & 0xff) || !(h & LISTENER_BIT) ||
-	    slot >= s->tcp->n_listeners)
+	if (!handle_decode(h, HANDLE_TCP_LISTENER, s->lcore_id, s->tcp->n_listeners, &slot))
 		return NULL;
 	l = &s->tcp->listeners[slot];
-	return l->port != 0 && l->gen == (uint32_t)h ? l : NULL;
+	return l->port != 0 && handle_gen_is(h, l->gen) ? l : NULL;
 }
 
 static void

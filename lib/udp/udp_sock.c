@@ -12,6 +12,7 @@
 #include <rte_malloc.h>
 #include <rte_random.h>
 
+#include "core/handle.h"
 #include "core/stack_private.h"
 #include "udp/udp_private.h"
 #include "flow/flow_map.h"
@@ -49,21 +50,20 @@ udp_table_free(struct tern_stack *s, struct udp_table *t)
 uint64_t
 udp_sock_handle(const struct tern_stack *s, const struct udp_sock *u)
 {
-	uint64_t slot = (uint64_t)(u - s->udp->socks);
-
-	return ((uint64_t)s->lcore_id << 48) | (slot << 32) | u->gen;
+	return handle_encode(HANDLE_UDP_SOCK, s->lcore_id, (uint32_t)(u - s->udp->socks),
+			     u->gen);
 }
 
 struct udp_sock *
 udp_sock_get(struct tern_stack *s, uint64_t handle)
 {
-	uint64_t slot = (handle >> 32) & 0xffff;
 	struct udp_sock *u;
+	uint32_t slot;
 
-	if ((handle >> 48) != s->lcore_id || slot >= s->udp->n_socks)
+	if (!handle_decode(handle, HANDLE_UDP_SOCK, s->lcore_id, s->udp->n_socks, &slot))
 		return NULL;
 	u = &s->udp->socks[slot];
-	if (u->port == 0 || u->gen != (uint32_t)handle)
+	if (u->port == 0 || !handle_gen_is(handle, u->gen))
 		return NULL;
 	return u;
 }

@@ -2,17 +2,20 @@
  *
  * Unit tests for the out-of-order queue (lib/tcp/tcp_reass.c) and
  * tcp_mbuf_cut_front(), without a running stack: a zeroed tern_stack that
- * only lends its counters and the harness pool, and a bare TCB whose
+ * only lends its counters, the harness pool and a table holding the pool
+ * of queues, and a bare TCB whose
  * rcv.nxt the test moves as tcp_input() would. Every byte a segment
  * carries encodes its sequence number and which arrival it came from, so
  * the tests check that each byte comes out once, in order, and from the
- * segment that brought it first. The harness teardown checks that every
- * mbuf went back to the pool.
+ * segment that brought it first. The teardown checks that every mbuf
+ * went back to the harness pool and every queue to the reassembly pool.
  */
 #include <errno.h>
 #include <string.h>
 
+#include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_mempool.h>
 
 #include "harness.h"
 #include "tcp/tcp_private.h"
@@ -21,6 +24,7 @@
 
 struct fix {
 	struct tern_stack *s;
+	struct tcp_table *tcp;		/* lends its pool of queues only */
 	struct tcb tcb;
 };
 
@@ -75,6 +79,11 @@ fix_setup(void **state)
 	f->s = rte_zmalloc("test_stack", sizeof(*f->s), RTE_CACHE_LINE_SIZE);
 	assert_non_null(f->s);
 	f->s->pool = harness_pool();
+	f->tcp = rte_zmalloc("test_tcp", sizeof(*f->tcp), RTE_CACHE_LINE_SIZE);
+	assert_non_null(f->tcp);
+	f->tcp->reass_pool = tcp_reass_pool_create(64, rte_lcore_id(), SOCKET_ID_ANY);
+	assert_non_null(f->tcp->reass_pool);
+	f->s->tcp = f->tcp;
 	f->tcb.rcv.nxt = BASE;
 	*state = f;
 	return 0;
@@ -87,6 +96,9 @@ fix_teardown(void **state)
 
 	tcp_reass_free(f->s, &f->tcb);
 	assert_null(f->tcb.reass);
+	assert_true(rte_mempool_full(f->tcp->reass_pool));	/* every queue came back */
+	tcp_reass_pool_free(f->tcp->reass_pool);
+	rte_free(f->tcp);
 	rte_free(f->s);
 	rte_free(f);
 	return harness_teardown(state);
@@ -311,9 +323,11 @@ test_free_releases_everything(void **state)
 
 	tcp_reass_insert(f->s, &f->tcb, mk(BASE + 100, 50, 1, 32), BASE + 100, 50);
 	tcp_reass_insert(f->s, &f->tcb, mk(BASE + 300, 50, 1, 0), BASE + 300, 50);
+	assert_int_equal(rte_mempool_in_use_count(f->tcp->reass_pool), 1);
 	tcp_reass_free(f->s, &f->tcb);
 	assert_null(f->tcb.reass);
 	assert_int_equal(harness_pool_in_use(), 0);
+	assert_int_equal(rte_mempool_in_use_count(f->tcp->reass_pool), 0);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fix_setup, fix_teardown)

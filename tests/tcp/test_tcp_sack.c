@@ -414,6 +414,7 @@ test_sack_recovery_resends_holes(void **state)
 	assert_int_equal(info.sack_recovery, 1);
 	assert_int_equal(info.sacked, 3 * SEG);
 	assert_int_equal(info.pipe, 7 * SEG);		/* resent 1 + tail 6 */
+	assert_int_equal(rte_mempool_in_use_count(tc.s->tcp->sack_pool), 1);
 	/* pipe: resent 1 + tail 6 segments > cwnd 5: nothing */
 	sack_in(&tc, b, 0, 1, (uint32_t[]){ 1, 5 });
 	tc_out_none(&tc);
@@ -435,6 +436,7 @@ test_sack_recovery_resends_holes(void **state)
 	sack_in(&tc, b, 10, 0, NULL);
 	assert_false(tcb->flags & (TCB_F_SACK_RECOVERY | TCB_F_FAST_RECOVERY));
 	assert_null(tcb->sb);
+	assert_true(rte_mempool_full(tc.s->tcp->sack_pool));	/* the scoreboard is back */
 	assert_int_equal(tc_ctr(&tc, CTR_TCP_RECOVERY_EXIT), 1);
 	assert_int_equal(tc_ctr(&tc, CTR_TCP_TX_RETRANS), 2);
 	assert_int_equal(tc_ctr(&tc, CTR_TCP_SACK_RESCUE), 0);
