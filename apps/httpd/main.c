@@ -74,11 +74,27 @@ drain_events(struct httpd_srv *h, struct tern_chan *c)
 	return 0;
 }
 
+/* A TX queue the port never serves (a net_memif client with fewer queues
+ * than our lcores): the lcore can never answer, so the server stops with
+ * one line instead of timing every one of its connections out. */
+static int
+tx_queue_dead(struct tern_stack *s, unsigned int lcore)
+{
+	static const char name[] = "tx_queue_stuck";
+	unsigned int id = tern_stats_id(name);
+
+	if (id == 0 || tern_stats_get(s, id) == 0)
+		return 0;
+	fprintf(stderr, "tern-httpd: lcore %u: its TX queue takes no frames (does the peer "
+		"serve as many queues as we run lcores?); stopping\n", lcore);
+	return 1;
+}
+
 static void
 serve(struct tern_stack *s, struct tern_chan *c, struct httpd_srv *h)
 {
 	unsigned int lcore = rte_lcore_id();
-	uint64_t now = tern_stack_now(s), end = 0, next_stall = 0;
+	uint64_t now = tern_stack_now(s), end = 0, next_stall = 0, next_check = 0;
 	const uint64_t every_ns = (uint64_t)opts.stall_every_ms * 1000000;
 
 	if (opts.duration_s > 0)
@@ -89,6 +105,14 @@ serve(struct tern_stack *s, struct tern_chan *c, struct httpd_srv *h)
 		tern_stack_poll(s);
 		now = tern_stack_now(s);
 		httpd_srv_tick(h, now);
+		if (now >= next_check) {
+			next_check = now + 100000000ull;
+			if (tx_queue_dead(s, lcore)) {
+				worker_rc[lcore] = -1;
+				quit = 1;
+				break;
+			}
+		}
 		if (drain_events(h, c) != 0) {
 			worker_rc[lcore] = -1;
 			break;

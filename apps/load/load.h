@@ -23,6 +23,8 @@
 /* Keep-alive connections pick their own local ports: connection g goes to
  * server port dst.lo + g % dst.n from local port LOAD_LPORT_LO + g / dst.n,
  * so one source address reaches LOAD_LPORTS connections per server port.
+ * With several lcores each lcore takes, per server port, the local ports
+ * whose replies its stack owns (tern_tcp_port_is_home), in order.
  * --close connections take the stack's ephemeral ports instead. */
 #define LOAD_LPORT_LO 1024u
 #define LOAD_LPORTS (65536u - LOAD_LPORT_LO)

@@ -66,6 +66,7 @@ struct worker_priv {
 	int ramping;			/* keep-alive: not every connection up yet */
 	int kicking;			/* ramp-up over: starting the connections */
 	uint32_t kick_pos;
+	uint16_t *lport_next;		/* per server port: next local port to try (lcores > 1) */
 	enum load_phase phase;
 	uint64_t next_scan_ns, next_pub_ns, next_sec_ns, next_p99_ns, sec_requests;
 };
@@ -234,6 +235,41 @@ conn_next(struct load_worker *w, struct worker_priv *p, struct load_conn *k, uin
 	}
 }
 
+/* With several lcores a connection's replies reach the lcore that owns
+ * its 4-tuple, so each lcore takes the local ports its own stack owns
+ * (tern_tcp_port_is_home), scanning from one cursor per server port. The
+ * lcores' shares are disjoint: no two pick the same 4-tuple. 0 when the
+ * range is used up (the stack then picks an ephemeral port). */
+static uint16_t
+home_port(struct load_worker *w, struct worker_priv *p, uint32_t d, uint16_t dport)
+{
+	uint32_t tries;
+
+	for (tries = 0; tries < LOAD_LPORTS; tries++) {
+		uint16_t lp = p->lport_next[d];
+
+		p->lport_next[d] = lp == UINT16_MAX ? (uint16_t)LOAD_LPORT_LO : (uint16_t)(lp + 1);
+		if (tern_tcp_port_is_home(w->stack, w->o->url.addr, dport, lp) == 1)
+			return lp;
+	}
+	return 0;
+}
+
+/* The local port of keep-alive connection `k` (global index g); 0 lets
+ * the stack pick an ephemeral one. */
+static uint16_t
+local_port(struct load_worker *w, struct worker_priv *p, struct load_conn *k, uint32_t g,
+	   uint16_t dport)
+{
+	if (w->o->close_mode || k->eph)
+		return 0;
+	if (w->n_workers == 1)
+		return (uint16_t)(LOAD_LPORT_LO + g / w->o->dst.n);
+	if (k->lport == 0)
+		k->lport = home_port(w, p, g % w->o->dst.n, dport);
+	return k->lport;
+}
+
 static void
 do_connects(struct load_worker *w, struct worker_priv *p, uint64_t now)
 {
@@ -244,8 +280,7 @@ do_connects(struct load_worker *w, struct worker_priv *p, uint64_t now)
 		uint32_t i = p->connq[p->q_head], g = w->first + i;
 		struct load_conn *k = &w->conns[i];
 		uint16_t dport = (uint16_t)(o->dst.lo + g % o->dst.n);
-		uint16_t lport = o->close_mode || k->eph ? 0 :
-				 (uint16_t)(LOAD_LPORT_LO + g / o->dst.n);
+		uint16_t lport = local_port(w, p, k, g, dport);
 
 		if (tern_tcp_connect(w->chan, o->url.addr, dport, lport, cookie_of(w, k)) != 0)
 			return;			/* ring full: next iteration */
@@ -717,11 +752,14 @@ load_worker_run(struct load_worker *w, const struct load_clock *clk,
 		p->due.idx = calloc(w->n, sizeof(*p->due.idx));
 		p->connq = calloc(w->n, sizeof(*p->connq));
 		p->readyq = calloc(w->n, sizeof(*p->readyq));
+		p->lport_next = calloc(w->o->dst.n, sizeof(*p->lport_next));
+		for (i = 0; p->lport_next != NULL && i < w->o->dst.n; i++)
+			p->lport_next[i] = LOAD_LPORT_LO;
 		p->cap = w->o->in_flight == 0 ? 0 :
 			 RTE_MAX(1u, w->o->in_flight / w->n_workers);
 	}
 	if (p == NULL || w->conns == NULL || p->due.idx == NULL || p->connq == NULL ||
-	    p->readyq == NULL)
+	    p->readyq == NULL || p->lport_next == NULL)
 		w->rc = -1;
 	else
 		probe(w, p, clk);
@@ -792,6 +830,7 @@ load_worker_fini(struct load_worker *w)
 		free(p->due.idx);
 		free(p->connq);
 		free(p->readyq);
+		free(p->lport_next);
 	}
 	free(p);
 	w->conns = NULL;

@@ -40,6 +40,7 @@ struct load_conn {
 	uint8_t eph;			/* its own local port was taken: use an ephemeral one */
 	uint8_t was_up;			/* connected at least once (ramp-up) */
 	uint8_t in_readyq;		/* --in-flight: waiting for a request slot */
+	uint16_t lport;			/* its own local port, once chosen (lcores > 1) */
 };
 
 /* Consume `n` response bytes at `d` for a busy connection. Returns 0, 1

@@ -325,6 +325,12 @@ out:
 			fprintf(stderr, "tern-load: %s: %s\n", opts.json_path, strerror(errno));
 			rc = 1;
 		}
+		if (res.conns_up == 0) {
+			/* nothing to measure: a link that never came up, a server
+			 * that refuses or never answers (reported above) */
+			fprintf(stderr, "tern-load: no connection came up\n");
+			rc = 1;
+		}
 	}
 	if (res.mbufs_leaked > 0) {
 		fprintf(stderr, "tern-load: %" PRId64 " mbufs not returned to the pool\n",

@@ -202,14 +202,19 @@ netif_rx(struct tern_stack *s, uint16_t i, struct rte_mbuf **pkts, uint16_t n)
 	return rte_eth_rx_burst(f->port_id, f->queue_id, pkts, n);
 }
 
-/* A queue that takes nothing for TX_STUCK_NS while frames wait: a peer
- * that does not serve it (a net_memif peer with fewer queues) or a link
- * that is down. Said once per queue, in one line, and counted. */
+/* A queue that has never taken a frame although frames waited for
+ * TX_STUCK_NS with the link up: a peer that does not serve it (a net_memif
+ * peer with fewer queues). A queue that worked once and then fills up is
+ * a slow peer, not this. Said once per queue, in one line, and counted. */
 static void
 tx_stuck_check(struct tern_stack *s, struct stack_iface *f, uint16_t sent)
 {
-	if (likely(sent > 0)) {
-		f->tx_stuck_since_ns = 0;
+	struct rte_eth_link link;
+
+	if (likely(f->tx_took_one))
+		return;
+	if (sent > 0) {
+		f->tx_took_one = true;
 		return;
 	}
 	if (f->tx_stuck_since_ns == 0) {
@@ -218,11 +223,17 @@ tx_stuck_check(struct tern_stack *s, struct stack_iface *f, uint16_t sent)
 	}
 	if (f->tx_stuck_told || s->now_ns - f->tx_stuck_since_ns < TX_STUCK_NS)
 		return;
+	memset(&link, 0, sizeof(link));
+	if (rte_eth_link_get_nowait(f->port_id, &link) != 0 ||
+	    link.link_status != RTE_ETH_LINK_UP) {
+		f->tx_stuck_since_ns = 0;	/* down: nobody to serve it yet */
+		return;
+	}
 	f->tx_stuck_told = true;
 	stack_ctr_inc(s, CTR_TX_QUEUE_STUCK);
-	NETIF_LOG(ERR, "port %u queue %u (lcore %u) has taken no frame for 2 s: is the link "
-		  "up, and does the peer serve this queue? (net_memif needs the same number "
-		  "of queues, i.e. lcores, on both sides)\n", f->port_id, f->queue_id,
+	NETIF_LOG(ERR, "port %u queue %u (lcore %u) has never taken a frame in 2 s with the "
+		  "link up: does the peer serve this queue? (net_memif needs the same "
+		  "number of queues, i.e. lcores, on both sides)\n", f->port_id, f->queue_id,
 		  s->lcore_id);
 }
 

@@ -484,23 +484,13 @@ tcp_ephemeral_port(struct tern_stack *s, uint32_t laddr, uint32_t raddr, uint16_
 	struct flow_tuple ft = { .raddr = raddr, .laddr = laddr, .rport = rport,
 				 .proto = IPPROTO_TCP };
 	struct ephemeral_ask a = { .s = s, .laddr = laddr, .raddr = raddr, .rport = rport };
-	uint16_t p;
 
 	if (t->ephemeral_next < m->eph_lo || t->ephemeral_next > m->eph_hi)
 		t->ephemeral_next = (uint16_t)(m->eph_lo +
 					       rte_rand_max((uint64_t)m->eph_hi - m->eph_lo + 1));
 	/* a port whose replies this lcore owns (RFC 6056 leaves the choice
 	 * open; the scan starts at a random point) */
-	p = flow_port_pick(m, s->queue_id, &ft, &t->ephemeral_next, port_in_use, &a);
-	if (p != 0 || m->n_queues <= 1)
-		return p;
-	/* no port maps home (a NIC that hashes addresses only): any free
-	 * port, and its replies reach this lcore through steering */
-	p = flow_port_pick(m, flow_owner(m, &ft, NULL), &ft, &t->ephemeral_next,
-			   port_in_use, &a);
-	if (p != 0)
-		stack_ctr_inc(s, CTR_FLOW_CONNECT_AWAY);
-	return p;
+	return flow_port_pick(m, s->queue_id, &ft, &t->ephemeral_next, port_in_use, &a);
 }
 
 bool

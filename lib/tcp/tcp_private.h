@@ -121,8 +121,9 @@ struct tcb *tcp_conn_from_handle(struct tern_stack *s, uint64_t handle);
 uint32_t tcp_isn(struct tern_stack *s, uint32_t laddr, uint16_t lport,
 		 uint32_t raddr, uint16_t rport, uint64_t now_ns);
 /* Free local port for an active open to raddr:rport whose replies this
- * stack owns (flow_port_pick over the port's flow map); when no port maps
- * home, any free one (counted: flow_connect_away). 0 if none is free. */
+ * stack owns (flow_port_pick over the port's flow map); 0 if none is free
+ * or none maps home (a NIC hashing addresses only sends every reply from
+ * raddr to one lcore). */
 uint16_t tcp_ephemeral_port(struct tern_stack *s, uint32_t laddr, uint32_t raddr,
 			    uint16_t rport);
 /* Whether replies on this 4-tuple reach this stack without steering. */

@@ -11,6 +11,8 @@
 
 #include <rte_mbuf.h>
 
+#include <tern/tcp.h>
+
 #include "core/handle.h"
 #include "tcp/tcp_private.h"
 #include "ip/ip4.h"
@@ -136,10 +138,15 @@ cmd_connect(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *cm
 		cmd_error(s, c, cmd, -EADDRINUSE, NULL);
 		return;
 	}
+	/* Another lcore would own the replies (steering hands frames to the
+	 * owner of the 4-tuple, and the TCB lives here): refused. */
+	if (lport != 0 && !tcp_conn_is_home(s, r.src, lport, cmd->addr, cmd->port)) {
+		stack_ctr_inc(s, CTR_FLOW_CONNECT_AWAY);
+		cmd_error(s, c, cmd, -EADDRNOTAVAIL, NULL);
+		return;
+	}
 	if (lport == 0)
 		lport = tcp_ephemeral_port(s, r.src, cmd->addr, cmd->port);
-	else if (!tcp_conn_is_home(s, r.src, lport, cmd->addr, cmd->port))
-		stack_ctr_inc(s, CTR_FLOW_CONNECT_AWAY);	/* the app's port: steered */
 	tcb = lport ? tcp_conn_alloc(s, r.iface, r.src, lport, cmd->addr, cmd->port) : NULL;
 	if (tcb == NULL) {
 		cmd_error(s, c, cmd, lport ? -ENOBUFS : -EADDRNOTAVAIL, NULL);
@@ -400,4 +407,17 @@ tcp_ev_writable(struct tern_stack *s, struct tcb *tcb)
 	tcb->flags &= ~TCB_F_WANT_WRITABLE;
 	if (tcb->chan != NULL && !(tcb->flags & TCB_F_ORPHAN))
 		conn_event(s, tcb, TERN_EV_TCP_WRITABLE, NULL, tcp_snd_space(tcb));
+}
+
+int
+tern_tcp_port_is_home(const struct tern_stack *s, uint32_t raddr, uint16_t rport,
+		      uint16_t lport)
+{
+	struct route r;
+
+	if (s == NULL)
+		return -EINVAL;
+	if (!route_lookup(s, raddr, &r))
+		return -ENETUNREACH;
+	return tcp_conn_is_home(s, r.src, lport, raddr, rport) ? 1 : 0;
 }

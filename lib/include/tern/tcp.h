@@ -206,6 +206,18 @@ struct tern_tcp_info {
  *  listener's; -EINVAL when `s` or `out` is NULL. */
 int tern_tcp_info_get(struct tern_stack *s, uint64_t handle, struct tern_tcp_info *out);
 
+/** Whether stack `s` owns the replies of a connection from local port
+ *  `lport` to `raddr`:`rport` (host order): with several lcores, a frame is
+ *  handed to the lcore that owns its 4-tuple, so an active open from an
+ *  app-chosen local port must use a port that maps home, or
+ *  TERN_CMD_TCP_CONNECT refuses it with -EADDRNOTAVAIL (counted:
+ *  flow_connect_away). Ephemeral ports (local port 0) always map home.
+ *  Always true with one lcore. Any thread; reads only the port's flow map.
+ *  @return 1 when home; 0 when another lcore owns it; -EINVAL when `s` is
+ *  NULL, -ENETUNREACH when no route reaches `raddr`. */
+int tern_tcp_port_is_home(const struct tern_stack *s, uint32_t raddr, uint16_t rport,
+			  uint16_t lport);
+
 /** Name of an enum tern_tcp_state ("ESTABLISHED", "FIN-WAIT-1", ...);
  *  "?" when out of range. */
 const char *tern_tcp_state_name(unsigned int state);
