@@ -15,8 +15,9 @@
 #   tap    the same through net_tap with one queue per lcore
 #   udp    tern-echo on af_packet: 128 kernel sockets (source ports), 4
 #          datagrams each, every one echoed byte-identical
-#   nginx  tern-load -t MC_LCORES against the kernel's nginx over af_packet:
-#          every connection up, nginx logged exactly the requests sent
+#   nginx  tern-load -t MC_LCORES against the kernel's nginx over af_packet
+#          and over net_tap: every connection up, nginx logged exactly the
+#          requests sent
 #   client tern-tcp-client --conns 32 against a kernel echo server over
 #          af_packet (tcp_it.py's): 64 KiB each way per connection, SHA-256
 #   memif  tern-load <-> tern-httpd over net_memif (server first, one
@@ -206,7 +207,7 @@ udp_echo() {
 # -- tern-load against nginx -----------------------------------------------------------
 
 NGINX_PID=
-nginx_start() {		# nginx in the namespace on 198.18.40.1:80, 64-byte index
+nginx_start() {		# nginx in the namespace on port 80 (every address), 64-byte index
 	local i
 	mkdir -p "$WORK/www" "$WORK/nginx-tmp"
 	head -c 64 /dev/zero | tr '\0' 'x' >"$WORK/www/index.html"
@@ -226,7 +227,7 @@ http {
 	uwsgi_temp_path $WORK/nginx-tmp;
 	scgi_temp_path $WORK/nginx-tmp;
 	server {
-		listen 198.18.40.1:80;
+		listen 80;
 		root $WORK/www;
 		location / { }
 	}
@@ -237,36 +238,55 @@ EOF
 	NGINX_PID=$!
 	PIDS+=("$NGINX_PID")
 	for ((i = 0; i < 100; i++)); do
-		in_ns ss -Hltn 'sport = :80' 2>/dev/null | grep -q 198.18.40.1 && return 0
+		in_ns ss -Hltn 'sport = :80' 2>/dev/null | grep -q ':80' && return 0
 		kill -0 "$NGINX_PID" 2>/dev/null || break
 		sleep 0.1
 	done
 	return 1
 }
 
+# load_nginx TAG SERVER-IP TERN-IP VDEV...: tern-load -t NL against the
+# kernel's nginx; on net_tap the kernel side of the tap is set up once
+# tern-load has made it (tern-load waits for the link).
 load_nginx() {
-	local rc=0 logged
+	local tag=$1 srv=$2 ip=$3 rc=0 logged pid i
+	shift 3
 	if ! command -v nginx >/dev/null; then
-		tap_line ok "nginx: tern-load against nginx # SKIP nginx not installed"
+		tap_line ok "$tag: tern-load against nginx # SKIP nginx not installed"
 		return 0
 	fi
-	if ! nginx_start; then
-		tap_line "not ok" "nginx: nginx starts in the namespace"
+	if [[ -z $NGINX_PID ]] && ! nginx_start; then
+		tap_line "not ok" "$tag: nginx starts in the namespace"
 		show_tail "$WORK/nginx.out"
 		return 0
 	fi
+	: >"$WORK/access.log"
 	# -d 2 with --timeout 2: at most ~2 + 2 + 2 + 2 + 3 s (apps/load/README.md)
 	timeout -k 5 60 ip netns exec "$NS" "$LOAD_BIN" "${EAL_MEM[@]}" --no-shconf \
-		-l "$(lcore_range "$NL")" --file-prefix "$PREFIX-nginx" "${AFP_VDEV[@]}" -- \
-		--ip 198.18.40.2/24 -t "$NL" -c 64 -d 2 --timeout 2 --json "$WORK/nginx.json" \
-		http://198.18.40.1/ >"$WORK/nginx-load.out" 2>"$WORK/nginx-load.err" || rc=$?
-	grep -v '^\[' "$WORK/nginx-load.err" | diag || true
+		-l "$(lcore_range "$NL")" --file-prefix "$PREFIX-$tag" "$@" -- \
+		--ip "$ip/24" -t "$NL" -c 64 -d 2 --timeout 2 --json "$WORK/$tag.json" \
+		"http://$srv/" >"$WORK/$tag-load.out" 2>"$WORK/$tag-load.err" &
+	pid=$!
+	PIDS+=("$pid")
+	if [[ $tag == *tap* ]]; then
+		for ((i = 0; i < 300; i++)); do
+			in_ns ip link show mct >/dev/null 2>&1 && break
+			sleep 0.1
+		done
+		tap_kernel_side
+	fi
+	wait "$pid" || rc=$?
+	grep -v '^\[' "$WORK/$tag-load.err" | diag || true
 	sleep 0.5			# nginx writes its log line after the response
 	logged=$(wc -l <"$WORK/access.log")
+	step "$tag: tern-load checks" 30 "$PY" "$IT" check-load "$WORK/$tag.json" \
+		"$(lcore_list "$NL")" 64 "$rc" "$tag" "$logged"
+}
+
+nginx_stop() {
+	[[ -n $NGINX_PID ]] || return 0
 	stop_app "$NGINX_PID"
 	NGINX_PID=
-	step "nginx: tern-load checks" 30 "$PY" "$IT" check-load "$WORK/nginx.json" \
-		"$(lcore_list "$NL")" 64 "$rc" nginx "$logged"
 }
 
 # -- tern-tcp-client against a kernel echo server ---------------------------------------------
@@ -385,7 +405,11 @@ make_ns
 wants afp && httpd_kernel afp 198.18.40.2 "${AFP_VDEV[@]}"
 wants tap && httpd_kernel tap 198.18.41.2 --vdev "net_tap0,iface=mct"
 wants udp && udp_echo
-wants nginx && load_nginx
+if wants nginx; then
+	load_nginx nginx 198.18.40.1 198.18.40.2 "${AFP_VDEV[@]}"
+	load_nginx nginx-tap 198.18.41.1 198.18.41.2 --vdev "net_tap0,iface=mct"
+	nginx_stop
+fi
 wants client && tcp_client
 wants memif && memif_cases
 
