@@ -70,6 +70,7 @@ struct stack_iface {
 	struct netif_fault *fault_rx;	/* fault injection; NULL = off */
 	struct netif_fault *fault_tx;
 	uint16_t txb_len;
+	uint16_t txb_deferred;		/* frames at the front already counted as deferred */
 	bool tx_took_one;		/* the queue has taken a frame at least once */
 	bool tx_stuck_told;		/* the never-served-queue error was logged */
 	uint64_t tx_stuck_since_ns;	/* frames waited, none taken, since (0: not yet) */

@@ -266,11 +266,15 @@ netif_tx_flush(struct tern_stack *s, uint16_t i)
 		 * rather than drop it (a lost SYN-ACK costs the peer a 1 s
 		 * RTO); only stack_tx drops, when the staging area is full */
 		uint16_t left = f->txb_len - sent;
+		uint16_t counted = f->txb_deferred > sent ? f->txb_deferred - sent : 0;
 
 		memmove(f->txb, f->txb + sent, left * sizeof(f->txb[0]));
 		f->txb_len = left;
-		stack_ctr_add(s, CTR_TX_DEFERRED, left);
+		/* each frame once, however many flushes it waits through */
+		stack_ctr_add(s, CTR_TX_DEFERRED, left - counted);
+		f->txb_deferred = left;
 		return;
 	}
 	f->txb_len = 0;
+	f->txb_deferred = 0;
 }
