@@ -181,6 +181,11 @@ listen_input(struct tern_stack *s, struct tcp_listener *l, struct seg_in *in)
 		return IN_DROP_RST;
 	if (!has(in, TCP_FLAG_SYN))
 		return IN_DROP;
+	/* SYN+FIN opens nothing a real peer wants (a scanner's probe); Linux
+	 * drops it, and so does tern (RFC 9293 leaves it open). */
+	in->why = CTR_TCP_RX_SYN_FIN;
+	if (has(in, TCP_FLAG_FIN))
+		return IN_DROP;
 	in->why = CTR_TCP_RX_BACKLOG;
 	if (l->n_syn >= l->backlog)
 		return IN_DROP;		/* no RST: the peer retries later */

@@ -100,6 +100,29 @@ test_passive_open_ts_only(void **state)
 	tc_fini(&tc);
 }
 
+/* A SYN that also carries FIN opens nothing: no SYN-ACK, no connection,
+ * a counted drop (Linux does the same; issue 12 item 5). */
+static void
+test_listen_syn_fin_dropped(void **state)
+{
+	struct tconn tc;
+
+	(void)state;
+	tc_init(&tc, NULL);
+	tc_listen(&tc, 0);
+	tc.pport = PEER_PORT;
+	tc_in(&tc, TSEG(.flags = F_SYN | F_FIN, .raw_opts = true, .opts = tc_syn_opts_full(&tc)));
+	tc_out_none(&tc);
+	tc_no_ev(&tc);
+	assert_int_equal(tern_stats_get(tc.s, CTR_TCP_RX_SYN_FIN), 1);
+	assert_int_equal(tern_stats_get(tc.s, CTR_TCP_PASSIVE_OPENS), 0);
+	assert_null(tcp_conn_lookup(tc.s, OUR_IP, LISTEN_PORT, PEER_IP, PEER_PORT));
+	/* the listener still works */
+	tc_in(&tc, TSEG(.flags = F_SYN, .raw_opts = true, .opts = tc_syn_opts_full(&tc)));
+	assert_non_null(tcp_conn_lookup(tc.s, OUR_IP, LISTEN_PORT, PEER_IP, PEER_PORT));
+	tc_fini(&tc);
+}
+
 static void
 test_passive_open_bad_ack_in_syn_received(void **state)
 {
@@ -557,6 +580,7 @@ main(void)
 		T(test_passive_open_full_options),
 		T(test_passive_open_no_options),
 		T(test_passive_open_ts_only),
+		T(test_listen_syn_fin_dropped),
 		T(test_passive_open_bad_ack_in_syn_received),
 		T(test_active_open),
 		T(test_active_open_plain_peer),
