@@ -188,6 +188,8 @@ struct tcb {
 	uint64_t idle_since_ns;		/* last segment received (keepalive) */
 	uint64_t ka_since_ns;		/* idle period ka_probes counts for */
 	uint8_t ka_probes;		/* keepalive probes sent in that period */
+	uint8_t persist_unanswered;	/* zero-window probes in a row with no answer */
+	uint64_t persist_sent_ns;	/* the last zero-window probe (0: none yet) */
 	struct tcp_sndq sndq;
 	struct tcp_reass *reass;	/* NULL until something arrives out of order */
 	struct tcp_scoreboard *sb;	/* NULL until the peer SACKs something */

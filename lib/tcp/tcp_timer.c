@@ -150,9 +150,24 @@ on_rto(struct tern_stack *s, struct tcb *tcb, uint64_t now)
 /* RFC 9293 3.8.6.1: probe the zero window, backing off like the RTO but
  * without a limit on the count: a peer that keeps answering with a zero
  * window is alive, and the connection stays (RFC 1122 4.2.2.17). */
+/* RFC 9293 3.8.6.1: probe a zero window with backoff. RFC 1122 4.2.2.17
+ * lets the connection stay open only while the peer answers the probes:
+ * tcp_max_retries probes in a row without any segment from the peer
+ * (idle_since_ns not moved since the last one) abort it, as unanswered
+ * retransmissions do (a vanished peer would otherwise hold the connection
+ * and its send queue forever). */
 static bool
 on_persist(struct tern_stack *s, struct tcb *tcb, uint64_t now)
 {
+	if (tcb->persist_sent_ns != 0 && tcb->idle_since_ns < tcb->persist_sent_ns)
+		tcb->persist_unanswered++;
+	else
+		tcb->persist_unanswered = 0;
+	if (tcb->persist_unanswered >= s->cfg.tcp_max_retries) {
+		abort_timed_out(s, tcb, CTR_TCP_PERSIST_TIMEOUT);
+		return true;
+	}
+	tcb->persist_sent_ns = now;
 	tcb->flags |= TCB_F_PROBE;
 	tcp_output_schedule(s, tcb);
 	if (tcb->backoff < TCP_BACKOFF_MAX)

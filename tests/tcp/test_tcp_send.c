@@ -263,6 +263,43 @@ test_rto_from_handshake_rtt(void **state)
 	tc_fini(&tc);
 }
 
+/* RFC 1122 4.2.2.17: the zero window is held only while the peer answers
+ * the probes; tcp_max_retries unanswered probes in a row abort the
+ * connection with a RST and CLOSED -ETIMEDOUT (issue 11 item 4). */
+static void
+test_persist_gives_up_unanswered(void **state)
+{
+	struct tern_config cfg;
+	struct tconn tc;
+	static struct parsed_tcp p;
+	static uint8_t d[100];
+	struct tern_event ev;
+	unsigned int probes = 0, i;
+
+	(void)state;
+	rto_cfg(&cfg, 3);
+	tc_init(&tc, &cfg);
+	tc_passive_open(&tc, false);
+	tc_in(&tc, TSEG(.flags = F_ACK, .wnd = TSEG_WND_ZERO));
+	tc_fill(d, sizeof(d), 31);
+	tc_send(&tc, d, sizeof(d));
+	tc_out_none(&tc);			/* window 0: nothing goes */
+	for (i = 0; i < 20 && tc_state(&tc) != TCP_ST_CLOSED; i++) {
+		tc_advance(&tc, (uint64_t)cfg.tcp_rto_max_ms * MS);
+		if (tc_out(&tc, &p, 1) == 0)
+			continue;
+		if (p.tcp.flags & F_RST)
+			break;
+		probes++;			/* the peer has vanished: no answer */
+	}
+	assert_true(p.tcp.flags & F_RST);
+	assert_int_equal(probes, cfg.tcp_max_retries);
+	ev = tc_ev_type(&tc, TERN_EV_TCP_CLOSED);
+	assert_int_equal(ev.status, -ETIMEDOUT);
+	assert_int_equal(tc_ctr(&tc, CTR_TCP_PERSIST_TIMEOUT), 1);
+	tc_fini(&tc);
+}
+
 /* RFC 1122 4.2.3.4: with data in flight, a small segment waits for the
  * ACK; with TERN_CMD_TCP_NODELAY it goes at once. */
 static void
@@ -497,6 +534,7 @@ main(void)
 		T(test_fast_retransmit),
 		T(test_limited_transmit),
 		T(test_persist_probes),
+		T(test_persist_gives_up_unanswered),
 		T(test_sndbuf_full_writable_refused),
 	};
 
