@@ -132,7 +132,9 @@ stack_rx_burst(struct tern_stack *s, uint16_t iface, struct rte_mbuf **pkts,
 {
 	const struct stack_iface *f = &s->iface[iface];
 	struct frame_tuple meta[STACK_TXB_SIZE];
-	uint16_t k, kept = 0;
+	struct rte_mbuf *away[STACK_TXB_SIZE];
+	uint16_t to[STACK_TXB_SIZE];
+	uint16_t k, kept = 0, n_away = 0;
 
 	stack_ctr_add(s, CTR_RX_PKTS, from_peer ? 0 : n);
 	for (k = 0; k < n; k++) {
@@ -144,7 +146,8 @@ stack_rx_burst(struct tern_stack *s, uint16_t iface, struct rte_mbuf **pkts,
 			owner = owner_of(f, &meta[kept]);
 			if (owner != FLOW_OWNER_ANY && owner != s->queue_id) {
 				m->port = f->port_id;	/* not every PMD sets it */
-				steer_to(s, owner, m);
+				away[n_away] = m;
+				to[n_away++] = owner;
 				continue;
 			}
 			if (meta[kept].kind == FRAME_ARP)
@@ -152,6 +155,8 @@ stack_rx_burst(struct tern_stack *s, uint16_t iface, struct rte_mbuf **pkts,
 		}
 		pkts[kept++] = m;
 	}
+	if (n_away > 0)
+		steer_burst(s, away, to, n_away);
 	input_owned(s, iface, pkts, meta, kept, from_peer);
 }
 

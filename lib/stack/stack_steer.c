@@ -118,19 +118,33 @@ steer_detach(struct tern_stack *s)
 }
 
 void
-steer_to(struct tern_stack *s, uint16_t to, struct rte_mbuf *m)
+steer_burst(struct tern_stack *s, struct rte_mbuf **pkts, const uint16_t *to, uint16_t n)
 {
 	struct steer_domain *d = s->steer;
+	struct rte_mbuf *batch[STACK_TXB_SIZE];
+	uint16_t q, k;
 
-	if (unlikely(to >= d->n_queues || d->stack[to] == NULL)) {
-		stack_drop(s, m, CTR_FLOW_NO_OWNER);
-		return;
+	/* one burst enqueue per owner: the ring's producer tail, a line the
+	 * owner keeps reading, is written once per burst, not per frame */
+	for (q = 0; q < d->n_queues; q++) {
+		unsigned int nb = 0, sent;
+
+		for (k = 0; k < n; k++)
+			if (to[k] == q)
+				batch[nb++] = pkts[k];
+		if (nb == 0)
+			continue;
+		if (unlikely(q == s->queue_id || d->stack[q] == NULL)) {
+			for (k = 0; k < nb; k++)
+				stack_drop(s, batch[k], CTR_FLOW_NO_OWNER);
+			continue;
+		}
+		sent = rte_ring_sp_enqueue_burst(d->ring[s->queue_id][q], (void **)batch, nb,
+						 NULL);
+		stack_ctr_add(s, CTR_FLOW_RX_STEERED, sent);
+		for (k = sent; k < nb; k++)
+			stack_drop(s, batch[k], CTR_FLOW_RING_FULL);
 	}
-	if (unlikely(rte_ring_sp_enqueue(d->ring[s->queue_id][to], m) != 0)) {
-		stack_drop(s, m, CTR_FLOW_RING_FULL);
-		return;
-	}
-	stack_ctr_inc(s, CTR_FLOW_RX_STEERED);
 }
 
 void

@@ -30,10 +30,12 @@ int steer_attach(struct tern_stack *s, uint16_t n_queues);
  * last stack frees the rings. */
 void steer_detach(struct tern_stack *s);
 
-/* Hand `m` to the stack of queue `to` (flow_rx_steered, or a counted drop
- * when the ring is full or nobody serves the queue). m->port must name the
- * port it arrived on: the owner feeds it to that port's interface. */
-void steer_to(struct tern_stack *s, uint16_t to, struct rte_mbuf *m);
+/* Hand each of the `n` frames pkts[k] to the stack of queue to[k] (every
+ * to[k] < steer_queues(s)): flow_rx_steered, or a counted drop when the
+ * ring is full or nobody serves the queue. m->port must name the port a
+ * frame arrived on: the owner feeds it to that port's interface. */
+void steer_burst(struct tern_stack *s, struct rte_mbuf **pkts, const uint16_t *to,
+		 uint16_t n);
 
 /* Copy an ARP frame received on port `port_id` to every other stack
  * (flow_arp_shared). */
