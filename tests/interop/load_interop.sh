@@ -480,7 +480,12 @@ memif_checks() {
 	fi
 	memif_load b2 -c 16 -d 2 -R 5000 --warmup 1
 	httpd_stop b1
-	check "b2: open loop at 5000/s over memif" '4800 <= d["rates"]["requests_per_s"] <= 5200' \
+	# the rate limiter, not a speed: closed loop would run at 100k+/s here.
+	# A stalled loop (ASan build on a loaded machine) catches its backlog
+	# up inside the window, so a +-4% band fails for reasons that are not
+	# tern-load's (seen: 5804/s after 140 ms stalls); +-20% still tells an
+	# open loop from a closed one.
+	check "b2: open loop at 5000/s over memif" '4000 <= d["rates"]["requests_per_s"] <= 6000' \
 		"$WORK/b2.json"
 	local sent
 	sent=$(( $(json "$WORK/b1.json" 'd["totals"]["requests_sent"]') + \
