@@ -11,6 +11,7 @@
  *        [--tcp-discard PORT] ...
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -44,8 +45,10 @@ struct echo_lcore_stats {
 	uint64_t tcp_closed;
 	uint64_t tcp_bytes;		/* echoed */
 	uint64_t tcp_discarded;
+	uint64_t setup_done;		/* binds and listens the stack confirmed */
 };
 static struct echo_lcore_stats lcore_stats[RTE_MAX_LCORE];
+static unsigned int lcores_up;		/* lcores whose every socket is up */
 
 static void
 on_signal(int sig)
@@ -61,6 +64,9 @@ echo_events(struct tern_chan *c, struct echo_tcp *et, const struct tern_event *e
 	unsigned int k;
 
 	for (k = 0; k < n; k++) {
+		if ((ev[k].type == TERN_EV_TCP_LISTENING || ev[k].type == TERN_EV_UDP_BOUND) &&
+		    ev[k].status == 0)
+			st->setup_done++;
 		if (ev[k].type >= TERN_EV_CMD_ERROR && et != NULL) {
 			if (echo_tcp_event(et, &ev[k]) != 0)
 				return -1;
@@ -89,9 +95,32 @@ echo_events(struct tern_chan *c, struct echo_tcp *et, const struct tern_event *e
 	return 0;
 }
 
+/* "ready" once every lcore has bound and listens on every port: a
+ * datagram or SYN reaches the lcore that owns its 4-tuple, so a client let
+ * in earlier could meet an lcore without its socket yet. The main lcore
+ * says it. */
+static void
+say_ready(const struct echo_lcore_stats *st, bool *up, bool *told)
+{
+	unsigned int want = (opts.udp_port != 0) + (opts.tcp_port != 0) +
+			    (opts.tcp_discard_port != 0);
+
+	if (!*up && st->setup_done >= want) {
+		*up = true;
+		__atomic_add_fetch(&lcores_up, 1, __ATOMIC_RELEASE);
+	}
+	if (*told || rte_lcore_id() != rte_get_main_lcore() ||
+	    __atomic_load_n(&lcores_up, __ATOMIC_ACQUIRE) != rte_lcore_count())
+		return;
+	*told = true;
+	printf("tern-echo: ready\n");
+	fflush(stdout);
+}
+
 static int
 echo_lcore(void *arg)
 {
+	bool up = false, told = false;
 	unsigned int lcore = rte_lcore_id();
 	struct tern_stack *s = stacks[lcore];
 	uint64_t end = 0;
@@ -127,6 +156,7 @@ echo_lcore(void *arg)
 		n = tern_chan_recv(c, ev, EV_BURST);
 		if (n > 0 && echo_events(c, et, ev, n, &lcore_stats[lcore]) != 0)
 			worker_rc[lcore] = -1;
+		say_ready(&lcore_stats[lcore], &up, &told);
 		if (end != 0 && tern_stack_now(s) >= end)
 			break;
 	}
@@ -285,11 +315,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	rc = tern_netif_setup(&opts.cfg, (uint16_t)rte_lcore_count(), pool);
-	if (rc == 0) {
-		printf("tern-echo: ready\n");
-		fflush(stdout);
-		rc = run(pool);
-	}
+	if (rc == 0)
+		rc = run(pool);		/* says "ready" once every lcore is set up */
 	dump_stats();
 	RTE_LCORE_FOREACH(lcore)
 		tern_stack_free(stacks[lcore]);

@@ -556,6 +556,7 @@ httpd_srv_event(struct httpd_srv *h, const struct tern_event *ev)
 				h->conf.port + (unsigned int)ev->cookie, strerror(-ev->status));
 			return -1;
 		}
+		h->listening++;
 		return 0;
 	case TERN_EV_TCP_ACCEPTED:
 		on_accepted(h, ev);

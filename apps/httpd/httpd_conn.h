@@ -78,6 +78,7 @@ struct httpd_srv {
 	uint32_t ready;			/* connections to process again */
 	uint64_t now;			/* the loop's clock */
 	uint64_t iter;			/* loop iterations (per-pass budgets) */
+	uint32_t listening;		/* listeners the stack confirmed */
 	struct http_request req;	/* scratch */
 	struct httpd_stats st;
 };

@@ -12,6 +12,7 @@
  * usage: tern-httpd [EAL options] -- --ip A.B.C.D/N [--port 80] ...
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -41,6 +42,7 @@ static struct tern_stack *stacks[RTE_MAX_LCORE];
 static struct httpd_stats lcore_stats[RTE_MAX_LCORE];
 static int worker_rc[RTE_MAX_LCORE];
 static struct rte_mempool *mbuf_pool;
+static unsigned int lcores_listening;	/* lcores whose every listener is up */
 
 static void
 on_signal(int sig)
@@ -90,9 +92,32 @@ tx_queue_dead(struct tern_stack *s, unsigned int lcore)
 	return 1;
 }
 
+/* "ready" once every lcore listens on every port: a SYN reaches the lcore
+ * that owns its 4-tuple, so a client let in earlier could meet an lcore
+ * without a listener yet and be refused. The main lcore says it. */
+static void
+say_ready(const struct httpd_srv *h, bool *up, bool *told)
+{
+	if (!*up && h->listening == h->conf.n_ports) {
+		*up = true;
+		__atomic_add_fetch(&lcores_listening, 1, __ATOMIC_RELEASE);
+	}
+	if (*told || rte_lcore_id() != rte_get_main_lcore() ||
+	    __atomic_load_n(&lcores_listening, __ATOMIC_ACQUIRE) != rte_lcore_count())
+		return;
+	*told = true;
+	if (opts.n_ports > 1)
+		printf("tern-httpd: ready on ports %u-%u\n", opts.port,
+		       opts.port + opts.n_ports - 1);
+	else
+		printf("tern-httpd: ready on port %u\n", opts.port);
+	fflush(stdout);
+}
+
 static void
 serve(struct tern_stack *s, struct tern_chan *c, struct httpd_srv *h)
 {
+	bool up = false, told = false;
 	unsigned int lcore = rte_lcore_id();
 	uint64_t now = tern_stack_now(s), end = 0, next_stall = 0, next_check = 0;
 	const uint64_t every_ns = (uint64_t)opts.stall_every_ms * 1000000;
@@ -118,6 +143,7 @@ serve(struct tern_stack *s, struct tern_chan *c, struct httpd_srv *h)
 			break;
 		}
 		httpd_srv_run(h);
+		say_ready(h, &up, &told);
 		if (next_stall != 0 && now >= next_stall) {
 			stall(opts.stall_ms);
 			h->st.stalls++;
@@ -352,15 +378,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	rc = tern_netif_setup(&opts.cfg, (uint16_t)rte_lcore_count(), mbuf_pool);
-	if (rc == 0) {
-		if (opts.n_ports > 1)
-			printf("tern-httpd: ready on ports %u-%u\n", opts.port,
-			       opts.port + opts.n_ports - 1);
-		else
-			printf("tern-httpd: ready on port %u\n", opts.port);
-		fflush(stdout);
-		rc = run(mbuf_pool);
-	}
+	if (rc == 0)
+		rc = run(mbuf_pool);		/* says "ready" once every lcore listens */
 	dump_stats();
 	RTE_LCORE_FOREACH(lcore)
 		tern_stack_free(stacks[lcore]);
