@@ -76,22 +76,6 @@ drain_events(struct httpd_srv *h, struct tern_chan *c)
 	return 0;
 }
 
-/* A TX queue the port never serves (a net_memif client with fewer queues
- * than our lcores): the lcore can never answer, so the server stops with
- * one line instead of timing every one of its connections out. */
-static int
-tx_queue_dead(struct tern_stack *s, unsigned int lcore)
-{
-	static const char name[] = "tx_queue_stuck";
-	unsigned int id = tern_stats_id(name);
-
-	if (id == 0 || tern_stats_get(s, id) == 0)
-		return 0;
-	fprintf(stderr, "tern-httpd: lcore %u: its TX queue takes no frames (does the peer "
-		"serve as many queues as we run lcores?); stopping\n", lcore);
-	return 1;
-}
-
 /* "ready" once every lcore listens on every port: a SYN reaches the lcore
  * that owns its 4-tuple, so a client let in earlier could meet an lcore
  * without a listener yet and be refused. The main lcore says it. */
@@ -119,7 +103,7 @@ serve(struct tern_stack *s, struct tern_chan *c, struct httpd_srv *h)
 {
 	bool up = false, told = false;
 	unsigned int lcore = rte_lcore_id();
-	uint64_t now = tern_stack_now(s), end = 0, next_stall = 0, next_check = 0;
+	uint64_t now = tern_stack_now(s), end = 0, next_stall = 0;
 	const uint64_t every_ns = (uint64_t)opts.stall_every_ms * 1000000;
 
 	if (opts.duration_s > 0)
@@ -130,14 +114,6 @@ serve(struct tern_stack *s, struct tern_chan *c, struct httpd_srv *h)
 		tern_stack_poll(s);
 		now = tern_stack_now(s);
 		httpd_srv_tick(h, now);
-		if (now >= next_check) {
-			next_check = now + 100000000ull;
-			if (tx_queue_dead(s, lcore)) {
-				worker_rc[lcore] = -1;
-				quit = 1;
-				break;
-			}
-		}
 		if (drain_events(h, c) != 0) {
 			worker_rc[lcore] = -1;
 			break;

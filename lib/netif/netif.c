@@ -26,7 +26,7 @@ RTE_LOG_REGISTER(netif_logtype, tern.netif, INFO);
 	rte_log(RTE_LOG_ ## level, netif_logtype, "tern.netif: " __VA_ARGS__)
 
 #define TX_RETRIES 8
-#define TX_STUCK_NS (2ull * 1000000000ull)	/* a queue that takes nothing this long */
+#define TX_STUCK_NS (5ull * 1000000000ull)	/* a queue that takes nothing this long */
 
 static uint32_t
 caps_from_tx_offloads(uint64_t tx, uint64_t rx, uint16_t nb_queues)
@@ -231,7 +231,7 @@ tx_stuck_check(struct tern_stack *s, struct stack_iface *f, uint16_t sent)
 	}
 	f->tx_stuck_told = true;
 	stack_ctr_inc(s, CTR_TX_QUEUE_STUCK);
-	NETIF_LOG(ERR, "port %u queue %u (lcore %u) has never taken a frame in 2 s with the "
+	NETIF_LOG(ERR, "port %u queue %u (lcore %u) has never taken a frame in 5 s with the "
 		  "link up: does the peer serve this queue? (net_memif needs the same "
 		  "number of queues, i.e. lcores, on both sides)\n", f->port_id, f->queue_id,
 		  s->lcore_id);
