@@ -30,6 +30,7 @@ struct head_fields {
 	uint8_t te_chunked_last;	/* chunked is the final coding */
 	uint8_t conn_close;
 	uint8_t conn_keep_alive;
+	uint8_t host_lines;		/* Host field lines, saturating at 255 */
 };
 
 /* The bytes a parse may look at: buf[0, end), end = min(len, limit). */
@@ -477,6 +478,8 @@ parse_field_line(const char *p, size_t n, struct head_fields *hf)
 		return field_transfer_encoding(v, vn, hf);
 	if (token_is(p, name_len, "connection"))
 		field_connection(v, vn, hf);
+	else if (token_is(p, name_len, "host") && hf->host_lines < UINT8_MAX)
+		hf->host_lines++;
 	return HTTP_OK;
 }
 
@@ -528,6 +531,7 @@ request_finish(const struct head_fields *hf, size_t head_len,
 	req->content_length = hf->has_cl ? hf->content_length : 0;
 	req->has_body = req->chunked || req->content_length > 0;
 	req->keep_alive = keep_alive_of(req->version_minor, hf);
+	req->host_lines = hf->host_lines;
 	req->head_len = (uint32_t)head_len;
 	return HTTP_OK;
 }

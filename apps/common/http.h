@@ -42,6 +42,8 @@ struct http_request {
 	uint8_t keep_alive;		/* after Connection: and version defaults */
 	uint8_t has_body;		/* Content-Length > 0 or chunked */
 	uint8_t chunked;		/* Transfer-Encoding: chunked */
+	uint8_t host_lines;		/* Host field lines (saturating): the
+					 * server applies RFC 9112 3.2 */
 	uint64_t content_length;
 	uint32_t head_len;		/* bytes of request line + headers + CRLFCRLF */
 	uint16_t path_len;

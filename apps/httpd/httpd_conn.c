@@ -20,11 +20,23 @@
  * (the rest waits on the ready list), so every send fits in the stack's
  * slack of twice tcp.sndbuf and nothing is ever refused out of order.
  *
- * Idle timeouts: connections sit in a list ordered by deadline (every
- * deadline is now + the same timeout, so touching one moves it to the
- * tail: O(1)); the loop expires from the head. An idle keep-alive
- * connection is closed (FIN); one stuck mid-request, with a full send
- * queue, or still not gone a timeout after our close, is aborted.
+ * Deadlines: a connection sits in up to two lists ordered by deadline
+ * (each list's deadlines are now + one timeout, so arming one appends it
+ * at the tail: O(1)); the loop expires from the heads. Idle: re-armed on
+ * any progress; an idle keep-alive connection is closed (FIN); one stuck
+ * mid-request, with a full send queue, or still not gone a timeout after
+ * our close, is aborted. Head: armed when a head is left partial (its
+ * head buffer is taken) and never re-armed, so a client that dribbles a
+ * header line now and then (slowloris) still gets 408 and a close when
+ * the whole head has not arrived in time. While a request is incomplete
+ * (partial head, or body still coming) each data event also feeds its
+ * rate meter: below the minimum rate, 408 and close. The rate clock stops
+ * while we hold input back (send queue full), as that stall is ours.
+ *
+ * Accept: with a cap per client address, a connection from an address
+ * that already has that many is aborted at once (a RST), before it takes
+ * any state here. A complete head from an HTTP/1.1 client without exactly
+ * one Host field line is answered 400 (RFC 9112 3.2).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -33,6 +45,7 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
+#include <rte_random.h>
 
 #include "httpd_conn.h"
 
@@ -62,11 +75,17 @@ struct httpd_conn {
 	uint8_t peer_closed;
 	uint32_t served;		/* requests answered */
 	uint32_t uncredited;		/* consumed bytes not yet credited back */
-	uint64_t deadline_ns;		/* idle deadline (in the LRU list) */
 	uint64_t pass_iter;		/* loop iteration of pass_bytes */
 	uint64_t pass_bytes;		/* bytes answered in that iteration */
-	uint32_t lru_prev, lru_next;
-	uint8_t in_lru;
+	struct httpd_rate rate;		/* incomplete request's meter */
+	struct {
+		uint64_t deadline_ns;
+		uint32_t prev, next;
+	} dl[HTTPD_DL_COUNT];
+	uint32_t addr;			/* peer IPv4 (host order) */
+	uint8_t in_dl;			/* bit per enum httpd_dl */
+	uint8_t addr_counted;		/* in h->addrs: release at reset */
+	uint8_t rate_on;		/* a request is incomplete: rate is metered */
 	/* ready list membership outlives the connection (see conn_reset) */
 	uint8_t queued;
 	uint32_t ready_next;
@@ -88,40 +107,61 @@ conn_of(struct httpd_srv *h, uint64_t handle)
 	return &h->conns[slot];
 }
 
-/* -- idle list and ready list ----------------------------------------------- */
+/* -- deadline lists and ready list ------------------------------------------ */
 
 static void
-lru_unlink(struct httpd_srv *h, struct httpd_conn *c)
+dl_unlink(struct httpd_srv *h, struct httpd_conn *c, enum httpd_dl l)
 {
-	if (!c->in_lru)
+	struct httpd_dl_list *list = &h->dl[l];
+
+	if (!(c->in_dl & (1u << l)))
 		return;
-	if (c->lru_prev != NONE)
-		h->conns[c->lru_prev].lru_next = c->lru_next;
+	if (c->dl[l].prev != NONE)
+		h->conns[c->dl[l].prev].dl[l].next = c->dl[l].next;
 	else
-		h->lru_head = c->lru_next;
-	if (c->lru_next != NONE)
-		h->conns[c->lru_next].lru_prev = c->lru_prev;
+		list->head = c->dl[l].next;
+	if (c->dl[l].next != NONE)
+		h->conns[c->dl[l].next].dl[l].prev = c->dl[l].prev;
 	else
-		h->lru_tail = c->lru_prev;
-	c->in_lru = 0;
+		list->tail = c->dl[l].prev;
+	c->in_dl &= (uint8_t)~(1u << l);
 }
 
-/* (Re)arm the idle deadline: now + timeout, at the tail. */
+/* (Re)arm deadline `l`: now + `timeout_ns`, at the tail of its list. */
+static void
+dl_arm(struct httpd_srv *h, struct httpd_conn *c, enum httpd_dl l, uint64_t timeout_ns)
+{
+	struct httpd_dl_list *list = &h->dl[l];
+	uint32_t i = conn_idx(h, c);
+
+	dl_unlink(h, c, l);
+	c->dl[l].deadline_ns = h->now + timeout_ns;
+	c->dl[l].next = NONE;
+	c->dl[l].prev = list->tail;
+	if (list->tail != NONE)
+		h->conns[list->tail].dl[l].next = i;
+	else
+		list->head = i;
+	list->tail = i;
+	c->in_dl |= (uint8_t)(1u << l);
+}
+
+/* The connection whose deadline `l` has passed, oldest first, or NULL. */
+static struct httpd_conn *
+dl_expired(struct httpd_srv *h, enum httpd_dl l)
+{
+	struct httpd_conn *c;
+
+	if (h->dl[l].head == NONE)
+		return NULL;
+	c = &h->conns[h->dl[l].head];
+	return c->dl[l].deadline_ns <= h->now ? c : NULL;
+}
+
 static void
 lru_touch(struct httpd_srv *h, struct httpd_conn *c)
 {
-	uint32_t i = conn_idx(h, c);
-
-	lru_unlink(h, c);
-	c->deadline_ns = h->now + h->conf.idle_ns;
-	c->lru_next = NONE;
-	c->lru_prev = h->lru_tail;
-	if (h->lru_tail != NONE)
-		h->conns[h->lru_tail].lru_next = i;
-	else
-		h->lru_head = i;
-	h->lru_tail = i;
-	c->in_lru = 1;
+	dl_arm(h, c, HTTPD_DL_IDLE, h->conf.idle_ns);
 }
 
 static void
@@ -157,6 +197,7 @@ hbuf_release(struct httpd_srv *h, struct httpd_conn *c)
 		rte_mempool_put(h->hbufs, c->hbuf);
 	c->hbuf = NULL;
 	c->hlen = 0;
+	dl_unlink(h, c, HTTPD_DL_HEAD);	/* no partial head, no head deadline */
 }
 
 /* Drop what is left of the input (the connection is closing). */
@@ -177,7 +218,9 @@ conn_reset(struct httpd_srv *h, struct httpd_conn *c)
 	uint8_t queued = c->queued;
 
 	conn_drop_input(h, c);
-	lru_unlink(h, c);
+	dl_unlink(h, c, HTTPD_DL_IDLE);
+	if (c->addr_counted)
+		httpd_addr_release(&h->addrs, c->addr);
 	memset(c, 0, sizeof(*c));
 	c->queued = queued;
 	c->ready_next = next;
@@ -191,7 +234,7 @@ conn_abort(struct httpd_srv *h, struct httpd_conn *c)
 	tern_tcp_abort(h->chan, c->handle);
 	c->closing = 1;
 	c->aborted = 1;
-	lru_unlink(h, c);
+	dl_unlink(h, c, HTTPD_DL_IDLE);
 }
 
 /* Credit consumed bytes back to the receive window (before any close:
@@ -229,6 +272,7 @@ st_index(uint16_t status)
 	case 404: return HTTPD_ST_404;
 	case 414: return HTTPD_ST_414;
 	case 405: return HTTPD_ST_405;
+	case 408: return HTTPD_ST_408;
 	case 431: return HTTPD_ST_431;
 	case 501: return HTTPD_ST_501;
 	case 505: return HTTPD_ST_505;
@@ -342,17 +386,48 @@ route(const struct httpd_srv *h, const struct http_request *req, struct httpd_re
 	}
 }
 
+/* A request is incomplete from now on: meter its receive rate. */
+static void
+rate_begin(struct httpd_srv *h, struct httpd_conn *c)
+{
+	if (c->rate_on)
+		return;
+	c->rate_on = 1;
+	httpd_rate_start(&c->rate, h->now);
+}
+
+/* Out of time (head deadline or rate): 408 and close (RFC 9110 15.5.9);
+ * with the send queue full nothing more can be said: abort. */
+static void
+conn_timeout(struct httpd_srv *h, struct httpd_conn *c)
+{
+	if (c->full)
+		conn_abort(h, c);
+	else
+		answer_error(h, c, 408);
+	conn_drop_input(h, c);
+	c->rate_on = 0;
+}
+
 static void
 head_parsed(struct httpd_srv *h, struct httpd_conn *c, const struct http_request *req)
 {
 	struct httpd_resp r;
 
+	if (!httpd_host_is_valid(req)) {
+		h->st.bad_host++;
+		c->rate_on = 0;
+		answer_error(h, c, 400);
+		return;
+	}
 	route(h, req, &r);
 	if (r.status >= 400 || !req->has_body) {
+		c->rate_on = 0;		/* the request is whole */
 		send_resp(h, c, &r);
 		return;
 	}
 	/* a body on GET/HEAD: answered once it is read and discarded */
+	rate_begin(h, c);
 	c->pend = r;
 	if (req->chunked) {
 		c->body = BODY_CHUNKED;
@@ -389,6 +464,7 @@ consume_body(struct httpd_srv *h, struct httpd_conn *c, const char *p, uint32_t 
 		c->body_left -= n;
 		if (c->body_left == 0) {
 			c->body = BODY_NONE;
+			c->rate_on = 0;
 			send_resp(h, c, &c->pend);
 		}
 		return n;
@@ -400,6 +476,7 @@ consume_body(struct httpd_srv *h, struct httpd_conn *c, const char *p, uint32_t 
 	}
 	if (c->chunk.done) {
 		c->body = BODY_NONE;
+		c->rate_on = 0;
 		send_resp(h, c, &c->pend);
 	}
 	return (uint32_t)r;
@@ -414,11 +491,17 @@ consume_head_buffered(struct httpd_srv *h, struct httpd_conn *c, const char *p,
 	uint32_t old = c->hlen, n;
 	enum http_status st;
 
-	if (c->hbuf == NULL && rte_mempool_get(h->hbufs, (void **)&c->hbuf) != 0) {
-		c->hbuf = NULL;
-		h->st.head_buf_short++;
-		conn_abort(h, c);
-		return avail;
+	if (c->hbuf == NULL) {
+		if (rte_mempool_get(h->hbufs, (void **)&c->hbuf) != 0) {
+			c->hbuf = NULL;
+			h->st.head_buf_short++;
+			conn_abort(h, c);
+			return avail;
+		}
+		/* a partial head: its deadline runs from here, never re-armed */
+		if (h->conf.head_ns != 0)
+			dl_arm(h, c, HTTPD_DL_HEAD, h->conf.head_ns);
+		rate_begin(h, c);
 	}
 	n = RTE_MIN(avail, HTTPD_HEAD_LIMIT - old);
 	memcpy(c->hbuf + old, p, n);
@@ -505,6 +588,7 @@ static void
 on_accepted(struct httpd_srv *h, const struct tern_event *ev)
 {
 	uint32_t slot = (uint32_t)(ev->handle >> 32) & 0xffffff;
+	enum httpd_addr_verdict v = HTTPD_ADDR_UNTRACKED;
 	struct httpd_conn *c;
 
 	if (slot >= h->conf.max_conns) {
@@ -515,6 +599,17 @@ on_accepted(struct httpd_srv *h, const struct tern_event *ev)
 	c = &h->conns[slot];
 	if (c->handle != 0)
 		conn_reset(h, c);	/* missed CLOSED: cannot happen, stay safe */
+	if (h->conf.max_per_addr != 0 && ev->addr != 0)
+		v = httpd_addr_acquire(&h->addrs, ev->addr, h->conf.max_per_addr);
+	if (v == HTTPD_ADDR_OVER_CAP) {
+		h->st.conns_addr_refused++;
+		tern_tcp_abort(h->chan, ev->handle);
+		return;
+	}
+	if (v == HTTPD_ADDR_UNTRACKED && h->conf.max_per_addr != 0)
+		h->st.conns_addr_untracked++;
+	c->addr_counted = v == HTTPD_ADDR_OK;
+	c->addr = ev->addr;
 	c->handle = ev->handle;
 	h->st.conns_accepted++;
 	if (ev->cookie < HTTPD_MAX_PORTS)	/* the listener's: its port index */
@@ -533,6 +628,15 @@ on_data(struct httpd_srv *h, struct httpd_conn *c, const struct tern_event *ev)
 	}
 	if (c->closing) {
 		rte_pktmbuf_free(ev->m);	/* the stack takes no credit now */
+		return;
+	}
+	/* held-back input (c->full) is our stall, not the client's */
+	if (c->rate_on && h->conf.min_rate != 0 && !c->full &&
+	    httpd_rate_feed(&c->rate, h->now, ev->len, h->conf.min_rate,
+			    h->conf.rate_window_ns)) {
+		h->st.slow_requests++;
+		rte_pktmbuf_free(ev->m);
+		conn_timeout(h, c);
 		return;
 	}
 	if (c->inq_tail != NULL)
@@ -573,6 +677,8 @@ httpd_srv_event(struct httpd_srv *h, const struct tern_event *ev)
 			c->full = 0;
 			if (!c->closing)
 				lru_touch(h, c);
+			if (c->rate_on)		/* a new window after our stall */
+				httpd_rate_start(&c->rate, h->now);
 			conn_process(h, c);
 		}
 		return 0;
@@ -606,11 +712,9 @@ httpd_srv_event(struct httpd_srv *h, const struct tern_event *ev)
 static void
 expire_idle(struct httpd_srv *h)
 {
-	while (h->lru_head != NONE) {
-		struct httpd_conn *c = &h->conns[h->lru_head];
+	struct httpd_conn *c;
 
-		if (c->deadline_ns > h->now)
-			break;
+	while ((c = dl_expired(h, HTTPD_DL_IDLE)) != NULL) {
 		h->st.idle_timeouts++;
 		if (!c->closing && c->inq == NULL && c->hlen == 0 && c->body == BODY_NONE &&
 		    !c->full) {
@@ -619,6 +723,19 @@ expire_idle(struct httpd_srv *h)
 			conn_abort(h, c);
 			conn_drop_input(h, c);
 		}
+	}
+}
+
+/* Heads still partial at their deadline (whatever trickled in since). */
+static void
+expire_heads(struct httpd_srv *h)
+{
+	struct httpd_conn *c;
+
+	while ((c = dl_expired(h, HTTPD_DL_HEAD)) != NULL) {
+		dl_unlink(h, c, HTTPD_DL_HEAD);
+		h->st.head_timeouts++;
+		conn_timeout(h, c);
 	}
 }
 
@@ -637,10 +754,29 @@ httpd_srv_run(struct httpd_srv *h)
 		if (c->handle != 0)
 			conn_process(h, c);
 	}
+	expire_heads(h);
 	expire_idle(h);
 }
 
 /* -- setup ------------------------------------------------------------------ */
+
+/* The per-address table, sized once: accepting never allocates. */
+static int
+addr_table_create(struct httpd_srv *h, int socket)
+{
+	uint32_t n;
+	void *slots;
+
+	if (h->conf.max_per_addr == 0)
+		return 0;
+	n = httpd_addr_table_slots(h->conf.max_conns);
+	slots = rte_zmalloc_socket("httpd_addrs", (size_t)n * sizeof(struct httpd_addr_slot),
+				   RTE_CACHE_LINE_SIZE, socket);
+	if (slots == NULL)
+		return -1;
+	httpd_addr_table_init(&h->addrs, slots, n, (uint32_t)rte_rand());
+	return 0;
+}
 
 int
 httpd_srv_init(struct httpd_srv *h, struct tern_chan *c, unsigned int lcore,
@@ -653,13 +789,16 @@ httpd_srv_init(struct httpd_srv *h, struct tern_chan *c, unsigned int lcore,
 	memset(h, 0, sizeof(*h));
 	h->chan = c;
 	h->conf = *conf;
-	h->lru_head = h->lru_tail = h->ready = NONE;
+	h->ready = NONE;
+	for (i = 0; i < HTTPD_DL_COUNT; i++)
+		h->dl[i].head = h->dl[i].tail = NONE;
 	h->conns = rte_zmalloc_socket("httpd_conns", (size_t)conf->max_conns *
 				      sizeof(*h->conns), RTE_CACHE_LINE_SIZE, socket);
+
 	snprintf(name, sizeof(name), "httpd_hbuf%u", lcore);
 	h->hbufs = rte_mempool_create(name, HBUF_POOL_SIZE, HTTPD_HEAD_LIMIT, 32, 0,
 				      NULL, NULL, NULL, NULL, socket, 0);
-	if (h->conns == NULL || h->hbufs == NULL ||
+	if (h->conns == NULL || h->hbufs == NULL || addr_table_create(h, socket) != 0 ||
 	    httpd_body_init(&h->body, pool, socket) != 0) {
 		fprintf(stderr, "tern-httpd: lcore %u: no memory for connection state\n",
 			lcore);
@@ -688,4 +827,6 @@ httpd_srv_fini(struct httpd_srv *h)
 	h->hbufs = NULL;
 	rte_free(h->conns);
 	h->conns = NULL;
+	rte_free(h->addrs.slot);
+	h->addrs.slot = NULL;
 }

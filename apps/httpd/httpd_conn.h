@@ -2,8 +2,10 @@
  *
  * tern-httpd's per-lcore server: connection state indexed by handle slot,
  * the TCP event handler, request processing (parse every complete request
- * head, answer in order, discard request bodies), send-side flow control
- * and idle timeouts. One instance per lcore, driven by main.c's loop:
+ * head, answer in order, discard request bodies), send-side flow control,
+ * idle timeouts and the defences of httpd_guard.h (whole-head deadline,
+ * minimum receive rate, connections per client address, the Host rule).
+ * One instance per lcore, driven by main.c's loop:
  * httpd_srv_event() for every event, then httpd_srv_run() once per
  * iteration with the loop's clock.
  */
@@ -16,6 +18,7 @@
 
 #include "../common/http.h"
 
+#include "httpd_guard.h"
 #include "httpd_opts.h"
 #include "httpd_resp.h"
 
@@ -31,6 +34,7 @@ enum httpd_st {
 	HTTPD_ST_400,
 	HTTPD_ST_404,
 	HTTPD_ST_405,
+	HTTPD_ST_408,
 	HTTPD_ST_414,
 	HTTPD_ST_431,
 	HTTPD_ST_501,
@@ -55,6 +59,11 @@ struct httpd_stats {
 	uint64_t ring_full;		/* aborted: command ring full */
 	uint64_t send_refused;		/* aborted: send queue past twice its limit */
 	uint64_t stalls;		/* injected stalls (--stall-ms) */
+	uint64_t head_timeouts;		/* 408: head not whole in --header-timeout */
+	uint64_t slow_requests;		/* 408: request below --min-rate */
+	uint64_t conns_addr_refused;	/* aborted at accept: --max-conns-per-addr */
+	uint64_t conns_addr_untracked;	/* accepted, address table full */
+	uint64_t bad_host;		/* 400: not exactly one Host (RFC 9112 3.2) */
 	uint64_t accepted_by_port[HTTPD_MAX_PORTS];	/* by index in --ports */
 };
 
@@ -66,6 +75,22 @@ struct httpd_srv_conf {
 	uint32_t body_size;
 	uint32_t max_body;
 	uint64_t idle_ns;
+	uint64_t head_ns;		/* whole-head deadline; 0 = none */
+	uint64_t rate_window_ns;	/* --min-rate-window */
+	uint32_t min_rate;		/* bytes/s; 0 = not checked */
+	uint32_t max_per_addr;		/* connections per address; 0 = no cap */
+};
+
+/* Deadline lists: every deadline in one list is now + the same timeout,
+ * so each list is in deadline order by construction (append, unlink). */
+enum httpd_dl {
+	HTTPD_DL_IDLE,			/* --idle-timeout: touched by any progress */
+	HTTPD_DL_HEAD,			/* --header-timeout: from a head's first byte */
+	HTTPD_DL_COUNT
+};
+
+struct httpd_dl_list {
+	uint32_t head, tail;		/* oldest deadline first */
 };
 
 struct httpd_srv {
@@ -74,7 +99,8 @@ struct httpd_srv {
 	struct httpd_body body;
 	struct rte_mempool *hbufs;	/* head buffers of HTTPD_HEAD_LIMIT bytes */
 	struct httpd_conn *conns;	/* by handle slot */
-	uint32_t lru_head, lru_tail;	/* idle order: oldest deadline first */
+	struct httpd_dl_list dl[HTTPD_DL_COUNT];
+	struct httpd_addr_table addrs;	/* when conf.max_per_addr != 0 */
 	uint32_t ready;			/* connections to process again */
 	uint64_t now;			/* the loop's clock */
 	uint64_t iter;			/* loop iterations (per-pass budgets) */

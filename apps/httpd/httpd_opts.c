@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
  * tern-httpd option parsing: --ip, --gw, --port, --ports, --body-size, --max-body,
- * --config, --duration, --stats, --idle-timeout, --stall-ms,
+ * --config, --duration, --stats, --idle-timeout, --header-timeout,
+ * --min-rate, --min-rate-window, --max-conns-per-addr, --stall-ms,
  * --stall-every-ms. An INI file given with --config is read first;
  * command-line flags then override it. Called once by main.c.
  */
@@ -20,8 +21,19 @@ httpd_usage(const char *prog)
 	fprintf(stderr,
 		"usage: %s [EAL options] -- --ip A.B.C.D/N [--gw A.B.C.D] [--port 80 | --ports LO-HI]\n"
 		"       [--body-size 64] [--max-body N] [--config FILE] [--duration S]\n"
-		"       [--stats FILE] [--idle-timeout S] [--stall-ms MS --stall-every-ms MS]\n",
-		prog);
+		"       [--stats FILE] [--idle-timeout S] [--stall-ms MS --stall-every-ms MS]\n"
+		"       [--header-timeout S] [--min-rate B --min-rate-window S]\n"
+		"       [--max-conns-per-addr N]\n"
+		"slow clients (0 turns each off):\n"
+		"  --header-timeout S      a request head must arrive whole within S s of its\n"
+		"                          first byte, else 408 and close (default %d)\n"
+		"  --min-rate B            an incomplete request (head or body) must arrive at\n"
+		"                          B bytes/s or more, else 408 and close (default %d)\n"
+		"  --min-rate-window S     ... measured over windows of S s (default %d)\n"
+		"  --max-conns-per-addr N  open connections per client address and lcore;\n"
+		"                          more are reset at accept (default 0: no cap; 64\n"
+		"                          suits a server facing many clients)\n",
+		prog, HTTPD_HEADER_TIMEOUT_S, HTTPD_MIN_RATE, HTTPD_MIN_RATE_WINDOW_S);
 }
 
 static int
@@ -47,6 +59,21 @@ parse_secs(const char *s, double *out)
 	errno = 0;
 	v = strtod(s, &end);
 	if (errno != 0 || end == s || *end != '\0' || !(v > 0) || v > 1e7)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Seconds, where 0 turns the limit off. */
+static int
+parse_secs_or_off(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || !(v >= 0) || v > 1e7)
 		return -1;
 	*out = v;
 	return 0;
@@ -118,6 +145,18 @@ opt_num(struct httpd_opts *o, int c, const char *arg, char *err, size_t n)
 		else
 			o->stall_every_ms = (uint32_t)v;
 		return 0;
+	case 'r':
+		if (parse_num(arg, 0, HTTPD_MIN_RATE_MAX, &v) != 0)
+			return snprintf(err, n, "--min-rate: expected 0..%u bytes/s, got '%s'",
+					HTTPD_MIN_RATE_MAX, arg), -1;
+		o->min_rate = (uint32_t)v;
+		return 0;
+	case 'a':
+		if (parse_num(arg, 0, HTTPD_PER_ADDR_MAX, &v) != 0)
+			return snprintf(err, n, "--max-conns-per-addr: expected 0..%u, got '%s'",
+					HTTPD_PER_ADDR_MAX, arg), -1;
+		o->max_conns_per_addr = (uint32_t)v;
+		return 0;
 	default:
 		return snprintf(err, n, "unknown option"), -1;
 	}
@@ -143,6 +182,16 @@ opt_one(struct httpd_opts *o, int c, const char *arg, char *err, size_t n)
 	case 't':
 		if (parse_secs(arg, &o->idle_timeout_s) != 0)
 			return snprintf(err, n, "--idle-timeout: expected seconds > 0, got '%s'",
+					arg), -1;
+		return 0;
+	case 'H':
+		if (parse_secs_or_off(arg, &o->header_timeout_s) != 0)
+			return snprintf(err, n, "--header-timeout: expected seconds >= 0, got '%s'",
+					arg), -1;
+		return 0;
+	case 'w':
+		if (parse_secs(arg, &o->min_rate_window_s) != 0)
+			return snprintf(err, n, "--min-rate-window: expected seconds > 0, got '%s'",
 					arg), -1;
 		return 0;
 	case 's':
@@ -184,6 +233,10 @@ httpd_opts_parse(struct httpd_opts *o, int argc, char **argv, char *err, size_t 
 		{ "idle-timeout", required_argument, NULL, 't' },
 		{ "stall-ms", required_argument, NULL, 'S' },
 		{ "stall-every-ms", required_argument, NULL, 'E' },
+		{ "header-timeout", required_argument, NULL, 'H' },
+		{ "min-rate", required_argument, NULL, 'r' },
+		{ "min-rate-window", required_argument, NULL, 'w' },
+		{ "max-conns-per-addr", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -196,6 +249,9 @@ httpd_opts_parse(struct httpd_opts *o, int argc, char **argv, char *err, size_t 
 	o->body_size = 64;
 	o->max_body = 1u << 20;
 	o->idle_timeout_s = 60;
+	o->header_timeout_s = HTTPD_HEADER_TIMEOUT_S;
+	o->min_rate = HTTPD_MIN_RATE;
+	o->min_rate_window_s = HTTPD_MIN_RATE_WINDOW_S;
 	/* --config first, so that flags override the file wherever they are */
 	for (k = 1; k < argc; k++) {
 		if (strcmp(argv[k], "--config") != 0)

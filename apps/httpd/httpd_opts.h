@@ -14,6 +14,13 @@
 
 /* Upper bounds of the body sizes a response may carry. */
 #define HTTPD_BODY_MAX (64u << 20)
+/* Defaults of the slow-client defences (README, `tern-httpd --help`). */
+#define HTTPD_HEADER_TIMEOUT_S 10
+#define HTTPD_MIN_RATE 100
+#define HTTPD_MIN_RATE_WINDOW_S 10
+/* Upper bounds of --min-rate and --max-conns-per-addr. */
+#define HTTPD_MIN_RATE_MAX 1000000000u
+#define HTTPD_PER_ADDR_MAX (1u << 24)
 /* Listening ports (--ports LO-HI): one client address reaches at most
  * ~64k connections per server port, so a million needs a range. */
 #define HTTPD_MAX_PORTS 64u
@@ -27,6 +34,11 @@ struct httpd_opts {
 	uint32_t max_body;		/* bound of `GET /bytes/N`; default 1 MiB */
 	double duration_s;		/* 0 = until SIGINT/SIGTERM */
 	double idle_timeout_s;		/* idle connections closed after; default 60 */
+	double header_timeout_s;	/* a request head whole within; default 10, 0 = off */
+	uint32_t min_rate;		/* bytes/s while a request is incomplete;
+					 * default 100, 0 = off */
+	double min_rate_window_s;	/* ... judged over windows of; default 10 */
+	uint32_t max_conns_per_addr;	/* per client address and lcore; 0 = off */
 	uint32_t stall_ms;		/* test hook: stall the loop this long ... */
 	uint32_t stall_every_ms;	/* ... every this many ms; 0 = never */
 	const char *stats_path;		/* counters as JSON at exit; NULL = stdout */

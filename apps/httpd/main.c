@@ -143,6 +143,10 @@ httpd_lcore(void *arg)
 		.body_size = opts.body_size,
 		.max_body = opts.max_body,
 		.idle_ns = (uint64_t)(opts.idle_timeout_s * 1e9),
+		.head_ns = (uint64_t)(opts.header_timeout_s * 1e9),
+		.rate_window_ns = (uint64_t)(opts.min_rate_window_s * 1e9),
+		.min_rate = opts.min_rate,
+		.max_per_addr = opts.max_conns_per_addr,
 	};
 	struct httpd_srv *h;
 	struct tern_chan *c;
@@ -242,6 +246,9 @@ write_lcore_stats(FILE *f)
 			{ "httpd_rx_bytes", st->rx_bytes },
 			{ "httpd_tx_bytes", st->tx_bytes },
 			{ "httpd_idle_timeouts", st->idle_timeouts },
+			{ "httpd_head_timeouts", st->head_timeouts },
+			{ "httpd_slow_requests", st->slow_requests },
+			{ "httpd_conns_addr_refused", st->conns_addr_refused },
 		};
 		unsigned int i;
 
@@ -257,7 +264,7 @@ static void
 write_stats(FILE *f)
 {
 	static const char *const st_names[HTTPD_ST_COUNT] = {
-		"200", "400", "404", "405", "414", "431", "501", "505", "other",
+		"200", "400", "404", "405", "408", "414", "431", "501", "505", "other",
 	};
 	struct httpd_stats t;
 	char *tern = NULL;
@@ -281,10 +288,13 @@ write_stats(FILE *f)
 		", \"httpd_conns_reused\": %" PRIu64 ", \"httpd_idle_timeouts\": %" PRIu64
 		", \"httpd_head_buf_short\": %" PRIu64 ", \"httpd_mbuf_short\": %" PRIu64
 		", \"httpd_ring_full\": %" PRIu64 ", \"httpd_send_refused\": %" PRIu64
-		", \"httpd_stalls\": %" PRIu64,
+		", \"httpd_stalls\": %" PRIu64 ", \"httpd_head_timeouts\": %" PRIu64
+		", \"httpd_slow_requests\": %" PRIu64 ", \"httpd_conns_addr_refused\": %" PRIu64
+		", \"httpd_conns_addr_untracked\": %" PRIu64 ", \"httpd_bad_host\": %" PRIu64,
 		t.rx_bytes, t.tx_bytes, t.body_bytes, t.conns_accepted, t.conns_closed,
 		t.conns_overflow, t.conns_reused, t.idle_timeouts, t.head_buf_short,
-		t.mbuf_short, t.ring_full, t.send_refused, t.stalls);
+		t.mbuf_short, t.ring_full, t.send_refused, t.stalls, t.head_timeouts,
+		t.slow_requests, t.conns_addr_refused, t.conns_addr_untracked, t.bad_host);
 	if (opts.n_ports > 1)		/* "httpd_accepted_port_8080": n, ... */
 		for (i = 0; i < opts.n_ports; i++)
 			fprintf(f, ", \"httpd_accepted_port_%u\": %" PRIu64,

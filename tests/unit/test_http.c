@@ -338,6 +338,26 @@ test_request_fields(void **state)
 	assert_string_equal(r.path, "/x");
 }
 
+/* Host field lines are counted (case-insensitive name, any value, even
+ * empty) for the server's RFC 9112 3.2 check; the parser accepts all. */
+static void
+test_host_lines(void **state)
+{
+	struct http_request r;
+
+	(void)state;
+	r = request_ok("GET / HTTP/1.1\r\n\r\n");
+	assert_int_equal(r.host_lines, 0);
+	r = request_ok("GET / HTTP/1.1\r\nhOST: a\r\n\r\n");
+	assert_int_equal(r.host_lines, 1);
+	r = request_ok("GET / HTTP/1.1\r\nHost:\r\n\r\n");
+	assert_int_equal(r.host_lines, 1);
+	r = request_ok("GET / HTTP/1.1\r\nHost: a\r\nX: 1\r\nHost: a\r\n\r\n");
+	assert_int_equal(r.host_lines, 2);
+	r = request_ok("GET / HTTP/1.0\r\nHosts: a\r\nX-Host: b\r\n\r\n");
+	assert_int_equal(r.host_lines, 0);
+}
+
 static void
 test_methods(void **state)
 {
@@ -934,6 +954,7 @@ main(void)
 		cmocka_unit_test(test_request_table),
 		cmocka_unit_test(test_response_table),
 		cmocka_unit_test(test_request_fields),
+		cmocka_unit_test(test_host_lines),
 		cmocka_unit_test(test_methods),
 		cmocka_unit_test(test_keep_alive),
 		cmocka_unit_test(test_pipelined),
