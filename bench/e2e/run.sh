@@ -20,7 +20,31 @@
 #     far slower here: memif TX queue drops (tx_drop_full), a full
 #     reassembly queue, then recovery at one segment per RTT);
 #  4. bench/e2e/scale.sh when it exists (see the hook at the end);
-#  5. bench/e2e/plot.sh: PNGs of the latency spectrum and req/s vs
+#  5. lcores (issue 10; about 2 x (SECS + 4) s, so on by default): tern-httpd
+#     on 1 lcore and then on N (--lcores N, default 2), one stack per lcore,
+#     served over net_af_packet on a veth (qpairs = lcores; the kernel end
+#     with `ethtool -K tx off` and no TSO/GSO/GRO) in a network namespace of
+#     our own (198.18.50.0/24), loaded by the kernel's wrk from the
+#     namespace: keep-alive, LCORES_CONNS (64) connections, SECS seconds,
+#     the same wrk on the same CPUs in both runs. Per lcore: requests,
+#     loop_busy_cycles per request (the stack's TSC cycles from a poll that
+#     handled something to the next poll, the app's work included),
+#     flow_rx_steered per request, and the N-vs-1 ratio of busy cycles per
+#     request (issue 10's goal: within 10% on a device with RSS; af_packet
+#     has none tern can use, so the figure here includes software steering);
+#     plus, over the wrk run alone (DPDK telemetry and schedstat snapshots),
+#     how busy each loop was and how much of the time each lcore's thread
+#     held its CPU, and wrk's CPU. Placement: lcore i runs on CPU i; with
+#     more CPUs than N, tern takes CPUs 1..N and wrk (one thread per CPU)
+#     CPU 0 and CPUs N+1.. ; otherwise tern takes CPUs 0..N-1 and wrk CPU 0,
+#     so on this 2-vCPU machine wrk shares CPU 0 with lcore 0 in the 2-lcore
+#     run (lcore 1 has CPU 1 to itself in both runs: the like-for-like
+#     pair). The 1-lcore run is always lcore 1 on CPU 1. bench/e2e/lcores.py
+#     computes the figures (lcores.json). On a bigger machine:
+#       bench/e2e/run.sh --lcores-only --lcores 4    (tern -l 1-4, qpairs=4,
+#       wrk on CPU 0 and 5..; LCORES_CONNS=256 for more connections)
+#     --lcores-only runs this section alone, --no-lcores skips it;
+#  6. bench/e2e/plot.sh: PNGs of the latency spectrum and req/s vs
 #     connections (gnuplot).
 #
 # The nginx configuration, and why (written to $WORK/nginx/nginx.conf):
@@ -61,12 +85,14 @@
 # machine); on the busy machine it was tried on it made no difference.
 #
 # Writes results/<timestamp>/*.json (one per run), summary.md (figures
-# side by side with the ratio tern/kernel) and *.png, and prints the
-# table. Everything it starts or changes (processes, memif socket,
+# side by side with the ratio tern/kernel, then the lcores table; made by
+# bench/e2e/summary.py) and *.png, and prints the table. Everything it
+# starts or changes (processes, memif socket, network namespace,
 # hugepages, hugetlbfs mount, guest_halt_poll_ns) is undone on exit; every
-# run is bounded by timeout(1).
+# run is bounded by timeout(1) (tern-httpd on af_packet by its --duration).
 #
-# usage: bench/e2e/run.sh [--quick] [--no-idle-poll]
+# usage: bench/e2e/run.sh [--quick] [--no-idle-poll] [--lcores N]
+#                         [--lcores-only | --no-lcores]
 #        (--quick: 5 s per run, else 10 s)
 set -euo pipefail
 
@@ -89,15 +115,24 @@ CMDLINE="bench/e2e/run.sh${*:+ $*}"
 HALT_POLL=/sys/module/haltpoll/parameters/guest_halt_poll_ns
 HALT_POLL_NS=200000
 
+USAGE="usage: bench/e2e/run.sh [--quick] [--no-idle-poll] [--lcores N] [--lcores-only | --no-lcores]"
 QUICK=0
 IDLE_POLL=1
-for a in "$@"; do
-	case $a in
+LC_N=2
+LC_MODE=with	# with: after the other sections; only; none
+while [[ $# -gt 0 ]]; do
+	case $1 in
 	--quick) QUICK=1 ;;
 	--no-idle-poll) IDLE_POLL=0 ;;
-	*) echo "usage: bench/e2e/run.sh [--quick] [--no-idle-poll]" >&2; exit 2 ;;
+	--lcores) [[ $# -ge 2 ]] || { echo "$USAGE" >&2; exit 2; }; LC_N=$2; shift ;;
+	--lcores=*) LC_N=${1#--lcores=} ;;
+	--lcores-only) LC_MODE=only ;;
+	--no-lcores) LC_MODE=none ;;
+	*) echo "$USAGE" >&2; exit 2 ;;
 	esac
+	shift
 done
+[[ $LC_N =~ ^[0-9]+$ && $LC_N -ge 2 ]] || { echo "--lcores: 2 or more" >&2; exit 2; }
 SECS=$((QUICK ? 5 : 10))
 CONNS=(10 100)
 [[ $QUICK -eq 1 ]] || CONNS+=(1000)
@@ -106,6 +141,17 @@ OUT=$REPO/results/$(date +%Y%m%d-%H%M%S)
 WORK=
 SRV_PID=
 CLI_PID=
+LC_NS=
+# Where a tern server runs (start_tern_server): the command it runs under
+# and its EAL options beside memory; the memif sections' by default.
+SRV_WRAP=(taskset -c "$SRV_CPU")
+SRV_EAL=(--no-pci -l "$SRV_CPU" --file-prefix "$ID-srv"
+	--vdev "net_memif0,role=server,socket=$SOCK")
+# Where wrk runs (run_wrk): its command prefix and threads, and the server
+# whose CPU time it reports (schedstat of its main thread; empty: none).
+WRK_WRAP=(taskset -c "$CLI_CPU")
+WRK_THREADS=1
+WRK_SRV_PID=
 HUGE_BEFORE=
 MOUNTED_HUGE=0
 HALT_POLL_BEFORE=
@@ -142,6 +188,7 @@ cleanup() {
 	stop_pid "$CLI_PID"
 	stop_server
 	rm -f "$SOCK"
+	lcores_ns_del
 	rm -rf "/var/run/dpdk/$ID"-*
 	[[ $MOUNTED_HUGE -eq 1 ]] && umount "$HUGE_MNT"
 	[[ -n $HUGE_BEFORE ]] && echo "$HUGE_BEFORE" >"$HUGE_SYS" 2>/dev/null
@@ -189,15 +236,15 @@ wait_line() {
 	return 1
 }
 
-# start_tern_server BIN READY_REGEX APP-ARGS...: a tern server on CPU 1,
-# server side of the memif; 0 once ready. Falls back to --no-huge once.
+# start_tern_server BIN READY_REGEX APP-ARGS...: a tern server under
+# SRV_WRAP with SRV_EAL (by default on CPU 1, server side of the memif);
+# 0 once ready. Falls back to --no-huge once.
 start_tern_server() {
 	local bin=$1 ready=$2 name
 	shift 2
 	name=$(basename "$bin")
 	rm -f "$SOCK"
-	taskset -c "$SRV_CPU" "$bin" "${EAL_MEM[@]}" --no-pci -l "$SRV_CPU" \
-		--file-prefix "$ID-srv" --vdev "net_memif0,role=server,socket=$SOCK" -- \
+	"${SRV_WRAP[@]}" "$bin" "${EAL_MEM[@]}" "${SRV_EAL[@]}" -- \
 		"$@" >"$WORK/$name.log" 2>&1 &
 	SRV_PID=$!
 	wait_line "$WORK/$name.log" "$ready" && return 0
@@ -334,71 +381,32 @@ cpu_ns() {	# cpu_ns PID: nanoseconds on CPU so far (0 if gone)
 	cut -d' ' -f1 "/proc/$1/schedstat" 2>/dev/null || echo 0
 }
 
-# run_wrk NAME CONNS [wrk args...]: wrk on CPU 0, parsed into $OUT/NAME.json
-# with nginx's CPU time over the run (schedstat) and wrk's (rusage).
+# run_wrk NAME CONNS URL [wrk args...]: wrk -t WRK_THREADS under WRK_WRAP
+# (by default on CPU 0), parsed into $OUT/NAME.json (bench/e2e/wrk_json.py)
+# with wrk's CPU time over the run (rusage) and WRK_SRV_PID's (schedstat).
 run_wrk() {
-	local name=$1 c=$2 rc=0 s0 s1 t0 t1
-	shift 2
-	echo "-- wrk -t1 -c $c -d ${SECS}s --latency $* ($name)"
-	s0=$(cpu_ns "$SRV_PID")
+	local name=$1 c=$2 url=$3 rc=0 s0=0 s1=0 t0 t1 wall srv=-
+	shift 3
+	echo "-- wrk -t$WRK_THREADS -c $c -d ${SECS}s --latency $* $url ($name)"
+	[[ -z $WRK_SRV_PID ]] || s0=$(cpu_ns "$WRK_SRV_PID")
 	t0=$EPOCHREALTIME
 	times >"$WORK/times0"	# not in $(...): a subshell has children of its own
-	timeout -k 5 $((SECS * 3 + 30)) taskset -c "$CLI_CPU" wrk -t1 -c "$c" -d "${SECS}s" \
-		--timeout 2s --latency -s "$WORK/spectrum.lua" "$@" \
-		"http://127.0.0.1:$PORT/" >"$WORK/$name.log" 2>&1 &
+	timeout -k 5 $((SECS * 3 + 30)) "${WRK_WRAP[@]}" wrk -t"$WRK_THREADS" -c "$c" \
+		-d "${SECS}s" --timeout 2s --latency -s "$WORK/spectrum.lua" "$@" \
+		"$url" >"$WORK/$name.log" 2>&1 &
 	CLI_PID=$!
 	wait "$CLI_PID" || rc=$?
 	CLI_PID=
-	s1=$(cpu_ns "$SRV_PID")
+	[[ -z $WRK_SRV_PID ]] || s1=$(cpu_ns "$WRK_SRV_PID")
 	t1=$EPOCHREALTIME
 	times >"$WORK/times1"
 	grep -E 'Requests/sec|Latency  |errors|Non-2xx' "$WORK/$name.log" || true
 	[[ $rc -eq 0 ]] || note "wrk $name: exit $rc"
-	$PY - "$WORK/$name.log" "$OUT/$name.json" "$c" "$SECS" "$*" \
-		"$(awk -v a="$s0" -v b="$s1" -v x="$t0" -v y="$t1" 'BEGIN { print (b - a) / 1e9, y - x }')" \
-		"$(children_cpu_delta "$WORK/times0" "$WORK/times1")" <<'PYEOF'
-import json, re, sys
-log, out, conns, secs, extra, srv, cli = sys.argv[1:8]
-srv_cpu, wall = map(float, srv.split())
-t = open(log).read()
-unit = {"us": 1, "ms": 1e3, "s": 1e6, "m": 6e7}
-def us(v):
-	m = re.match(r"([\d.]+)(us|ms|s|m)$", v)
-	return float(m.group(1)) * unit[m.group(2)] if m else None
-pct = {}
-for p, v in re.findall(r"^\s+(\d+(?:\.\d+)?)%\s+(\S+)$", t, re.M):
-	pct[p.rstrip("0").rstrip(".") if "." in p else p] = us(v)
-spectrum = [{"percentile": float(p), "latency_us": float(v)}
-	    for p, v in re.findall(r"^spectrum (\S+) (\d+)$", t, re.M)]
-for want in ("99.9", "99.99", "99.999"):	# nearest spectrum point at or above
-	above = [s for s in spectrum if s["percentile"] >= float(want) - 1e-9]
-	if above:
-		pct[want] = above[0]["latency_us"]
-m = re.search(r"Requests/sec:\s+([\d.]+)", t)
-err = {"connect": 0, "read": 0, "write": 0, "timeout": 0, "non_2xx_3xx": 0}
-m2 = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", t)
-if m2:
-	for k, v in zip(("connect", "read", "write", "timeout"), m2.groups()):
-		err[k] = int(v)
-m3 = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
-if m3:
-	err["non_2xx_3xx"] = int(m3.group(1))
-m4 = re.search(r"(\d+) requests in", t)
-n = int(m4.group(1)) if m4 else 0
-lat = re.search(r"Latency\s+(\S+)\s+(\S+)\s+(\S+)", t)
-json.dump({"tool": "wrk", "config": {"connections": int(conns), "duration_s": int(secs),
-	   "args": extra}, "requests": n,
-	   "requests_per_sec": float(m.group(1)) if m else None,
-	   "latency_us": {"mean": us(lat.group(1)) if lat else None,
-			  "max": us(lat.group(3)) if lat else None, "percentiles": pct,
-			  "source": "wrk (Lua latency:percentile, 1 us steps)"},
-	   "spectrum": spectrum,
-	   "server_cpu": {"seconds": srv_cpu, "wall_s": wall,
-			  "busy_pct": 100 * srv_cpu / wall if wall > 0 else None,
-			  "us_per_request": 1e6 * srv_cpu / n if n else None},
-	   "client_cpu": {"seconds": float(cli), "busy_pct": 100 * float(cli) / wall if wall > 0 else None},
-	   "errors": err}, open(out, "w"), indent=1)
-PYEOF
+	wall=$(awk -v x="$t0" -v y="$t1" 'BEGIN { print y - x }')
+	[[ -z $WRK_SRV_PID ]] || srv=$(awk -v a="$s0" -v b="$s1" 'BEGIN { print (b - a) / 1e9 }')
+	$PY "$REPO/bench/e2e/wrk_json.py" "$WORK/$name.log" "$OUT/$name.json" "$c" "$SECS" \
+		"$WRK_THREADS" "$*" "$wall" "$srv" \
+		"$(children_cpu_delta "$WORK/times0" "$WORK/times1")"
 }
 
 # children_cpu_delta BEFORE AFTER: user + system seconds that this shell's
@@ -418,10 +426,12 @@ kernel_http() {
 	idle_poll_on
 	start_nginx || die "nginx did not start"
 	echo "nginx pid $SRV_PID on 127.0.0.1:$PORT, body $(curl -s "http://127.0.0.1:$PORT/" | wc -c) bytes"
+	WRK_SRV_PID=$SRV_PID
 	for c in "${CONNS[@]}"; do
-		run_wrk "kernel-ka-c$c" "$c"
+		run_wrk "kernel-ka-c$c" "$c" "http://127.0.0.1:$PORT/"
 	done
-	run_wrk kernel-close-c8 8 -H 'Connection: close'
+	run_wrk kernel-close-c8 8 "http://127.0.0.1:$PORT/" -H 'Connection: close'
+	WRK_SRV_PID=
 	stop_server
 	idle_poll_restore
 	note "open loop against the kernel not measured: wrk is closed-loop only"
@@ -501,140 +511,124 @@ bulk() {
 	bulk_kernel
 }
 
+# --- lcores: tern-httpd on 1 vs N lcores over net_af_packet (issue 10) ----------
+
+LC_TERN_IP=198.18.50.2
+LC_KERNEL_IP=198.18.50.1
+LC_CONNS=${LCORES_CONNS:-64}
+
+# A namespace of our own with a veth pair: tern's end `lct` (af_packet),
+# the kernel's `lck`; offloads off, so af_packet hands tern whole frames
+# with full checksums.
+lcores_ns_make() {
+	LC_NS=$ID-lc
+	ip netns add "$LC_NS" || { LC_NS=; return 1; }
+	ip -n "$LC_NS" link set lo up &&
+		ip -n "$LC_NS" link add lct type veth peer name lck &&
+		ip netns exec "$LC_NS" ethtool -K lck tx off tso off gso off gro off >/dev/null &&
+		ip netns exec "$LC_NS" ethtool -K lct tx off tso off gso off gro off >/dev/null &&
+		ip -n "$LC_NS" addr add "$LC_KERNEL_IP/24" dev lck &&
+		ip -n "$LC_NS" link set lct up &&
+		ip -n "$LC_NS" link set lck up
+}
+
+lcores_ns_del() {	# every process left in it is ours; then the namespace
+	local pid
+
+	[[ -n $LC_NS && -e /var/run/netns/$LC_NS ]] || return 0
+	for pid in $(ip netns pids "$LC_NS" 2>/dev/null); do
+		kill -KILL "$pid" 2>/dev/null
+	done
+	ip netns del "$LC_NS"
+	LC_NS=
+}
+
+cpu_range() {		# cpu_range LO HI: "LO" or "LO-HI"
+	if [[ $1 -eq $2 ]]; then echo "$1"; else echo "$1-$2"; fi
+}
+
+# lcores_run K LCORES: tern-httpd on EAL lcores LCORES (K of them, lcore i
+# on CPU i, qpairs=K), one wrk run against it, snapshots around the run;
+# $OUT/lcores-K-{httpd,wrk,snap0,snap1}.json.
+lcores_run() {
+	local k=$1 lcores=$2 main=${2%%[-,]*} sock i
+	local -a SRV_WRAP=(ip netns exec "$LC_NS")
+	local -a SRV_EAL=(--no-pci -l "$lcores" --file-prefix "$ID-lc$k"
+		--vdev "net_af_packet0,iface=lct,qpairs=$k")
+
+	echo "-- tern-httpd -l $lcores, net_af_packet qpairs=$k"
+	sock=/var/run/dpdk/$ID-lc$k/dpdk_telemetry.v2
+	if ! start_tern_server "$HTTPD_BIN" '^tern-httpd: ready' --ip "$LC_TERN_IP/24" \
+		--duration $((SECS * 3 + 60)) --stats "$OUT/lcores-$k-httpd.json"; then
+		note "lcores: tern-httpd on $k lcores did not start"
+		return 1
+	fi
+	for ((i = 0; i < 5; i++)); do	# the first SYN may wait for ARP
+		ip netns exec "$LC_NS" curl -sf -m 2 -o /dev/null "http://$LC_TERN_IP/" && break
+	done
+	if [[ $i -eq 5 ]]; then
+		note "lcores: tern-httpd on $k lcores does not answer"
+		stop_server
+		tail -n 8 "$WORK/tern-httpd.log"
+		return 1
+	fi
+	$PY "$REPO/bench/e2e/lcores.py" snap "$SRV_PID" "$main" "$sock" "$OUT/lcores-$k-snap0.json"
+	run_wrk "lcores-$k-wrk" "$LC_CONNS" "http://$LC_TERN_IP/"
+	$PY "$REPO/bench/e2e/lcores.py" snap "$SRV_PID" "$main" "$sock" "$OUT/lcores-$k-snap1.json"
+	stop_server
+	grep '^tern-httpd: lcore' "$WORK/tern-httpd.log" || true
+	[[ -s $OUT/lcores-$k-httpd.json ]] || { note "lcores: no stats from tern-httpd on $k lcores"; return 1; }
+}
+
+# The placement (run.sh's header, section 5): N lcores on CPUs 1..N when
+# the machine has more CPUs than N, else on 0..N-1; wrk on CPU 0 and what
+# tern leaves; the 1-lcore run on CPU 1.
+lcores_http() {
+	local ncpu wrk_cpus many tool
+	local -a WRK_WRAP
+	local WRK_THREADS WRK_SRV_PID=
+
+	ncpu=$(nproc)
+	if [[ $ncpu -gt $LC_N ]]; then
+		many=$(cpu_range 1 "$LC_N")
+		wrk_cpus=0
+		[[ $ncpu -le $((LC_N + 1)) ]] || wrk_cpus=0,$(cpu_range $((LC_N + 1)) $((ncpu - 1)))
+	elif [[ $ncpu -eq $LC_N ]]; then
+		many=$(cpu_range 0 $((LC_N - 1)))
+		wrk_cpus=0
+	else
+		note "lcores: $LC_N lcores need $LC_N CPUs, this machine has $ncpu: skipped"
+		return 0
+	fi
+	WRK_THREADS=$(awk -F, '{ n = 0; for (i = 1; i <= NF; i++) { split($i, r, "-");
+		n += (r[2] == "" ? 1 : r[2] - r[1] + 1) } print n }' <<<"$wrk_cpus")
+	say "lcores: tern-httpd on 1 vs $LC_N lcores (-l 1, -l $many), net_af_packet on a veth" \
+		"<- wrk -t$WRK_THREADS -c $LC_CONNS (CPU $wrk_cpus) in a namespace"
+	for tool in ip ethtool curl; do
+		command -v "$tool" >/dev/null || { note "lcores: no $tool: skipped"; return 0; }
+	done
+	if ! lcores_ns_make; then
+		note "lcores: could not make the network namespace: skipped"
+		lcores_ns_del
+		return 0
+	fi
+	WRK_WRAP=(ip netns exec "$LC_NS" taskset -c "$wrk_cpus")
+	write_wrk_lua
+	idle_poll_on
+	if ! lcores_run 1 1 || ! lcores_run "$LC_N" "$many" ||
+		! $PY "$REPO/bench/e2e/lcores.py" report "$OUT" "$wrk_cpus" 1@1 "$LC_N@$many"; then
+		note "lcores: no figures (see above)"
+	fi
+	idle_poll_restore
+	lcores_ns_del
+}
+
 # --- summary ------------------------------------------------------------------
 
 summary() {
 	printf '%s\n' "${NOTES[@]}" >"$WORK/notes"
-	$PY - "$OUT" "$WORK/notes" "$CMDLINE" "${CONNS[*]}" "$(cat "$WORK/open-rate" 2>/dev/null || echo 0)" \
-		"${EAL_MEM[*]}" "$LOAD0" "$IDLE_DESC" <<'PYEOF'
-import json, os, platform, subprocess, sys
-out, notes, cmd, conns, rate, mem, load0, idle = sys.argv[1:9]
-
-def load(name):
-	try:
-		return json.load(open(os.path.join(out, name + ".json")))
-	except (OSError, ValueError):
-		return None
-
-def tl(d, k):
-	if d is None:
-		return None
-	if k == "rps":
-		return d["rates"]["requests_per_s"]
-	if k == "err":
-		return sum(d["errors"].values())
-	return d["latency_us"]["percentiles"].get(k)
-
-def kl(d, k):
-	if d is None:
-		return None
-	if k == "rps":
-		return d["requests_per_sec"]
-	if k == "err":
-		return sum(d["errors"].values())
-	return d["latency_us"]["percentiles"].get(k)
-
-def fmt(v):
-	if v is None:
-		return "n/a"
-	if isinstance(v, int):
-		return "%d" % v
-	return "%.0f" % v if v >= 100 else "%.1f" % v
-
-rows = []
-def row(what, t, k):
-	ratio = "n/a"
-	if t is not None and k:
-		ratio = "%.2f" % (t / k)
-	rows.append("| %s | %s | %s | %s |" % (what, fmt(t), fmt(k), ratio))
-
-auto_notes = []
-def busy(k):
-	if k is None or "server_cpu" not in k:
-		return
-	sc, cc = k["server_cpu"], k.get("client_cpu", {})
-	if (sc.get("busy_pct") or 0) < 80 and (cc.get("busy_pct") or 0) < 80:
-		auto_notes.append("kernel run c=%s%s: nginx %s%% and wrk %s%% busy: neither was the "
-				  "bottleneck, the machine was (compare on a quiet machine)" %
-				  (k["config"]["connections"], " " + k["config"]["args"] if k["config"]["args"] else "",
-				   fmt(sc.get("busy_pct")), fmt(cc.get("busy_pct"))))
-	rows.append("| &nbsp;&nbsp;kernel side: nginx CPU busy %% / us per request; wrk CPU busy %% | | %s / %s; %s | |"
-		    % (fmt(sc.get("busy_pct")), fmt(sc.get("us_per_request")), fmt(cc.get("busy_pct"))))
-
-for c in conns.split():
-	t, k = load("tern-ka-c" + c), load("kernel-ka-c" + c)
-	row("keep-alive c=%s req/s" % c, tl(t, "rps"), kl(k, "rps"))
-	for p in ("50", "99", "99.9", "99.99"):
-		row("keep-alive c=%s p%s latency (us)" % (c, p), tl(t, p), kl(k, p))
-	row("keep-alive c=%s errors" % c, tl(t, "err"), kl(k, "err"))
-	busy(k)
-t, k = load("tern-close-c8"), load("kernel-close-c8")
-row("Connection: close c=8 req/s (= new conn/s)", tl(t, "rps"), kl(k, "rps"))
-for p in ("50", "99"):
-	row("Connection: close c=8 p%s latency (us)" % p, tl(t, p), kl(k, p))
-row("Connection: close c=8 errors", tl(t, "err"), kl(k, "err"))
-busy(k)
-t, k = load("tern-open-c100"), load("kernel-ka-c100")
-row("open loop c=100 at %s req/s: achieved req/s" % rate, tl(t, "rps"), None)
-for p in ("50", "99", "99.9"):
-	row("open loop p%s latency (us) [kernel: none measured]" % p, tl(t, p), None)
-row("open-loop p99 (tern) vs kernel closed-loop c=100 p50 (us)", tl(t, "99"), kl(k, "50"))
-t, k = load("tern-bulk"), load("kernel-bulk")
-kb = None
-if k and "end" in k:
-	kb = k["end"]["sum_received"]["bits_per_second"] / 1e9
-row("bulk, one TCP flow, no per-byte work, Gbit/s", t.get("gbit_per_s") if t else None, kb)
-
-def cpu_model():
-	for l in open("/proc/cpuinfo"):
-		if l.startswith("model name"):
-			return l.split(":", 1)[1].strip()
-	return platform.processor()
-
-md = []
-md.append("# tern vs Linux kernel, end to end\n")
-md.append("- machine: nproc %d, %s, kernel %s" % (os.cpu_count(), cpu_model(), platform.release()))
-md.append("- command: `%s`" % cmd)
-md.append("- pinning: server on CPU 1, client on CPU 0 (taskset); tern EAL memory: `%s`" % mem)
-md.append("- tern: tern-load -> tern-httpd over net_memif (64-byte body); kernel: wrk -t1 -> nginx 1 worker "
-	  "over 127.0.0.1 (64-byte body returned from memory, access_log off, keepalive_requests 1e9; "
-	  "see run.sh's header); bulk: tern-tcp-client --source -> tern-echo --tcp-discard over memif "
-	  "vs iperf3 over loopback, one flow each, same duration")
-md.append("- kernel latency percentiles are wrk's own (Lua latency:percentile, 1 us steps, closed loop), "
-	  "tern's are tern-load's (closed loop, from the send)")
-md.append("- load average at start / end: %s / %s; idle vCPU polling during kernel runs: %s"
-	  % (load0, os.getloadavg()[0], idle))
-md.append("")
-md.append("Ratios are tern/kernel: above 1 is better for req/s and Gbit/s, below 1 is better for latency. "
-	  "An nginx CPU well below 100% busy means the kernel run was held back by the machine "
-	  "(other processes, wake-up costs), not by nginx.")
-md.append("")
-md.append("| figure | tern | kernel | tern/kernel |")
-md.append("|---|---:|---:|---:|")
-md.extend(rows)
-try:	# bench/e2e/scale.sh's table, when it ran
-	import csv
-	sc = list(csv.DictReader(open(os.path.join(out, "scale.csv"))))
-except (OSError, ValueError):
-	sc = []
-if sc:
-	md.append("")
-	md.append("tern-load -> tern-httpd vs concurrent connections (bench/e2e/scale.sh, scale.csv):")
-	md.append("")
-	md.append("| connections | req/s | RSS KiB | KiB per connection |")
-	md.append("|---:|---:|---:|---:|")
-	for r in sc:
-		md.append("| %s | %s | %s | %s |" % tuple(r.get(k, "") for k in
-			  ("conns", "rps", "rss_kib", "kib_per_conn")))
-n = [l for l in open(notes).read().splitlines() if l.strip()] + auto_notes
-if n:
-	md.append("")
-	md.append("Notes:")
-	md.extend("- " + l for l in n)
-text = "\n".join(md) + "\n"
-open(os.path.join(out, "summary.md"), "w").write(text)
-print(text)
-PYEOF
+	$PY "$REPO/bench/e2e/summary.py" "$OUT" "$WORK/notes" "$CMDLINE" "${CONNS[*]}" \
+		"$(cat "$WORK/open-rate" 2>/dev/null || echo 0)" "${EAL_MEM[*]}" "$LOAD0" "$IDLE_DESC"
 }
 
 # ------------------------------------------------------------------------------
@@ -645,7 +639,7 @@ for bin in "$HTTPD_BIN" "$LOAD_BIN" "$ECHO_BIN" "$CLIENT_BIN"; do
 	[[ -x $bin ]] || die "no $bin: build first (ninja -C build)"
 done
 command -v wrk >/dev/null || die "wrk missing (apt-get install wrk)"
-command -v nginx >/dev/null || die "nginx missing (apt-get install nginx)"
+[[ $LC_MODE == only ]] || command -v nginx >/dev/null || die "nginx missing (apt-get install nginx)"
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -662,15 +656,17 @@ echo "results in $OUT, ${SECS} s per run"
 reserve_hugepages
 echo "tern EAL memory flags: ${EAL_MEM[*]}"
 
-tern_http
-kernel_http
-bulk
+if [[ $LC_MODE != only ]]; then
+	tern_http
+	kernel_http
+	bulk
+fi
 
 # --- hook: the connection-scale run (bench/e2e/scale.sh, another owner) --------
 # When bench/e2e/scale.sh exists it runs here with --quick passed through and
 # RESULTS_DIR=$OUT; it writes $OUT/scale.csv (conns,rps,rss_kib,kib_per_conn),
 # which plot.sh draws as scale-rps.png. Its failure is noted, not fatal.
-if [[ -f $REPO/bench/e2e/scale.sh ]]; then
+if [[ $LC_MODE != only && -f $REPO/bench/e2e/scale.sh ]]; then
 	SCALE_ARGS=()
 	[[ $QUICK -eq 1 ]] && SCALE_ARGS=(--quick)
 	say "scale: bench/e2e/scale.sh ${SCALE_ARGS[*]} (RESULTS_DIR=$OUT)"
@@ -679,9 +675,13 @@ if [[ -f $REPO/bench/e2e/scale.sh ]]; then
 	[[ $rc -eq 0 ]] || note "bench/e2e/scale.sh failed (exit $rc)"
 fi
 
+[[ $LC_MODE == none ]] || lcores_http
+
 say "summary ($OUT/summary.md, $((SECONDS - T0)) s)"
 summary
-if command -v gnuplot >/dev/null; then
+if [[ $LC_MODE == only ]]; then
+	:	# nothing to plot
+elif command -v gnuplot >/dev/null; then
 	bash "$REPO/bench/e2e/plot.sh" "$OUT" || echo "bench: plot.sh failed" >&2
 else
 	echo "bench: no gnuplot (apt-get install gnuplot-nox): no plots" >&2
