@@ -89,6 +89,11 @@ _Static_assert(STAT_PAGE_BRIEF * ENTRY_JSON_MAX(STAT_F_BRIEF_COUNT) + 512 <= TEL
 _Static_assert(STAT_PAGE_MAX + 8 <= RTE_TEL_MAX_DICT_ENTRIES,
 	       "a page is one dict: entries plus header members");
 
+/* DPDK refuses a command whose help is RTE_TEL_MAX_STRING_LEN or longer */
+#define CONNS_HELP "Sockets of a stack (tern-stat). Params: none (layout) or " \
+	"lcore,cursor[,flags[,states[,port]]]"
+_Static_assert(sizeof(CONNS_HELP) < RTE_TEL_MAX_STRING_LEN, "help text too long");
+
 /* ---- the stack's half: on its lcore, between iterations ---- */
 
 static bool
@@ -379,8 +384,5 @@ tel_conns(const char *cmd, const char *params, struct rte_tel_data *d)
 int
 stack_stat_register(void)
 {
-	return rte_telemetry_register_cmd("/tern/conns", tel_conns,
-		"Sockets of one tern stack, a page at a time (tern-stat). No parameters: "
-		"lcores and field names. Parameters: lcore,cursor[,flags[,states[,port]]] "
-		"(flags 1 internals, 2 TCP, 4 UDP; states a bit mask of TCP states)");
+	return rte_telemetry_register_cmd("/tern/conns", tel_conns, CONNS_HELP);
 }

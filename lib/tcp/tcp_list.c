@@ -121,7 +121,10 @@ tcp_list_conns(const struct tern_stack *s, const struct stat_req *req,
 			continue;
 		e = entry_add(pg, tcb->state, tcb->laddr, tcb->lport, tcb->raddr, tcb->rport);
 		e->v[STAT_F_SENDQ] = tcb->sndq.bytes;
-		e->v[STAT_F_RECVQ] = tcb->unread + tcp_reass_bytes(tcb);
+		/* what the app has not credited counts while it holds the
+		 * connection; after its close nobody will read it */
+		e->v[STAT_F_RECVQ] = (tcb->chan != NULL ? tcb->unread : 0) +
+				     tcp_reass_bytes(tcb);
 		if (req->info)
 			entry_info(s, tcb, e);
 	}
