@@ -57,8 +57,12 @@ print_table(const json_t *r, const char *fmt_head, bool rates, double dt)
 
 	printf(fmt_head, dt);
 	printf("%-30s", "counter");
-	json_object_foreach((json_t *)lcores, lkey, per)
-		printf(" %14s", lkey[0] != '\0' ? lkey : "?");
+	json_object_foreach((json_t *)lcores, lkey, per) {
+		char col[24];
+
+		snprintf(col, sizeof(col), "lcore %s", lkey);
+		printf(" %14s", col);
+	}
 	printf(" %14s\n", "total");
 	json_object_foreach(json_object_get(r, "total"), name, v) {
 		printf("%-30s", name);
