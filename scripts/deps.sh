@@ -7,7 +7,7 @@ set -euo pipefail
 TERN_PACKAGES=(
 	build-essential pkg-config meson ninja-build
 	libdpdk-dev dpdk libnuma-dev libinih-dev libsodium-dev
-	libcmocka-dev python3 python3-scapy
+	libcmocka-dev libjansson-dev python3 python3-scapy
 	iproute2 iputils-ping procps tcpdump nftables ethtool
 	curl wrk nginx-light gnuplot-nox
 )

@@ -22,6 +22,7 @@
 
 #include "core/clock.h"
 #include "core/counters.h"
+#include "core/stack_mbox.h"
 #include "core/timer_wheel.h"
 
 #define STACK_TXB_SIZE 256u		/* frames staged per interface */
@@ -116,6 +117,10 @@ struct tern_stack {
 	struct stack_ev evq[STACK_EVQ_SIZE];
 
 	uint64_t ctr[CTR_COUNT] __rte_cache_aligned;
+
+	/* cold: listings for other threads (tern-stat), served between
+	 * iterations (core/stack_mbox.h) */
+	struct stack_mbox mbox __rte_cache_aligned;
 };
 
 static inline void

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_log.h>
 #include <rte_ethdev.h>
@@ -194,6 +195,18 @@ tern_stack_create(const struct tern_config *cfg, unsigned int lcore_id,
 	return s;
 }
 
+/* A telemetry request that found the stack before it was unregistered
+ * may still be waiting on its mailbox: let it time out (bounded: the
+ * requester gives up after 200 ms) before the memory goes. */
+static void
+mbox_quiesce(struct tern_stack *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < 300 && !stack_mbox_idle(s); i++)
+		rte_delay_us_sleep(1000);
+}
+
 void
 tern_stack_free(struct tern_stack *s)
 {
@@ -222,6 +235,7 @@ tern_stack_free(struct tern_stack *s)
 	rte_free(s->wheel);
 	if (s->lcore_id < RTE_MAX_LCORE && stack_registry_get(s->lcore_id) == s)
 		stack_registry_set(s->lcore_id, NULL);
+	mbox_quiesce(s);
 	rte_free(s);
 }
 

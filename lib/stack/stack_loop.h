@@ -40,4 +40,13 @@ void stack_tx_flush(struct tern_stack *s);
  * needs to flush (or drop) on its own. */
 void stack_flush_if_high(struct tern_stack *s);
 
+/* Listings through the stack's mailbox (stack_stat.c, core/stack_mbox.h).
+ * The loop calls stack_mbox_serve() between iterations when a request is
+ * pending; tern_stack_free() waits (bounded) for stack_mbox_idle(), so a
+ * telemetry request in flight never outlives the stack. */
+void stack_mbox_serve(struct tern_stack *s);
+bool stack_mbox_idle(struct tern_stack *s);
+/* /tern/conns (called by tern_telemetry_register). */
+int stack_stat_register(void);
+
 #endif

@@ -6,6 +6,8 @@
  *   tern_stack_process(): deliver staged events, drain app commands,
  *   run expired timers, build TCP output
  *   tx flush per interface
+ *   (a pending listing request from tern-stat is answered at the end of
+ *   tern_stack_process(), when every TCB is between events)
  * The loop owns every flush: protocol layers only stage frames and events
  * (core/stack_stage.c), and this file delivers and transmits them, also
  * between frames, command bursts and timer batches once a staging area is
@@ -142,6 +144,17 @@ output_run(struct tern_stack *s)
 	}
 }
 
+/* A listing request from another thread (tern-stat): one relaxed load of a
+ * line only requesters write, so it stays in this core's cache while
+ * nobody asks; the page is built here, between protocol work. */
+static inline void
+mbox_poll(struct tern_stack *s)
+{
+	if (unlikely(__atomic_load_n(&s->mbox.req_seq, __ATOMIC_RELAXED) !=
+		     s->mbox.done_seq))
+		stack_mbox_serve(s);
+}
+
 static unsigned int
 process(struct tern_stack *s, uint64_t now_ns)
 {
@@ -154,6 +167,7 @@ process(struct tern_stack *s, uint64_t now_ns)
 	output_run(s);
 	/* events raised by commands and timers go out in the same iteration */
 	stack_events_flush(s);
+	mbox_poll(s);
 	return work;
 }
 

@@ -3,7 +3,8 @@
  * Counter readout: per stack, summed over every registered stack, as JSON,
  * and through DPDK telemetry (/tern/stats, /tern/stats/desc); per lcore
  * (one object per registered stack) as JSON and as /tern/lcores, so the
- * spread over lcores shows. Stacks are found through the registry memzone,
+ * spread over lcores shows. The socket listing (/tern/conns) is
+ * stack_stat.c's. Stacks are found through the registry memzone,
  * so neither this file nor a secondary process needs a global. Called from
  * apps and the telemetry thread; reads are racy snapshots of per-lcore
  * counters, as is usual.
@@ -232,5 +233,7 @@ tern_telemetry_register(void)
 		rc = rte_telemetry_register_cmd("/tern/lcores", tel_lcores,
 			"Counters per lcore: {lcore: {name: value}}, non-zero ones. "
 			"Parameters: optional counter name (then that one, zero or not)");
+	if (rc == 0)
+		rc = stack_stat_register();
 	return rc;
 }

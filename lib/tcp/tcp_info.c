@@ -58,8 +58,8 @@ info_options(const struct tcb *tcb)
 	return o;
 }
 
-static void
-info_fill(const struct tern_stack *s, const struct tcb *tcb, struct tern_tcp_info *out)
+void
+tcp_info_fill(const struct tern_stack *s, const struct tcb *tcb, struct tern_tcp_info *out)
 {
 	bool ws = (tcb->flags & TCB_F_WS_OK) != 0;
 
@@ -111,7 +111,7 @@ tern_tcp_info_get(struct tern_stack *s, uint64_t handle, struct tern_tcp_info *o
 	tcb = tcp_conn_from_handle(s, handle);
 	if (tcb == NULL)
 		return -EBADF;
-	info_fill(s, tcb, out);
+	tcp_info_fill(s, tcb, out);
 	return 0;
 }
 

@@ -285,6 +285,23 @@ void tcp_cc_rto(struct tcb *tcb, uint64_t now, bool first);
 void tcp_cc_after_idle(struct tcb *tcb, uint64_t now);
 const char *tcp_cc_name(const struct tcb *tcb);
 
+/* ---- tcp_info.c ---- */
+struct tern_tcp_info;
+/* Snapshot of `tcb` (tern_tcp_info_get's), read only; on the stack's lcore. */
+void tcp_info_fill(const struct tern_stack *s, const struct tcb *tcb,
+		   struct tern_tcp_info *out);
+
+/* ---- tcp_list.c ---- */
+/* Read-only walks for listings (core/stack_mbox.h), on the stack's lcore
+ * between iterations: append to `pg` the listeners / connections from
+ * slot `*pos` on that `req` selects, until the page is full or `*budget`
+ * slots were looked at; `*pos` moves on. Return true when the walk
+ * reached its end. */
+bool tcp_list_listeners(const struct tern_stack *s, const struct stat_req *req,
+			struct stat_page *pg, uint32_t *pos, uint32_t *budget);
+bool tcp_list_conns(const struct tern_stack *s, const struct stat_req *req,
+		    struct stat_page *pg, uint32_t *pos, uint32_t *budget);
+
 /* ---- tcp_user.c ---- */
 void tcp_cmd_run(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *cmd);
 void tcp_chan_closed(struct tern_stack *s, struct tern_chan *c);

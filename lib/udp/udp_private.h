@@ -7,6 +7,7 @@
 #ifndef TERN_UDP_INTERNAL_H
 #define TERN_UDP_INTERNAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct rte_mbuf;
@@ -15,6 +16,8 @@ struct tern_chan;
 struct tern_cmd;
 struct tern_config;
 struct ip4_hdr_v;
+struct stat_req;
+struct stat_page;
 
 struct udp_sock {
 	uint16_t port;			/* 0 = free */
@@ -57,5 +60,11 @@ void udp_input(struct tern_stack *s, uint16_t iface, struct rte_mbuf *m,
  * `quote` points at the quoted IPv4 header, `len` bytes available. */
 void udp_icmp_unreach(struct tern_stack *s, uint8_t code, const uint8_t *quote,
 		      uint32_t len);
+
+/* Listing walk (udp_list.c), as tcp_list_conns: bound sockets from slot
+ * `*pos` on, until the page is full or `*budget` slots were looked at.
+ * Returns true at the end of the table. */
+bool udp_list_socks(const struct tern_stack *s, const struct stat_req *req,
+		    struct stat_page *pg, uint32_t *pos, uint32_t *budget);
 
 #endif

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * tern-stat's command line; see stat_opts.h. State names are resolved
+ * later, against the names the process itself reports (stat_conns.c).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stat_opts.h"
+
+void
+stat_usage(const char *prog)
+{
+	printf("usage: %s [-a] [-l] [-t] [-u] [-n] [-i] [--state S[,S...]] [--port N]\n"
+	       "       [--lcore N] [-s] [-w SECS [--count N]] [--json]\n"
+	       "       [--file-prefix P | --socket PATH]\n"
+	       "Sockets of a running tern process, read over DPDK telemetry.\n"
+	       "  (default)  connections, no listeners    -a  all    -l  listeners only\n"
+	       "  -t / -u    TCP / UDP only                -n  numeric (always)\n"
+	       "  -i         TCP internals (cwnd, rtt, rto, mss, wscale, recovery, cc ...)\n"
+	       "  --state    LISTEN, SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1,\n"
+	       "             FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT, UNCONN (UDP)\n"
+	       "  --port     local or remote port          --lcore  one lcore only\n"
+	       "  -s         counters per lcore and summed\n"
+	       "  -w SECS    counter rates per second over each SECS interval (like nstat);\n"
+	       "             --count N intervals, else until interrupted\n"
+	       "  --json     machine-readable output\n"
+	       "  --file-prefix P  the process's EAL --file-prefix (default rte)\n", prog);
+}
+
+static int
+number(const char *arg, double min, double max, double *out)
+{
+	char *end;
+	double v = strtod(arg, &end);
+
+	if (end == arg || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+one_opt(struct stat_opts *o, int c, const char *arg, char *err, size_t len)
+{
+	double v;
+
+	switch (c) {
+	case 'a': o->all = true; return 0;
+	case 'l': o->listening = true; return 0;
+	case 't': o->tcp = true; return 0;
+	case 'u': o->udp = true; return 0;
+	case 'n': return 0;
+	case 'i': o->info = true; return 0;
+	case 's': o->counters = true; return 0;
+	case 'J': o->json = true; return 0;
+	case 'P': o->prefix = arg; return 0;
+	case 'S': o->socket = arg; return 0;
+	case 'T': o->state_arg = arg; return 0;
+	case 'w':
+		if (number(arg, 0.01, 86400, &v) != 0)
+			return snprintf(err, len, "-w: expected seconds > 0, got '%s'", arg), -1;
+		o->interval_s = v;
+		return 0;
+	case 'c':
+		if (number(arg, 1, 1e9, &v) != 0)
+			return snprintf(err, len, "--count: expected a count > 0, got '%s'", arg), -1;
+		o->count = (unsigned int)v;
+		return 0;
+	case 'p':
+		if (number(arg, 1, 65535, &v) != 0)
+			return snprintf(err, len, "--port: expected 1..65535, got '%s'", arg), -1;
+		o->port = (uint16_t)v;
+		return 0;
+	case 'L':
+		if (number(arg, 0, 1023, &v) != 0)
+			return snprintf(err, len, "--lcore: expected an lcore id, got '%s'", arg), -1;
+		o->lcore = (int)v;
+		return 0;
+	default:
+		return snprintf(err, len, "bad option (see --help)"), -1;
+	}
+}
+
+int
+stat_opts_parse(struct stat_opts *o, int argc, char **argv, char *err, size_t len)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'J' },
+		{ "file-prefix", required_argument, NULL, 'P' },
+		{ "socket", required_argument, NULL, 'S' },
+		{ "state", required_argument, NULL, 'T' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "lcore", required_argument, NULL, 'L' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->prefix = "rte";
+	o->lcore = -1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "altunisw:h", longopts, NULL)) != -1) {
+		if (c == 'h')
+			return 1;
+		if (one_opt(o, c, optarg, err, len) != 0)
+			return -1;
+	}
+	if (optind < argc)
+		return snprintf(err, len, "unexpected argument '%s'", argv[optind]), -1;
+	if (o->interval_s > 0)
+		o->counters = true;
+	return 0;
+}
