@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * Configuration and command line: address parsing, INI loading (every
- * example in config/ loads and validates; bad files give a message naming
- * file and line), validation, and tern-echo's option parser (every bad
- * flag is a one-line error).
+ * libtern's configuration (lib/stack/config.c): address parsing, INI
+ * loading (every example in config/ loads and validates; bad files give a
+ * message naming file and line) and tern_config_validate(). The apps'
+ * command lines are tested in tests/apps and tests/unit/test_cli.c.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,7 +13,6 @@
 #include <tern/config.h>
 
 #include "harness.h"
-#include "echo_opts.h"
 
 #ifndef TERN_SRC_ROOT
 #error "TERN_SRC_ROOT must name the source tree"
@@ -247,59 +246,6 @@ test_ini_not_text(void **state)
 	assert_int_equal(c.nb_mbufs, 2047);
 }
 
-static int
-parse_args(struct echo_opts *o, char *err, size_t n, const char *const *args)
-{
-	char *argv[32];
-	int argc = 0;
-
-	argv[argc++] = (char *)"tern-echo";
-	while (*args != NULL)
-		argv[argc++] = (char *)*args++;
-	argv[argc] = NULL;
-	return echo_opts_parse(o, argc, argv, err, n);
-}
-
-static void
-test_echo_cli(void **state)
-{
-	const char *good[] = { "--ip", "198.18.0.2/24", "--gw", "198.18.0.1", "--udp", "7",
-			       "--duration", "2.5", "--tcp", "7", "--tcp-discard", "9", NULL };
-	const char *const bad[][8] = {
-		{ "--udp", "7", NULL },					/* no --ip */
-		{ "--ip", "198.18.0.2", NULL },				/* no prefix */
-		{ "--ip", "198.18.0.2/24", "--udp", "0", NULL },
-		{ "--ip", "198.18.0.2/24", "--udp", "70000", NULL },
-		{ "--ip", "198.18.0.2/24", "--udp", "x", NULL },
-		{ "--ip", "198.18.0.2/24", "--duration", "-1", NULL },
-		{ "--ip", "198.18.0.2/24", "--bogus", NULL },
-		{ "--ip", "198.18.0.2/24", "stray", NULL },
-		{ "--ip", "198.18.0.2/24", "--gw", "198.19.0.1", NULL },
-		{ "--ip", "198.18.0.2/24", "--config", NULL },
-		{ "--ip", "198.18.0.2/24", "--mtu", "20", NULL },
-		{ "--ip", "198.18.0.2/24", "--tcp-discard", "0", NULL },
-		{ "--ip", "198.18.0.2/24", "--tcp-discard", "9x", NULL },
-		{ "--ip", "198.18.0.2/24", "--tcp", "9", "--tcp-discard", "9", NULL },
-	};
-	struct echo_opts o;
-	char err[256];
-	unsigned int k;
-
-	(void)state;
-	assert_int_equal(parse_args(&o, err, sizeof(err), good), 0);
-	assert_int_equal(o.udp_port, 7);
-	assert_int_equal(o.tcp_port, 7);
-	assert_int_equal(o.tcp_discard_port, 9);
-	assert_int_equal(o.cfg.iface[0].gw, 0xc6120001u);
-	assert_true(o.duration_s > 2.4 && o.duration_s < 2.6);
-	for (k = 0; k < RTE_DIM(bad); k++) {
-		err[0] = '\0';
-		if (parse_args(&o, err, sizeof(err), bad[k]) == 0)
-			fail_msg("accepted bad command line #%u", k);
-		assert_true(strlen(err) > 0 && strchr(err, '\n') == NULL);
-	}
-}
-
 int
 main(void)
 {
@@ -311,7 +257,6 @@ main(void)
 		cmocka_unit_test(test_validate_addresses),
 		cmocka_unit_test(test_validate_mtu_rto),
 		cmocka_unit_test(test_ini_not_text),
-		cmocka_unit_test(test_echo_cli),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
