@@ -104,7 +104,8 @@ opt_one(void *app, int c, const char *arg, char *err, size_t n)
 		return cli_check_writable("--trace", arg, err, n);
 	case 'U':
 		if (cli_parse_duration(arg, 1000, 10000, 10000000000ull, &v) != 0)
-			return snprintf(err, n, "--trace-us: expected 10us..10s, got '%s'", arg), -1;
+			return snprintf(err, n, "--trace-us: 10..10000000 (us, or 10us..10s with a "
+					"unit), got '%s'", arg), -1;
 		o->trace_us = v / 1000;
 		return 0;
 	case 'p':
