@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
  * tern-echo's command line (after the EAL's `--`): parsed into a config
- * plus the echo's own settings. Kept apart from main.c so every bad flag
- * has one clear error message.
+ * plus the echo's own settings, before the EAL starts. Kept apart from
+ * main.c so every bad flag has one clear error message.
  */
 #ifndef TERN_ECHO_OPTS_H
 #define TERN_ECHO_OPTS_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include <tern/config.h>
 
@@ -20,9 +21,10 @@ struct echo_opts {
 	const char *stats_path;		/* counters as JSON at exit; NULL = stdout */
 };
 
-/* Returns 0, or -1 with a one-line reason in `err`. */
+/* Returns enum cli_result (cli.h): CLI_RUN, CLI_HELP, CLI_VERSION, or
+ * CLI_ERROR with a one-line reason in `err`. */
 int echo_opts_parse(struct echo_opts *o, int argc, char **argv, char *err, size_t err_len);
 
-void echo_usage(const char *prog);
+void echo_usage(FILE *f);
 
 #endif

@@ -7,6 +7,9 @@
  * or --duration, then prints the counters as JSON and checks that every
  * mbuf came back to the pool (exit 1 if not).
  *
+ * Options are parsed before the EAL starts (cli.h): --help and --version
+ * need no hugepages, a bad flag is one line on stderr and exit 2.
+ *
  * usage: tern-echo [EAL options] -- --ip A.B.C.D/N [--udp PORT] [--tcp PORT]
  *        [--tcp-discard PORT] ...
  */
@@ -27,6 +30,7 @@
 
 #include <tern/tern.h>
 
+#include "../common/cli.h"
 #include "echo_opts.h"
 #include "echo_tcp.h"
 
@@ -210,6 +214,7 @@ run(struct rte_mempool *pool)
 			return -1;
 		}
 	}
+	/* "ready" comes from the main lcore once every stack is set up */
 	rte_eal_mp_remote_launch(echo_lcore, NULL, CALL_MAIN);
 	RTE_LCORE_FOREACH(lcore)
 		if (rte_eal_wait_lcore(lcore) != 0 || worker_rc[lcore] != 0)
@@ -288,20 +293,19 @@ int
 main(int argc, char **argv)
 {
 	struct rte_mempool *pool;
+	struct cli_argv args;
 	char err[256];
 	unsigned int lcore;
-	int n, rc;
+	int rc;
 
-	n = rte_eal_init(argc, argv);
-	if (n < 0) {
+	/* our options first: --help, --version and bad flags need no EAL */
+	cli_split_eal(argc, argv, &args);
+	rc = cli_outcome("tern-echo", echo_opts_parse(&opts, args.app_argc, args.app_argv,
+						      err, sizeof(err)), err, echo_usage);
+	if (rc >= 0)
+		return rc;
+	if (rte_eal_init(args.eal_argc, argv) < 0) {
 		fprintf(stderr, "tern-echo: EAL init failed: %s\n", rte_strerror(rte_errno));
-		return 2;
-	}
-	if (echo_opts_parse(&opts, argc - n, argv + n, err, sizeof(err)) != 0) {
-		if (strcmp(err, "help") != 0)
-			fprintf(stderr, "tern-echo: %s\n", err);
-		echo_usage("tern-echo");
-		rte_eal_cleanup();
 		return 2;
 	}
 	signal(SIGINT, on_signal);

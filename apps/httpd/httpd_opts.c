@@ -1,29 +1,30 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * tern-httpd option parsing: --ip, --gw, --port, --ports, --body-size, --max-body,
- * --config, --duration, --stats, --idle-timeout, --header-timeout,
- * --min-rate, --min-rate-window, --max-conns-per-addr, --stall-ms,
- * --stall-every-ms. An INI file given with --config is read first;
- * command-line flags then override it. Called once by main.c.
+ * tern-httpd option parsing: --port, --ports, --body-size, --max-body,
+ * --duration, --stats, --idle-timeout, --header-timeout, --min-rate,
+ * --min-rate-window, --max-conns-per-addr, --stall-ms, --stall-every-ms, plus
+ * the shared --ip, --gw, --config, --help and --version (apps/common/cli.c,
+ * which reads the --config file first so that flags override it). Called
+ * once by main.c, before the EAL.
  */
-#include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "../common/cli.h"
 #include "../common/ports.h"
 #include "httpd_opts.h"
 
 void
-httpd_usage(const char *prog)
+httpd_usage(FILE *f)
 {
-	fprintf(stderr,
-		"usage: %s [EAL options] -- --ip A.B.C.D/N [--gw A.B.C.D] [--port 80 | --ports LO-HI]\n"
+	fprintf(f,
+		"usage: tern-httpd [EAL options] -- --ip A.B.C.D/N [--gw A.B.C.D] [--port 80 | --ports LO-HI]\n"
 		"       [--body-size 64] [--max-body N] [--config FILE] [--duration S]\n"
 		"       [--stats FILE] [--idle-timeout S] [--stall-ms MS --stall-every-ms MS]\n"
 		"       [--header-timeout S] [--min-rate B --min-rate-window S]\n"
-		"       [--max-conns-per-addr N]\n"
+		"       [--max-conns-per-addr N] [--help] [--version]\n"
+		"  N: bytes, optional suffix k, M (binary: 1M = 1 MiB)\n"
+		"  S, MS: a number with an optional unit us, ms, s, m, h (default s, ms)\n"
 		"slow clients (0 turns each off):\n"
 		"  --header-timeout S      a request head must arrive whole within S s of its\n"
 		"                          first byte, else 408 and close (default %d)\n"
@@ -33,49 +34,30 @@ httpd_usage(const char *prog)
 		"  --max-conns-per-addr N  open connections per client address and lcore;\n"
 		"                          more are reset at accept (default 0: no cap; 64\n"
 		"                          suits a server facing many clients)\n",
-		prog, HTTPD_HEADER_TIMEOUT_S, HTTPD_MIN_RATE, HTTPD_MIN_RATE_WINDOW_S);
+		HTTPD_HEADER_TIMEOUT_S, HTTPD_MIN_RATE, HTTPD_MIN_RATE_WINDOW_S);
 }
 
-static int
-parse_num(const char *s, long lo, long hi, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
-
+/* Seconds (or another unit: "250ms"), > 0 and at most 10^7 s. */
 static int
 parse_secs(const char *s, double *out)
 {
-	char *end;
-	double v;
+	uint64_t ns;
 
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno != 0 || end == s || *end != '\0' || !(v > 0) || v > 1e7)
+	if (cli_parse_duration(s, CLI_NS_PER_S, 1, 10000000ull * CLI_NS_PER_S, &ns) != 0)
 		return -1;
-	*out = v;
+	*out = (double)ns / 1e9;
 	return 0;
 }
 
-/* Seconds, where 0 turns the limit off. */
+/* Seconds where 0 turns the limit off (a unit may follow: "500ms"). */
 static int
 parse_secs_or_off(const char *s, double *out)
 {
-	char *end;
-	double v;
+	uint64_t ns;
 
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno != 0 || end == s || *end != '\0' || !(v >= 0) || v > 1e7)
+	if (cli_parse_duration(s, CLI_NS_PER_S, 0, 10000000ull * CLI_NS_PER_S, &ns) != 0)
 		return -1;
-	*out = v;
+	*out = (double)ns / 1e9;
 	return 0;
 }
 
@@ -98,24 +80,16 @@ parse_ports(struct httpd_opts *o, const char *arg, char *err, size_t n)
 	return 0;
 }
 
-static struct tern_iface_conf *
-iface0(struct httpd_opts *o)
-{
-	if (o->cfg.n_ifaces == 0)
-		o->cfg.n_ifaces = 1;
-	return &o->cfg.iface[0];
-}
-
 static int
 opt_num(struct httpd_opts *o, int c, const char *arg, char *err, size_t n)
 {
-	long v;
+	uint64_t v;
 
 	switch (c) {
 	case 'p':
 		if (o->ports_given & 2)
 			return snprintf(err, n, "--port and --ports exclude each other"), -1;
-		if (parse_num(arg, 1, 65535, &v) != 0)
+		if (cli_parse_count(arg, 1, 65535, &v) != 0)
 			return snprintf(err, n, "--port: expected 1..65535, got '%s'", arg), -1;
 		o->port = (uint16_t)v;
 		o->n_ports = 1;
@@ -124,35 +98,35 @@ opt_num(struct httpd_opts *o, int c, const char *arg, char *err, size_t n)
 	case 'P':
 		return parse_ports(o, arg, err, n);
 	case 'b':
-		if (parse_num(arg, 0, HTTPD_BODY_MAX, &v) != 0)
+		if (cli_parse_size(arg, 0, HTTPD_BODY_MAX, &v) != 0)
 			return snprintf(err, n, "--body-size: expected 0..%u bytes, got '%s'",
 					HTTPD_BODY_MAX, arg), -1;
 		o->body_size = (uint32_t)v;
 		return 0;
 	case 'x':
-		if (parse_num(arg, 0, HTTPD_BODY_MAX, &v) != 0)
+		if (cli_parse_size(arg, 0, HTTPD_BODY_MAX, &v) != 0)
 			return snprintf(err, n, "--max-body: expected 0..%u bytes, got '%s'",
 					HTTPD_BODY_MAX, arg), -1;
 		o->max_body = (uint32_t)v;
 		return 0;
 	case 'S':
 	case 'E':
-		if (parse_num(arg, 1, 3600000, &v) != 0)
-			return snprintf(err, n, "--%s: expected 1..3600000 ms, got '%s'",
+		if (cli_parse_duration(arg, 1000000, 1000000, 3600000000000ull, &v) != 0)
+			return snprintf(err, n, "--%s: expected 1ms..1h (a bare number is ms), got '%s'",
 					c == 'S' ? "stall-ms" : "stall-every-ms", arg), -1;
 		if (c == 'S')
-			o->stall_ms = (uint32_t)v;
+			o->stall_ms = (uint32_t)(v / 1000000);
 		else
-			o->stall_every_ms = (uint32_t)v;
+			o->stall_every_ms = (uint32_t)(v / 1000000);
 		return 0;
 	case 'r':
-		if (parse_num(arg, 0, HTTPD_MIN_RATE_MAX, &v) != 0)
+		if (cli_parse_count(arg, 0, HTTPD_MIN_RATE_MAX, &v) != 0)
 			return snprintf(err, n, "--min-rate: expected 0..%u bytes/s, got '%s'",
 					HTTPD_MIN_RATE_MAX, arg), -1;
 		o->min_rate = (uint32_t)v;
 		return 0;
 	case 'a':
-		if (parse_num(arg, 0, HTTPD_PER_ADDR_MAX, &v) != 0)
+		if (cli_parse_count(arg, 0, HTTPD_PER_ADDR_MAX, &v) != 0)
 			return snprintf(err, n, "--max-conns-per-addr: expected 0..%u, got '%s'",
 					HTTPD_PER_ADDR_MAX, arg), -1;
 		o->max_conns_per_addr = (uint32_t)v;
@@ -163,18 +137,11 @@ opt_num(struct httpd_opts *o, int c, const char *arg, char *err, size_t n)
 }
 
 static int
-opt_one(struct httpd_opts *o, int c, const char *arg, char *err, size_t n)
+opt_one(void *app, int c, const char *arg, char *err, size_t n)
 {
+	struct httpd_opts *o = app;
+
 	switch (c) {
-	case 'i':
-		if (tern_config_parse_ip(arg, &iface0(o)->ip, &iface0(o)->prefix_len) != 0 ||
-		    strchr(arg, '/') == NULL)
-			return snprintf(err, n, "--ip: expected A.B.C.D/N, got '%s'", arg), -1;
-		return 0;
-	case 'g':
-		if (tern_config_parse_ip(arg, &iface0(o)->gw, NULL) != 0)
-			return snprintf(err, n, "--gw: expected A.B.C.D, got '%s'", arg), -1;
-		return 0;
 	case 'd':
 		if (parse_secs(arg, &o->duration_s) != 0)
 			return snprintf(err, n, "--duration: expected seconds > 0, got '%s'", arg), -1;
@@ -196,7 +163,7 @@ opt_one(struct httpd_opts *o, int c, const char *arg, char *err, size_t n)
 		return 0;
 	case 's':
 		o->stats_path = arg;
-		return 0;
+		return cli_check_writable("--stats", arg, err, n);
 	default:
 		return opt_num(o, c, arg, err, n);
 	}
@@ -221,13 +188,10 @@ int
 httpd_opts_parse(struct httpd_opts *o, int argc, char **argv, char *err, size_t err_len)
 {
 	static const struct option longopts[] = {
-		{ "ip", required_argument, NULL, 'i' },
-		{ "gw", required_argument, NULL, 'g' },
 		{ "port", required_argument, NULL, 'p' },
 		{ "ports", required_argument, NULL, 'P' },
 		{ "body-size", required_argument, NULL, 'b' },
 		{ "max-body", required_argument, NULL, 'x' },
-		{ "config", required_argument, NULL, 'c' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "stats", required_argument, NULL, 's' },
 		{ "idle-timeout", required_argument, NULL, 't' },
@@ -237,10 +201,14 @@ httpd_opts_parse(struct httpd_opts *o, int argc, char **argv, char *err, size_t 
 		{ "min-rate", required_argument, NULL, 'r' },
 		{ "min-rate-window", required_argument, NULL, 'w' },
 		{ "max-conns-per-addr", required_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' },
+		CLI_LONGOPTS_COMMON,
 		{ NULL, 0, NULL, 0 },
 	};
-	int c, k;
+	struct cli_app cli = {
+		.longopts = longopts, .shortopts = "", .cfg = &o->cfg,
+		.opt = opt_one, .app = o,
+	};
+	int rc;
 
 	memset(o, 0, sizeof(*o));
 	tern_config_defaults(&o->cfg);
@@ -252,28 +220,8 @@ httpd_opts_parse(struct httpd_opts *o, int argc, char **argv, char *err, size_t 
 	o->header_timeout_s = HTTPD_HEADER_TIMEOUT_S;
 	o->min_rate = HTTPD_MIN_RATE;
 	o->min_rate_window_s = HTTPD_MIN_RATE_WINDOW_S;
-	/* --config first, so that flags override the file wherever they are */
-	for (k = 1; k < argc; k++) {
-		if (strcmp(argv[k], "--config") != 0)
-			continue;
-		if (k + 1 >= argc)
-			return snprintf(err, err_len, "--config needs a file"), -1;
-		if (tern_config_load_ini(&o->cfg, argv[k + 1], err, err_len) != 0)
-			return -1;
-	}
-	optind = 0;		/* glibc: full re-initialisation after the EAL's getopt */
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if (c == 'c')
-			continue;
-		if (c == 'h')
-			return snprintf(err, err_len, "help"), -1;
-		if (c == '?' || c == ':')
-			return snprintf(err, err_len, "bad option '%s'", argv[optind - 1]), -1;
-		if (opt_one(o, c, optarg, err, err_len) != 0)
-			return -1;
-	}
-	if (optind < argc)
-		return snprintf(err, err_len, "unexpected argument '%s'", argv[optind]), -1;
-	return opts_check(o, err, err_len);
+	rc = cli_parse(&cli, argc, argv, err, err_len);
+	if (rc != CLI_RUN)
+		return rc;
+	return opts_check(o, err, err_len) != 0 ? CLI_ERROR : CLI_RUN;
 }

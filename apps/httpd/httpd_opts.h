@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
  * tern-httpd's command line (after the EAL's `--`): parsed into a tern
- * config plus the server's own settings. Kept apart from main.c so that
+ * config plus the server's own settings, before the EAL starts. Kept apart from main.c so that
  * every bad flag has one clear error message.
  */
 #ifndef TERN_HTTPD_OPTS_H
@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <tern/config.h>
 
@@ -44,10 +45,11 @@ struct httpd_opts {
 	const char *stats_path;		/* counters as JSON at exit; NULL = stdout */
 };
 
-/* Returns 0, or -1 with a one-line reason in `err` ("help" for --help). */
+/* Returns enum cli_result (cli.h): CLI_RUN, CLI_HELP, CLI_VERSION, or
+ * CLI_ERROR with a one-line reason in `err`. */
 int httpd_opts_parse(struct httpd_opts *o, int argc, char **argv, char *err,
 		     size_t err_len);
 
-void httpd_usage(const char *prog);
+void httpd_usage(FILE *f);
 
 #endif

@@ -9,6 +9,9 @@
  * not). --stall-ms/--stall-every-ms make the loop stop now and then (a
  * stalled server, for load generators' coordinated-omission tests).
  *
+ * Options are parsed before the EAL starts (httpd_opts.c): --help and
+ * --version need no hugepages, a bad flag is one line on stderr and exit 2.
+ *
  * usage: tern-httpd [EAL options] -- --ip A.B.C.D/N [--port 80] ...
  */
 #include <errno.h>
@@ -30,6 +33,7 @@
 
 #include <tern/tern.h>
 
+#include "../common/cli.h"
 #include "httpd_conn.h"
 #include "httpd_opts.h"
 
@@ -204,6 +208,7 @@ run(struct rte_mempool *pool)
 			return -1;
 		}
 	}
+	/* "ready" comes from the main lcore once every lcore listens */
 	rte_eal_mp_remote_launch(httpd_lcore, NULL, CALL_MAIN);
 	RTE_LCORE_FOREACH(lcore)
 		if (rte_eal_wait_lcore(lcore) != 0 || worker_rc[lcore] != 0)
@@ -337,20 +342,19 @@ check_pool(struct rte_mempool *pool)
 int
 main(int argc, char **argv)
 {
+	struct cli_argv args;
 	char err[256];
 	unsigned int lcore;
-	int n, rc;
+	int rc;
 
-	n = rte_eal_init(argc, argv);
-	if (n < 0) {
+	/* our options first: --help, --version and bad flags need no EAL */
+	cli_split_eal(argc, argv, &args);
+	rc = cli_outcome("tern-httpd", httpd_opts_parse(&opts, args.app_argc, args.app_argv,
+							err, sizeof(err)), err, httpd_usage);
+	if (rc >= 0)
+		return rc;
+	if (rte_eal_init(args.eal_argc, argv) < 0) {
 		fprintf(stderr, "tern-httpd: EAL init failed: %s\n", rte_strerror(rte_errno));
-		return 2;
-	}
-	if (httpd_opts_parse(&opts, argc - n, argv + n, err, sizeof(err)) != 0) {
-		if (strcmp(err, "help") != 0)
-			fprintf(stderr, "tern-httpd: %s\n", err);
-		httpd_usage("tern-httpd");
-		rte_eal_cleanup();
 		return 2;
 	}
 	signal(SIGINT, on_signal);

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <tern/tern.h>
 
@@ -66,9 +67,10 @@ struct load_opts {
 };
 
 /* Parse `argv` (the part after the EAL's `--`, argv[0] a program name).
- * Returns 0, or -1 with a one-line reason in `err`. */
+ * Returns enum cli_result (cli.h): CLI_RUN, CLI_HELP, CLI_VERSION, or
+ * CLI_ERROR with a one-line reason in `err`. */
 int load_opts_parse(struct load_opts *o, int argc, char **argv, char *err, size_t err_len);
-void load_usage(void);
+void load_usage(FILE *f);
 
 /* Parse a URL; returns 0 or -1 with the reason in `err`. */
 int load_url_parse(struct load_url *u, const char *s, char *err, size_t err_len);

@@ -2,29 +2,28 @@
  *
  * tern-load's command line (the part after the EAL's `--`): parsed and
  * checked before the EAL starts, so bad input costs one line on stderr and
- * exit status 2. An INI file given with --config is read first; flags then
- * override it. Ends by building the request bytes every connection sends.
+ * exit status 2. The shared options (--ip, --gw, --config, --help,
+ * --version) and the number parsers are apps/common/cli.c's, which reads
+ * the --config file first so that flags override it. Ends by building the request bytes every connection sends.
  */
-#include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "../common/cli.h"
 #include "load.h"
 
 void
-load_usage(void)
+load_usage(FILE *f)
 {
-	fprintf(stderr,
+	fprintf(f,
 		"usage: tern-load [EAL options] -- --ip A.B.C.D/N [--gw G] -c CONNS -d DURATION\n"
 		"       [-R RATE] [-t LCORES] [--close] [-H 'Name: value']... [--timeout T]\n"
 		"       [--warmup S] [--latency] [--json FILE] [--config FILE]\n"
-		"       [--dst-ports LO-HI] [--in-flight K] URL\n"
+		"       [--dst-ports LO-HI] [--in-flight K] [--help] [--version] URL\n"
 		"  DURATION, T, S: a number with an optional unit us, ms, s (default), m, h\n"
+		"  CONNS, K: optional suffix k (1000) or M (10^6)\n"
 		"  RATE: total requests per second (open loop), optional suffix k or M\n"
 		"  --dst-ports: spread the connections over the server ports LO..HI\n"
 		"    (instead of the URL's port); one source address reaches %u\n"
@@ -34,56 +33,13 @@ load_usage(void)
 		LOAD_LPORTS);
 }
 
-/* "10", "10s", "250ms", "2m", "1h", "500us" -> ns. Zero only if allowed. */
+#define LOAD_MAX_TIME_NS (CLI_NS_PER_S * 86400 * 365)
+
+/* "10", "10s", "250ms", "2m", "1h", "500us" -> ns, at least lo_ns. */
 static int
-parse_time(const char *s, int zero_ok, uint64_t *ns)
+parse_time(const char *s, uint64_t lo_ns, uint64_t *ns)
 {
-	static const struct { const char *unit; double mult; } units[] = {
-		{ "", 1e9 }, { "s", 1e9 }, { "ms", 1e6 }, { "us", 1e3 },
-		{ "m", 60e9 }, { "h", 3600e9 },
-	};
-	char *end;
-	double v;
-	size_t i;
-
-	if (s[0] == '\0' || s[0] == '-' || s[0] == '+')
-		return -1;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno != 0 || end == s || !isfinite(v))
-		return -1;
-	for (i = 0; i < RTE_DIM(units); i++) {
-		if (strcmp(end, units[i].unit) != 0)
-			continue;
-		v *= units[i].mult;
-		if (v < 0 || v > 1e9 * 86400 * 365 || (!zero_ok && v < 1))
-			return -1;
-		*ns = (uint64_t)v;
-		return 0;
-	}
-	return -1;
-}
-
-static int
-parse_count(const char *s, uint64_t lo, uint64_t hi, int suffix_ok, uint64_t *out)
-{
-	unsigned long long v, mult = 1;
-	char *end;
-
-	if (s[0] < '0' || s[0] > '9')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || end == s)
-		return -1;
-	if (suffix_ok && (*end == 'k' || *end == 'K'))
-		mult = 1000, end++;
-	else if (suffix_ok && *end == 'M')
-		mult = 1000000, end++;
-	if (*end != '\0' || v > hi / mult || v * mult < lo)
-		return -1;
-	*out = v * mult;
-	return 0;
+	return cli_parse_duration(s, CLI_NS_PER_S, lo_ns, LOAD_MAX_TIME_NS, ns);
 }
 
 /* RFC 9110 5.1/5.5: a token name, a colon, a value of visible characters,
@@ -142,37 +98,29 @@ build_request(struct load_opts *o, char *err, size_t err_len)
 }
 
 static int
-opt_one(struct load_opts *o, int c, const char *arg, char *err, size_t n)
+opt_one(void *app, int c, const char *arg, char *err, size_t n)
 {
+	struct load_opts *o = app;
 	uint64_t v;
 
 	switch (c) {
-	case 'i':
-		if (tern_config_parse_ip(arg, &o->cfg.iface[0].ip, &o->cfg.iface[0].prefix_len) != 0 ||
-		    strchr(arg, '/') == NULL)
-			return snprintf(err, n, "--ip: expected A.B.C.D/N, got '%s'", arg), -1;
-		return 0;
-	case 'g':
-		if (tern_config_parse_ip(arg, &o->cfg.iface[0].gw, NULL) != 0)
-			return snprintf(err, n, "--gw: expected A.B.C.D, got '%s'", arg), -1;
-		return 0;
 	case 'c':
-		if (parse_count(arg, 1, LOAD_MAX_CONNS, 1, &v) != 0)
+		if (cli_parse_count(arg, 1, LOAD_MAX_CONNS, &v) != 0)
 			return snprintf(err, n, "-c: expected 1..%u connections, got '%s'",
 					LOAD_MAX_CONNS, arg), -1;
 		o->conns = (uint32_t)v;
 		return 0;
 	case 'd':
-		if (parse_time(arg, 0, &o->duration_ns) != 0)
+		if (parse_time(arg, 1, &o->duration_ns) != 0)
 			return snprintf(err, n, "-d: expected a duration > 0 (e.g. 10s), got '%s'",
 					arg), -1;
 		return 0;
 	case 'R':
-		if (parse_count(arg, 1, 100000000000ull, 1, &o->rate) != 0)
+		if (cli_parse_count(arg, 1, 100000000000ull, &o->rate) != 0)
 			return snprintf(err, n, "-R: expected requests/s > 0, got '%s'", arg), -1;
 		return 0;
 	case 't':
-		if (parse_count(arg, 1, RTE_MAX_LCORE, 0, &v) != 0)
+		if (cli_parse_count(arg, 1, RTE_MAX_LCORE, &v) != 0)
 			return snprintf(err, n, "-t: expected 1..%d lcores, got '%s'",
 					RTE_MAX_LCORE, arg), -1;
 		o->threads = (uint32_t)v;
@@ -185,12 +133,12 @@ opt_one(struct load_opts *o, int c, const char *arg, char *err, size_t n)
 		o->headers[o->n_headers++] = arg;
 		return 0;
 	case 'T':
-		if (parse_time(arg, 0, &o->timeout_ns) != 0 || o->timeout_ns < 1000000)
+		if (parse_time(arg, 1000000, &o->timeout_ns) != 0)
 			return snprintf(err, n, "--timeout: expected a duration >= 1ms, got '%s'",
 					arg), -1;
 		return 0;
 	case 'W':
-		if (parse_time(arg, 1, &o->warmup_ns) != 0)
+		if (parse_time(arg, 0, &o->warmup_ns) != 0)
 			return snprintf(err, n, "--warmup: expected a duration >= 0, got '%s'", arg), -1;
 		return 0;
 	case 'x':
@@ -201,9 +149,9 @@ opt_one(struct load_opts *o, int c, const char *arg, char *err, size_t n)
 		return 0;
 	case 'j':
 		o->json_path = arg;
-		return 0;
+		return cli_check_writable("--json", arg, err, n);
 	case 'K':
-		if (parse_count(arg, 1, LOAD_MAX_CONNS, 1, &v) != 0)
+		if (cli_parse_count(arg, 1, LOAD_MAX_CONNS, &v) != 0)
 			return snprintf(err, n, "--in-flight: expected 1..%u requests, got '%s'",
 					LOAD_MAX_CONNS, arg), -1;
 		o->in_flight = (uint32_t)v;
@@ -234,29 +182,10 @@ check_tuples(const struct load_opts *o, char *err, size_t err_len)
 			o->close_mode ? "--close" : "keep-alive", need), -1;
 }
 
-static int
-load_config(struct load_opts *o, int argc, char **argv, char *err, size_t err_len)
-{
-	int k;
-
-	for (k = 1; k < argc; k++) {
-		if (strcmp(argv[k], "--config") != 0)
-			continue;
-		if (k + 1 >= argc)
-			return snprintf(err, err_len, "--config needs a file"), -1;
-		o->config_path = argv[k + 1];
-		if (tern_config_load_ini(&o->cfg, argv[k + 1], err, err_len) != 0)
-			return -1;
-	}
-	return 0;
-}
-
 int
 load_opts_parse(struct load_opts *o, int argc, char **argv, char *err, size_t err_len)
 {
 	static const struct option longopts[] = {
-		{ "ip", required_argument, NULL, 'i' },
-		{ "gw", required_argument, NULL, 'g' },
 		{ "connections", required_argument, NULL, 'c' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "rate", required_argument, NULL, 'R' },
@@ -269,51 +198,43 @@ load_opts_parse(struct load_opts *o, int argc, char **argv, char *err, size_t er
 		{ "json", required_argument, NULL, 'j' },
 		{ "dst-ports", required_argument, NULL, 'P' },
 		{ "in-flight", required_argument, NULL, 'K' },
-		{ "config", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
+		CLI_LONGOPTS_COMMON,
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	struct cli_app cli = {
+		.longopts = longopts, .shortopts = "c:d:R:t:H:", .repeatable = "H",
+		.max_args = 1, .cfg = &o->cfg, .opt = opt_one, .app = o,
+	};
+	int rc;
 
 	memset(o, 0, sizeof(*o));
 	tern_config_defaults(&o->cfg);
 	o->cfg.tcp_nodelay = 1;		/* a request is one write: never hold it */
 	o->timeout_ns = 2000000000ull;
-	if (load_config(o, argc, argv, err, err_len) != 0)
-		return -1;
+	rc = cli_parse(&cli, argc, argv, err, err_len);
+	if (rc != CLI_RUN)
+		return rc;
+	o->config_path = cli.config_path;
 	o->cfg.n_ifaces = 1;		/* --ip fills iface[0], as [iface] does */
-	optind = 0;		/* glibc: full re-initialisation */
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "c:d:R:t:H:", longopts, NULL)) != -1) {
-		if (c == 'f')
-			continue;
-		if (c == 'h')
-			return snprintf(err, err_len, "help"), -1;
-		if (c == '?' || c == ':')
-			return snprintf(err, err_len, "bad option '%s'", argv[optind - 1]), -1;
-		if (opt_one(o, c, optarg, err, err_len) != 0)
-			return -1;
-	}
-	if (optind >= argc)
-		return snprintf(err, err_len, "missing URL (http://A.B.C.D[:port]/path)"), -1;
-	if (optind + 1 < argc)
-		return snprintf(err, err_len, "unexpected argument '%s'", argv[optind + 1]), -1;
-	if (load_url_parse(&o->url, argv[optind], err, err_len) != 0)
-		return -1;
+	if (cli.first_arg >= argc)
+		return snprintf(err, err_len, "missing URL (http://A.B.C.D[:port]/path)"), CLI_ERROR;
+	if (load_url_parse(&o->url, argv[cli.first_arg], err, err_len) != 0)
+		return CLI_ERROR;
 	if (o->dst.n == 0) {
 		o->dst.lo = o->url.port;
 		o->dst.n = 1;
 	}
 	if (o->conns == 0)
-		return snprintf(err, err_len, "-c CONNS is required"), -1;
+		return snprintf(err, err_len, "-c CONNS is required"), CLI_ERROR;
 	if (o->duration_ns == 0)
-		return snprintf(err, err_len, "-d DURATION is required"), -1;
+		return snprintf(err, err_len, "-d DURATION is required"), CLI_ERROR;
 	if (o->cfg.iface[0].ip == 0)
-		return snprintf(err, err_len, "--ip A.B.C.D/N is required"), -1;
+		return snprintf(err, err_len, "--ip A.B.C.D/N is required"), CLI_ERROR;
 	if (o->in_flight != 0 && (o->rate != 0 || o->close_mode))
 		return snprintf(err, err_len, "--in-flight is for the keep-alive closed loop "
-				"(not with -R or --close)"), -1;
-	if (check_tuples(o, err, err_len) != 0 || tern_config_validate(&o->cfg, err, err_len) != 0)
-		return -1;
-	return build_request(o, err, err_len);
+				"(not with -R or --close)"), CLI_ERROR;
+	if (check_tuples(o, err, err_len) != 0 || tern_config_validate(&o->cfg, err, err_len) != 0 ||
+	    build_request(o, err, err_len) != 0)
+		return CLI_ERROR;
+	return CLI_RUN;
 }

@@ -25,6 +25,7 @@
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 
+#include "../common/cli.h"
 #include "load.h"
 
 #define LINK_WAIT_MS 10000
@@ -59,34 +60,6 @@ worker_main(void *arg)
 	struct load_worker *w = arg;
 
 	return load_worker_run(w, &clk, w == &workers[0] ? progress : NULL);
-}
-
-/* Split argv at the EAL's `--`: EAL arguments before it, ours after it
- * (with argv[0] in front for getopt). Without `--` every argument is ours. */
-static int
-split_args(int argc, char **argv, char ***app_argv, int *app_argc)
-{
-	char **a = calloc((size_t)argc + 1, sizeof(*a));
-	int k, dd = argc;
-
-	if (a == NULL)
-		return -1;
-	for (k = 1; k < argc; k++)
-		if (strcmp(argv[k], "--") == 0) {
-			dd = k;
-			break;
-		}
-	a[0] = argv[0];
-	if (dd == argc) {
-		memcpy(a + 1, argv + 1, (size_t)(argc - 1) * sizeof(*a));
-		*app_argv = a;
-		*app_argc = argc;
-		return 1;		/* the EAL sees the program name only */
-	}
-	memcpy(a + 1, argv + dd + 1, (size_t)(argc - dd - 1) * sizeof(*a));
-	*app_argv = a;
-	*app_argc = argc - dd;
-	return dd;
 }
 
 static void
@@ -246,25 +219,19 @@ main(int argc, char **argv)
 {
 	struct rte_mempool *pool = NULL;
 	struct load_result res;
-	char err[256], **app_argv;
+	struct cli_argv args;
+	char err[256];
 	uint32_t i, avail, nb_mbufs, per, in_flight;
-	int eal_argc, app_argc, rc = 0;
+	int rc;
 
-	eal_argc = split_args(argc, argv, &app_argv, &app_argc);
-	if (eal_argc < 0)
-		return 1;
-	if (load_opts_parse(&opts, app_argc, app_argv, err, sizeof(err)) != 0) {
-		free(app_argv);
-		if (strcmp(err, "help") == 0) {
-			load_usage();
-			return 0;
-		}
-		fprintf(stderr, "tern-load: %s\n", err);
-		return 2;
-	}
-	if (rte_eal_init(eal_argc, argv) < 0) {
+	cli_split_eal(argc, argv, &args);
+	rc = cli_outcome("tern-load", load_opts_parse(&opts, args.app_argc, args.app_argv,
+						      err, sizeof(err)), err, load_usage);
+	if (rc >= 0)
+		return rc;
+	rc = 0;
+	if (rte_eal_init(args.eal_argc, argv) < 0) {
 		fprintf(stderr, "tern-load: EAL init failed: %s\n", rte_strerror(rte_errno));
-		free(app_argv);
 		return 2;
 	}
 	signal(SIGINT, on_signal);
@@ -340,6 +307,5 @@ out:
 	load_result_fini(&res);
 	rte_mempool_free(pool);
 	rte_eal_cleanup();
-	free(app_argv);
 	return rc;
 }

@@ -12,7 +12,8 @@
  * long (then half-closes as usual). The last line gives the bytes moved
  * between the first connect and the last close, and the rate.
  * Exit status 0 when every connection ended in an orderly close (and, with
- * --expect-echo, received exactly what it sent), 1 otherwise, 2 on usage.
+ * --expect-echo, received exactly what it sent), 1 otherwise, 2 on usage
+ * (options are parsed before the EAL starts: client_opts.c).
  *
  * --trace FILE writes a timeline of each connection's cwnd, ssthresh,
  * windows, bytes in flight, RTT and recovery (trace.c).
@@ -29,7 +30,6 @@
  *        [--config FILE] [--stats FILE] [--trace FILE] [--trace-us N]
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -46,6 +46,8 @@
 
 #include <tern/tern.h>
 
+#include "../common/cli.h"
+#include "client_opts.h"
 #include "trace.h"
 
 #define CHUNK 1448u
@@ -55,7 +57,6 @@
  * chunks well before it could wrap (segments in flight hold references too). */
 #define SRC_REF_LIMIT 60000u
 #define EV_BURST 64
-#define MAX_CONNS 100000u
 
 struct conn {
 	uint64_t handle;
@@ -85,24 +86,13 @@ struct client_lcore {
 
 /* App globals live in main.c only. */
 static volatile int quit;
+static struct client_opts opts;
 static struct client_lcore lcores[RTE_MAX_LCORE];
 static uint32_t lcores_done;		/* lcores with every connection closed (atomic) */
-static struct tern_config cfg;
-static uint32_t peer_addr;
-static uint16_t peer_port;
-static uint64_t bytes = 1 << 20;
-static uint32_t nconns = 1;
-static double timeout_s = 60;
-static int expect_echo;
-static int source;
-static double duration_s;
 static struct rte_mempool *pool;
 static struct rte_mempool *src_pool;
 static struct rte_mbuf *src;		/* --source: the one buffer every chunk shares */
-static const char *stats_path;
 static struct conn *conns;
-static const char *trace_path;
-static uint64_t trace_us = TRACE_PERIOD_US_DEFAULT;
 static struct trace *trace;
 
 static void
@@ -110,138 +100,6 @@ on_signal(int sig)
 {
 	(void)sig;
 	quit = 1;
-}
-
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: tern-tcp-client [EAL options] -- --ip A.B.C.D/N [--gw G] "
-		"--connect A.B.C.D:PORT [--bytes N] [--conns C] [--timeout S] "
-		"[--source] [--duration S] [--expect-echo] [--port ID] [--config FILE] "
-		"[--stats FILE] [--trace FILE] [--trace-us N]\n"
-		"  --trace FILE   timeline of the first %u connections: t_us,conn,mss,cwnd,\n"
-		"                 ssthresh,snd_wnd,flight,srtt_us,rto_us,recovery,state;\n"
-		"                 CSV, or a JSON array (.json), or JSON Lines (.jsonl);\n"
-		"                 draw it with scripts/plot_cwnd.sh\n"
-		"  --trace-us N   sample period in us (default %u); a row is also written\n"
-		"                 when ssthresh, recovery or the state changes\n",
-		TRACE_MAX_CONNS, TRACE_PERIOD_US_DEFAULT);
-}
-
-static int
-parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (s[0] == '-')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s || *end || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int
-parse_args(int argc, char **argv)
-{
-	static const struct option lo[] = {
-		{ "ip", 1, NULL, 'i' }, { "gw", 1, NULL, 'g' }, { "connect", 1, NULL, 'c' },
-		{ "bytes", 1, NULL, 'b' }, { "conns", 1, NULL, 'n' },
-		{ "timeout", 1, NULL, 't' }, { "expect-echo", 0, NULL, 'e' },
-		{ "port", 1, NULL, 'p' }, { "config", 1, NULL, 'f' },
-		{ "stats", 1, NULL, 's' }, { "source", 0, NULL, 'S' },
-		{ "duration", 1, NULL, 'd' }, { "trace", 1, NULL, 'T' },
-		{ "trace-us", 1, NULL, 'U' }, { NULL, 0, NULL, 0 },
-	};
-	char err[256], *colon, *end;
-	uint64_t v;
-	int c, k;
-
-	tern_config_defaults(&cfg);
-	/* --config first: flags override the file wherever they are */
-	for (k = 1; k + 1 < argc; k++) {
-		if (strcmp(argv[k], "--config") == 0 &&
-		    tern_config_load_ini(&cfg, argv[k + 1], err, sizeof(err)) != 0)
-			return fprintf(stderr, "tern-tcp-client: %s\n", err), -1;
-	}
-	cfg.n_ifaces = 1;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
-		switch (c) {
-		case 'i':
-			if (tern_config_parse_ip(optarg, &cfg.iface[0].ip, &cfg.iface[0].prefix_len))
-				return fprintf(stderr, "tern-tcp-client: --ip: bad address '%s'\n", optarg), -1;
-			break;
-		case 'g':
-			if (tern_config_parse_ip(optarg, &cfg.iface[0].gw, NULL))
-				return fprintf(stderr, "tern-tcp-client: --gw: bad address '%s'\n", optarg), -1;
-			break;
-		case 'c':
-			colon = strrchr(optarg, ':');
-			if (colon == NULL || parse_u64(colon + 1, 1, 65535, &v))
-				return fprintf(stderr, "tern-tcp-client: --connect: expected A.B.C.D:PORT\n"), -1;
-			*colon = '\0';
-			if (tern_config_parse_ip(optarg, &peer_addr, NULL))
-				return fprintf(stderr, "tern-tcp-client: --connect: bad address\n"), -1;
-			peer_port = (uint16_t)v;
-			break;
-		case 'b':
-			if (parse_u64(optarg, 0, UINT64_MAX >> 1, &bytes))
-				return fprintf(stderr, "tern-tcp-client: --bytes: bad count\n"), -1;
-			break;
-		case 'n':
-			if (parse_u64(optarg, 1, MAX_CONNS, &v))
-				return fprintf(stderr, "tern-tcp-client: --conns: 1..%u\n", MAX_CONNS), -1;
-			nconns = (uint32_t)v;
-			break;
-		case 't':
-			timeout_s = strtod(optarg, NULL);
-			if (!(timeout_s > 0))
-				return fprintf(stderr, "tern-tcp-client: --timeout: seconds > 0\n"), -1;
-			break;
-		case 'e':
-			expect_echo = 1;
-			break;
-		case 'S':
-			source = 1;
-			break;
-		case 'd':
-			duration_s = strtod(optarg, &end);
-			if (*end != '\0' || !(duration_s > 0))
-				return fprintf(stderr, "tern-tcp-client: --duration: seconds > 0\n"), -1;
-			break;
-		case 'f':
-			break;
-		case 's':
-			stats_path = optarg;
-			break;
-		case 'T':
-			trace_path = optarg;
-			break;
-		case 'U':
-			if (parse_u64(optarg, 10, 10000000, &trace_us))
-				return fprintf(stderr, "tern-tcp-client: --trace-us: 10..10000000\n"), -1;
-			break;
-		case 'p':
-			if (parse_u64(optarg, 0, 1023, &v))
-				return fprintf(stderr, "tern-tcp-client: --port: bad port id\n"), -1;
-			cfg.iface[0].port_id = (uint16_t)v;
-			break;
-		default:
-			return fprintf(stderr, "tern-tcp-client: bad option '%s'\n", argv[optind - 1]), -1;
-		}
-	}
-	if (peer_port == 0)
-		return fprintf(stderr, "tern-tcp-client: --connect is required\n"), -1;
-	if (cfg.tcp_max_conns < 2 * nconns)
-		cfg.tcp_max_conns = 2 * nconns;
-	if (tern_config_validate(&cfg, err, sizeof(err)) != 0)
-		return fprintf(stderr, "tern-tcp-client: %s\n", err), -1;
-	return 0;
 }
 
 /* xorshift64*: the same seed gives the same stream on every run. */
@@ -280,7 +138,7 @@ source_init(void)
 static struct rte_mbuf *
 source_chunk(struct conn *k)
 {
-	uint64_t left = bytes - k->sent;
+	uint64_t left = opts.bytes - k->sent;
 	uint16_t n = (uint16_t)(left < SRC_CHUNK ? left : SRC_CHUNK);
 	struct rte_mbuf *m;
 
@@ -299,12 +157,12 @@ source_chunk(struct conn *k)
 static struct rte_mbuf *
 make_chunk(struct conn *k)
 {
-	uint64_t left = bytes - k->sent;
+	uint64_t left = opts.bytes - k->sent;
 	uint16_t n = (uint16_t)(left < CHUNK ? left : CHUNK), i;
 	struct rte_mbuf *m;
 	uint8_t *p;
 
-	if (source)
+	if (opts.source)
 		return source_chunk(k);
 	m = rte_pktmbuf_alloc(pool);
 	if (m == NULL)
@@ -321,8 +179,8 @@ make_chunk(struct conn *k)
 static int
 conn_sent_all(const struct conn *k, uint64_t now)
 {
-	return k->sent == bytes ||
-	       (duration_s > 0 && now - k->open_ns >= (uint64_t)(duration_s * 1e9));
+	return k->sent == opts.bytes ||
+	       (opts.duration_s > 0 && now - k->open_ns >= (uint64_t)(opts.duration_s * 1e9));
 }
 
 static void
@@ -332,7 +190,7 @@ pump(struct tern_chan *c, struct conn *k, uint64_t now)
 	 * to twice tcp.sndbuf before refusing, so sends issued before we see
 	 * TERN_EV_TCP_FULL still fit, and no refused chunk can be on its way
 	 * back when we half-close (a send after the FIN would be lost). */
-	uint64_t budget = RTE_MAX(cfg.tcp_sndbuf / 2, CHUNK);
+	uint64_t budget = RTE_MAX(opts.cfg.tcp_sndbuf / 2, CHUNK);
 	int n = 64;
 
 	while (k->state == 1 && !k->blocked && budget > 0 && n-- > 0) {
@@ -359,7 +217,7 @@ pump(struct tern_chan *c, struct conn *k, uint64_t now)
 static struct conn *
 conn_of(const struct tern_event *ev)
 {
-	return ev->cookie < nconns ? &conns[ev->cookie] : NULL;
+	return ev->cookie < opts.nconns ? &conns[ev->cookie] : NULL;
 }
 
 static void
@@ -383,7 +241,7 @@ on_event(struct client_lcore *l, const struct tern_event *ev, uint64_t now)
 	case TERN_EV_TCP_DATA: {
 		const struct rte_mbuf *seg;
 
-		for (seg = ev->m; !source && seg != NULL; seg = seg->next)
+		for (seg = ev->m; !opts.source && seg != NULL; seg = seg->next)
 			crypto_hash_sha256_update(&k->rx, rte_pktmbuf_mtod(seg, const uint8_t *),
 						  seg->data_len);
 		k->rcvd += ev->len;
@@ -439,15 +297,15 @@ report_conn(uint32_t i, struct conn *k)
 	crypto_hash_sha256_final(&k->rx, rx);
 	sodium_bin2hex(txh, sizeof(txh), tx, 32);
 	sodium_bin2hex(rxh, sizeof(rxh), rx, 32);
-	same = k->rcvd == k->sent && (source || memcmp(tx, rx, 32) == 0);
+	same = k->rcvd == k->sent && (opts.source || memcmp(tx, rx, 32) == 0);
 	good = k->state == 2 && k->status == 0 && k->lost == 0 &&
-	       (k->sent == bytes || duration_s > 0) &&
-	       (!expect_echo || same);
-	if (nconns > 16 && good)
+	       (k->sent == opts.bytes || opts.duration_s > 0) &&
+	       (!opts.expect_echo || same);
+	if (opts.nconns > 16 && good)
 		return good;
 	if (k->lost != 0)
 		printf("conn %u: the stack rejected %" PRIu64 " bytes of sends\n", i, k->lost);
-	if (source)
+	if (opts.source)
 		printf("conn %u: %s status %d sent %" PRIu64 " rcvd %" PRIu64 " (source)\n",
 		       i, good ? "ok" : "FAILED", k->status, k->sent, k->rcvd);
 	else
@@ -471,7 +329,7 @@ report(void)
 		t_last_ns = RTE_MAX(t_last_ns, lcores[lc].t_last_ns);
 	}
 
-	for (i = 0; i < nconns; i++) {
+	for (i = 0; i < opts.nconns; i++) {
 		ok += report_conn(i, &conns[i]);
 		sent += conns[i].sent;
 		rcvd += conns[i].rcvd;
@@ -482,8 +340,8 @@ report(void)
 	printf("tern-tcp-client: sent %" PRIu64 " rcvd %" PRIu64 " bytes in %.6f s "
 	       "(first connect to last close): %.3f Gbit/s sent\n", sent, rcvd, secs,
 	       secs > 0 ? (double)sent * 8 / secs / 1e9 : 0.0);
-	printf("tern-tcp-client: %u/%u connections ok\n", ok, nconns);
-	return ok == nconns ? 0 : 1;
+	printf("tern-tcp-client: %u/%u connections ok\n", ok, opts.nconns);
+	return ok == opts.nconns ? 0 : 1;
 }
 
 static int
@@ -493,7 +351,7 @@ client_lcore(void *arg)
 	struct tern_stack *s = l->s;
 	struct trace *tr = rte_lcore_id() == rte_get_main_lcore() ? trace : NULL;
 	struct tern_event ev[EV_BURST];
-	uint64_t deadline = tern_stack_now(s) + (uint64_t)(timeout_s * 1e9);
+	uint64_t deadline = tern_stack_now(s) + (uint64_t)(opts.timeout_s * 1e9);
 	uint32_t i, opened = l->first, end = l->first + l->n, n_lc = rte_lcore_count();
 	int counted = 0;
 	uint64_t now;
@@ -508,7 +366,7 @@ client_lcore(void *arg)
 			conns[opened].rng = 0x9e3779b97f4a7c15ull * (opened + 1);
 			crypto_hash_sha256_init(&conns[opened].tx);
 			crypto_hash_sha256_init(&conns[opened].rx);
-			if (tern_tcp_connect(l->c, peer_addr, peer_port, 0, opened) != 0)
+			if (tern_tcp_connect(l->c, opts.peer_addr, opts.peer_port, 0, opened) != 0)
 				break;
 		}
 		tern_stack_poll(s);
@@ -549,9 +407,9 @@ lcores_setup(void)
 		struct client_lcore *l = &lcores[lc];
 
 		l->first = first;
-		l->n = nconns / n_lc + (i < nconns % n_lc);
+		l->n = opts.nconns / n_lc + (i < opts.nconns % n_lc);
 		first += l->n;
-		l->s = tern_stack_create(&cfg, lc, (uint16_t)i++, pool);
+		l->s = tern_stack_create(&opts.cfg, lc, (uint16_t)i++, pool);
 		l->c = l->s != NULL ? tern_chan_create(l->s, "client", 0) : NULL;
 		if (l->c == NULL) {
 			fprintf(stderr, "tern-tcp-client: stack on lcore %u: %s\n", lc,
@@ -582,7 +440,7 @@ lcores_free(void)
 static void
 write_stats(void)
 {
-	FILE *f = fopen(stats_path, "w");
+	FILE *f = fopen(opts.stats_path, "w");
 	char *tern = NULL;
 	size_t len = 0;
 	FILE *mem;
@@ -609,32 +467,39 @@ write_stats(void)
 int
 main(int argc, char **argv)
 {
-	int n, rc;
+	struct cli_argv args;
+	char err[256];
+	int rc;
 
-	n = rte_eal_init(argc, argv);
-	if (n < 0) {
-		fprintf(stderr, "tern-tcp-client: EAL init failed: %s\n", rte_strerror(rte_errno));
-		return 2;
+	/* our options first: --help, --version and bad flags need no EAL */
+	cli_split_eal(argc, argv, &args);
+	rc = cli_outcome("tern-tcp-client", client_opts_parse(&opts, args.app_argc,
+							      args.app_argv, err, sizeof(err)),
+			 err, client_usage);
+	if (rc >= 0)
+		return rc;
+	if (sodium_init() < 0) {
+		fprintf(stderr, "tern-tcp-client: libsodium init failed\n");
+		return 1;
 	}
-	if (parse_args(argc - n, argv + n) != 0 || sodium_init() < 0) {
-		usage();
-		rte_eal_cleanup();
+	if (rte_eal_init(args.eal_argc, argv) < 0) {
+		fprintf(stderr, "tern-tcp-client: EAL init failed: %s\n", rte_strerror(rte_errno));
 		return 2;
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	pool = rte_pktmbuf_pool_create("client_pool", cfg.nb_mbufs, 256, 0,
+	pool = rte_pktmbuf_pool_create("client_pool", opts.cfg.nb_mbufs, 256, 0,
 				       RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
-	conns = rte_zmalloc("conns", nconns * sizeof(*conns), 0);
-	if (pool == NULL || conns == NULL || (source && source_init() != 0) ||
-	    tern_netif_setup(&cfg, (uint16_t)rte_lcore_count(), pool) != 0 ||
+	conns = rte_zmalloc("conns", opts.nconns * sizeof(*conns), 0);
+	if (pool == NULL || conns == NULL || (opts.source && source_init() != 0) ||
+	    tern_netif_setup(&opts.cfg, (uint16_t)rte_lcore_count(), pool) != 0 ||
 	    lcores_setup() != 0) {
 		fprintf(stderr, "tern-tcp-client: setup failed\n");
 		lcores_free();
 		rte_eal_cleanup();
 		return 1;
 	}
-	if (trace_path != NULL && (trace = trace_open(trace_path, trace_us)) == NULL) {
+	if (opts.trace_path != NULL && (trace = trace_open(opts.trace_path, opts.trace_us)) == NULL) {
 		rc = 1;
 	} else {
 		rte_eal_mp_remote_launch(client_lcore, NULL, CALL_MAIN);
@@ -643,10 +508,10 @@ main(int argc, char **argv)
 		if (trace_close(trace) != 0)
 			rc = 1;
 	}
-	if (stats_path != NULL)
+	if (opts.stats_path != NULL)
 		write_stats();
 	lcores_free();
-	tern_netif_teardown(&cfg);
+	tern_netif_teardown(&opts.cfg);
 	if (rte_mempool_in_use_count(pool) != 0) {
 		fprintf(stderr, "tern-tcp-client: %u mbufs not returned to the pool\n",
 			rte_mempool_in_use_count(pool));

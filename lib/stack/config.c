@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
  * Configuration defaults, validation, address parsing and the INI loader
- * (inih). Used by apps before any stack exists; stacks copy the struct.
+ * (inih). Used by apps before any stack exists (and before the EAL: nothing
+ * here needs it); stacks copy the struct.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <rte_common.h>
 
@@ -348,17 +350,62 @@ config_ini_key(void *user, const char *section, const char *key, const char *val
 	return ok > 0;
 }
 
+/* Text: no NUL and no control character other than tab, CR, LF, FF
+ * (UTF-8 bytes pass). A binary file given by mistake is refused whole,
+ * instead of whatever inih makes of it. */
+static int
+is_text(const char *buf, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)buf[i];
+
+		if ((ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r' && ch != '\f') ||
+		    ch == 0x7f)
+			return 0;
+	}
+	return 1;
+}
+
+/* 1 when every byte of `f` is text (is_text), 0 when not, -errno. */
+static int
+file_is_text(FILE *f)
+{
+	char buf[4096];
+	size_t n;
+
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		if (!is_text(buf, n))
+			return 0;
+	if (ferror(f))
+		return errno != 0 ? -errno : -EIO;
+	rewind(f);
+	return 1;
+}
+
 /* inih reports sections only through keys; count [iface] headers first so
- * each starts a new interface. */
+ * each starts a new interface. Also refuses what is not a text file: a
+ * directory opens and reads as empty, and would "load" as no settings. */
 static int
 ini_section_scan(struct ini_ctx *x, const char *path)
 {
 	char line[512];
+	struct stat st;
 	FILE *f = fopen(path, "r");
 	int n = 0;
 
 	if (f == NULL)
 		return -errno;
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode))
+		n = -EISDIR;
+	else
+		n = file_is_text(f);
+	if (n <= 0) {
+		fclose(f);
+		return n == 0 ? -EILSEQ : n;
+	}
+	n = 0;
 	while (fgets(line, sizeof(line), f) != NULL) {
 		const char *p = line + strspn(line, " \t");
 
@@ -380,7 +427,8 @@ tern_config_load_ini(struct tern_config *c, const char *path, char *err, size_t 
 	n = ini_section_scan(&x, path);
 	if (n < 0) {
 		snprintf(err, err_len, "%s: %s", path,
-			 n == -E2BIG ? "too many [iface] sections" : strerror(-n));
+			 n == -E2BIG ? "too many [iface] sections" :
+			 n == -EILSEQ ? "not a text file" : strerror(-n));
 		return n;
 	}
 	if (n > 1) {
@@ -434,28 +482,103 @@ fault_validate(const struct tern_fault_conf *f, char *err, size_t err_len)
 	return 0;
 }
 
+/* Why `a` cannot be a host's unicast address on the subnet `mask`, or
+ * NULL when it can (RFC 1122 3.2.1.3, RFC 5735/6890; RFC 3021: a /31 has
+ * no network or broadcast address). */
+static const char *
+addr_not_unicast(uint32_t a, uint32_t mask)
+{
+	if ((a >> 24) == 0)
+		return "in 0.0.0.0/8 (\"this network\")";
+	if ((a >> 24) == 127)
+		return "a loopback address";
+	if ((a >> 28) == 0xe)
+		return "a multicast address";
+	if (a == UINT32_MAX)
+		return "the limited broadcast address";
+	if ((a >> 28) == 0xf)
+		return "reserved (240.0.0.0/4)";
+	if (mask < 0xfffffffeu && (a & ~mask) == 0)
+		return "the network address of its subnet";
+	if (mask < 0xfffffffeu && (a & ~mask) == ~mask)
+		return "the broadcast address of its subnet";
+	return NULL;
+}
+
+static int
+iface_validate(const struct tern_iface_conf *ic, uint16_t i, char *err, size_t err_len)
+{
+	uint32_t mask = ic->prefix_len ? ~0u << (32 - ic->prefix_len) : 0;
+	const char *why;
+
+	if (ic->ip == 0 || ic->prefix_len == 0 || ic->prefix_len > 32) {
+		snprintf(err, err_len, "interface %u: address and prefix needed (A.B.C.D/N)", i);
+		return -EINVAL;
+	}
+	why = addr_not_unicast(ic->ip, mask);
+	if (why != NULL) {
+		snprintf(err, err_len, "interface %u: address %u.%u.%u.%u/%u is %s", i,
+			 ic->ip >> 24, (ic->ip >> 16) & 0xff, (ic->ip >> 8) & 0xff, ic->ip & 0xff,
+			 ic->prefix_len, why);
+		return -EINVAL;
+	}
+	if (ic->gw != 0 && (ic->gw & mask) != (ic->ip & mask)) {
+		snprintf(err, err_len, "interface %u: gateway is outside its subnet", i);
+		return -EINVAL;
+	}
+	if (ic->gw != 0 && ic->gw == ic->ip) {
+		snprintf(err, err_len, "interface %u: gateway is the interface's own address", i);
+		return -EINVAL;
+	}
+	why = ic->gw != 0 ? addr_not_unicast(ic->gw, mask) : NULL;
+	if (why != NULL) {
+		snprintf(err, err_len, "interface %u: gateway is %s", i, why);
+		return -EINVAL;
+	}
+	if (ic->mtu != 0 && ic->mtu < TERN_MTU_MIN) {
+		snprintf(err, err_len, "interface %u: MTU %u is too small for a TCP segment "
+			 "(at least %u: IPv4 20 + TCP 20 + options 40 + 8 bytes of data)",
+			 i, ic->mtu, TERN_MTU_MIN);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* RFC 6298 2.4/2.5: the bounds of the RTO must hold every value it takes. */
+static int
+rto_validate(const struct tern_config *c, char *err, size_t err_len)
+{
+	if (c->tcp_rto_min_ms > c->tcp_rto_max_ms) {
+		snprintf(err, err_len, "[tcp] rto_min_ms %u is above rto_max_ms %u",
+			 c->tcp_rto_min_ms, c->tcp_rto_max_ms);
+		return -EINVAL;
+	}
+	if (c->tcp_rto_init_ms > c->tcp_rto_max_ms) {
+		snprintf(err, err_len, "[tcp] rto_init_ms %u is above rto_max_ms %u",
+			 c->tcp_rto_init_ms, c->tcp_rto_max_ms);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int
 tern_config_validate(const struct tern_config *c, char *err, size_t err_len)
 {
 	uint16_t i;
+	int rc;
 
 	if (c->n_ifaces == 0 || c->n_ifaces > TERN_MAX_IFACES) {
 		snprintf(err, err_len, "need 1..%d interfaces (--ip)", TERN_MAX_IFACES);
 		return -EINVAL;
 	}
 	for (i = 0; i < c->n_ifaces; i++) {
-		const struct tern_iface_conf *ic = &c->iface[i];
-		uint32_t mask = ic->prefix_len ? ~0u << (32 - ic->prefix_len) : 0;
-
-		if (ic->ip == 0 || ic->prefix_len == 0 || ic->prefix_len > 32) {
-			snprintf(err, err_len, "interface %u: address and prefix needed (A.B.C.D/N)", i);
-			return -EINVAL;
-		}
-		if (ic->gw != 0 && (ic->gw & mask) != (ic->ip & mask)) {
-			snprintf(err, err_len, "interface %u: gateway is outside its subnet", i);
-			return -EINVAL;
-		}
+		rc = iface_validate(&c->iface[i], i, err, err_len);
+		if (rc != 0)
+			return rc;
 	}
+	rc = rto_validate(c, err, err_len);
+	if (rc != 0)
+		return rc;
 	if (c->tcp_cc >= TERN_TCP_CC_COUNT) {
 		snprintf(err, err_len, "unknown tcp congestion control %u", c->tcp_cc);
 		return -EINVAL;

@@ -1,17 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * Configuration and command line: address parsing, INI loading (every
- * example in config/ loads and validates; bad files give a message naming
- * file and line), validation, and tern-echo's option parser (every bad
- * flag is a one-line error).
+ * libtern's configuration (lib/stack/config.c): address parsing, INI
+ * loading (every example in config/ loads and validates; bad files give a
+ * message naming file and line) and tern_config_validate(). The apps'
+ * command lines are tested in tests/apps and tests/unit/test_cli.c.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <tern/config.h>
+
 #include "harness.h"
-#include "echo_opts.h"
 
 #ifndef TERN_SRC_ROOT
 #error "TERN_SRC_ROOT must name the source tree"
@@ -131,57 +132,118 @@ test_validate(void **state)
 	assert_int_equal(tern_config_validate(&c, err, sizeof(err)), -EINVAL);
 }
 
-static int
-parse_args(struct echo_opts *o, char *err, size_t n, const char *const *args)
-{
-	char *argv[32];
-	int argc = 0;
-
-	argv[argc++] = (char *)"tern-echo";
-	while (*args != NULL)
-		argv[argc++] = (char *)*args++;
-	argv[argc] = NULL;
-	return echo_opts_parse(o, argc, argv, err, n);
-}
-
+/* Issue 11: what single keys cannot judge. */
 static void
-test_echo_cli(void **state)
+test_validate_addresses(void **state)
 {
-	const char *good[] = { "--ip", "198.18.0.2/24", "--gw", "198.18.0.1", "--udp", "7",
-			       "--duration", "2.5", "--tcp", "7", "--tcp-discard", "9", NULL };
-	const char *const bad[][8] = {
-		{ "--udp", "7", NULL },					/* no --ip */
-		{ "--ip", "198.18.0.2", NULL },				/* no prefix */
-		{ "--ip", "198.18.0.2/24", "--udp", "0", NULL },
-		{ "--ip", "198.18.0.2/24", "--udp", "70000", NULL },
-		{ "--ip", "198.18.0.2/24", "--udp", "x", NULL },
-		{ "--ip", "198.18.0.2/24", "--duration", "-1", NULL },
-		{ "--ip", "198.18.0.2/24", "--bogus", NULL },
-		{ "--ip", "198.18.0.2/24", "stray", NULL },
-		{ "--ip", "198.18.0.2/24", "--gw", "198.19.0.1", NULL },
-		{ "--ip", "198.18.0.2/24", "--config", NULL },
-		{ "--ip", "198.18.0.2/24", "--mtu", "20", NULL },
-		{ "--ip", "198.18.0.2/24", "--tcp-discard", "0", NULL },
-		{ "--ip", "198.18.0.2/24", "--tcp-discard", "9x", NULL },
-		{ "--ip", "198.18.0.2/24", "--tcp", "9", "--tcp-discard", "9", NULL },
+	static const struct {
+		uint32_t ip;
+		uint8_t prefix;
+		uint32_t gw;
+		const char *why;		/* NULL: accepted */
+	} cases[] = {
+		{ 0xc6120002u, 24, 0xc6120001u, NULL },
+		{ 0xc61200ffu, 24, 0, "broadcast" },
+		{ 0xc6120000u, 24, 0, "network" },
+		{ 0x7f000001u, 8, 0, "loopback" },
+		{ 0xe0000001u, 24, 0, "multicast" },
+		{ 0xffffffffu, 24, 0, "broadcast" },
+		{ 0xf0000001u, 24, 0, "reserved" },
+		{ 0x00000001u, 24, 0, "this network" },
+		{ 0xc6120000u, 31, 0, NULL },		/* RFC 3021 */
+		{ 0xc6120001u, 31, 0xc6120000u, NULL },
+		{ 0xc6120005u, 32, 0, NULL },
+		{ 0xc6120002u, 24, 0xc6120002u, "own address" },
+		{ 0xc6120002u, 24, 0xc61200ffu, "gateway is the broadcast" },
+		{ 0xc6120002u, 24, 0xc6130001u, "outside" },
 	};
-	struct echo_opts o;
+	struct tern_config c;
 	char err[256];
 	unsigned int k;
 
 	(void)state;
-	assert_int_equal(parse_args(&o, err, sizeof(err), good), 0);
-	assert_int_equal(o.udp_port, 7);
-	assert_int_equal(o.tcp_port, 7);
-	assert_int_equal(o.tcp_discard_port, 9);
-	assert_int_equal(o.cfg.iface[0].gw, 0xc6120001u);
-	assert_true(o.duration_s > 2.4 && o.duration_s < 2.6);
-	for (k = 0; k < RTE_DIM(bad); k++) {
+	for (k = 0; k < RTE_DIM(cases); k++) {
+		tern_config_defaults(&c);
+		c.n_ifaces = 1;
+		c.iface[0].ip = cases[k].ip;
+		c.iface[0].prefix_len = cases[k].prefix;
+		c.iface[0].gw = cases[k].gw;
 		err[0] = '\0';
-		if (parse_args(&o, err, sizeof(err), bad[k]) == 0)
-			fail_msg("accepted bad command line #%u", k);
-		assert_true(strlen(err) > 0 && strchr(err, '\n') == NULL);
+		if (cases[k].why == NULL) {
+			if (tern_config_validate(&c, err, sizeof(err)) != 0)
+				fail_msg("case %u refused: %s", k, err);
+			continue;
+		}
+		assert_int_equal(tern_config_validate(&c, err, sizeof(err)), -EINVAL);
+		if (strstr(err, cases[k].why) == NULL)
+			fail_msg("case %u: '%s' does not say '%s'", k, err, cases[k].why);
 	}
+}
+
+static void
+test_validate_mtu_rto(void **state)
+{
+	struct tern_config c;
+	char err[256];
+
+	(void)state;
+	tern_config_defaults(&c);
+	c.n_ifaces = 1;
+	c.iface[0].ip = 0xc6120002u;
+	c.iface[0].prefix_len = 24;
+	c.iface[0].mtu = TERN_MTU_MIN - 1;
+	assert_int_equal(tern_config_validate(&c, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "too small for a TCP segment"));
+	c.iface[0].mtu = TERN_MTU_MIN;
+	assert_int_equal(tern_config_validate(&c, err, sizeof(err)), 0);
+	c.iface[0].mtu = 0;				/* the default */
+	assert_int_equal(tern_config_validate(&c, err, sizeof(err)), 0);
+
+	c.tcp_rto_min_ms = 5000;
+	c.tcp_rto_max_ms = 1000;
+	c.tcp_rto_init_ms = 500;
+	assert_int_equal(tern_config_validate(&c, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "rto_min_ms"));
+	c.tcp_rto_min_ms = 200;
+	c.tcp_rto_init_ms = 2000;
+	assert_int_equal(tern_config_validate(&c, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "rto_init_ms"));
+	c.tcp_rto_init_ms = 1000;			/* equal bounds are fine */
+	assert_int_equal(tern_config_validate(&c, err, sizeof(err)), 0);
+	/* the same through an INI file */
+	assert_int_equal(load_text("[iface]\nip = 198.18.0.2/24\n[tcp]\nrto_min_ms = 3000\n"
+				   "rto_max_ms = 2000\n", &c, err, sizeof(err)), 0);
+	assert_int_equal(tern_config_validate(&c, err, sizeof(err)), -EINVAL);
+	assert_int_equal(load_text("[iface]\nip = 198.18.0.2/24\nmtu = 80\n", &c, err,
+				   sizeof(err)), 0);
+	assert_int_equal(tern_config_validate(&c, err, sizeof(err)), -EINVAL);
+}
+
+/* A directory or a binary file is not a config, whatever inih makes of it. */
+static void
+test_ini_not_text(void **state)
+{
+	static const char bin[] = "[iface]\nip = 198.18.0.2/24\n\0\x01\x02garbage";
+	char path[] = "/tmp/tern-cfg-XXXXXX";
+	struct tern_config c;
+	char err[256];
+	int fd;
+
+	(void)state;
+	tern_config_defaults(&c);
+	assert_int_equal(tern_config_load_ini(&c, "/tmp", err, sizeof(err)), -EISDIR);
+	assert_non_null(strstr(err, "/tmp"));
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, bin, sizeof(bin)), (ssize_t)sizeof(bin));
+	close(fd);
+	assert_int_equal(tern_config_load_ini(&c, path, err, sizeof(err)), -EILSEQ);
+	assert_non_null(strstr(err, "not a text file"));
+	unlink(path);
+	/* UTF-8 in a comment, CRLF line ends: text */
+	assert_int_equal(load_text("; caf\xc3\xa9\r\n[mem]\r\nmbufs = 2047\r\n", &c, err,
+				   sizeof(err)), 0);
+	assert_int_equal(c.nb_mbufs, 2047);
 }
 
 int
@@ -192,7 +254,9 @@ main(void)
 		cmocka_unit_test(test_examples_load),
 		cmocka_unit_test(test_bad_ini_rejected_with_line),
 		cmocka_unit_test(test_validate),
-		cmocka_unit_test(test_echo_cli),
+		cmocka_unit_test(test_validate_addresses),
+		cmocka_unit_test(test_validate_mtu_rto),
+		cmocka_unit_test(test_ini_not_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

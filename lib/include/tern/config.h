@@ -18,6 +18,11 @@ extern "C" {
 /** Most interfaces (ports) one stack serves. */
 #define TERN_MAX_IFACES 4
 
+/** Smallest interface MTU: an IPv4 header (20), a TCP header with the
+ *  most options (60) and 8 bytes of data, i.e. an MSS of 48 (as Linux's
+ *  tcp_min_snd_mss). tern_config_validate() refuses less. */
+#define TERN_MTU_MIN 88
+
 /** TCP congestion control algorithms (tern_config.tcp_cc, INI `[tcp] cc =
  *  newreno|cubic`, per connection with tern_tcp_set_cc()). */
 enum tern_tcp_cc {
@@ -132,12 +137,28 @@ int tern_config_parse_ip(const char *s, uint32_t *ip, uint8_t *prefix_len);
  *  reorder_pkts, reorder_us, corrupt (probabilities as decimals 0..1),
  *  rate_mbit, queue_kb; see config/fault.ini). Unknown keys and bad values
  *  are errors. Returns 0, or -errno with a message (file, line, section,
- *  key, reason) written into `err` (`err_len` bytes). */
+ *  key, reason) written into `err` (`err_len` bytes); a directory is
+ *  -EISDIR and a file with NUL or other control bytes (not text) -EILSEQ. */
 int tern_config_load_ini(struct tern_config *c, const char *path,
 			 char *err, size_t err_len);
 
-/** Check a filled configuration (addresses, prefix, sizes). Returns 0 or
- *  -EINVAL with the reason in `err`. */
+/** Check a filled configuration before any stack is created: what single
+ *  keys cannot check. Refuses, with a one-line reason in `err`:
+ *  - no interface, or more than TERN_MAX_IFACES;
+ *  - an interface address that is not a host's unicast address: in
+ *    0.0.0.0/8, loopback (127/8), multicast (224/4), reserved (240/4),
+ *    or the network or broadcast address of its subnet (prefixes up to
+ *    /30; a /31 has neither, RFC 3021);
+ *  - a gateway outside the subnet, equal to the interface's address, or
+ *    not a unicast address by the same rules;
+ *  - an MTU below TERN_MTU_MIN (0 means the default, 1500);
+ *  - tcp_rto_min_ms or tcp_rto_init_ms above tcp_rto_max_ms (RFC 6298);
+ *  - an unknown tcp_cc, a chan_size that is not a power of two, and
+ *    inconsistent [fault] settings.
+ *  Pure: needs no EAL, may be called from any thread.
+ *  @param c       the configuration (tern_config_defaults, then the app's)
+ *  @param err     where the reason goes; `err_len` bytes
+ *  @return 0, or -EINVAL with the reason in `err`. */
 int tern_config_validate(const struct tern_config *c, char *err, size_t err_len);
 
 #ifdef __cplusplus

@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * The shared command line (cli.h): the `--` split, the option driver and
+ * the number parsers. Called by each app's *_opts.c before rte_eal_init,
+ * so nothing here may touch DPDK; the address and config checks that an
+ * embedder needs too live in libtern (tern_config_validate).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <rte_common.h>
+
+#include <tern/config.h>
+
+#include "cli.h"
+
+#ifndef TERN_VERSION
+#error "TERN_VERSION must be the project version (apps/common/meson.build)"
+#endif
+
+struct unit {
+	const char *name;
+	uint64_t mult;
+};
+
+static const struct unit count_units[] = {
+	{ "", 1 }, { "k", 1000 }, { "K", 1000 }, { "M", 1000000 }, { "G", 1000000000 },
+};
+
+static const struct unit size_units[] = {
+	{ "", 1 }, { "k", 1ull << 10 }, { "K", 1ull << 10 }, { "M", 1ull << 20 },
+	{ "G", 1ull << 30 },
+};
+
+static const struct unit time_units[] = {
+	{ "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "s", 1000000000 },
+	{ "m", 60000000000ull }, { "h", 3600000000000ull },
+};
+
+void
+cli_split_eal(int argc, char **argv, struct cli_argv *a)
+{
+	int k;
+
+	for (k = 1; k < argc; k++) {
+		if (strcmp(argv[k], "--") != 0)
+			continue;
+		argv[k] = argv[0];
+		a->eal_argc = k;
+		a->app_argc = argc - k;
+		a->app_argv = argv + k;
+		return;
+	}
+	a->eal_argc = argc > 0 ? 1 : 0;
+	a->app_argc = argc;
+	a->app_argv = argv;
+}
+
+static const struct unit *
+unit_find(const struct unit *u, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(u[i].name, name) == 0)
+			return &u[i];
+	return NULL;
+}
+
+/* Decimal digits and a unit from `u`: no sign, space, hex or exponent. */
+static int
+parse_scaled(const char *s, const struct unit *u, size_t n_units, uint64_t lo,
+	     uint64_t hi, uint64_t *out)
+{
+	const struct unit *unit;
+	unsigned long long v;
+	char *end;
+
+	if (s[0] < '0' || s[0] > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	unit = errno == 0 ? unit_find(u, n_units, end) : NULL;
+	if (unit == NULL || v > hi / unit->mult || v * unit->mult < lo)
+		return -1;
+	*out = v * unit->mult;
+	return 0;
+}
+
+int
+cli_parse_count(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+	return parse_scaled(s, count_units, RTE_DIM(count_units), lo, hi, out);
+}
+
+int
+cli_parse_size(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+	return parse_scaled(s, size_units, RTE_DIM(size_units), lo, hi, out);
+}
+
+int
+cli_parse_duration(const char *s, uint64_t unit_ns, uint64_t lo_ns, uint64_t hi_ns,
+		   uint64_t *ns)
+{
+	static const char digits[] = "0123456789";
+	size_t whole = strspn(s, digits), frac = 0, len = whole;
+	const struct unit *unit;
+	uint64_t mult = unit_ns;
+	char *end;
+	double v;
+
+	if (s[len] == '.') {
+		frac = strspn(s + len + 1, digits);
+		len += 1 + frac;
+	}
+	if (whole + frac == 0)
+		return -1;
+	if (s[len] != '\0') {
+		unit = unit_find(time_units, RTE_DIM(time_units), s + len);
+		if (unit == NULL)
+			return -1;
+		mult = unit->mult;
+	}
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end != s + len || !isfinite(v))
+		return -1;
+	v = v * (double)mult + 0.5;
+	if (v < (double)lo_ns || v >= (double)hi_ns + 1)
+		return -1;
+	*ns = (uint64_t)v;
+	return *ns >= lo_ns && *ns <= hi_ns ? 0 : -1;
+}
+
+int
+cli_check_writable(const char *flag, const char *path, char *err, size_t n)
+{
+	struct stat st;
+	int fd;
+
+	if (path[0] == '\0')
+		return snprintf(err, n, "%s: expected a file name", flag), -1;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return snprintf(err, n, "%s: %s: %s", flag, path, strerror(EISDIR)), -1;
+	fd = open(path, O_WRONLY | O_APPEND | O_NOCTTY);
+	if (fd >= 0)
+		return close(fd), 0;
+	if (errno == ENOENT) {
+		/* not there yet: create it to be sure we can, then leave no trace */
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOCTTY, 0644);
+		if (fd >= 0) {
+			close(fd);
+			unlink(path);
+			return 0;
+		}
+	}
+	return snprintf(err, n, "%s: %s: %s", flag, path, strerror(errno)), -1;
+}
+
+int
+cli_outcome(const char *prog, int result, const char *err, void (*usage)(FILE *))
+{
+	switch (result) {
+	case CLI_RUN:
+		return -1;
+	case CLI_HELP:
+		usage(stdout);
+		return 0;
+	case CLI_VERSION:
+		printf("%s %s\n", prog, TERN_VERSION);
+		return 0;
+	default:
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return 2;
+	}
+}
+
+/* The long name of option value `c`, for messages ("--udp"). */
+static const char *
+opt_name(const struct option *lo, int c, char *buf, size_t n)
+{
+	for (; lo->name != NULL; lo++)
+		if (lo->val == c && lo->flag == NULL)
+			return snprintf(buf, n, "--%s", lo->name), buf;
+	return snprintf(buf, n, "-%c", c), buf;
+}
+
+static int
+is_repeatable(const struct cli_app *a, int c)
+{
+	return c > 0 && c < 0x100 && a->repeatable != NULL && strchr(a->repeatable, c) != NULL;
+}
+
+/* Pass 1: flags only (no value is looked at). Unknown, repeated and
+ * value-less options are errors; --help and --version end the parse. */
+static int
+scan_flags(struct cli_app *a, int argc, char **argv, const char *optstring, char *err,
+	   size_t n)
+{
+	unsigned char seen[CLI_OPT_END] = { 0 };
+	char name[64];
+	int c;
+
+	optind = 0;		/* glibc: full re-initialisation */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, optstring, a->longopts, NULL)) != -1) {
+		if (c == CLI_OPT_HELP)
+			return CLI_HELP;
+		if (c == CLI_OPT_VERSION)
+			return CLI_VERSION;
+		if (c == ':')
+			return snprintf(err, n, "%s needs a value", argv[optind - 1]), CLI_ERROR;
+		if (c == '?' || c < 0 || c >= CLI_OPT_END)
+			return snprintf(err, n, "unknown option '%s'", argv[optind - 1]), CLI_ERROR;
+		if (seen[c] && !is_repeatable(a, c))
+			return snprintf(err, n, "%s given more than once",
+					opt_name(a->longopts, c, name, sizeof(name))), CLI_ERROR;
+		seen[c] = 1;
+		if (c == CLI_OPT_CONFIG)
+			a->config_path = optarg;
+	}
+	a->first_arg = optind;
+	if (argc - optind > a->max_args)
+		return snprintf(err, n, "unexpected argument '%s'", argv[optind + a->max_args]),
+		       CLI_ERROR;
+	return CLI_RUN;
+}
+
+static struct tern_iface_conf *
+iface0(struct tern_config *cfg)
+{
+	if (cfg->n_ifaces == 0)
+		cfg->n_ifaces = 1;
+	return &cfg->iface[0];
+}
+
+static int
+opt_common(struct cli_app *a, int c, const char *arg, char *err, size_t n)
+{
+	struct tern_iface_conf *ic;
+
+	switch (c) {
+	case CLI_OPT_CONFIG:
+		return 0;		/* loaded before every other option */
+	case CLI_OPT_IP:
+		ic = iface0(a->cfg);
+		if (strchr(arg, '/') == NULL ||
+		    tern_config_parse_ip(arg, &ic->ip, &ic->prefix_len) != 0)
+			return snprintf(err, n, "--ip: expected A.B.C.D/N, got '%s'", arg), -1;
+		return 0;
+	case CLI_OPT_GW:
+		ic = iface0(a->cfg);
+		if (tern_config_parse_ip(arg, &ic->gw, NULL) != 0)
+			return snprintf(err, n, "--gw: expected A.B.C.D, got '%s'", arg), -1;
+		return 0;
+	default:
+		return a->opt(a->app, c, arg, err, n);
+	}
+}
+
+int
+cli_parse(struct cli_app *a, int argc, char **argv, char *err, size_t n)
+{
+	char optstring[64];
+	int c, rc;
+
+	/* ':' first: a missing value is told apart from an unknown option */
+	snprintf(optstring, sizeof(optstring), ":%s", a->shortopts);
+	a->config_path = NULL;
+	rc = scan_flags(a, argc, argv, optstring, err, n);
+	if (rc != CLI_RUN)
+		return rc;
+	if (a->config_path != NULL &&
+	    tern_config_load_ini(a->cfg, a->config_path, err, n) != 0)
+		return CLI_ERROR;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, optstring, a->longopts, NULL)) != -1)
+		if (opt_common(a, c, optarg, err, n) != 0)
+			return CLI_ERROR;
+	a->first_arg = optind;
+	return CLI_RUN;
+}
