@@ -47,12 +47,12 @@ struct frame_tuple;
 #define TCP_DEFAULT_MSS 536u		/* RFC 9293 3.7.1 when no MSS option */
 #define TCP_PAWS_IDLE_NS (24ull * 24 * 3600 * 1000000000ull) /* RFC 7323 5.5 */
 #define TCP_CHALLENGE_ACK_PER_S 100u	/* RFC 5961 7 */
-#define TCP_SECRET_LEN 32u		/* the per-boot secret (tcp_secret.c) */
+#define TCP_SECRET_LEN 32		/* the per-boot secret (tcp_secret.c) */
 /* SYN cookies: MAC time slot (a cookie is good in its slot and the next),
  * and how long after its last cookie a listener counts as under pressure
  * (half-open entries get no SYN-ACK retransmission). */
 #define TCP_COOKIE_SLOT_NS (64ull * 1000000000ull)
-#define TCP_COOKIE_PRESSURE_NS 1000000000ull
+#define TCP_COOKIE_PRESSURE_NS (3ull * 1000000000ull)
 
 struct tcp_listener {
 	uint16_t port;			/* 0 = free slot */

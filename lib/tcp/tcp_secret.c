@@ -160,6 +160,21 @@ tcp_secret_load(const char *path, uint8_t *secret)
 	return rc;
 }
 
+static const char *
+secret_why(int rc)
+{
+	switch (rc) {
+	case -EACCES:
+		return "group or others may read it (must be 0600)";
+	case -EPERM:
+		return "not a regular file owned by this user";
+	case -EINVAL:
+		return "not " RTE_STR(TCP_SECRET_LEN) " bytes long";
+	default:
+		return strerror(-rc);
+	}
+}
+
 static void
 key_derive(uint8_t *key, size_t len, enum secret_use use, const uint8_t *secret)
 {
@@ -182,7 +197,7 @@ tcp_secret_keys(const struct tern_config *cfg, struct tcp_table *t)
 			rte_log(RTE_LOG_WARNING, tcp_secret_logtype,
 				"tern.tcp: secret %s: %s; using a secret of this process "
 				"(ISNs and timestamps will not follow other tern processes)\n",
-				path, strerror(-rc));
+				path, secret_why(rc));
 			randombytes_buf(secret, sizeof(secret));
 		}
 	}
