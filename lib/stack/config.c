@@ -65,6 +65,9 @@ tern_config_defaults(struct tern_config *c)
 	c->tcp_timestamps = 1;
 	c->tcp_wscale = 1;
 	c->tcp_cc = TERN_TCP_CC_NEWRENO;
+	c->tcp_syncookies = TERN_TCP_SYNCOOKIES_OVERFLOW;
+	c->tcp_synack_rexmit_per_s = 1000;
+	c->tcp_secret_file[0] = '\0';		/* /run/tern/secret */
 	c->fault.dir = TERN_FAULT_RX;
 	c->fault.burst_len = 4;
 	c->fault.reorder_pkts = 3;
@@ -189,6 +192,7 @@ static const struct num_key num_keys[] = {
 	NUM("tcp", "sack", tcp_sack, 0, 1),
 	NUM("tcp", "timestamps", tcp_timestamps, 0, 1),
 	NUM("tcp", "wscale", tcp_wscale, 0, 1),
+	NUM("tcp", "synack_rexmit_per_s", tcp_synack_rexmit_per_s, 0, 10000000),
 	NUM("fault", "seed", fault.seed, 0, UINT64_MAX),
 	NUM("fault", "burst_len", fault.burst_len, 1, 1000000),
 	NUM("fault", "burst_fixed", fault.burst_fixed, 0, 1),
@@ -295,6 +299,44 @@ fault_key_expects(const char *key)
 	return "a probability, a decimal 0..1";
 }
 
+static const char *const syncookie_modes[TERN_TCP_SYNCOOKIES_COUNT] = {
+	[TERN_TCP_SYNCOOKIES_OFF] = "off",
+	[TERN_TCP_SYNCOOKIES_OVERFLOW] = "overflow",
+	[TERN_TCP_SYNCOOKIES_ALWAYS] = "always",
+};
+
+/* The [tcp] keys that are words, not numbers: syncookies and secret_file.
+ * 1 handled, 0 bad value (reason in x->why), -1 not one of these keys. */
+static int
+tcp_text_key(struct ini_ctx *x, const char *key, const char *val)
+{
+	size_t i;
+
+	if (strcmp(key, "syncookies") == 0) {
+		for (i = 0; i < RTE_DIM(syncookie_modes); i++) {
+			if (strcmp(val, syncookie_modes[i]) == 0) {
+				x->c->tcp_syncookies = (uint8_t)i;
+				return 1;
+			}
+		}
+		snprintf(x->why, sizeof(x->why),
+			 "[tcp] syncookies = %s: bad value (off, overflow or always)", val);
+		return 0;
+	}
+	if (strcmp(key, "secret_file") == 0) {
+		if (val[0] == '\0' || strlen(val) >= sizeof(x->c->tcp_secret_file) ||
+		    (val[0] != '/' && strcmp(val, "none") != 0)) {
+			snprintf(x->why, sizeof(x->why), "[tcp] secret_file = %s: bad value "
+				 "(an absolute path below %u bytes, or none)", val,
+				 (unsigned int)sizeof(x->c->tcp_secret_file));
+			return 0;
+		}
+		snprintf(x->c->tcp_secret_file, sizeof(x->c->tcp_secret_file), "%s", val);
+		return 1;
+	}
+	return -1;
+}
+
 /* 1 applied, 0 bad value (reason in x->why), -1 unknown key. */
 static int
 config_ini_apply(struct ini_ctx *x, const char *section, const char *key, const char *val)
@@ -312,6 +354,11 @@ config_ini_apply(struct ini_ctx *x, const char *section, const char *key, const 
 			return 0;
 		x->c->tcp_cc = (uint8_t)id;
 		return 1;
+	}
+	if (strcmp(section, "tcp") == 0) {
+		rc = tcp_text_key(x, key, val);
+		if (rc >= 0)
+			return rc;
 	}
 	if (strcmp(section, "fault") == 0) {
 		rc = fault_key(x, key, val);
@@ -581,6 +628,14 @@ tern_config_validate(const struct tern_config *c, char *err, size_t err_len)
 		return rc;
 	if (c->tcp_cc >= TERN_TCP_CC_COUNT) {
 		snprintf(err, err_len, "unknown tcp congestion control %u", c->tcp_cc);
+		return -EINVAL;
+	}
+	if (c->tcp_syncookies >= TERN_TCP_SYNCOOKIES_COUNT) {
+		snprintf(err, err_len, "unknown tcp syncookies mode %u", c->tcp_syncookies);
+		return -EINVAL;
+	}
+	if (memchr(c->tcp_secret_file, '\0', sizeof(c->tcp_secret_file)) == NULL) {
+		snprintf(err, err_len, "tcp secret_file is not terminated");
 		return -EINVAL;
 	}
 	if (c->chan_size == 0 || (c->chan_size & (c->chan_size - 1)) != 0) {

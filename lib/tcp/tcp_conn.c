@@ -4,7 +4,8 @@
  * allocated once: no allocation per connection), the 4-tuple table
  * (rte_hash, per lcore, no locks), listeners indexed by port, the handles
  * apps hold (lcore, slot, generation: a stale handle is detected), ISNs
- * (RFC 6528) and ephemeral ports. Called by input (lookup, alloc on SYN),
+ * (RFC 6528) and timestamp offsets (RFC 7323 7.1) from the keys
+ * tcp_secret.c derives, and ephemeral ports. Called by input (lookup, alloc on SYN),
  * the user side (connect, listen, handles) and whoever ends a connection
  * (tcp_conn_close / tcp_conn_free).
  */
@@ -164,8 +165,10 @@ tcp_table_create(const struct tern_config *cfg, unsigned int lcore_id, int socke
 	}
 	t->free_head = 0;
 	t->tx_tail = &t->tx_head;
-	randombytes_buf(t->isn_key, sizeof(t->isn_key));
-	randombytes_buf(t->ts_key, sizeof(t->ts_key));
+	tcp_secret_keys(cfg, t);		/* per boot, shared by tern processes */
+	/* full at creation: the budget is for abuse, not for a start-up */
+	token_bucket_init(&t->synack_budget, cfg->tcp_synack_rexmit_per_s,
+			  cfg->tcp_synack_rexmit_per_s, cfg->tcp_synack_rexmit_per_s, 0);
 	/* empty at time 0: the budget builds up from the clock's start */
 	token_bucket_init(&t->challenge, TCP_CHALLENGE_ACK_PER_S, TCP_CHALLENGE_ACK_PER_S, 0, 0);
 	t->reass_pool = tcp_reass_pool_create(n, lcore_id, socket);
@@ -275,8 +278,8 @@ tcp_conn_lookup_seg(struct tern_stack *s, const struct rte_mbuf *m, uint32_t lad
 
 /* Our window scale: the smallest shift that lets the buffer be advertised
  * (RFC 7323 2.3). */
-static uint8_t
-wscale_for(uint32_t rcvbuf)
+uint8_t
+tcp_wscale_for(uint32_t rcvbuf)
 {
 	uint8_t shift = 0;
 
@@ -302,6 +305,15 @@ ts_offset(const struct tern_stack *s, const struct tcp_key *k)
 	return off;
 }
 
+uint32_t
+tcp_ts_offset(const struct tern_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
+	      uint16_t rport)
+{
+	struct tcp_key k = key_of(laddr, lport, raddr, rport);
+
+	return ts_offset(s, &k);
+}
+
 static void
 tcb_init(struct tern_stack *s, struct tcb *tcb, uint16_t iface)
 {
@@ -314,7 +326,7 @@ tcb_init(struct tern_stack *s, struct tcb *tcb, uint16_t iface)
 	tcb->mss = (uint16_t)(s->iface[iface].mtu - 40);
 	tcb->rcvbuf = cfg->tcp_rcvbuf;
 	tcb->sndbuf = cfg->tcp_sndbuf;
-	tcb->rcv.wscale = cfg->tcp_wscale ? wscale_for(cfg->tcp_rcvbuf) : 0;
+	tcb->rcv.wscale = cfg->tcp_wscale ? tcp_wscale_for(cfg->tcp_rcvbuf) : 0;
 	tcb->rto_ns = (uint64_t)cfg->tcp_rto_init_ms * NS_PER_MS;
 	tcb->cc_algo = cfg->tcp_cc < TCP_CC_COUNT ? cfg->tcp_cc : TCP_CC_NEWRENO;
 	tcp_cc_init(tcb, s->now_ns, false);	/* again once the MSS is known */

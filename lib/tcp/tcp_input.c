@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
  * TCP input: RFC 9293 3.10.7 "SEGMENT ARRIVES", with RFC 5961 (blind
- * RST/SYN/data injection), RFC 7323 (PAWS, TS.Recent), RFC 5681 and 6582
+ * RST/SYN/data injection), RFC 4987 3.6 (SYN cookies: a listener's SYN
+ * and ACK, tcp_syncookie.c), RFC 7323 (PAWS, TS.Recent), RFC 5681 and 6582
  * (duplicate ACKs, fast retransmit, NewReno recovery) and RFC 6298 (RTT
  * samples, RTO restart). ip4_input() calls tcp_input() for each TCP
  * datagram addressed to us: header and checksum checks, lookup of the
@@ -169,8 +170,70 @@ closed_input(struct seg_in *in)
 
 /* ---- 3.10.7.2 LISTEN ---------------------------------------------------- */
 
+static enum in_verdict synced_input(struct tern_stack *s, struct tcb *tcb,
+				    struct seg_in *in);
+
+/* RFC 4987 3.6: the ACK that returns a valid SYN cookie completes a
+ * handshake the listener did not remember. The connection starts in
+ * ESTABLISHED with the options the cookie kept (`o`, as if from the SYN);
+ * our SYN-ACK's window was not scaled, this ACK's is. */
+static struct tcb *
+cookie_established(struct tern_stack *s, struct tcp_listener *l, const struct seg_in *in,
+		   const struct tcp_opts *o)
+{
+	struct tcb *tcb;
+
+	tcb = tcp_conn_alloc(s, in->iface, in->ip->dst, in->seg.dst_port, in->ip->src,
+			     in->seg.src_port);
+	if (tcb == NULL)
+		return NULL;
+	tcb->flags |= TCB_F_PASSIVE | TCB_F_SYN_SENT;
+	tcb->chan = l->chan;
+	tcb->cookie = l->cookie;
+	tcb->iss = in->seg.ack - 1;
+	tcb->snd.una = tcb->snd.nxt = tcb->snd.max = in->seg.ack;
+	tcb->irs = in->seg.seq - 1;
+	tcb->rcv.nxt = tcb->rcv.adv = in->seg.seq;
+	tcb->ts.last_ack_sent = tcb->rcv.nxt;
+	syn_options(s, tcb, o, in->now);
+	tcb->snd.wnd = (uint32_t)in->seg.wnd << tcb->snd.wscale;
+	tcb->snd.wl1 = in->seg.seq;
+	tcb->snd.wl2 = in->seg.ack;
+	tcb->recover = tcb->iss;		/* RFC 6582 3.2 step 1 */
+	tcb->idle_since_ns = in->now;
+	tcp_cc_init(tcb, in->now, false);	/* IW for the MSS now known */
+	tcp_set_state(s, tcb, TCP_ST_ESTABLISHED);
+	stack_ctr_inc(s, CTR_TCP_PASSIVE_OPENS);
+	stack_ctr_inc(s, CTR_TCP_COOKIE_OK);
+	tcp_ev_accepted(s, tcb);
+	return tcb;
+}
+
+/* An ACK to a listener: RST (3.10.7.2 second), unless the listener sends
+ * SYN cookies and this one is valid. Then the segment goes on as in
+ * ESTABLISHED (it may carry data or a FIN); *tcbp is the new connection. */
 static enum in_verdict
-listen_input(struct tern_stack *s, struct tcp_listener *l, struct seg_in *in)
+listen_ack(struct tern_stack *s, struct tcp_listener *l, struct seg_in *in,
+	   struct tcb **tcbp)
+{
+	struct tcp_opts o;
+
+	in->why = CTR_TCP_RX_LISTEN_BAD;
+	if (has(in, TCP_FLAG_SYN) || !tcp_cookie_may_check(s, l, in->now))
+		return IN_DROP_RST;
+	in->why = CTR_TCP_COOKIE_BAD;
+	if (!tcp_cookie_check(s, in->ip, &in->seg, in->now, &o))
+		return IN_DROP_RST;
+	in->why = CTR_TCP_RX_NO_TCB;
+	*tcbp = cookie_established(s, l, in, &o);
+	if (*tcbp == NULL)
+		return IN_DROP;
+	return synced_input(s, *tcbp, in);
+}
+
+static enum in_verdict
+listen_input(struct tern_stack *s, struct tcp_listener *l, struct seg_in *in,
+	     struct tcb **tcbp)
 {
 	struct tcb *tcb;
 
@@ -178,7 +241,7 @@ listen_input(struct tern_stack *s, struct tcp_listener *l, struct seg_in *in)
 	if (has(in, TCP_FLAG_RST))
 		return IN_DROP;
 	if (has(in, TCP_FLAG_ACK))
-		return IN_DROP_RST;
+		return listen_ack(s, l, in, tcbp);
 	if (!has(in, TCP_FLAG_SYN))
 		return IN_DROP;
 	/* SYN+FIN opens nothing a real peer wants (a scanner's probe); Linux
@@ -186,6 +249,11 @@ listen_input(struct tern_stack *s, struct tcp_listener *l, struct seg_in *in)
 	in->why = CTR_TCP_RX_SYN_FIN;
 	if (has(in, TCP_FLAG_FIN))
 		return IN_DROP;
+	if (tcp_cookie_wanted(s, l)) {
+		/* RFC 4987 3.6: answer, keep nothing */
+		tcp_cookie_reply(s, l, in->iface, in->ip, &in->seg, in->now);
+		return IN_DONE;
+	}
 	in->why = CTR_TCP_RX_BACKLOG;
 	if (l->n_syn >= l->backlog)
 		return IN_DROP;		/* no RST: the peer retries later */
@@ -639,7 +707,7 @@ tcp_input(struct tern_stack *s, uint16_t iface, struct rte_mbuf *m,
 		v = conn_input(s, tcb, &in);
 	} else {
 		l = tcp_listener_lookup(s, in.seg.dst_port);
-		v = l != NULL ? listen_input(s, l, &in) : closed_input(&in);
+		v = l != NULL ? listen_input(s, l, &in, &tcb) : closed_input(&in);
 	}
 	verdict_apply(s, tcb, &in, v);
 }

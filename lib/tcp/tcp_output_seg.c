@@ -8,7 +8,8 @@
  * transmit chains. Also here: the window we advertise (tcp_rcv_window and
  * its scaled, never-shrinking encoding), options, the checksum (pseudo-
  * header sum + offload flag when the port offers TCP checksum offload,
- * software otherwise) and RSTs for segments that have no connection.
+ * software otherwise), and the segments sent for no connection: RSTs and
+ * the SYN-ACKs of SYN cookies (tcp_syncookie.c).
  */
 #include <errno.h>
 #include <string.h>
@@ -305,5 +306,30 @@ tcp_output_rst_reply(struct tern_stack *s, uint16_t iface,
 		return;
 	}
 	stack_ctr_inc(s, CTR_TCP_TX_RST);
+	seg_send(s, &r, ip->dst, ip->src, &h, m);
+}
+
+/* RFC 4987 3.6: a SYN cookie's SYN-ACK, built from the SYN alone. */
+void
+tcp_output_cookie_synack(struct tern_stack *s, const struct ip4_hdr_v *ip,
+			 const struct tcp_seg *syn, uint32_t iss, const struct tcp_opts *o,
+			 uint16_t wnd)
+{
+	struct tcp_seg h = { .src_port = syn->dst_port, .dst_port = syn->src_port,
+			     .seq = iss, .ack = syn->seq + 1,
+			     .flags = TCP_FLAG_SYN | TCP_FLAG_ACK, .wnd = wnd, .opts = *o };
+	struct rte_mbuf *m;
+	struct route r;
+
+	if (!route_lookup(s, ip->src, &r)) {
+		stack_ctr_inc(s, CTR_IP_TX_NO_ROUTE);
+		return;
+	}
+	m = rte_pktmbuf_alloc(s->pool);
+	if (m == NULL || rte_pktmbuf_append(m, (uint16_t)(TCP_HDR_LEN + tcp_opts_len(o))) == NULL) {
+		rte_pktmbuf_free(m);
+		stack_ctr_inc(s, CTR_TCP_TX_NOMBUF);
+		return;
+	}
 	seg_send(s, &r, ip->dst, ip->src, &h, m);
 }

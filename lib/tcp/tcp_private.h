@@ -2,6 +2,8 @@
  *
  * TCP internals shared between the files of lib/tcp/. Who does what:
  *   tcp_conn.c    TCB slots, 4-tuple table, listeners, handles, ISN (RFC 6528)
+ *   tcp_secret.c  the per-boot secret shared by tern processes, its keys
+ *   tcp_syncookie.c SYN cookies (RFC 4987 3.6) for full listeners
  *   tcp_state.c   state names, tcp_set_state(), per-state data
  *   tcp_input.c   RFC 9293 3.10.7: segment arrives (+ tcp_input_*.c steps)
  *   tcp_reass.c   out-of-order queue
@@ -37,6 +39,7 @@ struct tern_cmd;
 struct tern_chan;
 struct ip4_hdr_v;
 struct tcp_seg;
+struct tcp_opts;
 struct frame_tuple;
 
 #define NS_PER_MS 1000000ull
@@ -44,12 +47,19 @@ struct frame_tuple;
 #define TCP_DEFAULT_MSS 536u		/* RFC 9293 3.7.1 when no MSS option */
 #define TCP_PAWS_IDLE_NS (24ull * 24 * 3600 * 1000000000ull) /* RFC 7323 5.5 */
 #define TCP_CHALLENGE_ACK_PER_S 100u	/* RFC 5961 7 */
+#define TCP_SECRET_LEN 32		/* the per-boot secret (tcp_secret.c) */
+/* SYN cookies: MAC time slot (a cookie is good in its slot and the next),
+ * and how long after its last cookie a listener counts as under pressure
+ * (half-open entries get no SYN-ACK retransmission). */
+#define TCP_COOKIE_SLOT_NS (64ull * 1000000000ull)
+#define TCP_COOKIE_PRESSURE_NS (3ull * 1000000000ull)
 
 struct tcp_listener {
 	uint16_t port;			/* 0 = free slot */
 	uint16_t backlog;		/* max connections in SYN-RECEIVED */
 	uint16_t n_syn;			/* current SYN-RECEIVED count */
 	uint32_t gen;
+	uint64_t cookie_sent_ns;	/* last SYN cookie sent (0 = never) */
 	struct tern_chan *chan;
 	uint64_t cookie;
 };
@@ -75,6 +85,8 @@ struct tcp_table {
 	uint16_t ephemeral_next;
 	uint8_t isn_key[16];		/* RFC 6528 secret */
 	uint8_t ts_key[16];		/* timestamp offsets (RFC 7323 7.1) */
+	uint8_t cookie_key[16];		/* SYN cookies (RFC 4987 3.6) */
+	struct token_bucket synack_budget; /* SYN-ACK retransmissions */
 	uint16_t hint_n;
 	uint16_t hint_pos;
 	struct tcp_hint hint[TCP_HINT_MAX];
@@ -117,6 +129,11 @@ void tcp_conn_detach(struct tern_stack *s, struct tcb *tcb, int status);
 struct tcp_listener *tcp_listener_lookup(struct tern_stack *s, uint16_t port);
 uint64_t tcp_conn_handle(const struct tern_stack *s, const struct tcb *tcb);
 struct tcb *tcp_conn_from_handle(struct tern_stack *s, uint64_t handle);
+/* RFC 7323 7.1: the 4-tuple's timestamp offset (keyed hash). */
+uint32_t tcp_ts_offset(const struct tern_stack *s, uint32_t laddr, uint16_t lport,
+		       uint32_t raddr, uint16_t rport);
+/* Our window shift for a receive buffer (RFC 7323 2.3). */
+uint8_t tcp_wscale_for(uint32_t rcvbuf);
 /* RFC 6528: ISN = 4 us clock + SipHash(4-tuple, secret). */
 uint32_t tcp_isn(struct tern_stack *s, uint32_t laddr, uint16_t lport,
 		 uint32_t raddr, uint16_t rport, uint64_t now_ns);
@@ -129,6 +146,38 @@ uint16_t tcp_ephemeral_port(struct tern_stack *s, uint32_t laddr, uint32_t raddr
 /* Whether replies on this 4-tuple reach this stack without steering. */
 bool tcp_conn_is_home(const struct tern_stack *s, uint32_t laddr, uint16_t lport,
 		      uint32_t raddr, uint16_t rport);
+
+/* ---- tcp_secret.c ---- */
+/* Read the secret (TCP_SECRET_LEN bytes) from `path`, creating the file
+ * (mode 0600, random bytes, published atomically: a racing process reads
+ * the winner's) when it does not exist. 0 or -errno: -EACCES when others
+ * may read it, -EPERM when not a regular file of ours, -EINVAL for a wrong
+ * size. */
+int tcp_secret_load(const char *path, uint8_t *secret);
+/* Fill the table's ISN, timestamp and cookie keys from the secret that
+ * cfg->tcp_secret_file names; never fails (per-process secret, logged). */
+void tcp_secret_keys(const struct tern_config *cfg, struct tcp_table *t);
+
+/* ---- tcp_syncookie.c ---- */
+/* A SYN to `l` is answered with a cookie (tcp.syncookies, backlog). */
+bool tcp_cookie_wanted(const struct tern_stack *s, const struct tcp_listener *l);
+/* SYN-ACK whose ISS is a cookie for `syn`; nothing is kept. Counted. */
+void tcp_cookie_reply(struct tern_stack *s, struct tcp_listener *l, uint16_t iface,
+		      const struct ip4_hdr_v *ip, const struct tcp_seg *syn, uint64_t now);
+/* An ACK to `l` may carry one of our cookies: cookies went out in the
+ * last two slots (or the mode is always). */
+bool tcp_cookie_may_check(const struct tern_stack *s, const struct tcp_listener *l,
+			  uint64_t now);
+/* Whether `ack` returns a valid cookie (current or previous slot); if so,
+ * `o` gets the peer's SYN options as the cookie kept them (MSS; window
+ * scale, SACK-permitted and timestamps when timestamps are in use, with
+ * ts_val the ACK's). */
+bool tcp_cookie_check(struct tern_stack *s, const struct ip4_hdr_v *ip,
+		      const struct tcp_seg *ack, uint64_t now, struct tcp_opts *o);
+/* `l` sent cookies within TCP_COOKIE_PRESSURE_NS: its half-open entries
+ * are not retransmitted (one SYN-ACK per SYN). */
+bool tcp_cookie_pressure(const struct tern_stack *s, const struct tcp_listener *l,
+			 uint64_t now);
 
 /* ---- tcp_state.c ---- */
 /* The only way a TCB changes state (counts, arms/cancels state timers). */
@@ -167,7 +216,6 @@ tcp_reass_bytes(const struct tcb *tcb)
 }
 
 /* ---- tcp_sack.c ---- */
-struct tcp_opts;
 /* The stack's pool of scoreboards, as tcp_reass_pool_create. */
 struct rte_mempool *tcp_sack_pool_create(uint32_t n_conns, unsigned int lcore_id,
 					 int socket);
@@ -239,6 +287,11 @@ void tcp_output_challenge_ack(struct tern_stack *s, struct tcb *tcb);
 void tcp_output_rst_reply(struct tern_stack *s, uint16_t iface,
 			  const struct ip4_hdr_v *ip, const struct tcp_seg *seg,
 			  uint32_t seg_len);
+/* SYN-ACK for `syn` with ISS `iss`, options `o` and window `wnd` from no
+ * connection (a SYN cookie): counted as a segment sent. */
+void tcp_output_cookie_synack(struct tern_stack *s, const struct ip4_hdr_v *ip,
+			      const struct tcp_seg *syn, uint32_t iss,
+			      const struct tcp_opts *o, uint16_t wnd);
 /* The window we would advertise now (bytes, before scaling). */
 uint32_t tcp_rcv_window(const struct tcb *tcb);
 

@@ -12,6 +12,8 @@
  * they set TCB flags and call tcp_output_schedule(); a handler that frees
  * the TCB (tcp_conn_close) ends the processing of that TCB. Keepalive is
  * lazy: input only records idle_since_ns, the timer works out the rest.
+ * SYN-ACK retransmissions are bounded (synack_timeout): none while the
+ * listener sends SYN cookies, and a per-stack budget otherwise.
  */
 #include <errno.h>
 
@@ -104,6 +106,45 @@ rto_congestion(struct tern_stack *s, struct tcb *tcb, uint64_t now)
 	}
 }
 
+/* Back off and count one more try, resent or not. */
+static void
+rto_backoff(struct tern_stack *s, struct tcb *tcb, uint64_t now)
+{
+	if (tcb->backoff < TCP_BACKOFF_MAX)
+		tcb->backoff++;
+	tcb->retries++;
+	tcb->flags &= ~TCB_F_RTT_TIMING;	/* Karn: no sample from a resend */
+	tcp_timer_arm(s, tcb, TCP_T_RTO, now + tcp_rto_ns(s, tcb));
+}
+
+/* A SYN-ACK went unanswered (RFC 4987 4.1, the amplification of a SYN
+ * flood). While the listener answers with SYN cookies, nothing is resent:
+ * the half-open entry goes at its first timeout (a real peer resends its
+ * SYN and gets a cookie or a SYN-ACK for it, one per SYN). Otherwise the
+ * stack's budget (tcp.synack_rexmit_per_s) bounds what all listeners
+ * resend; over it the try is skipped, backed off and counted. Simultaneous
+ * opens (no listener) are not limited. Returns false when the TCB went. */
+static bool
+synack_timeout(struct tern_stack *s, struct tcb *tcb, uint64_t now)
+{
+	if (tcb->listener != NULL && tcp_cookie_pressure(s, tcb->listener, now)) {
+		stack_ctr_inc(s, CTR_TCP_SYNACK_SHED);
+		tcp_conn_close(s, tcb, 0);	/* the app never knew it */
+		return false;
+	}
+	if (tcb->listener != NULL && s->cfg.tcp_synack_rexmit_per_s != 0 &&
+	    !token_bucket_take(&s->tcp->synack_budget, now)) {
+		stack_ctr_inc(s, CTR_TCP_SYNACK_BUDGET);
+		rto_backoff(s, tcb, now);
+		return true;
+	}
+	rto_backoff(s, tcb, now);
+	tcb->flags |= TCB_F_RETRANSMIT;
+	stack_ctr_inc(s, CTR_TCP_RTO);
+	tcp_output_schedule(s, tcb);
+	return true;
+}
+
 /* RFC 6298 5.4-5.7: retransmit from snd.una, back off, restart. */
 static bool
 on_rto(struct tern_stack *s, struct tcb *tcb, uint64_t now)
@@ -121,7 +162,7 @@ on_rto(struct tern_stack *s, struct tcb *tcb, uint64_t now)
 			abort_timed_out(s, tcb, CTR_TCP_SYNACK_TIMEOUT);
 			return true;
 		}
-		break;
+		return synack_timeout(s, tcb, now);
 	case TCP_ST_CLOSED:
 	case TCP_ST_LISTEN:
 	case TCP_ST_TIME_WAIT:
@@ -136,14 +177,10 @@ on_rto(struct tern_stack *s, struct tcb *tcb, uint64_t now)
 		rto_congestion(s, tcb, now);
 		break;
 	}
-	if (tcb->backoff < TCP_BACKOFF_MAX)
-		tcb->backoff++;
-	tcb->retries++;
-	tcb->flags &= ~TCB_F_RTT_TIMING;	/* Karn: no sample from a resend */
+	rto_backoff(s, tcb, now);
 	tcb->flags |= TCB_F_RETRANSMIT;
 	stack_ctr_inc(s, CTR_TCP_RTO);
 	tcp_output_schedule(s, tcb);
-	tcp_timer_arm(s, tcb, TCP_T_RTO, now + tcp_rto_ns(s, tcb));
 	return true;
 }
 

@@ -23,6 +23,8 @@ tstack_config(struct tern_config *cfg)
 	cfg->iface[0].mac = our_mac;
 	cfg->nb_mbufs = HARNESS_POOL_SIZE;
 	cfg->chan_size = 1024;
+	/* hermetic: no /run/tern/secret from tests (test_tcp_secret.c tests it) */
+	snprintf(cfg->tcp_secret_file, sizeof(cfg->tcp_secret_file), "none");
 }
 
 struct tern_stack *

@@ -455,14 +455,18 @@ test_synack_retransmit_backoff_and_giveup(void **state)
 
 /* ---- backlog ------------------------------------------------------------------ */
 
+/* tcp.syncookies = off: a SYN beyond the backlog is dropped (counted). */
 static void
 test_backlog_full_drops_syn(void **state)
 {
+	struct tern_config cfg;
 	struct tconn tc, b;
 	static struct parsed_tcp p;
 
 	(void)state;
-	tc_init(&tc, NULL);
+	tcfg_default(&cfg);
+	cfg.tcp_syncookies = TERN_TCP_SYNCOOKIES_OFF;
+	tc_init(&tc, &cfg);
 	tc_listen(&tc, 1);
 	tc.pport = PEER_PORT;
 	tc_in(&tc, TSEG(.flags = F_SYN, .raw_opts = true, .opts = tc_syn_opts_full(&tc)));

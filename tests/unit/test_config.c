@@ -90,6 +90,9 @@ test_bad_ini_rejected_with_line(void **state)
 		"[iface]\nip = 198.18.0.2/24\n[iface]\nip = 198.18.0.3/24\n",
 		"[arp]\nretries = 0\n",
 		"this is not ini\n",
+		"[tcp]\nsyncookies = on\n",
+		"[tcp]\nsecret_file = relative/secret\n",
+		"[tcp]\nsynack_rexmit_per_s = -1\n",
 	};
 	struct tern_config c;
 	char err[256];
@@ -109,6 +112,31 @@ test_bad_ini_rejected_with_line(void **state)
 	tern_config_defaults(&c);
 	assert_int_not_equal(tern_config_load_ini(&c, "/nonexistent/x.ini", err, sizeof(err)), 0);
 	assert_non_null(strstr(err, "No such file"));
+}
+
+/* issue 11: [tcp] syncookies, synack_rexmit_per_s, secret_file */
+static void
+test_tcp_flood_keys(void **state)
+{
+	struct tern_config c;
+	char err[256];
+
+	(void)state;
+	tern_config_defaults(&c);
+	assert_int_equal(c.tcp_syncookies, TERN_TCP_SYNCOOKIES_OVERFLOW);
+	assert_int_equal(c.tcp_synack_rexmit_per_s, 1000);
+	assert_string_equal(c.tcp_secret_file, "");
+	assert_int_equal(load_text("[tcp]\nsyncookies = always\nsynack_rexmit_per_s = 0\n"
+				   "secret_file = /tmp/x/secret\n", &c, err, sizeof(err)), 0);
+	assert_int_equal(c.tcp_syncookies, TERN_TCP_SYNCOOKIES_ALWAYS);
+	assert_int_equal(c.tcp_synack_rexmit_per_s, 0);
+	assert_string_equal(c.tcp_secret_file, "/tmp/x/secret");
+	assert_int_equal(load_text("[tcp]\nsyncookies = off\nsecret_file = none\n", &c, err,
+				   sizeof(err)), 0);
+	assert_int_equal(c.tcp_syncookies, TERN_TCP_SYNCOOKIES_OFF);
+	assert_string_equal(c.tcp_secret_file, "none");
+	assert_int_not_equal(load_text("[tcp]\nsyncookies = yes\n", &c, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "off, overflow or always"));
 }
 
 static void
@@ -253,6 +281,7 @@ main(void)
 		cmocka_unit_test(test_parse_ip),
 		cmocka_unit_test(test_examples_load),
 		cmocka_unit_test(test_bad_ini_rejected_with_line),
+		cmocka_unit_test(test_tcp_flood_keys),
 		cmocka_unit_test(test_validate),
 		cmocka_unit_test(test_validate_addresses),
 		cmocka_unit_test(test_validate_mtu_rto),

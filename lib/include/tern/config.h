@@ -31,6 +31,19 @@ enum tern_tcp_cc {
 	TERN_TCP_CC_COUNT
 };
 
+/** When a listener answers a SYN with a SYN cookie (RFC 4987 3.6) instead
+ *  of a SYN-RECEIVED entry (tern_config.tcp_syncookies, INI `[tcp]
+ *  syncookies = off|overflow|always`). */
+enum tern_tcp_syncookies {
+	TERN_TCP_SYNCOOKIES_OFF = 0,	/**< never: a SYN beyond the backlog is dropped */
+	TERN_TCP_SYNCOOKIES_OVERFLOW,	/**< when the listener's backlog is full (default) */
+	TERN_TCP_SYNCOOKIES_ALWAYS,	/**< for every SYN: no half-open state at all */
+	TERN_TCP_SYNCOOKIES_COUNT
+};
+
+/** Longest path of the per-boot secret file (tern_config.tcp_secret_file). */
+#define TERN_SECRET_PATH_MAX 128
+
 /** Directions of fault injection (tern_fault_conf.dir, bit mask). */
 #define TERN_FAULT_RX 0x1u		/**< after rte_eth_rx_burst */
 #define TERN_FAULT_TX 0x2u		/**< before rte_eth_tx_burst */
@@ -117,6 +130,18 @@ struct tern_config {
 	uint8_t tcp_wscale;		/**< offer window scaling; default 1 */
 	uint8_t tcp_cc;			/**< enum tern_tcp_cc for new connections;
 					 *   default TERN_TCP_CC_NEWRENO */
+	uint8_t tcp_syncookies;		/**< enum tern_tcp_syncookies; default
+					 *   TERN_TCP_SYNCOOKIES_OVERFLOW */
+	uint32_t tcp_synack_rexmit_per_s; /**< SYN-ACK retransmissions per second per
+					 *   stack (all listeners); 0 = no limit;
+					 *   default 1000 */
+	/** File holding the per-boot secret behind ISNs (RFC 6528), timestamp
+	 *  offsets (RFC 7323 7.1) and SYN cookies, shared by every tern process
+	 *  of the machine; created (mode 0600, 32 random bytes) by the first
+	 *  one. "" = "/run/tern/secret" (default); "none" = a secret of this
+	 *  process only. When the file can neither be read nor created the
+	 *  stack logs a warning and uses a per-process secret. */
+	char tcp_secret_file[TERN_SECRET_PATH_MAX];
 
 	struct tern_fault_conf fault;	/**< fault injection; off by default */
 };
@@ -132,7 +157,8 @@ int tern_config_parse_ip(const char *s, uint32_t *ip, uint8_t *prefix_len);
  *  port, ip = A.B.C.D/N, gw, mtu), [mem] (mbufs, rx_desc, tx_desc, burst),
  *  [arp] (entries, pending, retry_ms, retries, reachable_ms), [icmp]
  *  (rate_per_s, burst), [chan] (size), [udp] (max_socks), [tcp] (the
- *  tcp_* fields without the prefix; cc = newreno|cubic), [fault] (seed,
+ *  tcp_* fields without the prefix; cc = newreno|cubic; syncookies =
+ *  off|overflow|always; secret_file = /path|none), [fault] (seed,
  *  dir = rx|tx|both, drop, burst, burst_len, burst_fixed, dup, reorder,
  *  reorder_pkts, reorder_us, corrupt (probabilities as decimals 0..1),
  *  rate_mbit, queue_kb; see config/fault.ini). Unknown keys and bad values

@@ -1,0 +1,242 @@
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# Kernel side and checks of the SYN flood interop test
+# (syncookie_interop.sh; issue 11): a flood of spoofed SYNs written with an
+# AF_PACKET socket onto the kernel end of tern's net_tap (prebuilt frames
+# from random sources in 198.19.0.0/16, paced to a target rate, in a
+# process of its own), while the kernel's TCP connects to tern-echo as the
+# legitimate client: before, during and after the flood. Every subcommand
+# prints TAP lines ("ok - ..." / "not ok - ...") and "# " diagnostics and
+# exits 1 when a check failed.
+#   flood  IFACE TERN_IP PORT RATE SECS OUT.json   measure and check:
+#          before: every connection completes; during: >= 90% complete
+#          within CONNECT_LIMIT_S; after: the first connection begun after
+#          the flood completes within 1 s, and the rest all complete
+#   exit   STATS.json STATUS                        tern-echo's counters at
+#          exit: cookies sent and validated, no SYN-ACK amplification,
+#          exit status 0 (its mbuf pool back at its level)
+import json
+import os
+import random
+import socket
+import struct
+import sys
+import time
+
+failed = 0
+CONNECT_LIMIT_S = 3.0		# a kernel SYN retransmission (1 s) still counts
+MSG = b"syncookie interop 0123456789abcdef"
+N_FRAMES = 16384		# distinct spoofed SYNs, sent round-robin
+CHUNK = 64			# frames between clock reads
+
+
+def note(msg):
+	for line in str(msg).splitlines():
+		print("# " + line, flush=True)
+
+
+def check(name, cond, why=""):
+	global failed
+	print(("ok - " if cond else "not ok - ") + name, flush=True)
+	if not cond:
+		failed += 1
+		if why:
+			note(why)
+	return cond
+
+
+def csum(b):
+	if len(b) % 2:
+		b += b"\0"
+	s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+	while s >> 16:
+		s = (s & 0xffff) + (s >> 16)
+	return ~s & 0xffff
+
+
+def syn_frame(dst_mac, src_mac, src_ip, dst_ip, sport, dport, seq, tsval):
+	"""Ethernet/IPv4/TCP SYN with MSS, SACK-permitted, TS and WS, as Linux sends."""
+	opts = struct.pack("!BBH", 2, 4, 1460) + bytes([4, 2]) + \
+		struct.pack("!BBII", 8, 10, tsval, 0) + bytes([1, 3, 3, 7])
+	tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, 0, (20 + len(opts)) // 4 << 4,
+			  0x02, 64240, 0, 0) + opts
+	pseudo = src_ip + dst_ip + struct.pack("!BBH", 0, 6, len(tcp))
+	tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp)) + tcp[18:]
+	ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), random.getrandbits(16),
+			 0x4000, 64, 6, 0, src_ip, dst_ip)
+	ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+	return dst_mac + src_mac + b"\x08\x00" + ip + tcp
+
+
+def mac_of(iface):
+	with open("/sys/class/net/%s/address" % iface) as f:
+		return bytes.fromhex(f.read().strip().replace(":", ""))
+
+
+def neigh_mac(ip):
+	with open("/proc/net/arp") as f:
+		for line in f.readlines()[1:]:
+			cols = line.split()
+			if cols[0] == ip and cols[3] != "00:00:00:00:00:00":
+				return bytes.fromhex(cols[3].replace(":", ""))
+	return None
+
+
+def flooder(iface, tern_ip, port, rate, secs, wfd):
+	"""Child process: send spoofed SYNs at `rate` for `secs`; report the count."""
+	rnd = random.Random(11)
+	dst_mac, src_mac = neigh_mac(tern_ip), mac_of(iface)
+	dst_ip = socket.inet_aton(tern_ip)
+	frames = [syn_frame(dst_mac, src_mac, bytes([198, 19, rnd.randrange(256),
+						       rnd.randrange(1, 255)]),
+			    dst_ip, rnd.randrange(1024, 65536), port, rnd.getrandbits(32),
+			    rnd.getrandbits(32)) for _ in range(N_FRAMES)]
+	s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+	s.bind((iface, 0))
+	s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)
+	send = s.send
+	sent = errors = 0
+	t0 = time.monotonic()
+	end = t0 + secs
+	i = 0
+	while True:
+		now = time.monotonic()
+		if now >= end:
+			break
+		ahead = sent - (now - t0) * rate
+		if ahead > CHUNK:
+			time.sleep(ahead / rate)
+			continue
+		for _ in range(CHUNK):
+			try:
+				send(frames[i])
+				sent += 1
+			except OSError:
+				errors += 1
+			i = (i + 1) % N_FRAMES
+	took = time.monotonic() - t0
+	os.write(wfd, json.dumps({"sent": sent, "errors": errors, "secs": took}).encode())
+	os._exit(0)
+
+
+def connect_once(ip, port):
+	"""One legitimate connection: connect, echo MSG, close. Seconds or None."""
+	t = time.monotonic()
+	try:
+		with socket.create_connection((ip, port), timeout=CONNECT_LIMIT_S) as c:
+			c.settimeout(max(0.1, CONNECT_LIMIT_S - (time.monotonic() - t)))
+			c.sendall(MSG)
+			got = b""
+			while len(got) < len(MSG):
+				b = c.recv(4096)
+				if not b:
+					break
+				got += b
+			if got != MSG:
+				return None
+	except OSError:
+		return None
+	took = time.monotonic() - t
+	return took if took <= CONNECT_LIMIT_S else None
+
+
+def cmd_flood(iface, tern_ip, port, rate, secs, out):
+	port, rate, secs = int(port), int(rate), float(secs)
+	before = [connect_once(tern_ip, port) for _ in range(10)]
+	check("before the flood: 10 of 10 connections complete",
+	      all(t is not None for t in before), "results %s" % before)
+	if neigh_mac(tern_ip) is None:
+		check("tern's MAC is known to the kernel", False)
+		return
+	r, w = os.pipe()
+	pid = os.fork()
+	if pid == 0:
+		os.close(r)
+		flooder(iface, tern_ip, port, rate, secs, w)
+	os.close(w)
+	t_start = time.monotonic()
+	time.sleep(min(1.0, secs / 4))		# the backlog fills first
+	during = []
+	while time.monotonic() - t_start < secs - CONNECT_LIMIT_S:
+		during.append(connect_once(tern_ip, port))
+		time.sleep(0.02)
+	rep = json.loads(os.read(r, 4096).decode() or "{}")
+	os.waitpid(pid, 0)
+	t_end = t_start + rep.get("secs", secs)
+	# after: the first connection begun once the flood is over
+	while time.monotonic() < t_end:
+		time.sleep(0.01)
+	t0 = time.monotonic()
+	first = connect_once(tern_ip, port)
+	recovery = (time.monotonic() - t_end) if first is not None else None
+	after = [connect_once(tern_ip, port) for _ in range(10)]
+	achieved = rep.get("sent", 0) / max(rep.get("secs", 1), 1e-3)
+	ok = [t for t in during if t is not None]
+	frac = len(ok) / max(len(during), 1)
+	note("flood: %d SYNs in %.1f s = %.0f SYN/s (target %d), %d send errors"
+	     % (rep.get("sent", 0), rep.get("secs", 0), achieved, rate, rep.get("errors", 0)))
+	note("during: %d of %d connections complete (%.1f%%), slowest %.3f s"
+	     % (len(ok), len(during), 100 * frac, max(ok) if ok else -1))
+	check("flood rate reached at least 50k SYN/s or the target", achieved >= min(rate, 50000) * 0.9,
+	      "only %.0f SYN/s" % achieved)
+	check("during the flood: >= 90%% of legitimate connections complete (%d of %d)"
+	      % (len(ok), len(during)), len(during) >= 10 and frac >= 0.9)
+	check("after the flood: first connection completes within 1 s (%.3f s)"
+	      % (recovery if recovery is not None else -1),
+	      recovery is not None and recovery < 1.0 and t0 - t_end < 0.5)
+	check("after the flood: 10 of 10 connections complete",
+	      all(t is not None for t in after), "results %s" % after)
+	with open(out, "w") as f:
+		json.dump({"rate": achieved, "during_ok": len(ok), "during": len(during),
+			   "recovery_s": recovery, "legit": 10 + len(during) + 11}, f)
+
+
+def cmd_exit(stats_path, status, flood_path):
+	try:
+		with open(stats_path) as f:
+			st = json.load(f)
+	except (OSError, ValueError) as e:
+		st = {}
+		note("stats %s: %s" % (stats_path, e))
+	try:
+		with open(flood_path) as f:
+			fl = json.load(f)
+	except (OSError, ValueError):
+		fl = {}
+	keys = ("tcp_rx_segs", "tcp_tx_segs", "tcp_cookie_sent", "tcp_cookie_ok",
+		"tcp_cookie_bad", "tcp_synack_shed", "tcp_synack_budget", "tcp_tx_retrans",
+		"tcp_rto", "tcp_rx_backlog", "tcp_passive_opens", "tcp_established")
+	note("tern-echo: " + ", ".join("%s %d" % (k, st.get(k, 0)) for k in keys))
+	check("tern-echo exits 0 (mbuf pool back at its level)", int(status) == 0,
+	      "status %s" % status)
+	check("SYN cookies were sent", st.get("tcp_cookie_sent", 0) > 0)
+	check("legitimate connections came back with valid cookies",
+	      st.get("tcp_cookie_ok", 0) > 0)
+	# one SYN-ACK per SYN at most: what tern sent stays below what it got
+	# (each legitimate connection exchanges a handful of segments each way)
+	check("no SYN-ACK amplification (segments sent <= received)",
+	      st.get("tcp_tx_segs", 0) <= st.get("tcp_rx_segs", 0),
+	      "sent %d, received %d" % (st.get("tcp_tx_segs", 0), st.get("tcp_rx_segs", 0)))
+	# a flood SYN repeated for a 4-tuple still half-open is answered again
+	# (tcp_tx_retrans, one per SYN); the timer resends nothing (tcp_rto)
+	check("half-open entries were shed, not retransmitted by the timer",
+	      st.get("tcp_rto", 0) <= fl.get("legit", 1000) and
+	      st.get("tcp_synack_shed", 0) > 0,
+	      "tcp_rto %d, tcp_synack_shed %d" % (st.get("tcp_rto", 0),
+						   st.get("tcp_synack_shed", 0)))
+
+
+def main():
+	cmd, args = sys.argv[1], sys.argv[2:]
+	if cmd == "flood":
+		cmd_flood(*args)
+	elif cmd == "exit":
+		cmd_exit(*args)
+	else:
+		print("unknown subcommand %s" % cmd, file=sys.stderr)
+		sys.exit(2)
+	sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+	main()
