@@ -432,6 +432,18 @@ seg_accepted(struct tcb *tcb, const struct seg_in *in)
 	}
 }
 
+/* In TIME-WAIT RCV.NXT is past the peer's FIN: no sequence number after
+ * it can be acceptable, whatever window is left, so a segment that does not
+ * start exactly there is answered like any unacceptable one (3.10.7.4
+ * first step). RSTs and SYNs keep their own steps (RFC 5961 3.2, 4.2;
+ * RFC 6191 reuse was decided before). */
+static bool
+time_wait_beyond_fin(const struct tcb *tcb, const struct seg_in *in)
+{
+	return tcb->state == TCP_ST_TIME_WAIT && in->seg.seq != tcb->rcv.nxt &&
+	       !has(in, TCP_FLAG_RST | TCP_FLAG_SYN);
+}
+
 static enum in_verdict
 step_seq(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
 {
@@ -443,8 +455,8 @@ step_seq(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
 	if (wnd == 0 && (in->payload > 0 || in->seg.seq == tcb->rcv.nxt - 1))
 		stack_ctr_inc(s, CTR_TCP_RX_ZERO_WND_PROBE);
 	/* a zero window still takes ACKs, RSTs and FINs at RCV.NXT (probes) */
-	if (!seg_acceptable(tcb->rcv.nxt, wnd, in->seg.seq, seg_space(in)) &&
-	    !(wnd == 0 && in->seg.seq == tcb->rcv.nxt))
+	if ((!seg_acceptable(tcb->rcv.nxt, wnd, in->seg.seq, seg_space(in)) &&
+	     !(wnd == 0 && in->seg.seq == tcb->rcv.nxt)) || time_wait_beyond_fin(tcb, in))
 		return seg_unacceptable(s, tcb, in);
 	seg_trim(s, tcb, in, wnd);
 	seg_accepted(tcb, in);

@@ -200,6 +200,46 @@ test_time_wait_refin_restarts(void **state)
 	tc_fini(&tc);
 }
 
+/* RFC 9293 3.10.7.4 first step: in TIME-WAIT, a segment that is not the
+ * next expected one (RCV.NXT is past the peer's FIN, so nothing after it
+ * is acceptable), in the window or beyond it, is answered with
+ * <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and dropped; TIME-WAIT stays and its
+ * 2*MSL deadline does not move. A RST beyond the window stays silent. */
+static void
+test_time_wait_unacceptable_acked(void **state)
+{
+	struct tconn tc;
+	static struct parsed_tcp p;
+	uint8_t d[10];
+	uint64_t t;
+
+	(void)state;
+	init(&tc);
+	tc_to_state(&tc, TCP_ST_FIN_WAIT_2, false);
+	t = peer_fin_in_fin_wait_2(&tc);
+	tc_ev_type(&tc, TERN_EV_TCP_CLOSED);
+	tc_fill(d, sizeof(d), 3);
+	/* data in the window but after RCV.NXT */
+	tc_in(&tc, TSEG(.flags = F_ACK, .dseq = 100, .data = d, .len = sizeof(d)));
+	tc_out1(&tc, &p);
+	tc_expect(&p, F_ACK, tc.rcv_nxt, tc.snd_nxt, 0);
+	/* a bare ACK in the window after RCV.NXT */
+	tc_in(&tc, TSEG(.flags = F_ACK, .dseq = 1000));
+	tc_out1(&tc, &p);
+	tc_expect(&p, F_ACK, tc.rcv_nxt, tc.snd_nxt, 0);
+	/* beyond the window */
+	tc_in(&tc, TSEG(.flags = F_ACK, .dseq = 5000000, .data = d, .len = sizeof(d)));
+	tc_out1(&tc, &p);
+	tc_expect(&p, F_ACK, tc.rcv_nxt, tc.snd_nxt, 0);
+	/* a RST beyond the window: silently */
+	tc_in(&tc, TSEG(.flags = F_RST, .dseq = 5000000, .no_opts = true));
+	tc_out_none(&tc);
+	tc_no_ev(&tc);
+	assert_int_equal(tc_state(&tc), TCP_ST_TIME_WAIT);
+	expect_time_wait_until(&tc, t);
+	tc_fini(&tc);
+}
+
 /* After TIME-WAIT the 4-tuple is free: the same peer port opens again. */
 static void
 test_same_tuple_after_time_wait(void **state)
@@ -454,6 +494,7 @@ main(void)
 		T(test_simultaneous_close),
 		T(test_fin_wait_1_fin_ack_combined),
 		T(test_time_wait_refin_restarts),
+		T(test_time_wait_unacceptable_acked),
 		T(test_same_tuple_after_time_wait),
 		T(test_time_wait_reused_by_newer_syn),
 		T(test_shutdown_then_peer_data_delivered),
