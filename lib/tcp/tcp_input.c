@@ -607,9 +607,15 @@ step_text(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
 static enum in_verdict
 step_fin(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
 {
-	/* only in order: a FIN beyond a hole comes again */
-	if (!in->fin || in->seq + in->len != tcb->rcv.nxt || (tcb->flags & TCB_F_PEER_FIN))
+	if (!in->fin || (tcb->flags & TCB_F_PEER_FIN))
 		return IN_DONE;
+	/* only in order: a FIN beyond a hole comes again. Alone it is an
+	 * out-of-order arrival all the same, so the duplicate ACK that shows
+	 * the hole goes at once (RFC 5681 4.2); with data, step_text sent it */
+	if (in->seq + in->len != tcb->rcv.nxt) {
+		in->why = CTR_TCP_RX_FIN_OOO;
+		return in->len == 0 ? IN_DROP_ACK : IN_DONE;
+	}
 	tcb->rcv.nxt++;
 	tcp_output_ack_now(s, tcb);
 	tcp_ev_peer_closed(s, tcb);

@@ -396,6 +396,46 @@ test_data_with_fin(void **state)
 	tc_fini(&tc);
 }
 
+/* RFC 5681 4.2, RFC 9293 3.10.7.4: a bare FIN beyond a hole arrives out of
+ * order; it draws an immediate duplicate ACK <SEQ=SND.NXT><ACK=RCV.NXT>
+ * that tells the sender where the hole is, with and without SACK. The FIN
+ * is not taken (the connection stays ESTABLISHED, no event); after the
+ * hole is filled, the FIN sent again closes the peer's side. */
+static void
+fin_beyond_hole(bool plain)
+{
+	struct tconn tc;
+	static struct parsed_tcp p;
+	static uint8_t d[500];
+	uint32_t base;
+
+	tc_init(&tc, NULL);
+	tc_passive_open(&tc, plain);
+	tc_fill(d, sizeof(d), 21);
+	base = tc.snd_nxt;
+	tc_in(&tc, TSEG(.flags = F_FIN | F_ACK, .dseq = sizeof(d)));
+	tc_out1(&tc, &p);
+	tc_expect(&p, F_ACK, tc.rcv_nxt, base, 0);
+	tc_no_ev(&tc);
+	assert_int_equal(tc_state(&tc), TCP_ST_ESTABLISHED);
+	assert_int_equal(tc_ctr(&tc, CTR_TCP_RX_FIN_OOO), 1);
+	/* the hole filled, then the FIN again */
+	tc_data(&tc, d, sizeof(d), F_PSH);
+	assert_int_equal(tc_ev_type(&tc, TERN_EV_TCP_DATA).len, sizeof(d));
+	tc_data(&tc, NULL, 0, F_FIN);
+	tc_ev_type(&tc, TERN_EV_TCP_PEER_CLOSED);
+	assert_int_equal(tc_state(&tc), TCP_ST_CLOSE_WAIT);
+	tc_fini(&tc);
+}
+
+static void
+test_fin_beyond_hole_dup_ack(void **state)
+{
+	(void)state;
+	fin_beyond_hole(false);
+	fin_beyond_hole(true);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, harness_setup, tc_teardown)
 
 int
@@ -413,6 +453,7 @@ main(void)
 		T(test_receive_window_closes_and_reopens),
 		T(test_receive_window_tracks_unread),
 		T(test_data_with_fin),
+		T(test_fin_beyond_hole_dup_ack),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
