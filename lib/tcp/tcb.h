@@ -76,6 +76,8 @@ enum tcp_timer_id {
 #define TCB_F_FAST_REXMIT	0x00200000u	/* resend the segment at snd.una now */
 #define TCB_F_KEEPALIVE		0x00400000u	/* send a keepalive probe (timer) */
 #define TCB_F_SACK_RECOVERY	0x00800000u	/* the recovery is RFC 6675's (scoreboard) */
+#define TCB_F_SYNACK_AGAIN	0x01000000u	/* SYN-RECEIVED: resend the SYN-ACK now
+						 * (ACK_NOW alone is a pure ACK) */
 
 /* Bytes the app queued and the peer has not acknowledged. The chain's
  * segments are linked through m->next; head_off bytes of the head segment

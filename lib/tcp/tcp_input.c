@@ -334,6 +334,7 @@ syn_sent_input(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
 	}
 	/* simultaneous open: the ACK output owes is our SYN,ACK */
 	tcp_set_state(s, tcb, TCP_ST_SYN_RECEIVED);
+	tcb->flags |= TCB_F_SYNACK_AGAIN;
 	tcp_output_ack_now(s, tcb);
 	return IN_DONE;
 }
@@ -383,8 +384,11 @@ seg_unacceptable(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
 	if (tcb->state == TCP_ST_TIME_WAIT && has(in, TCP_FLAG_FIN) && end == tcb->rcv.nxt)
 		tcp_timer_arm(s, tcb, TCP_T_TIME_WAIT,
 			      in->now + 2ull * s->cfg.tcp_msl_ms * NS_PER_MS);
-	/* in SYN-RECEIVED that ACK is a SYN,ACK again (a duplicate SYN means
-	 * ours was lost) */
+	/* in SYN-RECEIVED the peer's SYN again means ours was lost: the
+	 * SYN,ACK again; anything else gets the plain ACK */
+	if (tcb->state == TCP_ST_SYN_RECEIVED && has(in, TCP_FLAG_SYN) &&
+	    in->seg.seq == tcb->irs)
+		tcb->flags |= TCB_F_SYNACK_AGAIN;
 	return IN_DROP_ACK;
 }
 

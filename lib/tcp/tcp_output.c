@@ -21,7 +21,8 @@
 
 /* Flags that ask output for something; cleared once looked at. */
 #define TCB_F_OUTPUT_REQ (TCB_F_ACK_NOW | TCB_F_RETRANSMIT | TCB_F_FAST_REXMIT | \
-			  TCB_F_PROBE | TCB_F_WND_UPDATE | TCB_F_KEEPALIVE)
+			  TCB_F_PROBE | TCB_F_WND_UPDATE | TCB_F_KEEPALIVE | \
+			  TCB_F_SYNACK_AGAIN)
 
 void
 tcp_output_schedule(struct tern_stack *s, struct tcb *tcb)
@@ -133,11 +134,25 @@ sent_at_nxt(struct tern_stack *s, struct tcb *tcb, const struct tcp_tx *tx)
 	rto_arm_if_idle(s, tcb);
 }
 
+/* SYN-RECEIVED, our SYN-ACK already out: an ACK asked for by input (an
+ * unacceptable segment, a challenge ACK) is <SEQ=SND.NXT><ACK=RCV.NXT>
+ * (RFC 9293 3.10.7.4 first step, RFC 5961 3.2), not the SYN-ACK again. */
+static void
+output_syn_received_ack(struct tern_stack *s, struct tcb *tcb)
+{
+	struct tcp_tx tx = { .seq = tcb->snd.nxt, .flags = TCP_FLAG_ACK };
+	struct tcp_opts o;
+
+	tcb->flags &= ~TCB_F_OUTPUT_REQ;
+	tcp_output_opts(s, tcb, &o);
+	tcp_output_xmit(s, tcb, &tx, &o);
+}
+
 /* SYN (SYN-SENT) or SYN-ACK (SYN-RECEIVED), seq = iss. Sent the first
- * time, after an RTO, and in SYN-RECEIVED whenever an ACK is asked for
- * (a duplicate SYN, or the SYN of a simultaneous open). The first send
- * claims the SYN's sequence number even if no mbuf was free: the RTO
- * resends it like a lost one. */
+ * time, after an RTO, and in SYN-RECEIVED when input asks for it again
+ * (TCB_F_SYNACK_AGAIN: a duplicate SYN, or the SYN of a simultaneous
+ * open). The first send claims the SYN's sequence number even if no mbuf
+ * was free: the RTO resends it like a lost one. */
 static void
 output_syn(struct tern_stack *s, struct tcb *tcb)
 {
@@ -147,7 +162,9 @@ output_syn(struct tern_stack *s, struct tcb *tcb)
 	struct tcp_opts o;
 
 	if (!first && !(tcb->flags & TCB_F_RETRANSMIT) &&
-	    !(synack && (tcb->flags & TCB_F_ACK_NOW))) {
+	    !(synack && (tcb->flags & TCB_F_SYNACK_AGAIN))) {
+		if (synack && (tcb->flags & TCB_F_ACK_NOW))
+			output_syn_received_ack(s, tcb);
 		tcb->flags &= ~TCB_F_OUTPUT_REQ;
 		return;
 	}

@@ -261,6 +261,79 @@ test_rst_in_syn_received_frees_quietly(void **state)
 	tc_fini(&tc);
 }
 
+/* A passive open left in SYN-RECEIVED: the peer's SYN taken, our SYN-ACK
+ * out (tc.rcv_nxt = ISS + 1). */
+static void
+to_syn_received(struct tconn *tc)
+{
+	static struct parsed_tcp p;
+
+	tc_init(tc, NULL);
+	tc_listen(tc, 0);
+	tc->pport = PEER_PORT;
+	tc_in(tc, TSEG(.flags = F_SYN, .raw_opts = true, .opts = tc_syn_opts_full(tc)));
+	tc->snd_nxt++;
+	tc_out1(tc, &p);
+	tc_expect(&p, F_SYN | F_ACK, p.tcp.seq, tc->snd_nxt, 0);
+	tc->ts_ok = true;
+}
+
+/* RFC 9293 3.10.7.4 first step, in SYN-RECEIVED: an unacceptable segment
+ * (not RST) draws <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, not our SYN-ACK
+ * again; a duplicate of the peer's SYN still gets the SYN-ACK (ours may
+ * be lost); the handshake then completes. */
+static void
+test_syn_received_unacceptable_acked(void **state)
+{
+	struct tconn tc;
+	static struct parsed_tcp p;
+	uint8_t d[20];
+
+	(void)state;
+	to_syn_received(&tc);
+	tc_fill(d, sizeof(d), 10);
+	tc_in(&tc, TSEG(.flags = F_ACK, .dseq = 5000000, .data = d, .len = sizeof(d)));
+	expect_challenge_ack(&tc);
+	tc_in(&tc, TSEG(.flags = F_ACK, .dseq = -1));
+	expect_challenge_ack(&tc);
+	assert_int_equal(tc_state(&tc), TCP_ST_SYN_RECEIVED);
+	tc_no_ev(&tc);
+	/* the peer's SYN again */
+	tc_in(&tc, TSEG(.flags = F_SYN, .dseq = -1, .raw_opts = true,
+			.opts = tc_syn_opts_full(&tc)));
+	tc_out1(&tc, &p);
+	tc_expect(&p, F_SYN | F_ACK, tc.rcv_nxt - 1, tc.snd_nxt, 0);
+	tc_ack(&tc);
+	tc_ev_type(&tc, TERN_EV_TCP_ACCEPTED);
+	assert_int_equal(tc_state(&tc), TCP_ST_ESTABLISHED);
+	tc_fini(&tc);
+}
+
+/* RFC 5961 3.2 in SYN-RECEIVED: a RST in the window but not at RCV.NXT
+ * draws a challenge ACK <SEQ=SND.NXT><ACK=RCV.NXT>; one outside is
+ * dropped silently; the exact one then resets. */
+static void
+test_syn_received_rst_in_window_challenge_ack(void **state)
+{
+	struct tconn tc;
+
+	(void)state;
+	to_syn_received(&tc);
+	tc_in(&tc, TSEG(.flags = F_RST, .dseq = 100, .no_opts = true));
+	expect_challenge_ack(&tc);
+	assert_int_equal(tc_ctr(&tc, CTR_TCP_RX_RST_CHALLENGE), 1);
+	assert_int_equal(tc_ctr(&tc, CTR_TCP_TX_CHALLENGE_ACK), 1);
+	tc_in(&tc, TSEG(.flags = F_RST, .dseq = 5000000, .no_opts = true));
+	tc_out_none(&tc);
+	assert_int_equal(tc_state(&tc), TCP_ST_SYN_RECEIVED);
+	tc_no_ev(&tc);
+	tc_in(&tc, TSEG(.flags = F_RST, .no_opts = true));
+	tc_out_none(&tc);
+	tc_no_ev(&tc);
+	assert_int_equal(tc_state(&tc), TCP_ST_CLOSED);
+	tc_fini(&tc);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, harness_setup, tc_teardown)
 
 int
@@ -277,6 +350,8 @@ main(void)
 		T(test_challenge_ack_rate_limit),
 		T(test_abort_sends_rst),
 		T(test_rst_in_syn_received_frees_quietly),
+		T(test_syn_received_unacceptable_acked),
+		T(test_syn_received_rst_in_window_challenge_ack),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
