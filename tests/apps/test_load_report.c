@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * tern-load's report (apps/load/load_report.c) on its own, without the
+ * EAL: a merged result built by hand is written as JSON and read back
+ * with jansson (always valid JSON, every documented field, 0 where
+ * nothing was measured), and the text report prints numbers, never nan.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+
+#include "load.h"
+
+struct fixture {
+	struct load_opts o;
+	struct load_result r;
+	char path[64];
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->o.url.text = "http://198.18.2.1/";
+	f->o.conns = 4;
+	f->o.duration_ns = 2000000000ull;
+	f->o.timeout_ns = 2000000000ull;
+	f->o.dst.lo = 80;
+	f->o.dst.n = 1;
+	f->o.n_headers = 1;
+	f->o.headers[0] = "X-Quote: \"a\\b\"";
+	f->r.o = &f->o;
+	f->r.workers = 1;
+	f->r.ramp_s = -1;
+	f->r.lat = hist_create(LOAD_HIST_LO_NS, LOAD_HIST_HI_NS, LOAD_HIST_DIGITS);
+	assert_non_null(f->r.lat);
+	assert_int_equal(load_rps_init(&f->r.rps, 4), 0);
+	snprintf(f->path, sizeof(f->path), "/tmp/test_load_report.%d", (int)getpid());
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	unlink(f->path);
+	load_result_fini(&f->r);
+	free(f);
+	return 0;
+}
+
+static json_t *
+write_and_load(struct fixture *f)
+{
+	json_error_t e;
+	json_t *d;
+
+	assert_int_equal(load_report_json(&f->r, f->path), 0);
+	d = json_load_file(f->path, 0, &e);
+	if (d == NULL)
+		fail_msg("%s: line %d: %s", f->path, e.line, e.text);
+	return d;
+}
+
+static double
+num_at(json_t *d, const char *obj, const char *key)
+{
+	json_t *v = json_object_get(json_object_get(d, obj), key);
+
+	assert_true(json_is_number(v));
+	return json_number_value(v);
+}
+
+/* Nothing measured: no window, no latency, no samples. */
+static void
+test_json_nothing_measured(void **state)
+{
+	struct fixture *f = *state;
+	json_t *d;
+
+	f->r.run_s = 0;
+	d = write_and_load(f);
+	assert_true(num_at(d, "rates", "requests_per_s") == 0);
+	assert_true(num_at(d, "rates", "bytes_per_s") == 0);
+	assert_true(num_at(d, "rates", "connections_per_s") == 0);
+	assert_true(num_at(d, "latency_us", "mean") == 0);
+	assert_true(num_at(d, "req_per_s", "mean") == 0);
+	assert_true(json_is_number(json_object_get(d, "ramp_s")));
+	assert_true(json_number_value(json_object_get(d, "ramp_s")) == -1);
+	assert_string_equal(json_string_value(json_object_get(d, "tool")), "tern-load");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(
+		json_object_get(d, "config"), "headers"), 0)), "X-Quote: \"a\\b\"");
+	json_decref(d);
+}
+
+static void
+test_json_fields(void **state)
+{
+	static const char *const top[] = { "tool", "version", "config", "duration_s", "ramp_s",
+		"totals", "rates", "latency_us", "spectrum", "req_per_s", "errors", "warmup",
+		"drain", "connections_up", "lcores", "connections_left_open", "mbufs_leaked" };
+	struct fixture *f = *state;
+	json_t *d, *sp;
+	size_t i;
+	int k;
+
+	f->r.run_s = 2.0;
+	f->r.ramp_s = 0.25;
+	f->r.count[LOAD_RUN].requests = 1000;
+	f->r.count[LOAD_RUN].bytes = 100000;
+	f->r.count[LOAD_RUN].status[2] = 1000;
+	f->r.count[LOAD_WARMUP].err_reset = 3;
+	f->r.lcores = strdup("\"lcore1_tcp_active_opens\": 5, \"lcore1_errors\": 0");
+	for (k = 1; k <= 1000; k++)
+		hist_record(f->r.lat, (uint64_t)k * 1000);
+	load_rps_add(&f->r.rps, 500);
+	load_rps_add(&f->r.rps, 500);
+	d = write_and_load(f);
+	for (i = 0; i < RTE_DIM(top); i++)
+		if (json_object_get(d, top[i]) == NULL)
+			fail_msg("no %s", top[i]);
+	assert_true(num_at(d, "rates", "requests_per_s") == 500);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(d, "totals"),
+							    "requests")), 1000);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(d, "latency_us"),
+							    "count")), 1000);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(d, "warmup"),
+							    "errors")), 3);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(d, "lcores"),
+							    "lcore1_tcp_active_opens")), 5);
+	sp = json_object_get(d, "spectrum");
+	assert_true(json_array_size(sp) > 10);
+	assert_true(json_number_value(json_object_get(json_array_get(sp,
+		json_array_size(sp) - 1), "percentile")) == 100);
+	json_decref(d);
+}
+
+/* Redirect stdout into a file while `fn` prints; return what it printed. */
+static char *
+capture_text(const struct load_result *r)
+{
+	static char buf[8192];
+	FILE *tmp = tmpfile();
+	int saved = dup(STDOUT_FILENO);
+	size_t n;
+
+	assert_non_null(tmp);
+	fflush(stdout);
+	dup2(fileno(tmp), STDOUT_FILENO);
+	load_report_text(r);
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	rewind(tmp);
+	n = fread(buf, 1, sizeof(buf) - 1, tmp);
+	buf[n] = '\0';
+	fclose(tmp);
+	return buf;
+}
+
+static void
+test_text_nothing_measured(void **state)
+{
+	struct fixture *f = *state;
+	char *t;
+
+	f->r.run_s = 0;
+	t = capture_text(&f->r);
+	assert_non_null(strstr(t, "Requests/sec:      0.00\n"));
+	assert_non_null(strstr(t, "Connections/sec:      0.00\n"));
+	assert_null(strstr(t, "nan"));
+	assert_null(strstr(t, "inf"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_json_nothing_measured, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_json_fields, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_text_nothing_measured, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
