@@ -3,11 +3,14 @@
  * tern-load's report (apps/load/load_report.c) on its own, without the
  * EAL: a merged result built by hand is written as JSON and read back
  * with jansson (always valid JSON, every documented field, 0 where
- * nothing was measured), and the text report prints numbers, never nan.
+ * nothing was measured), the text report prints numbers, never nan, and
+ * the --hgrm file (apps/load/load_hgrm.c) parses back as HdrHistogram's
+ * percentile distribution: monotonic rows ending at 100%, the total count.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -184,6 +187,105 @@ test_text_nothing_measured(void **state)
 	assert_null(strstr(t, "inf"));
 }
 
+struct hgrm {
+	unsigned int rows;
+	double last_value_ms, last_pct, max_ms;
+	uint64_t last_cum, total;
+	unsigned int buckets, sub_buckets;
+};
+
+/* Parse an .hgrm file; fails the test on any malformed or non-monotonic row. */
+static void
+hgrm_parse(const char *path, struct hgrm *g)
+{
+	char line[256], inv[32];
+	double v, p, mean, sd;
+	unsigned long long cum;
+	FILE *f = fopen(path, "r");
+
+	assert_non_null(f);
+	memset(g, 0, sizeof(*g));
+	assert_non_null(fgets(line, sizeof(line), f));
+	assert_non_null(strstr(line, "Value"));
+	assert_non_null(strstr(line, "Percentile"));
+	assert_non_null(strstr(line, "TotalCount"));
+	assert_non_null(strstr(line, "1/(1-Percentile)"));
+	assert_non_null(fgets(line, sizeof(line), f));
+	assert_string_equal(line, "\n");
+	while (fgets(line, sizeof(line), f) != NULL && line[0] != '#') {
+		assert_int_equal(sscanf(line, "%lf %lf %llu %31s", &v, &p, &cum, inv), 4);
+		assert_true(p >= 0 && p <= 1);
+		if (g->rows > 0) {
+			assert_true(v >= g->last_value_ms);
+			assert_true(p > g->last_pct);
+			assert_true(cum >= g->last_cum);
+		}
+		assert_true(p < 1 ? strtod(inv, NULL) > 0 : strcmp(inv, "inf") == 0);
+		g->last_value_ms = v;
+		g->last_pct = p;
+		g->last_cum = cum;
+		g->rows++;
+	}
+	assert_int_equal(sscanf(line, "#[Mean = %lf, StdDeviation = %lf]", &mean, &sd), 2);
+	assert_non_null(fgets(line, sizeof(line), f));
+	assert_int_equal(sscanf(line, "#[Max = %lf, Total count = %llu]", &g->max_ms, &cum), 2);
+	g->total = cum;
+	assert_non_null(fgets(line, sizeof(line), f));
+	assert_int_equal(sscanf(line, "#[Buckets = %u, SubBuckets = %u]", &g->buckets,
+				&g->sub_buckets), 2);
+	assert_null(fgets(line, sizeof(line), f));
+	fclose(f);
+}
+
+static void
+test_hgrm(void **state)
+{
+	struct fixture *f = *state;
+	struct hgrm g;
+	int k;
+
+	for (k = 1; k <= 10000; k++)		/* 10 us .. 100 ms */
+		hist_record(f->r.lat, (uint64_t)k * 10000);
+	assert_int_equal(load_report_hgrm(&f->r, f->path), 0);
+	hgrm_parse(f->path, &g);
+	assert_true(g.rows > 50);
+	assert_true(g.last_pct == 1.0);
+	assert_int_equal(g.last_cum, 10000);
+	assert_int_equal(g.total, 10000);
+	assert_true(fabs(g.max_ms - 100.0) < 0.2);
+	assert_true(fabs(g.last_value_ms - 100.0) < 0.2);
+	assert_int_equal(g.sub_buckets, 2048);
+	assert_int_equal(g.buckets, 17);
+}
+
+static void
+test_hgrm_one_value(void **state)
+{
+	struct fixture *f = *state;
+	struct hgrm g;
+
+	hist_record_n(f->r.lat, 1500000, 7);	/* 1.5 ms, 7 times */
+	assert_int_equal(load_report_hgrm(&f->r, f->path), 0);
+	hgrm_parse(f->path, &g);
+	assert_int_equal(g.rows, 2);		/* 0% and 100% */
+	assert_int_equal(g.total, 7);
+	assert_int_equal(g.last_cum, 7);
+	assert_true(fabs(g.last_value_ms - 1.5) < 0.01);
+}
+
+static void
+test_hgrm_empty(void **state)
+{
+	struct fixture *f = *state;
+	struct hgrm g;
+
+	assert_int_equal(load_report_hgrm(&f->r, f->path), 0);
+	hgrm_parse(f->path, &g);
+	assert_int_equal(g.rows, 0);
+	assert_int_equal(g.total, 0);
+	assert_true(g.max_ms == 0);
+}
+
 int
 main(void)
 {
@@ -191,6 +293,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_json_nothing_measured, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_fields, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_nothing_measured, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hgrm, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hgrm_one_value, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hgrm_empty, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
