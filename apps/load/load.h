@@ -101,7 +101,10 @@ struct load_count {
 	uint64_t status[6];		/* by class: [1] 1xx .. [5] 5xx, [0] other */
 };
 
-enum load_phase { LOAD_WARMUP, LOAD_RUN, LOAD_DRAIN, LOAD_PHASE_COUNT };
+/* Phases in run order: keep-alive ramp-up (until every connection is up,
+ * bounded by --timeout; none with --close), warm-up, the measured window,
+ * the drain after it. */
+enum load_phase { LOAD_RAMP, LOAD_WARMUP, LOAD_RUN, LOAD_DRAIN, LOAD_PHASE_COUNT };
 
 /* What the main lcore reads while the workers run (relaxed atomics). */
 struct load_live {

@@ -24,6 +24,17 @@ static const struct {
 	{ "99.99", 99.99 }, { "99.999", 99.999 }, { "100", 100.0 },
 };
 
+/* Per-phase names: the text table's rows and the JSON's errors_by_phase keys. */
+static const struct {
+	const char *text;
+	const char *json;
+} phase_names[LOAD_PHASE_COUNT] = {
+	[LOAD_RAMP] = { "ramp-up", "ramp_up" },
+	[LOAD_WARMUP] = { "warm-up", "warmup" },
+	[LOAD_RUN] = { "measured", "measured" },
+	[LOAD_DRAIN] = { "drain", "drain" },
+};
+
 int
 load_rps_init(struct load_rps *r, uint32_t cap)
 {
@@ -217,6 +228,29 @@ load_report_header(const struct load_opts *o, uint32_t workers)
 	fflush(stdout);
 }
 
+/* Every error kind per phase, when there was any error at all: ramp-up and
+ * warm-up errors (refused connects, say) are otherwise invisible. */
+static void
+errors_by_phase_text(const struct load_result *r)
+{
+	uint64_t any = 0;
+	int ph;
+
+	for (ph = 0; ph < LOAD_PHASE_COUNT; ph++)
+		any += errors_of(&r->count[ph]) + r->count[ph].non2xx;
+	if (any == 0)
+		return;
+	printf("  %-16s %9s %9s %9s %9s %9s %9s\n", "Errors by phase", "connect", "read",
+	       "write", "timeout", "reset", "non-2xx");
+	for (ph = 0; ph < LOAD_PHASE_COUNT; ph++) {
+		const struct load_count *c = &r->count[ph];
+
+		printf("    %-14s %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64
+		       " %9" PRIu64 "\n", phase_names[ph].text, c->err_connect, c->err_read,
+		       c->err_write, c->err_timeout, c->err_reset, c->non2xx);
+	}
+}
+
 void
 load_report_text(const struct load_result *r)
 {
@@ -252,6 +286,7 @@ load_report_text(const struct load_result *r)
 	if (r->count[LOAD_DRAIN].requests + r->aborted_at_end != 0)
 		printf("  In flight at the end: %" PRIu64 " answered after it (not counted), %"
 		       PRIu64 " aborted\n", r->count[LOAD_DRAIN].requests, r->aborted_at_end);
+	errors_by_phase_text(r);
 	printf("Requests/sec: %9.2f\n", per_s((double)c->requests, r->run_s));
 	printf("Transfer/sec: %9s\n", fmt_bytes(a, sizeof(a), per_s((double)c->bytes, r->run_s)));
 	printf("Connections/sec: %9.2f\n", per_s((double)c->connects, r->run_s));
@@ -366,6 +401,17 @@ json_errors(const struct load_count *c)
 			 "non_2xx_3xx", jint(c->non2xx));
 }
 
+static json_t *
+json_errors_by_phase(const struct load_result *r)
+{
+	json_t *o = json_object();
+	int ph;
+
+	for (ph = 0; ph < LOAD_PHASE_COUNT; ph++)
+		json_object_set_new(o, phase_names[ph].json, json_errors(&r->count[ph]));
+	return o;
+}
+
 /* main.c hands the per-lcore counters as flat members ("name": value, ...). */
 static json_t *
 json_lcores(const char *members)
@@ -405,6 +451,8 @@ json_result(const struct load_result *r)
 		"samples", (int)r->rps.n, "mean", jnum(rs.mean), "stdev", jnum(rs.sd),
 		"max", jint(rs.max), "within_stdev_pct", jnum(rs.within)));
 	json_object_set_new(d, "errors", json_errors(c));
+	json_object_set_new(d, "errors_by_phase", json_errors_by_phase(r));
+	json_object_set_new(d, "ramp_up", json_counts(&r->count[LOAD_RAMP]));
 	json_object_set_new(d, "warmup", json_counts(&r->count[LOAD_WARMUP]));
 	json_object_set_new(d, "drain", json_counts(&r->count[LOAD_DRAIN]));
 	json_object_set_new(d, "connections_up", json_integer(r->conns_up));

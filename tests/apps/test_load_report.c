@@ -187,6 +187,71 @@ test_text_nothing_measured(void **state)
 	assert_null(strstr(t, "inf"));
 }
 
+/* Errors of every kind land in their phase, in the JSON and the text. */
+static void
+test_errors_by_phase(void **state)
+{
+	static const char *const phases[] = { "ramp_up", "warmup", "measured", "drain" };
+	struct fixture *f = *state;
+	json_t *d, *ebp;
+	size_t i;
+	char *t;
+
+	f->r.run_s = 1.0;
+	f->r.count[LOAD_RAMP].err_connect = 2400000;	/* refused during the ramp-up */
+	f->r.count[LOAD_RAMP].connects = 3;
+	f->r.count[LOAD_WARMUP].err_timeout = 5;
+	f->r.count[LOAD_RUN].err_reset = 7;
+	f->r.count[LOAD_RUN].err_read = 11;		/* bad responses */
+	f->r.count[LOAD_DRAIN].non2xx = 13;
+	d = write_and_load(f);
+	ebp = json_object_get(d, "errors_by_phase");
+	for (i = 0; i < RTE_DIM(phases); i++)
+		if (!json_is_object(json_object_get(ebp, phases[i])))
+			fail_msg("no errors_by_phase.%s", phases[i]);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(ebp, "ramp_up"),
+							    "connect")), 2400000);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(ebp, "warmup"),
+							    "timeout")), 5);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(ebp, "measured"),
+							    "reset")), 7);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(ebp, "measured"),
+							    "read")), 11);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(ebp, "drain"),
+							    "non_2xx_3xx")), 13);
+	/* the existing fields keep their meaning: errors = the measured window */
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(d, "errors"),
+							    "reset")), 7);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(d, "errors"),
+							    "connect")), 0);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(d, "warmup"),
+							    "errors")), 5);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(d, "ramp_up"),
+							    "errors")), 2400000);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(d, "ramp_up"),
+							    "connections")), 3);
+	json_decref(d);
+	t = capture_text(&f->r);
+	assert_non_null(strstr(t, "  Errors by phase"));
+	assert_non_null(strstr(t, "    ramp-up          2400000         0         0         0"
+				  "         0         0\n"));
+	assert_non_null(strstr(t, "    warm-up                0         0         0         5"));
+	assert_non_null(strstr(t, "    measured               0        11         0         0"
+				  "         7         0\n"));
+	assert_non_null(strstr(t, "    drain                  0         0         0         0"
+				  "         0        13\n"));
+}
+
+/* No error anywhere: no table. */
+static void
+test_errors_by_phase_none(void **state)
+{
+	struct fixture *f = *state;
+
+	f->r.run_s = 1.0;
+	assert_null(strstr(capture_text(&f->r), "Errors by phase"));
+}
+
 struct hgrm {
 	unsigned int rows;
 	double last_value_ms, last_pct, max_ms;
@@ -293,6 +358,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_json_nothing_measured, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_fields, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_nothing_measured, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_errors_by_phase, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_errors_by_phase_none, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hgrm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hgrm_one_value, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hgrm_empty, setup, teardown),

@@ -356,6 +356,9 @@ schema = {
     "spectrum": list,
     "req_per_s": {"samples": int, "mean": num, "stdev": num, "max": int, "within_stdev_pct": num},
     "errors": {k: int for k in ("connect", "read", "write", "timeout", "reset", "non_2xx_3xx")},
+    "errors_by_phase": {ph: {k: int for k in ("connect", "read", "write", "timeout", "reset", "non_2xx_3xx")}
+                        for ph in ("ramp_up", "warmup", "measured", "drain")},
+    "ramp_up": {k: int for k in ("requests", "bytes", "connections", "errors")},
     "warmup": {k: int for k in ("requests", "bytes", "connections", "errors")},
     "drain": {k: int for k in ("requests", "bytes", "connections", "errors")},
     "connections_left_open": int, "mbufs_leaked": int,
@@ -389,6 +392,12 @@ if d["latency_us"]["count"] != d["totals"]["requests"]:
     bad.append("latency count %d != requests %d" % (d["latency_us"]["count"], d["totals"]["requests"]))
 if abs(p["100"] - d["latency_us"]["max"]) > 0.01 * d["latency_us"]["max"] + 1:
     bad.append("p100 != max")
+if "errors_by_phase" in d and d["errors_by_phase"]["measured"] != d["errors"]:
+    bad.append("errors_by_phase.measured != errors")
+# every connection came up during the ramp-up (ramp_s >= 0): counted there
+if not d["config"]["close"] and d["ramp_s"] >= 0 and d["ramp_up"]["connections"] < d["connections_up"]:
+    bad.append("keep-alive: ramp_up.connections %d < connections_up %d" % (
+        d["ramp_up"]["connections"], d["connections_up"]))
 if d["mbufs_leaked"] != 0 or d["connections_left_open"] != 0:
     bad.append("leaked mbufs or connections left open")
 for b in bad:
