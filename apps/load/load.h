@@ -3,7 +3,7 @@
  * tern-load's shared declarations: the parsed command line (load_opts.c,
  * load_url.c), one worker per lcore running the connections and measuring
  * (load_conn.c), and the merged result printed in wrk's format and as JSON
- * (load_report.c). main.c owns the EAL, the pool, the ports and the
+ * (load_report.c) and as an HdrHistogram percentile file (load_hgrm.c). main.c owns the EAL, the pool, the ports and the
  * lcores; everything else takes what it needs as arguments.
  */
 #ifndef TERN_LOAD_H
@@ -59,6 +59,7 @@ struct load_opts {
 	uint64_t warmup_ns;
 	int latency;			/* --latency: print the distribution */
 	const char *json_path;
+	const char *hgrm_path;		/* --hgrm: HdrHistogram percentile text */
 	const char *config_path;
 	unsigned int n_headers;
 	const char *headers[LOAD_MAX_HEADERS];
@@ -100,7 +101,10 @@ struct load_count {
 	uint64_t status[6];		/* by class: [1] 1xx .. [5] 5xx, [0] other */
 };
 
-enum load_phase { LOAD_WARMUP, LOAD_RUN, LOAD_DRAIN, LOAD_PHASE_COUNT };
+/* Phases in run order: keep-alive ramp-up (until every connection is up,
+ * bounded by --timeout; none with --close), warm-up, the measured window,
+ * the drain after it. */
+enum load_phase { LOAD_RAMP, LOAD_WARMUP, LOAD_RUN, LOAD_DRAIN, LOAD_PHASE_COUNT };
 
 /* What the main lcore reads while the workers run (relaxed atomics). */
 struct load_live {
@@ -184,6 +188,10 @@ void load_result_fini(struct load_result *r);
 void load_report_header(const struct load_opts *o, uint32_t workers);
 void load_report_text(const struct load_result *r);
 int load_report_json(const struct load_result *r, const char *path);
+/* --hgrm (load_hgrm.c): the latency histogram in HdrHistogram's
+ * percentile-distribution text, values in ms. Returns 0 or -1 (errno). */
+void load_hgrm_write(FILE *f, const struct hist *h);
+int load_report_hgrm(const struct load_result *r, const char *path);
 /* The live line on stderr: rates since the previous call. */
 struct load_progress {
 	uint64_t t_prev_ns;

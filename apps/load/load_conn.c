@@ -773,7 +773,7 @@ load_worker_run(struct load_worker *w, const struct load_clock *clk,
 	p->ramping = !w->o->close_mode;
 	if (p->ramping) {			/* times set by ramp_end() */
 		w->t_run = w->t_end = UINT64_MAX;
-		p->phase = LOAD_WARMUP;
+		p->phase = LOAD_RAMP;
 	} else {
 		times_set(w, p, w->t_start);
 	}

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "load.h"
 
 static const struct {
@@ -20,6 +22,17 @@ static const struct {
 } pcts[] = {
 	{ "50", 50.0 }, { "75", 75.0 }, { "90", 90.0 }, { "99", 99.0 }, { "99.9", 99.9 },
 	{ "99.99", 99.99 }, { "99.999", 99.999 }, { "100", 100.0 },
+};
+
+/* Per-phase names: the text table's rows and the JSON's errors_by_phase keys. */
+static const struct {
+	const char *text;
+	const char *json;
+} phase_names[LOAD_PHASE_COUNT] = {
+	[LOAD_RAMP] = { "ramp-up", "ramp_up" },
+	[LOAD_WARMUP] = { "warm-up", "warmup" },
+	[LOAD_RUN] = { "measured", "measured" },
+	[LOAD_DRAIN] = { "drain", "drain" },
 };
 
 int
@@ -188,6 +201,13 @@ errors_of(const struct load_count *c)
 	return c->err_connect + c->err_read + c->err_write + c->err_timeout + c->err_reset;
 }
 
+/* A rate over the window: 0 when nothing was measured (no window). */
+static double
+per_s(double v, double s)
+{
+	return s > 0 ? v / s : 0.0;
+}
+
 /* ---- text, wrk's layout ---------------------------------------------------------- */
 
 void
@@ -206,6 +226,29 @@ load_report_header(const struct load_opts *o, uint32_t workers)
 		printf(", %s warm-up", fmt_time(d, sizeof(d), (double)o->warmup_ns));
 	printf("\n");
 	fflush(stdout);
+}
+
+/* Every error kind per phase, when there was any error at all: ramp-up and
+ * warm-up errors (refused connects, say) are otherwise invisible. */
+static void
+errors_by_phase_text(const struct load_result *r)
+{
+	uint64_t any = 0;
+	int ph;
+
+	for (ph = 0; ph < LOAD_PHASE_COUNT; ph++)
+		any += errors_of(&r->count[ph]) + r->count[ph].non2xx;
+	if (any == 0)
+		return;
+	printf("  %-16s %9s %9s %9s %9s %9s %9s\n", "Errors by phase", "connect", "read",
+	       "write", "timeout", "reset", "non-2xx");
+	for (ph = 0; ph < LOAD_PHASE_COUNT; ph++) {
+		const struct load_count *c = &r->count[ph];
+
+		printf("    %-14s %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64
+		       " %9" PRIu64 "\n", phase_names[ph].text, c->err_connect, c->err_read,
+		       c->err_write, c->err_timeout, c->err_reset, c->non2xx);
+	}
 }
 
 void
@@ -243,9 +286,10 @@ load_report_text(const struct load_result *r)
 	if (r->count[LOAD_DRAIN].requests + r->aborted_at_end != 0)
 		printf("  In flight at the end: %" PRIu64 " answered after it (not counted), %"
 		       PRIu64 " aborted\n", r->count[LOAD_DRAIN].requests, r->aborted_at_end);
-	printf("Requests/sec: %9.2f\n", (double)c->requests / r->run_s);
-	printf("Transfer/sec: %9s\n", fmt_bytes(a, sizeof(a), (double)c->bytes / r->run_s));
-	printf("Connections/sec: %9.2f\n", (double)c->connects / r->run_s);
+	errors_by_phase_text(r);
+	printf("Requests/sec: %9.2f\n", per_s((double)c->requests, r->run_s));
+	printf("Transfer/sec: %9s\n", fmt_bytes(a, sizeof(a), per_s((double)c->bytes, r->run_s)));
+	printf("Connections/sec: %9.2f\n", per_s((double)c->connects, r->run_s));
 	if (!r->o->close_mode && r->ramp_s >= 0)
 		printf("Ramp-up: all %u connections up in %.2fs\n", r->o->conns, r->ramp_s);
 	else if (!r->o->close_mode)
@@ -253,129 +297,182 @@ load_report_text(const struct load_result *r)
 	fflush(stdout);
 }
 
-/* ---- JSON --------------------------------------------------------------------------- */
+/* ---- JSON, built with jansson so the file is always valid JSON ------------------ */
 
-static void
-json_str(FILE *f, const char *s)
+/* jansson refuses NaN and infinities: a number that is not finite is 0. */
+static json_t *
+jnum(double v)
 {
-	fputc('"', f);
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", (unsigned char)*s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
+	return json_real(isfinite(v) ? v : 0.0);
 }
 
-static void
-json_counts(FILE *f, const char *name, const struct load_count *c, const char *end)
+static json_t *
+jint(uint64_t v)
 {
-	fprintf(f, "  \"%s\": {\"requests\": %" PRIu64 ", \"bytes\": %" PRIu64
-		", \"connections\": %" PRIu64 ", \"errors\": %" PRIu64 "}%s\n", name,
-		c->requests, c->bytes, c->connects, errors_of(c) + c->non2xx, end);
+	return json_integer((json_int_t)v);
 }
 
-static void
-json_config(FILE *f, const struct load_opts *o, uint32_t workers)
+static json_t *
+json_counts(const struct load_count *c)
 {
+	return json_pack("{s:o, s:o, s:o, s:o}", "requests", jint(c->requests),
+			 "bytes", jint(c->bytes), "connections", jint(c->connects),
+			 "errors", jint(errors_of(c) + c->non2xx));
+}
+
+static json_t *
+json_config(const struct load_opts *o, uint32_t workers)
+{
+	json_t *hdrs = json_array();
+	char ports[32];
 	unsigned int i;
 
-	fprintf(f, "  \"config\": {\"url\": ");
-	json_str(f, o->url.text);
-	fprintf(f, ", \"connections\": %u, \"duration_s\": %.6f, \"mode\": \"%s\", "
-		"\"rate\": %" PRIu64 ", \"close\": %s, \"lcores\": %u, \"timeout_s\": %.6f, "
-		"\"warmup_s\": %.6f, \"headers\": [", o->conns, (double)o->duration_ns / 1e9,
-		o->rate != 0 ? "open" : "closed", o->rate, o->close_mode ? "true" : "false",
-		workers, (double)o->timeout_ns / 1e9, (double)o->warmup_ns / 1e9);
-	for (i = 0; i < o->n_headers; i++) {
-		if (i > 0)
-			fputs(", ", f);
-		json_str(f, o->headers[i]);
-	}
-	fprintf(f, "], \"dst_ports\": \"%u-%u\", \"in_flight\": %u},\n", o->dst.lo,
-		o->dst.lo + o->dst.n - 1, o->in_flight);
+	for (i = 0; i < o->n_headers; i++)
+		json_array_append_new(hdrs, json_string(o->headers[i]));
+	snprintf(ports, sizeof(ports), "%u-%u", o->dst.lo, o->dst.lo + o->dst.n - 1);
+	return json_pack("{s:s, s:i, s:o, s:s, s:o, s:b, s:i, s:o, s:o, s:o, s:s, s:i}",
+			 "url", o->url.text, "connections", (int)o->conns,
+			 "duration_s", jnum((double)o->duration_ns / 1e9),
+			 "mode", o->rate != 0 ? "open" : "closed", "rate", jint(o->rate),
+			 "close", o->close_mode, "lcores", (int)workers,
+			 "timeout_s", jnum((double)o->timeout_ns / 1e9),
+			 "warmup_s", jnum((double)o->warmup_ns / 1e9), "headers", hdrs,
+			 "dst_ports", ports, "in_flight", (int)o->in_flight);
 }
 
-static void
-json_latency(FILE *f, const struct hist *h)
+static json_t *
+json_latency(const struct hist *h)
 {
-	uint64_t n = hist_count(h);
+	json_t *pc = json_object();
 	size_t i;
+
+	for (i = 0; i < RTE_DIM(pcts); i++)
+		json_object_set_new(pc, pcts[i].label,
+				    jnum((double)hist_percentile(h, pcts[i].p) / 1e3));
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "count", jint(hist_count(h)),
+			 "min", jnum((double)hist_min(h) / 1e3), "mean", jnum(hist_mean(h) / 1e3),
+			 "stdev", jnum(hist_stddev(h) / 1e3), "max", jnum((double)hist_max(h) / 1e3),
+			 "within_stdev_pct", jnum(within_stdev(h)), "percentiles", pc);
+}
+
+/* wrk2's spectrum: halving the distance to 100% every 5 steps */
+static json_t *
+json_spectrum(const struct hist *h)
+{
+	json_t *sp = json_array();
+	uint64_t n = hist_count(h);
 	int k;
 
-	fprintf(f, "  \"latency_us\": {\"count\": %" PRIu64 ", \"min\": %.3f, \"mean\": %.3f, "
-		"\"stdev\": %.3f, \"max\": %.3f, \"within_stdev_pct\": %.2f, \"percentiles\": {",
-		n, (double)hist_min(h) / 1e3, hist_mean(h) / 1e3, hist_stddev(h) / 1e3,
-		(double)hist_max(h) / 1e3, within_stdev(h));
-	for (i = 0; i < RTE_DIM(pcts); i++)
-		fprintf(f, "%s\"%s\": %.3f", i ? ", " : "", pcts[i].label,
-			(double)hist_percentile(h, pcts[i].p) / 1e3);
-	fprintf(f, "}},\n  \"spectrum\": [");
-	/* wrk2's spectrum: halving the distance to 100% every 5 steps */
 	for (k = 0;; k++) {
 		double p = 100.0 * (1.0 - pow(0.5, k / 5.0));
 
 		if (p > 99.9999)
 			p = 100.0;
-		fprintf(f, "%s\n    {\"percentile\": %.6f, \"latency_us\": %.3f, \"count\": %" PRIu64
-			"}", k ? "," : "", p, (double)hist_percentile(h, p) / 1e3,
-			(uint64_t)ceil(p / 100.0 * (double)n));
+		json_array_append_new(sp, json_pack("{s:o, s:o, s:o}", "percentile", jnum(p),
+				"latency_us", jnum((double)hist_percentile(h, p) / 1e3),
+				"count", jint((uint64_t)ceil(p / 100.0 * (double)n))));
 		if (p == 100.0)
-			break;
+			return sp;
 	}
-	fprintf(f, "\n  ],\n");
+}
+
+static json_t *
+json_totals(const struct load_result *r)
+{
+	const struct load_count *c = &r->count[LOAD_RUN];
+
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:{s:o, s:o, s:o, s:o, s:o, s:o}}",
+			 "requests", jint(c->requests), "bytes", jint(c->bytes),
+			 "connections", jint(c->connects), "requests_sent", jint(r->sent),
+			 "warmup_requests", jint(r->count[LOAD_WARMUP].requests),
+			 "drained_requests", jint(r->count[LOAD_DRAIN].requests),
+			 "aborted_at_end", jint(r->aborted_at_end), "status",
+			 "1xx", jint(c->status[1]), "2xx", jint(c->status[2]),
+			 "3xx", jint(c->status[3]), "4xx", jint(c->status[4]),
+			 "5xx", jint(c->status[5]), "other", jint(c->status[0]));
+}
+
+static json_t *
+json_errors(const struct load_count *c)
+{
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "connect", jint(c->err_connect),
+			 "read", jint(c->err_read), "write", jint(c->err_write),
+			 "timeout", jint(c->err_timeout), "reset", jint(c->err_reset),
+			 "non_2xx_3xx", jint(c->non2xx));
+}
+
+static json_t *
+json_errors_by_phase(const struct load_result *r)
+{
+	json_t *o = json_object();
+	int ph;
+
+	for (ph = 0; ph < LOAD_PHASE_COUNT; ph++)
+		json_object_set_new(o, phase_names[ph].json, json_errors(&r->count[ph]));
+	return o;
+}
+
+/* main.c hands the per-lcore counters as flat members ("name": value, ...). */
+static json_t *
+json_lcores(const char *members)
+{
+	size_t n = strlen(members) + 3;
+	char *buf = malloc(n);
+	json_t *o = NULL;
+
+	if (buf == NULL)
+		return NULL;
+	snprintf(buf, n, "{%s}", members);
+	o = json_loads(buf, 0, NULL);
+	free(buf);
+	return o;
+}
+
+static json_t *
+json_result(const struct load_result *r)
+{
+	const struct load_count *c = &r->count[LOAD_RUN];
+	struct rps_stats rs = rps_stats(&r->rps);
+	json_t *d = json_object();
+
+	json_object_set_new(d, "tool", json_string("tern-load"));
+	json_object_set_new(d, "version", json_integer(1));
+	json_object_set_new(d, "config", json_config(r->o, r->workers));
+	json_object_set_new(d, "duration_s", jnum(r->run_s));
+	json_object_set_new(d, "ramp_s", r->o->close_mode ? json_null() : jnum(r->ramp_s));
+	json_object_set_new(d, "totals", json_totals(r));
+	json_object_set_new(d, "rates", json_pack("{s:o, s:o, s:o}",
+		"requests_per_s", jnum(per_s((double)c->requests, r->run_s)),
+		"bytes_per_s", jnum(per_s((double)c->bytes, r->run_s)),
+		"connections_per_s", jnum(per_s((double)c->connects, r->run_s))));
+	json_object_set_new(d, "latency_us", json_latency(r->lat));
+	json_object_set_new(d, "spectrum", json_spectrum(r->lat));
+	json_object_set_new(d, "req_per_s", json_pack("{s:i, s:o, s:o, s:o, s:o}",
+		"samples", (int)r->rps.n, "mean", jnum(rs.mean), "stdev", jnum(rs.sd),
+		"max", jint(rs.max), "within_stdev_pct", jnum(rs.within)));
+	json_object_set_new(d, "errors", json_errors(c));
+	json_object_set_new(d, "errors_by_phase", json_errors_by_phase(r));
+	json_object_set_new(d, "ramp_up", json_counts(&r->count[LOAD_RAMP]));
+	json_object_set_new(d, "warmup", json_counts(&r->count[LOAD_WARMUP]));
+	json_object_set_new(d, "drain", json_counts(&r->count[LOAD_DRAIN]));
+	json_object_set_new(d, "connections_up", json_integer(r->conns_up));
+	if (r->lcores != NULL)
+		json_object_set_new(d, "lcores", json_lcores(r->lcores));
+	json_object_set_new(d, "connections_left_open", json_integer(r->left_open));
+	json_object_set_new(d, "mbufs_leaked", json_integer(r->mbufs_leaked));
+	return d;
 }
 
 int
 load_report_json(const struct load_result *r, const char *path)
 {
-	const struct load_count *c = &r->count[LOAD_RUN];
-	struct rps_stats rs = rps_stats(&r->rps);
-	FILE *f = fopen(path, "w");
+	json_t *d = json_result(r);
 	int rc;
 
-	if (f == NULL)
+	if (d == NULL)
 		return -1;
-	fprintf(f, "{\n  \"tool\": \"tern-load\",\n  \"version\": 1,\n");
-	json_config(f, r->o, r->workers);
-	fprintf(f, "  \"duration_s\": %.6f,\n", r->run_s);
-	if (r->o->close_mode)
-		fprintf(f, "  \"ramp_s\": null,\n");
-	else
-		fprintf(f, "  \"ramp_s\": %.6f,\n", r->ramp_s);
-	fprintf(f, "  \"totals\": {\"requests\": %" PRIu64 ", \"bytes\": %" PRIu64
-		", \"connections\": %" PRIu64 ", \"requests_sent\": %" PRIu64
-		", \"warmup_requests\": %" PRIu64 ", \"drained_requests\": %" PRIu64
-		", \"aborted_at_end\": %" PRIu64 ", \"status\": {\"1xx\": %" PRIu64
-		", \"2xx\": %" PRIu64 ", \"3xx\": %" PRIu64 ", \"4xx\": %" PRIu64
-		", \"5xx\": %" PRIu64 ", \"other\": %" PRIu64 "}},\n",
-		c->requests, c->bytes, c->connects, r->sent, r->count[LOAD_WARMUP].requests,
-		r->count[LOAD_DRAIN].requests, r->aborted_at_end, c->status[1], c->status[2],
-		c->status[3], c->status[4], c->status[5], c->status[0]);
-	fprintf(f, "  \"rates\": {\"requests_per_s\": %.3f, \"bytes_per_s\": %.3f, "
-		"\"connections_per_s\": %.3f},\n", (double)c->requests / r->run_s,
-		(double)c->bytes / r->run_s, (double)c->connects / r->run_s);
-	json_latency(f, r->lat);
-	fprintf(f, "  \"req_per_s\": {\"samples\": %u, \"mean\": %.3f, \"stdev\": %.3f, "
-		"\"max\": %" PRIu64 ", \"within_stdev_pct\": %.2f},\n", r->rps.n, rs.mean, rs.sd,
-		rs.max, rs.within);
-	fprintf(f, "  \"errors\": {\"connect\": %" PRIu64 ", \"read\": %" PRIu64
-		", \"write\": %" PRIu64 ", \"timeout\": %" PRIu64 ", \"reset\": %" PRIu64
-		", \"non_2xx_3xx\": %" PRIu64 "},\n", c->err_connect, c->err_read,
-		c->err_write, c->err_timeout, c->err_reset, c->non2xx);
-	json_counts(f, "warmup", &r->count[LOAD_WARMUP], ",");
-	json_counts(f, "drain", &r->count[LOAD_DRAIN], ",");
-	fprintf(f, "  \"connections_up\": %u,\n", r->conns_up);
-	if (r->lcores != NULL)
-		fprintf(f, "  \"lcores\": {%s},\n", r->lcores);
-	fprintf(f, "  \"connections_left_open\": %u,\n  \"mbufs_leaked\": %" PRId64 "\n}\n",
-		r->left_open, r->mbufs_leaked);
-	rc = ferror(f) ? -1 : 0;
-	if (fclose(f) != 0)
-		rc = -1;
+	rc = json_dump_file(d, path, JSON_INDENT(2) | JSON_REAL_PRECISION(12));
+	json_decref(d);
 	return rc;
 }
 

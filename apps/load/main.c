@@ -292,6 +292,10 @@ out:
 			fprintf(stderr, "tern-load: %s: %s\n", opts.json_path, strerror(errno));
 			rc = 1;
 		}
+		if (opts.hgrm_path != NULL && load_report_hgrm(&res, opts.hgrm_path) != 0) {
+			fprintf(stderr, "tern-load: %s: %s\n", opts.hgrm_path, strerror(errno));
+			rc = 1;
+		}
 		if (res.conns_up == 0) {
 			/* nothing to measure: a link that never came up, a server
 			 * that refuses or never answers (reported above) */

@@ -323,7 +323,7 @@ reserve_hugepages() {
 # The memif pair works with --no-huge on DPDK 22.11 (the region is a
 # memfd); should this DPDK refuse it, fall back to hugepages.
 memif_first_run() {
-	if httpd_start b1 && { memif_load b1 -c 10 -d 3 --latency; [[ $LOAD_RC -eq 0 ]]; }; then
+	if httpd_start b1 && { memif_load b1 -c 10 -d 3 --latency --hgrm "$WORK/b1.hgrm"; [[ $LOAD_RC -eq 0 ]]; }; then
 		return 0
 	fi
 	[[ -n $HTTPD_PID ]] && httpd_stop b1
@@ -333,7 +333,7 @@ memif_first_run() {
 	fi
 	echo "# memif failed with --no-huge: retrying with hugepages (--in-memory)"
 	MEM=(--in-memory)
-	httpd_start b1 && { memif_load b1 -c 10 -d 3 --latency; [[ $LOAD_RC -eq 0 ]]; }
+	httpd_start b1 && { memif_load b1 -c 10 -d 3 --latency --hgrm "$WORK/b1.hgrm"; [[ $LOAD_RC -eq 0 ]]; }
 }
 
 validate_json() {	# validate_json FILE: every field apps/load/README.md documents
@@ -356,6 +356,9 @@ schema = {
     "spectrum": list,
     "req_per_s": {"samples": int, "mean": num, "stdev": num, "max": int, "within_stdev_pct": num},
     "errors": {k: int for k in ("connect", "read", "write", "timeout", "reset", "non_2xx_3xx")},
+    "errors_by_phase": {ph: {k: int for k in ("connect", "read", "write", "timeout", "reset", "non_2xx_3xx")}
+                        for ph in ("ramp_up", "warmup", "measured", "drain")},
+    "ramp_up": {k: int for k in ("requests", "bytes", "connections", "errors")},
     "warmup": {k: int for k in ("requests", "bytes", "connections", "errors")},
     "drain": {k: int for k in ("requests", "bytes", "connections", "errors")},
     "connections_left_open": int, "mbufs_leaked": int,
@@ -389,6 +392,12 @@ if d["latency_us"]["count"] != d["totals"]["requests"]:
     bad.append("latency count %d != requests %d" % (d["latency_us"]["count"], d["totals"]["requests"]))
 if abs(p["100"] - d["latency_us"]["max"]) > 0.01 * d["latency_us"]["max"] + 1:
     bad.append("p100 != max")
+if "errors_by_phase" in d and d["errors_by_phase"]["measured"] != d["errors"]:
+    bad.append("errors_by_phase.measured != errors")
+# every connection came up during the ramp-up (ramp_s >= 0): counted there
+if not d["config"]["close"] and d["ramp_s"] >= 0 and d["ramp_up"]["connections"] < d["connections_up"]:
+    bad.append("keep-alive: ramp_up.connections %d < connections_up %d" % (
+        d["ramp_up"]["connections"], d["connections_up"]))
 if d["mbufs_leaked"] != 0 or d["connections_left_open"] != 0:
     bad.append("leaked mbufs or connections left open")
 for b in bad:
@@ -477,6 +486,14 @@ memif_checks() {
 		tap_line ok "b1: the JSON result has every documented field"
 	else
 		tap_line "not ok" "b1: the JSON result has every documented field"
+	fi
+	local hgrm_total
+	hgrm_total=$(awk '/^#\[Max/ { gsub(/]/, ""); print $NF }' "$WORK/b1.hgrm" 2>/dev/null)
+	if [[ -n $hgrm_total && $hgrm_total -eq $(json "$WORK/b1.json" 'd["latency_us"]["count"]') ]] &&
+	   grep -Eq '^ +[0-9.]+ +1\.000000 +[0-9]+ +inf$' "$WORK/b1.hgrm"; then
+		tap_line ok "b1: --hgrm wrote the histogram ($hgrm_total latencies, ending at 100%)"
+	else
+		tap_line "not ok" "b1: --hgrm wrote the histogram (total '$hgrm_total')"
 	fi
 	memif_load b2 -c 16 -d 2 -R 5000 --warmup 1
 	httpd_stop b1
