@@ -1,25 +1,40 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
  * TCP internals shared between the files of lib/tcp/. Who does what:
- *   tcp_conn.c    TCB slots, 4-tuple table, listeners, handles, ISN (RFC 6528)
- *   tcp_secret.c  the per-boot secret shared by tern processes, its keys
- *   tcp_syncookie.c SYN cookies (RFC 4987 3.6) for full listeners
- *   tcp_state.c   state names, tcp_set_state(), per-state data
- *   tcp_input.c   RFC 9293 3.10.7: segment arrives (+ tcp_input_*.c steps)
- *   tcp_reass.c   out-of-order queue
- *   tcp_sack.c    SACK scoreboard (RFC 6675), D-SACK notes (RFC 2883)
- *   tcp_output.c  segments we send: SYN, SYN-ACK, data, ACK, FIN, RST, probes
- *   tcp_sndq.c    the send queue (app mbufs until acknowledged)
- *   tcp_timer.c   per-TCB deadlines, one wheel entry per TCB, handlers
- *   tcp_rtt.c     RFC 6298 estimator
- *   tcp_cc.c      congestion control glue: TCB <-> cc/ ops (newreno, cubic)
- *   tcp_user.c    app commands and the events TCP raises
- * Order in one loop iteration: tcp_input() per segment (via ip4_input),
- * then commands (tcp_cmd_*), timers (tcp_timer_expired), and finally
- * tcp_output_run() builds every segment the iteration made necessary.
- * Input, commands and timers never transmit directly: they update the TCB
- * and call tcp_output_schedule(); RSTs for segments without a TCB are the
- * one exception (tcp_output_rst_reply).
+ *   tcp_conn.c       TCB slots, 4-tuple table, listeners, handles, ISN
+ *                    (RFC 6528), the RX-burst bulk lookup
+ *   tcp_secret.c     the per-boot secret shared by tern processes, its keys
+ *   tcp_syncookie.c  SYN cookies (RFC 4987 3.6) for full listeners
+ *   tcp_state.c      state names, tcp_set_state(), per-state data
+ *   tcp_input.c      RFC 9293 3.10.7, segment arrives: the steps up to and
+ *                    after the ACK field, each returning a verdict
+ *   tcp_input_ack.c  the ACK field: SND.UNA, duplicate ACKs, recovery entry
+ *                    and exit (RFC 5681, 6582, 6675)
+ *   tcp_reass.c      out-of-order queue
+ *   tcp_sack.c       SACK scoreboard (RFC 6675), blocks we send, D-SACK
+ *                    notes (RFC 2018, 2883)
+ *   tcp_output.c     what a TCB sends: SYN, SYN-ACK, data, ACK, FIN, RST,
+ *                    probes; the per-iteration output list
+ *   tcp_output_seg.c building one segment (headers, options, checksum
+ *                    offload); TCB-less replies (RST, cookie SYN-ACK)
+ *   tcp_sndq.c       the send queue (app mbufs until acknowledged)
+ *   tcp_timer.c      per-TCB deadlines, one wheel entry per TCB, handlers
+ *   tcp_rtt.c        RFC 6298 estimator
+ *   tcp_cc_view.c    congestion control, TCB side: builds the view cc/
+ *                    algorithms (cc/cc_common.c, newreno.c, cubic.c) work on
+ *   tcp_user.c       app commands and the events TCP raises
+ *   tcp_list.c       the connection list for tern-stat and telemetry
+ *   tcp_info.c       per-connection internals (tern_tcp_info)
+ * Order in one loop iteration: tcp_input() per segment (dispatched by
+ * stack/stack_input.c), then commands (tcp_cmd_*), timers
+ * (tcp_timer_expired), and finally tcp_output_run() builds every segment
+ * the iteration made necessary. Input, commands and timers do not build
+ * segments for a TCB: they set an output request (TCB_F_OUT_MASK) and call
+ * tcp_output_schedule(). Two replies have no TCB to hang a request on and
+ * are staged at once by input: the RST answering a segment that must be
+ * refused (verdict_apply -> tcp_output_rst_reply) and a listener's SYN
+ * cookie SYN-ACK. Staging never transmits; the loop flushes (see
+ * core/stack_stage.c).
  */
 #ifndef TERN_TCP_INTERNAL_H
 #define TERN_TCP_INTERNAL_H
@@ -314,7 +329,7 @@ void tcp_rtt_sample(struct tern_stack *s, struct tcb *tcb, uint64_t rtt_ns);
 /* Current RTO with backoff applied and clamped to [min, max]. */
 uint64_t tcp_rto_ns(const struct tern_stack *s, const struct tcb *tcb);
 
-/* ---- tcp_cc.c ---- */
+/* ---- tcp_cc_view.c ---- */
 /* The TCB side of congestion control: each call builds the algorithm's
  * view from the TCB (FlightSize = snd.max - snd.una at the call), runs
  * one op of tcb->cc_algo and stores cwnd/ssthresh back. Callers decide

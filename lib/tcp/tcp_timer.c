@@ -139,7 +139,7 @@ synack_timeout(struct tern_stack *s, struct tcb *tcb, uint64_t now)
 		return true;
 	}
 	rto_backoff(s, tcb, now);
-	tcb->flags |= TCB_F_RETRANSMIT;
+	tcb->flags |= TCB_F_REXMIT_RTO;
 	stack_ctr_inc(s, CTR_TCP_RTO);
 	tcp_output_schedule(s, tcb);
 	return true;
@@ -178,7 +178,7 @@ on_rto(struct tern_stack *s, struct tcb *tcb, uint64_t now)
 		break;
 	}
 	rto_backoff(s, tcb, now);
-	tcb->flags |= TCB_F_RETRANSMIT;
+	tcb->flags |= TCB_F_REXMIT_RTO;
 	stack_ctr_inc(s, CTR_TCP_RTO);
 	tcp_output_schedule(s, tcb);
 	return true;
