@@ -11,6 +11,8 @@
 
 #include <rte_ether.h>
 
+#include <tern/netif.h>
+
 struct tern_stack;
 struct rte_mbuf;
 

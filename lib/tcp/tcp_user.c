@@ -119,7 +119,7 @@ cmd_unlisten(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *c
 static void
 cmd_connect(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *cmd)
 {
-	uint16_t lport = (uint16_t)cmd->reserved;
+	uint16_t lport = cmd->local_port;
 	struct route r;
 	struct tcb *tcb;
 
