@@ -160,6 +160,9 @@ cmd_connect(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *cm
 	tcb->snd.una = tcb->snd.nxt = tcb->snd.max = tcb->iss;
 	tcp_set_state(s, tcb, TCP_ST_SYN_SENT);
 	stack_ctr_inc(s, CTR_TCP_ACTIVE_OPENS);
+	/* The handle now, so the app can CLOSE or ABORT in SYN-SENT (RFC 9293
+	 * 3.10.4/3.10.5); it is staged before any outcome of the handshake. */
+	conn_event(s, tcb, TERN_EV_TCP_CONNECTING, NULL, 0);
 	tcp_output_schedule(s, tcb);
 }
 
