@@ -189,6 +189,7 @@ cookie_established(struct tern_stack *s, struct tcp_listener *l, const struct se
 			     in->seg.src_port);
 	if (tcb == NULL)
 		return NULL;
+	tcp_uopts_apply(s, tcb, &l->opts);
 	tcb->flags |= TCB_F_PASSIVE | TCB_F_SYN_ISSUED;
 	tcb->chan = l->chan;
 	tcb->cookie = l->cookie;
@@ -264,6 +265,7 @@ listen_input(struct tern_stack *s, struct tcp_listener *l, struct seg_in *in,
 			     in->seg.src_port);
 	if (tcb == NULL)
 		return IN_DROP;
+	tcp_uopts_apply(s, tcb, &l->opts);
 	tcb->flags |= TCB_F_PASSIVE;
 	tcb->listener = l;
 	l->n_syn++;
