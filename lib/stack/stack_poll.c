@@ -83,6 +83,7 @@ commands_apply(struct tern_stack *s, struct tern_chan *c,
 		case TERN_CMD_TCP_ABORT:
 		case TERN_CMD_TCP_NODELAY:
 		case TERN_CMD_TCP_CC:
+		case TERN_CMD_TCP_SETOPT:
 			tcp_cmd_run(s, c, &cmd[k]);
 			break;
 		default: {
