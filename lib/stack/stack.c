@@ -24,7 +24,7 @@
 #include "stack/stack_loop.h"
 #include "ip/arp.h"
 #include "ip/ip4.h"
-#include "netif/netif.h"
+#include "netif/netif_private.h"
 #include "netif/netif_fault.h"
 #include "flow/flow_map.h"
 #include "stack/stack_steer.h"

@@ -21,7 +21,7 @@
 
 #include "core/stack_private.h"
 #include "ip/arp.h"
-#include "netif/netif.h"
+#include "netif/netif_private.h"
 #include "chan/chan_private.h"
 #include "stack/stack_loop.h"
 #include "stack/stack_steer.h"

@@ -6,8 +6,8 @@
  * An app that embeds tern with its own ports (tern_stack_input/
  * tern_stack_tx_drain) does not call these.
  */
-#ifndef TERN_PUBLIC_NETIF_H
-#define TERN_PUBLIC_NETIF_H
+#ifndef TERN_NETIF_H
+#define TERN_NETIF_H
 
 #include <stdint.h>
 

@@ -4,8 +4,8 @@
  * queue pair per lcore), offload capabilities probed once per port, link
  * state, and the RX burst / TX flush used by tern_stack_poll().
  */
-#ifndef TERN_NETIF_H
-#define TERN_NETIF_H
+#ifndef TERN_NETIF_PRIVATE_H
+#define TERN_NETIF_PRIVATE_H
 
 #include <stdint.h>
 
