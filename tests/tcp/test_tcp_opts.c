@@ -212,6 +212,34 @@ test_rcvbuf_grow_advertised(void **state)
 	tc_fini(&tc);
 }
 
+/* A send buffer set on a live connection moves where TERN_EV_TCP_FULL is
+ * raised (4096 instead of tcp_sndbuf), and raising it again while the app
+ * holds gives TERN_EV_TCP_WRITABLE at once with the new space. */
+static void
+test_sndbuf_live(void **state)
+{
+	static uint8_t d[4096];
+	static struct parsed_tcp p[8];
+	struct tconn tc;
+	struct tern_event ev;
+
+	(void)state;
+	tc_init(&tc, NULL);
+	tc_passive_open(&tc, false);
+	setopt(&tc, tc.h, TERN_TCP_OPT_NODELAY, 1);
+	setopt(&tc, tc.h, TERN_TCP_OPT_SNDBUF, 4096);
+	tc_send(&tc, d, sizeof(d));
+	assert_int_equal(tc_out(&tc, p, 8), 3);
+	ev = tc_ev_type(&tc, TERN_EV_TCP_FULL);
+	assert_true(ev.handle == tc.h);
+	setopt(&tc, tc.h, TERN_TCP_OPT_SNDBUF, 65536);
+	tc_run(&tc);
+	ev = tc_ev_type(&tc, TERN_EV_TCP_WRITABLE);
+	assert_int_equal(ev.snd_space, 65536 - 4096);
+	assert_int_equal(tc_tcb(&tc)->sndbuf, 65536);
+	tc_fini(&tc);
+}
+
 /* Keep-alive switched on for one connection of a stack where it is off:
  * probes at idle + 5 s, then every 1 s; after 2 unanswered ones the
  * connection is given up (RST, CLOSED -ETIMEDOUT) at idle + 7 s. */
@@ -360,6 +388,7 @@ main(void)
 		T(test_listener_options_inherited),
 		T(test_tos_ttl_on_established),
 		T(test_rcvbuf_grow_advertised),
+		T(test_sndbuf_live),
 		T(test_keepalive_per_connection),
 		T(test_keepalive_off_again),
 		T(test_user_timeout_aborts),
