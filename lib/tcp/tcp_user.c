@@ -221,6 +221,8 @@ conn_setopt(struct tern_stack *s, struct tcb *tcb, unsigned int opt, uint32_t v)
 	switch (opt) {
 	case TERN_TCP_OPT_RCVBUF:
 		tcb->rcvbuf = v;
+		if (!(tcb->flags & TCB_F_SYN_ISSUED) && s->cfg.tcp_wscale)
+			tcb->rcv.wscale = tcp_wscale_for(v);
 		if (tcp_state_is_synced(tcb->state) && !(tcb->flags & TCB_F_PEER_FIN)) {
 			tcb->flags |= TCB_F_WND_UPDATE;
 			tcp_output_schedule(s, tcb);
@@ -233,7 +235,13 @@ conn_setopt(struct tern_stack *s, struct tcb *tcb, unsigned int opt, uint32_t v)
 		return 0;
 	case TERN_TCP_OPT_MAXSEG:
 		/* RFC 9293 3.7.1: the MSS option travels only on the SYN */
-		return (tcb->flags & TCB_F_SYN_ISSUED) ? -EISCONN : 0;
+		if (tcb->flags & TCB_F_SYN_ISSUED)
+			return -EISCONN;
+		tcb->mss_clamp = (uint16_t)v;
+		tcb->mss = (uint16_t)(s->iface[tcb->iface].mtu - 40u);
+		if (v != 0 && v < tcb->mss)
+			tcb->mss = (uint16_t)v;
+		return 0;
 	case TERN_TCP_OPT_NODELAY:
 		if (v) {
 			tcb->flags |= TCB_F_NODELAY;
