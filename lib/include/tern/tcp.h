@@ -338,7 +338,16 @@ struct tern_tcp_info {
 	uint32_t pipe;		/**< RFC 6675 pipe during a SACK recovery,
 				 *   otherwise inflight - sacked */
 	uint8_t sack_recovery;	/**< 1 when the recovery is RFC 6675's */
+	uint8_t ecn;		/**< TERN_TCP_INFO_ECN_* (RFC 3168) */
 };
+
+/** tern_tcp_info.ecn: Explicit Congestion Notification (RFC 3168). */
+#define TERN_TCP_INFO_ECN_OK	0x1u	/**< negotiated on the handshake: new
+					 *   data goes out ECT(0) */
+#define TERN_TCP_INFO_ECN_ECHO	0x2u	/**< a CE arrived: our ACKs carry ECE
+					 *   until the peer's CWR */
+#define TERN_TCP_INFO_ECN_CWR	0x4u	/**< the window was cut for an ECE: CWR
+					 *   goes on the next new data */
 
 /** Snapshot of one connection.
  *
