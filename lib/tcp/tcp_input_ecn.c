@@ -69,8 +69,10 @@ tcp_in_ecn_established(struct tern_stack *s, const struct tcb *tcb)
 static void
 ecn_receiver(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in)
 {
-	if (has(in, TCP_FLAG_CWR))
+	if (has(in, TCP_FLAG_CWR)) {
+		stack_ctr_inc(s, CTR_TCP_RX_CWR);
 		tcb->flags &= ~TCB_F_ECN_ECHO;
+	}
 	if ((in->ip->tos & IP4_ECN_MASK) != IP4_ECN_CE)
 		return;
 	stack_ctr_inc(s, CTR_TCP_RX_CE);

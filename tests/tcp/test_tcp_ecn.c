@@ -356,6 +356,7 @@ test_ecn_ce_echoed_until_cwr(void **state)
 	tc_out1(&tc, &p);
 	tc_expect(&p, F_ACK | F_ECE, tc.rcv_nxt, tc.snd_nxt, 0);
 	assert_int_equal(tc_ctr(&tc, CTR_TCP_RX_CE), 2);
+	assert_int_equal(tc_ctr(&tc, CTR_TCP_RX_CWR), 2);
 	assert_int_equal(tc_ctr(&tc, CTR_TCP_TX_ECE), 4);
 	assert_int_equal(tc_ctr(&tc, CTR_TCP_ECN_REDUCTION), 0);
 	tc_fini(&tc);
