@@ -63,9 +63,9 @@ tcp_in_rto_restart(struct tern_stack *s, struct tcb *tcb, uint64_t now)
 /* With SACK information at hand the recovery is RFC 6675's (5, step 4):
  * cwnd = ssthresh, no inflation, and output resends the scoreboard's
  * holes as pipe allows; otherwise RFC 6582's NewReno. Either way the
- * segment at snd.una goes first (FAST_REXMIT). */
-/* RFC 3168 6.1.2: a loss among data sent before an ECN reduction belongs
- * to the window that reduction answered for: recovery, but no second cut. */
+ * segment at snd.una goes first (FAST_REXMIT). RFC 3168 6.1.2: a loss
+ * among data sent before an ECN cut belongs to the window that cut
+ * answered for: recovery, but no second cut. */
 static void
 recovery_enter(struct tern_stack *s, struct tcb *tcb, uint64_t now)
 {
