@@ -12,7 +12,8 @@
  * and CUBIC each; the cwnd of the sender is sampled to check that each
  * cut roughly halves (NewReno) or takes 30% off (CUBIC) the window it
  * came from. TERN_SIM_TRACE=prefix writes prefix-<run>.csv (time_s, cwnd,
- * ssthresh, flight, queue) for scripts/plot_cwnd.sh.
+ * ssthresh, flight, srtt_us: test_sim_cwnd's format) for
+ * scripts/plot_cwnd.sh.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -75,7 +76,7 @@ trace_open(const char *name)
 	snprintf(path, sizeof(path), "%s-%s.csv", prefix, name);
 	f = fopen(path, "w");
 	assert_non_null(f);
-	fprintf(f, "time_s,cwnd,ssthresh,flight,queue\n");
+	fprintf(f, "time_s,cwnd,ssthresh,flight,srtt_us\n");
 	printf("  trace: %s\n", path);
 	return f;
 }
@@ -123,7 +124,7 @@ run_transfer(struct run *r, const uint8_t *pattern, uint64_t hash)
 		if (trace != NULL && t->cwnd != last_cwnd)
 			fprintf(trace, "%.6f,%u,%u,%u,%u\n", (double)(sim.now - bulk.t_start) / 1e9,
 				t->cwnd, t->ssthresh == UINT32_MAX ? 0 : t->ssthresh,
-				t->snd.max - t->snd.una, sim.dir[0].bq_len);
+				t->snd.max - t->snd.una, t->rtt.srtt_us);
 		last_cwnd = t->cwnd;
 	}
 	if (trace != NULL)
