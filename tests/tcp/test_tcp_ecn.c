@@ -11,8 +11,9 @@
  * algorithm, never grows it, and CWR goes on the next new data; a loss in
  * the window an ECE already answered for is recovered without a second
  * cut. Receiver (6.1.3): CE is acknowledged at once with ECE, and ECE
- * stays on every ACK until the peer's CWR. Plus the algorithms' on_ecn
- * on a bare view, and the `[tcp] ecn` key.
+ * stays on every ACK until the peer's CWR. An app's TOS keeps its DSCP,
+ * never its ECN bits. Plus the algorithms' on_ecn on a bare view, and the
+ * `[tcp] ecn` key.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -120,6 +121,7 @@ active_open(struct tconn *tc, const struct tern_config *cfg, uint8_t synack_extr
 	assert_int_equal(tern_tcp_connect(tc->c, PEER_IP, PEER_LISTEN_PORT,
 					  OUR_ACTIVE_PORT, 0xc0), 0);
 	tc_run(tc);
+	tc_connecting(tc, 0xc0);
 	tc_out1(tc, &syn);
 	assert_int_equal(ecn_of(&syn), IP4_ECN_NOT_ECT);
 	tc->ws_shift = PEER_WSCALE;
@@ -287,6 +289,7 @@ test_ecn_syn_resent_without_ecn(void **state)
 	assert_int_equal(tern_tcp_connect(tc.c, PEER_IP, PEER_LISTEN_PORT,
 					  OUR_ACTIVE_PORT, 0xc0), 0);
 	tc_run(&tc);
+	tc_connecting(&tc, 0xc0);
 	tc_out1(&tc, &p);
 	tc_expect(&p, F_SYN | F_ECE | F_CWR, tc.irs, 0, 0);
 	tc_advance(&tc, (uint64_t)cfg.tcp_rto_init_ms * MS);
@@ -574,6 +577,40 @@ test_ecn_loss_in_cut_window(void **state)
 	tc_fini(&tc);
 }
 
+/* An app's TOS (TERN_TCP_OPT_TOS) keeps its DSCP; the ECN field is the
+ * transport's (RFC 3168 5): ECT(0) on new data of an ECN connection,
+ * Not-ECT everywhere else, whatever the app put in those two bits. */
+static void
+test_ecn_field_is_not_the_apps(void **state)
+{
+	static const uint8_t d[100];
+	struct tern_config off = cfg_ecn(TERN_TCP_ECN_OFF);
+	struct parsed_tcp p;
+	struct tconn tc;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		bool ecn = i == 0;
+
+		passive_open(&tc, ecn ? NULL : &off, F_ECE | F_CWR);
+		/* DSCP EF (0xb8) with CE set by the app */
+		assert_int_equal(tern_tcp_setopt(tc.c, tc.h, TERN_TCP_OPT_TOS, 0xbb, 0x77), 0);
+		tc_run(&tc);
+		tc_no_ev(&tc);
+		tc_send(&tc, d, sizeof(d));
+		tc_out1(&tc, &p);
+		assert_int_equal(p.len, sizeof(d));
+		assert_int_equal(p.ip.tos, ecn ? 0xb8 | IP4_ECN_ECT0 : 0xb8);
+		data_ecn(&tc, d, sizeof(d), IP4_ECN_NOT_ECT, 0);
+		tc_advance(&tc, (uint64_t)tc.cfg.tcp_delack_ms * MS);
+		tc_out1(&tc, &p);
+		tc_expect(&p, F_ACK, tc.rcv_nxt, tc.snd_nxt, 0);
+		assert_int_equal(p.ip.tos, 0xb8);
+		tc_fini(&tc);
+	}
+}
+
 /* ---- the algorithms and the config key ------------------------------------- */
 
 static void
@@ -665,6 +702,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_ecn_no_ect_on_resends_and_probes,
 						harness_setup, tc_teardown),
 		cmocka_unit_test_setup_teardown(test_ecn_loss_in_cut_window, harness_setup,
+						tc_teardown),
+		cmocka_unit_test_setup_teardown(test_ecn_field_is_not_the_apps, harness_setup,
 						tc_teardown),
 		cmocka_unit_test(test_ecn_cc_ops),
 		cmocka_unit_test_setup_teardown(test_ecn_config, harness_setup,
