@@ -74,7 +74,9 @@ enum tern_tcp_opt {
 	 *  UTO option itself is not sent. 0 .. 2^31-1. */
 	TERN_TCP_OPT_USER_TIMEOUT_MS,
 	/** IPv4 TOS byte (DSCP << 2 | ECN bits) of every segment; default 0.
-	 *  0 .. 255, any time. */
+	 *  0 .. 255, any time. The two ECN bits are the stack's (RFC 3168:
+	 *  ECT(0) on new data when ECN is in use, else Not-ECT): only the
+	 *  DSCP part of the value is used. */
 	TERN_TCP_OPT_TOS,
 	/** IPv4 TTL of every segment; 0 = the stack's default (64).
 	 *  0 .. 255, any time. */
