@@ -134,7 +134,9 @@ syn_accept(const struct tern_stack *s, struct tcb *tcb, const struct seg_in *in)
 {
 	tcb->irs = in->seg.seq;
 	tcb->rcv.nxt = in->seg.seq + 1;
-	tcb->rcv.adv = tcb->rcv.nxt;		/* nothing advertised yet */
+	/* an active open offered rcv.wnd in its SYN (unscaled); a passive one
+	 * has offered nothing yet (rcv.wnd is 0 until the SYN-ACK) */
+	tcb->rcv.adv = tcb->rcv.nxt + tcb->rcv.wnd;
 	tcb->ts.last_ack_sent = tcb->rcv.nxt;
 	syn_options(s, tcb, &in->seg.opts, in->now);
 	tcb->snd.wnd = in->seg.wnd;		/* RFC 7323 2.2: never scaled in a SYN */
@@ -195,7 +197,10 @@ cookie_established(struct tern_stack *s, struct tcp_listener *l, const struct se
 	tcb->iss = in->seg.ack - 1;
 	tcb->snd.una = tcb->snd.nxt = tcb->snd.max = in->seg.ack;
 	tcb->irs = in->seg.seq - 1;
-	tcb->rcv.nxt = tcb->rcv.adv = in->seg.seq;
+	tcb->rcv.nxt = in->seg.seq;
+	/* what the cookie SYN-ACK offered (tcp_cookie_reply, unscaled) */
+	tcb->rcv.wnd = RTE_MIN(tcb->rcvbuf, (uint32_t)UINT16_MAX);
+	tcb->rcv.adv = tcb->rcv.nxt + tcb->rcv.wnd;
 	tcb->ts.last_ack_sent = tcb->rcv.nxt;
 	syn_options(s, tcb, o, in->now);
 	tcb->snd.wnd = (uint32_t)in->seg.wnd << tcb->snd.wscale;
@@ -453,8 +458,9 @@ time_wait_beyond_fin(const struct tcb *tcb, const struct seg_in *in)
 static enum in_verdict
 step_seq(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
 {
-	/* RCV.WND: never less than the edge advertised last (tcp_rcv_window) */
-	uint32_t wnd = tcp_rcv_window(tcb);
+	/* RCV.WND is what the peer was told: the right edge advertised last,
+	 * not free space we have not offered (RFC 9293 3.10.7.4, 3.8.6.2.2) */
+	uint32_t wnd = tcp_rcv_offered(tcb);
 
 	/* a probe of our zero window: data beyond it, or the 1-byte-back
 	 * probe some stacks (Linux) send at RCV.NXT - 1; plain ACKs are not */

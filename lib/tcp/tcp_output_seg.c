@@ -22,12 +22,26 @@
 #include "wire/ip4_hdr.h"
 #include "wire/wire_io.h"
 
+/* The most the window field can offer: 65535 << Rcv.Wind.Shift (RFC
+ * 7323 2.3), 65535 without window scaling (RFC 9293 3.1). */
+static uint32_t
+rcv_wnd_max(const struct tcb *tcb)
+{
+	uint8_t ws = (tcb->flags & TCB_F_WS_OK) ? tcb->rcv.wscale : 0;
+
+	return (uint32_t)UINT16_MAX << ws;
+}
+
 uint32_t
 tcp_rcv_window(const struct tcb *tcb)
 {
 	uint32_t used = tcb->unread + tcp_reass_bytes(tcb);
 	uint32_t avail = used < tcb->rcvbuf ? tcb->rcvbuf - used : 0;
 	uint32_t cur = tcp_rcv_offered(tcb);
+
+	/* one RCV.WND for advertisement, update decision and acceptability:
+	 * free space the header cannot carry is not offered */
+	avail = RTE_MIN(avail, rcv_wnd_max(tcb));
 
 	/* RFC 9293 3.10.7.4 / 1122 4.2.2.16: never shrink the right edge */
 	if (avail <= cur)

@@ -46,6 +46,7 @@
 #include "core/token_bucket.h"
 #include "tcp/tcb.h"
 #include "tcp/tcp_seq.h"
+#include "wire/tcp_hdr.h"
 
 struct rte_hash;
 struct rte_mbuf;
@@ -307,7 +308,23 @@ void tcp_output_rst_reply(struct tern_stack *s, uint16_t iface,
 void tcp_output_cookie_synack(struct tern_stack *s, const struct ip4_hdr_v *ip,
 			      const struct tcp_seg *syn, uint32_t iss,
 			      const struct tcp_opts *o, uint16_t wnd);
-/* The window we would advertise now (bytes, before scaling). */
+/* RCV.WND as the peer may use it: the right edge we last advertised,
+ * as a window from rcv.nxt (0 when nothing sane was advertised yet).
+ * The acceptability test (RFC 9293 3.10.7.4) checks segments against it. */
+static inline uint32_t
+tcp_rcv_offered(const struct tcb *tcb)
+{
+	uint32_t d = tcb->rcv.adv - tcb->rcv.nxt;
+
+	if (!seq_gt(tcb->rcv.adv, tcb->rcv.nxt) ||
+	    d > tcb->rcvbuf + (1u << TCP_WSCALE_MAX))
+		return 0;
+	return d;
+}
+/* The window we would advertise now (bytes, before scaling): free buffer
+ * space clamped to what the header can carry (65535 << Rcv.Wind.Shift),
+ * never less than tcp_rcv_offered(), and moved beyond it only by a
+ * worthwhile step (receiver SWS avoidance). */
 uint32_t tcp_rcv_window(const struct tcb *tcb);
 
 /* ---- tcp_timer.c ---- */
