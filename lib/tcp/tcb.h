@@ -119,11 +119,16 @@ struct tcp_reass_seg {
 	struct rte_mbuf *m;		/* data offset at `seq` */
 };
 
+/* SACK blocks reported most recently (RFC 2018 4), remembered by one
+ * sequence number inside each: the block holding it, as the queue is now,
+ * is the block (blocks grow and merge as data arrives). */
+#define TCP_SACK_RECENT 4u
 struct tcp_reass {
 	uint16_t n;
+	uint8_t n_recent;
 	uint32_t bytes;
-	uint32_t last_seq;		/* start of the segment that arrived last
-					 * (RFC 2018 4: it leads the SACK blocks) */
+	uint32_t recent[TCP_SACK_RECENT];	/* most recent first; [0] is the
+						 * segment that arrived last */
 	struct tcp_reass_seg seg[TCP_REASS_MAX];	/* sorted by seq */
 };
 

@@ -105,53 +105,6 @@ tcp_output_syn_opts(const struct tern_stack *s, const struct tcb *tcb,
 	}
 }
 
-/* RFC 2018 4: SACK blocks for the out-of-order data we hold, adjacent
- * segments merged; the block holding the segment that arrived last goes
- * first ("MUST"), the others follow in sequence order. tcp_opts_emit()
- * keeps as many as fit. */
-static void
-sack_latest_first(struct tcp_opts *o, uint8_t first, uint32_t last_seq)
-{
-	struct tcp_sack_block b;
-	uint8_t k;
-
-	for (k = first + 1; k < o->n_sack; k++) {
-		if (!seq_in(last_seq, o->sack[k].left, o->sack[k].right))
-			continue;
-		b = o->sack[k];
-		memmove(&o->sack[first + 1], &o->sack[first], (k - first) * sizeof(b));
-		o->sack[first] = b;
-		return;
-	}
-}
-
-/* The blocks follow a D-SACK block when there is one (o->n_sack = 1). */
-static void
-sack_blocks(const struct tcb *tcb, struct tcp_opts *o)
-{
-	const struct tcp_reass *r = tcb->reass;
-	uint8_t first = o->n_sack, n = o->n_sack;
-	uint16_t i;
-
-	for (i = 0; i < r->n; i++) {
-		uint32_t left = r->seg[i].seq, right = left + r->seg[i].len;
-
-		if (n > first && seq_leq(left, o->sack[n - 1].right)) {
-			o->sack[n - 1].right = seq_max(o->sack[n - 1].right, right);
-			continue;
-		}
-		if (n == TCP_OPT_MAX_SACK)
-			break;
-		o->sack[n].left = left;
-		o->sack[n].right = right;
-		n++;
-	}
-	o->n_sack = n;
-	if (n > 0)
-		o->present |= TCP_OPTF_SACK;
-	sack_latest_first(o, first, r->last_seq);
-}
-
 void
 tcp_output_opts(const struct tern_stack *s, const struct tcb *tcb, struct tcp_opts *o)
 {
@@ -170,8 +123,7 @@ tcp_output_opts(const struct tern_stack *s, const struct tcb *tcb, struct tcp_op
 		o->n_sack = 1;
 		o->present |= TCP_OPTF_SACK;
 	}
-	if (tcb->reass != NULL && tcb->reass->n > 0)
-		sack_blocks(tcb, o);
+	tcp_sack_blocks(tcb, o);
 }
 
 uint32_t

@@ -220,6 +220,17 @@ int tcp_reass_insert(struct tern_stack *s, struct tcb *tcb, struct rte_mbuf *m,
 /* Take the queued data that now starts at rcv.nxt (after an in-order
  * arrival), as one chain; *len = bytes (0 and NULL when none). */
 struct rte_mbuf *tcp_reass_pull(struct tern_stack *s, struct tcb *tcb, uint32_t *len);
+/* Hold `m` (`len` bytes at `seq`, the text of a SYN, already below
+ * rcv.nxt) in the empty queue until the connection is established. 0, or
+ * -ENOMEM (m freed: the peer sends it again). */
+int tcp_reass_hold(struct tern_stack *s, struct tcb *tcb, struct rte_mbuf *m,
+		   uint32_t seq, uint32_t len);
+/* Take what tcp_reass_hold() kept, as one chain from `seq`. */
+struct rte_mbuf *tcp_reass_take_held(struct tern_stack *s, struct tcb *tcb, uint32_t seq,
+				     uint32_t *len);
+/* The contiguous block of queued data holding `seq`: [*left, *right). */
+bool tcp_reass_block(const struct tcp_reass *r, uint32_t seq, uint32_t *left,
+		     uint32_t *right);
 void tcp_reass_free(struct tern_stack *s, struct tcb *tcb);
 /* Drop the first `n` bytes of packet `m` (n <= pkt_len), freeing segments
  * that end up empty: rte_pktmbuf_adj works within the first segment only.
@@ -270,6 +281,12 @@ uint32_t tcp_sack_sacked_in(const struct tcb *tcb, uint32_t from, uint32_t to);
 uint32_t tcp_sack_skip(const struct tcb *tcb, uint32_t seq, uint32_t *room);
 /* Receiver: report [left, right) as a duplicate in the next ACK. */
 void tcp_dsack_note(struct tcb *tcb, uint32_t left, uint32_t right);
+/* Receiver: the SACK blocks of our next segment (RFC 2018 4, RFC 2883 4)
+ * appended to `o` (after a D-SACK block already there): the block holding
+ * the segment that arrived last, then the blocks reported most recently,
+ * most recent first, then any other island, lowest first. Blocks below
+ * rcv.nxt are never reported. */
+void tcp_sack_blocks(const struct tcb *tcb, struct tcp_opts *o);
 
 /* ---- tcp_sndq.c ---- */
 /* Append the app's chain (all of its bytes). */

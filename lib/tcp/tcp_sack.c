@@ -401,3 +401,51 @@ tcp_dsack_note(struct tcb *tcb, uint32_t left, uint32_t right)
 	tcb->dsack_left = left;
 	tcb->dsack_right = right;
 }
+
+/* ---- the receiver's blocks -------------------------------------------------- */
+
+/* Append [left, right) unless a block after `first` has it already. */
+static void
+sack_block_add(struct tcp_opts *o, uint8_t first, uint32_t left, uint32_t right)
+{
+	uint8_t k;
+
+	for (k = first; k < o->n_sack; k++)
+		if (o->sack[k].left == left)
+			return;
+	o->sack[o->n_sack].left = left;
+	o->sack[o->n_sack].right = right;
+	o->n_sack++;
+}
+
+/* RFC 2018 4: the first block holds the segment that triggered the ACK
+ * (recent[0]) and the next ones repeat the blocks reported most recently,
+ * newest first, so a sender that loses some ACKs still hears of every
+ * island; the list is not sorted. Islands never reported (more of them
+ * than blocks fit) come last, lowest first. A D-SACK block already in `o`
+ * (RFC 2883 4) stays first, and when it reports a duplicate of queued
+ * data, recent[0] is that data: the block holding it comes second. */
+void
+tcp_sack_blocks(const struct tcb *tcb, struct tcp_opts *o)
+{
+	const struct tcp_reass *r = tcb->reass;
+	uint8_t first = o->n_sack;
+	uint32_t left, right;
+	uint16_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->n_recent && o->n_sack < TCP_OPT_MAX_SACK; i++)
+		if (seq_geq(r->recent[i], tcb->rcv.nxt) &&
+		    tcp_reass_block(r, r->recent[i], &left, &right))
+			sack_block_add(o, first, left, right);
+	for (i = 0; i < r->n && o->n_sack < TCP_OPT_MAX_SACK; i++) {
+		if (seq_lt(r->seg[i].seq, tcb->rcv.nxt) ||
+		    (i > 0 && r->seg[i - 1].seq + r->seg[i - 1].len == r->seg[i].seq))
+			continue;	/* held below rcv.nxt, or inside a block */
+		tcp_reass_block(r, r->seg[i].seq, &left, &right);
+		sack_block_add(o, first, left, right);
+	}
+	if (o->n_sack > 0)
+		o->present |= TCP_OPTF_SACK;
+}
