@@ -128,7 +128,7 @@ syn_options(const struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *
 }
 
 /* Take the peer's SYN: IRS, RCV.NXT, options, its (unscaled) window.
- * Data in a SYN is not taken; the peer resends it (lib/README.md). */
+ * Its text is the caller's (syn_text_hold, syn_ack_text). */
 static void
 syn_accept(const struct tern_stack *s, struct tcb *tcb, const struct seg_in *in)
 {
@@ -176,6 +176,10 @@ closed_input(struct seg_in *in)
 
 static enum in_verdict synced_input(struct tern_stack *s, struct tcb *tcb,
 				    struct seg_in *in);
+static void syn_text_hold(struct tern_stack *s, struct tcb *tcb, struct seg_in *in,
+			  uint32_t wnd);
+static enum in_verdict syn_ack_text(struct tern_stack *s, struct tcb *tcb,
+				   struct seg_in *in);
 
 /* RFC 4987 3.6: the ACK that returns a valid SYN cookie completes a
  * handshake the listener did not remember. The connection starts in
@@ -257,7 +261,10 @@ listen_input(struct tern_stack *s, struct tcp_listener *l, struct seg_in *in,
 	if (has(in, TCP_FLAG_FIN))
 		return IN_DROP;
 	if (tcp_cookie_wanted(s, l)) {
-		/* RFC 4987 3.6: answer, keep nothing */
+		/* RFC 4987 3.6: answer, keep nothing; not even the SYN's data,
+		 * which the cookie does not acknowledge: the peer resends it */
+		if (in->payload > 0)
+			stack_ctr_inc(s, CTR_TCP_RX_SYN_DATA_COOKIE);
 		tcp_cookie_reply(s, l, in->iface, in->ip, &in->seg, in->now);
 		return IN_DONE;
 	}
@@ -278,6 +285,8 @@ listen_input(struct tern_stack *s, struct tcp_listener *l, struct seg_in *in,
 	tcb->snd.una = tcb->snd.nxt = tcb->snd.max = tcb->iss;
 	tcb->snd.wl2 = tcb->iss;
 	syn_accept(s, tcb, in);
+	/* the SYN-ACK's window is unscaled (RFC 7323 2.2) */
+	syn_text_hold(s, tcb, in, RTE_MIN(tcp_rcv_window(tcb), (uint32_t)UINT16_MAX));
 	tcp_cc_init(tcb, in->now, false);	/* IW for the MSS now known */
 	tcp_set_state(s, tcb, TCP_ST_SYN_RECEIVED);
 	tcp_output_schedule(s, tcb);	/* output sends the SYN,ACK */
@@ -337,9 +346,11 @@ syn_sent_input(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
 	syn_accept(s, tcb, in);
 	if (ack) {
 		syn_acked_established(s, tcb, in);
-		return IN_DONE;
+		return syn_ack_text(s, tcb, in);
 	}
-	/* simultaneous open: the ACK output owes is our SYN,ACK */
+	/* simultaneous open: the ACK output owes is our SYN,ACK; the text
+	 * waits within the window our SYN offered */
+	syn_text_hold(s, tcb, in, tcp_rcv_offered(tcb));
 	tcp_set_state(s, tcb, TCP_ST_SYN_RECEIVED);
 	tcb->flags |= TCB_F_SYNACK_AGAIN;
 	tcp_output_ack_now(s, tcb);
@@ -648,11 +659,65 @@ step_fin(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
 	return IN_DONE;
 }
 
+/* ---- text on a SYN (3.10.7.2 LISTEN, 3.10.7.3 SYN-SENT) ------------------ */
+
+/* A SYN's text "should be queued for processing after the connection is
+ * established", and acknowledged: up to `wnd` bytes (the window our
+ * SYN-ACK can offer, or the one our SYN offered) are held in the
+ * reassembly queue below rcv.nxt until then (syn_text_release). The rest,
+ * and a FIN (it would need the app before the handshake is done), is left
+ * for the peer to send again. */
+static void
+syn_text_hold(struct tern_stack *s, struct tcb *tcb, struct seg_in *in, uint32_t wnd)
+{
+	uint32_t len = RTE_MIN(in->len, wnd);
+
+	if (len == 0)
+		return;
+	in->len = len;
+	if (tcp_reass_hold(s, tcb, payload_take(in), in->seq, len) != 0)
+		return;				/* counted; it comes again */
+	tcb->rcv.nxt += len;
+	stack_ctr_inc(s, CTR_TCP_RX_SYN_DATA);
+}
+
+/* SYN-RECEIVED became ESTABLISHED: the app knows the connection now
+ * (ACCEPTED or CONNECTED went first); hand it the SYN's text. */
+static void
+syn_text_release(struct tern_stack *s, struct tcb *tcb)
+{
+	struct rte_mbuf *m;
+	uint32_t n;
+
+	m = tcp_reass_take_held(s, tcb, tcb->irs + 1, &n);
+	if (m != NULL)
+		tcp_ev_data(s, tcb, m, n);
+}
+
+/* 3.10.7.3: a SYN-ACK that made us ESTABLISHED goes on "at the sixth
+ * step" with its text and FIN, inside the window our SYN offered. */
+static enum in_verdict
+syn_ack_text(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
+{
+	enum in_verdict v;
+
+	if (in->len == 0 && !in->fin)
+		return IN_DONE;
+	seg_trim(s, tcb, in, tcp_rcv_offered(tcb));
+	if (in->len > 0)
+		stack_ctr_inc(s, CTR_TCP_RX_SYN_DATA);
+	v = step_text(s, tcb, in);
+	if (v == IN_CONTINUE)
+		v = step_fin(s, tcb, in);
+	return v;
+}
+
 /* ---- 3.10.7.4 "otherwise": the synchronized states and SYN-RECEIVED ------ */
 
 static enum in_verdict
 synced_input(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
 {
+	bool syn_received = tcb->state == TCP_ST_SYN_RECEIVED;
 	enum in_verdict v;
 
 	v = step_paws(tcb, in);
@@ -664,6 +729,8 @@ synced_input(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
 		v = step_syn(s, tcb, in);
 	if (v == IN_CONTINUE)
 		v = tcp_in_ack(s, tcb, in);
+	if (v == IN_CONTINUE && syn_received)
+		syn_text_release(s, tcb);	/* before this segment's text */
 	if (v == IN_CONTINUE)
 		v = step_text(s, tcb, in);
 	if (v == IN_CONTINUE)
@@ -701,6 +768,7 @@ conn_input(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
 	tcb->snd.wnd = in->seg.wnd;		/* a SYN's window: not scaled */
 	tcb->snd.wl1 = in->seg.seq;
 	syn_acked_established(s, tcb, in);
+	syn_text_release(s, tcb);
 	return IN_DONE;
 }
 

@@ -251,7 +251,7 @@ tcp_reass_hold(struct tern_stack *s, struct tcb *tcb, struct rte_mbuf *m, uint32
 	struct tcp_reass *r = reass_get(s, tcb);
 
 	if (r == NULL || r->n != 0) {
-		rte_pktmbuf_free(m);
+		stack_drop(s, m, CTR_TCP_RX_REASS_FULL);
 		return -ENOMEM;
 	}
 	reass_place(r, seq, len, m);
