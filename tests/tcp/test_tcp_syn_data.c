@@ -308,6 +308,59 @@ test_active_synack_data_bounded_by_window(void **state)
 	tc_fini(&tc);
 }
 
+/* Simultaneous open (RFC 9293 figure 8) with 100 bytes on the peer's
+ * SYN: our SYN-ACK acknowledges them (the window our SYN offered bounds
+ * them) and they follow CONNECTED, whether the handshake ends with the
+ * peer's SYN-ACK (`crossed`) or with its plain ACK of ours. */
+static void
+simultaneous(bool crossed)
+{
+	struct tconn tc;
+	static struct parsed_tcp p;
+	struct tern_event ev;
+	uint32_t iss;
+
+	tc_init(&tc, NULL);
+	tc.lport = OUR_ACTIVE_PORT;
+	tc.pport = PEER_LISTEN_PORT;
+	tc.ws_shift = PEER_WSCALE;
+	assert_int_equal(tern_tcp_connect(tc.c, PEER_IP, PEER_LISTEN_PORT,
+					  OUR_ACTIVE_PORT, 5), 0);
+	tc_run(&tc);
+	tc_out1(&tc, &p);
+	iss = p.tcp.seq;
+	tc_in(&tc, TSEG(.flags = F_SYN, .raw_opts = true, .opts = tc_syn_opts_full(&tc),
+			.data = d, .len = 100));
+	tc_out1(&tc, &p);
+	tc_expect(&p, F_SYN | F_ACK, iss, PEER_ISS + 1 + 100, 0);
+	assert_int_equal(tc_state(&tc), TCP_ST_SYN_RECEIVED);
+	tc_no_ev(&tc);
+	tc.ws_ok = tc.ts_ok = tc.sack_ok = true;
+	if (crossed) {
+		tc_in(&tc, TSEG(.flags = F_SYN | F_ACK, .raw_opts = true,
+				.opts = tc_syn_opts_full(&tc)));
+		tc_out(&tc, &p, 1);		/* at most a pure ACK */
+	} else {
+		tc.snd_nxt += 1 + 100;
+		tc_ack(&tc);
+		tc_out_none(&tc);
+	}
+	assert_int_equal(tc_state(&tc), TCP_ST_ESTABLISHED);
+	ev = tc_ev_type(&tc, TERN_EV_TCP_CONNECTED);
+	tc.h = ev.handle;
+	expect_data(&tc, d, 100);
+	tc_no_ev(&tc);
+	tc_fini(&tc);
+}
+
+static void
+test_simultaneous_open_syn_data(void **state)
+{
+	(void)state;
+	simultaneous(true);
+	simultaneous(false);
+}
+
 static int
 setup(void **state)
 {
@@ -328,6 +381,7 @@ main(void)
 		T(test_syn_data_with_cookie_not_taken),
 		T(test_active_synack_data),
 		T(test_active_synack_data_bounded_by_window),
+		T(test_simultaneous_open_syn_data),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
