@@ -12,7 +12,11 @@
  * soon as it is empty, so the common in-order connection carries one NULL
  * pointer. Bytes that arrived first win: a new segment keeps only the
  * parts that fill holes (indirect clones when it fills more than one), and
- * a segment with nothing new is a counted duplicate.
+ * a segment with nothing new is a counted duplicate, noted for D-SACK
+ * (RFC 2883) like the first duplicate stretch of any segment. The queue
+ * also remembers the blocks most recently reported (RFC 2018 4, for
+ * tcp_sack_blocks) and holds the text of a SYN below rcv.nxt until the
+ * connection is established (tcp_reass_hold, tcp_reass_take_held).
  */
 #include <errno.h>
 #include <stddef.h>

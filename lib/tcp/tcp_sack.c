@@ -8,7 +8,9 @@
  * segment to resend (NextSeg rules 1, 3 and 4; rule 2, new data, is plain
  * sending), how much SACKed data lies in a range (the flight outside
  * recovery) and which SACKed ranges a go-back-N after an RTO skips;
- * tcp_input.c notes duplicates for D-SACK. The scoreboard is a sorted
+ * tcp_input.c and tcp_reass.c note duplicates for D-SACK, and
+ * tcp_output_seg.c asks tcp_sack_blocks() for the blocks every segment we
+ * send carries (RFC 2018 4 order). The scoreboard is a sorted
  * array of SACKed ranges (struct tcp_scoreboard, tcb.h); the holes between
  * them are what may be lost. Decisions: a range is forgotten rather than
  * two merged when the array is full (under-claiming SACKed data only costs
