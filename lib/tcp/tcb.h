@@ -221,6 +221,14 @@ struct tcb {
 	struct tcp_scoreboard *sb;	/* NULL until the peer SACKs something */
 	uint32_t dsack_left;		/* RFC 2883: duplicate to report in the */
 	uint32_t dsack_right;		/* next ACK; left == right: none */
+	struct {			/* RFC 3708: undo a spurious fast retransmit */
+		uint32_t cwnd;		/* before the congestion response */
+		uint32_t ssthresh;
+		uint32_t una;		/* the episode's sequence space [una, high) */
+		uint32_t high;
+		uint16_t retrans;	/* its resends not reported as D-SACK yet */
+		uint8_t armed;
+	} undo;
 	struct tern_chan *chan;		/* where events go */
 	uint64_t cookie;		/* app tag (listener's for passive opens) */
 	struct tcp_listener *listener;	/* passive, until accepted */

@@ -93,6 +93,14 @@ tcp_cc_recovery_enter(struct tcb *tcb, uint64_t now, bool sack)
 {
 	struct tcp_cc_view v;
 
+	/* RFC 3708: what to restore if D-SACKs show every resend of this
+	 * episode was needless (tcp_sack.c); they need SACK */
+	tcb->undo.armed = (tcb->flags & TCB_F_SACK_OK) != 0;
+	tcb->undo.cwnd = tcb->cwnd;
+	tcb->undo.ssthresh = tcb->ssthresh;
+	tcb->undo.una = tcb->snd.una;
+	tcb->undo.high = tcb->snd.max;
+	tcb->undo.retrans = 0;
 	view_of(&v, tcb, now);
 	if (sack)
 		v.flight = RTE_MIN(v.flight, tcb->cwnd);
@@ -137,12 +145,21 @@ tcp_cc_rto(struct tcb *tcb, uint64_t now, bool first)
 {
 	struct tcp_cc_view v;
 
+	tcb->undo.armed = 0;		/* a timeout is not undone (no Eifel yet) */
 	view_of(&v, tcb, now);
 	if (first)
 		cc_ops(tcb)->on_rto(&v);
 	else
 		tcp_cc_loss_window(&v);
 	view_done(tcb, &v);
+}
+
+void
+tcp_cc_undo(struct tcb *tcb)
+{
+	tcb->cwnd = RTE_MAX(tcb->cwnd, tcb->undo.cwnd);
+	tcb->ssthresh = RTE_MAX(tcb->ssthresh, tcb->undo.ssthresh);
+	tcb->undo.armed = 0;
 }
 
 void

@@ -274,6 +274,11 @@ bool tcp_sack_next_lost(const struct tcb *tcb, uint32_t max, uint32_t *seq, uint
 bool tcp_sack_next_unsacked(const struct tcb *tcb, uint32_t max, uint32_t *seq,
 			    uint32_t *len);
 bool tcp_sack_rescue(const struct tcb *tcb, uint32_t max, uint32_t *seq, uint32_t *len);
+/* RFC 3708: a resend went out while a fast-retransmit episode may still
+ * be undone; and the recovery ended: undo now if every resend of it was
+ * reported as a duplicate (counted). */
+void tcp_undo_resent(struct tcb *tcb);
+void tcp_undo_on_exit(struct tern_stack *s, struct tcb *tcb);
 /* SACKed bytes inside [from, to). */
 uint32_t tcp_sack_sacked_in(const struct tcb *tcb, uint32_t from, uint32_t to);
 /* Go-back-N resend at `seq`: past any SACKed range it falls in; *room =
@@ -385,6 +390,10 @@ void tcp_cc_recovery_exit(struct tcb *tcb, uint64_t now);
  * congestion event) or a later one (cwnd stays the loss window). */
 void tcp_cc_rto(struct tcb *tcb, uint64_t now, bool first);
 void tcp_cc_after_idle(struct tcb *tcb, uint64_t now);
+/* RFC 3708 response: cwnd and ssthresh back to at least what they were
+ * before the fast retransmit (saved by tcp_cc_recovery_enter). The
+ * algorithm's own state starts from there. */
+void tcp_cc_undo(struct tcb *tcb);
 const char *tcp_cc_name(const struct tcb *tcb);
 
 /* ---- tcp_info.c ---- */

@@ -160,6 +160,44 @@ first_is_dsack(const struct tcp_opts *o, uint32_t ack)
 	       seq_leq(b[0].right, b[1].right);
 }
 
+/* ---- RFC 3708: undoing a spurious fast retransmit ------------------------ */
+
+void
+tcp_undo_resent(struct tcb *tcb)
+{
+	if (tcb->undo.armed && tcb->undo.retrans < UINT16_MAX)
+		tcb->undo.retrans++;
+}
+
+static void
+undo_now(struct tern_stack *s, struct tcb *tcb)
+{
+	tcp_cc_undo(tcb);
+	stack_ctr_inc(s, CTR_TCP_UNDO_DSACK);
+}
+
+void
+tcp_undo_on_exit(struct tern_stack *s, struct tcb *tcb)
+{
+	if (tcb->undo.armed && tcb->undo.retrans == 0)
+		undo_now(s, tcb);
+}
+
+/* A D-SACK for data of the episode: one of its resends was a duplicate
+ * (the original got there). When all of them were, the loss was not one:
+ * after the recovery (here) or at its end (tcp_undo_on_exit) cwnd and
+ * ssthresh go back. A duplicate made by the network counts the same
+ * (RFC 3708 5 accepts that). */
+static void
+dsack_undo(struct tern_stack *s, struct tcb *tcb, const struct tcp_sack_block *b)
+{
+	if (!tcb->undo.armed || tcb->undo.retrans == 0 ||
+	    !seq_geq(b->left, tcb->undo.una) || !seq_leq(b->right, tcb->undo.high))
+		return;
+	if (--tcb->undo.retrans == 0 && !(tcb->flags & TCB_F_FAST_RECOVERY))
+		undo_now(s, tcb);
+}
+
 uint32_t
 tcp_sack_update(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o,
 		uint32_t ack)
@@ -178,6 +216,7 @@ tcp_sack_update(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o,
 	if ((o->present & TCP_OPTF_SACK) && o->n_sack > 0) {
 		if (first_is_dsack(o, ack)) {
 			stack_ctr_inc(s, CTR_TCP_RX_DSACK);
+			dsack_undo(s, tcb, &o->sack[0]);
 			k = 1;
 		}
 		for (; k < o->n_sack; k++) {
