@@ -5,9 +5,10 @@
  * ssthresh, MSS, FlightSize, now, SRTT, private area) from the TCB, runs
  * one op of the connection's algorithm and stores cwnd and ssthresh back.
  * Called by tcp_input.c / tcp_input_ack.c (establishment, ACKs, duplicate
- * ACKs, recovery), tcp_timer.c (RTO), tcp_output.c (idle restart) and
- * tcp_user.c (per-connection selection); they decide when, cc/ decides
- * how much.
+ * ACKs, recovery), tcp_timer.c (RTO), tcp_output.c (idle restart),
+ * tcp_user.c (per-connection selection) and tcp_sack.c (the RFC 3708 undo
+ * of a spurious fast retransmit, whose baseline recovery entry saves);
+ * they decide when, cc/ decides how much.
  */
 #include <errno.h>
 #include <string.h>

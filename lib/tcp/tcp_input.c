@@ -10,7 +10,8 @@
  * (CLOSED, LISTEN, SYN-SENT, or "otherwise", which runs the RFC's steps in
  * order: PAWS, sequence number, RST, SYN, ACK, text, FIN; one function
  * each). Text on a SYN is held until the connection is established
- * (syn_text_hold/release); a SYN-ACK's goes on to the text and FIN steps. Every step returns a verdict and verdict_apply() is the one place
+ * (syn_text_hold/release); a SYN-ACK's goes on to the text and FIN
+ * steps. Every step returns a verdict and verdict_apply() is the one place
  * that acts on it (ACK now, RST reply, counted drop, free). The mbuf is
  * freed there unless a step handed it on, to the app (tcp_ev_data) or to
  * the reassembly queue. Input updates the TCB, raises events and sets

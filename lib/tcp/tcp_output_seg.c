@@ -39,8 +39,9 @@ tcp_rcv_window(const struct tcb *tcb)
 	uint32_t avail = used < tcb->rcvbuf ? tcb->rcvbuf - used : 0;
 	uint32_t cur = tcp_rcv_offered(tcb);
 
-	/* one RCV.WND for advertisement, update decision and acceptability:
-	 * free space the header cannot carry is not offered */
+	/* free space the header cannot carry is never offered: not in the
+	 * window field, not in the update decision, and so not in the edge
+	 * (rcv.adv) the acceptability test checks */
 	avail = RTE_MIN(avail, rcv_wnd_max(tcb));
 
 	/* RFC 9293 3.10.7.4 / 1122 4.2.2.16: never shrink the right edge */
