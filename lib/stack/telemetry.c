@@ -391,9 +391,9 @@ tern_telemetry_register(void)
 			"Parameters: optional counter name (then that one, zero or not)");
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/tern/loop", tel_loop,
-			"Loop-gap histograms (buckets below 1, 2, 4 .. 2^20 us, then the rest): "
-			"gap_idle, gap_busy, work, each with its max_ns; summed over stacks. "
-			"Parameters: optional lcore id (then that stack's)");
+			/* DPDK refuses help texts of 128 bytes or more */
+			"Loop-gap histograms gap_idle, gap_busy, work (log2 us buckets), summed. "
+			"Parameters: optional lcore id");
 	if (rc == 0)
 		rc = stack_stat_register();
 	return rc;
