@@ -27,7 +27,11 @@
 # (/tern/loop's tsc_hz) and kernel CPU time into cycles with the same.
 # Caveat: busy cycles are TSC time, so a vCPU descheduled in the middle of
 # a busy poll still counts (the machine's noise lands on tern's figure);
-# schedstat counts only time on a CPU.
+# schedstat counts only time on a CPU. So each tern side also gets an
+# on-CPU estimate: the thread's CPU time over the run (schedstat for
+# tern-httpd's lcore thread, user + system of the tern-load process)
+# times its loop's busy share (busy / (busy + idle) cycles), per request:
+# it assumes deschedules fall evenly on busy and idle polls.
 import json
 import os
 import re
@@ -120,6 +124,19 @@ def tern_run(d, name, srv_lcore):
 			hz = s["loop"]["tsc_hz"]
 	srv_busy = ctr_delta(s0, s1, srv_lcore, "loop_busy_cycles")
 	srv_work = ctr_delta(s0, s1, srv_lcore, "loop_work_cycles")
+	cli_idle = sum(v for k, v in members.items() if re.match(r"lcore\d+_loop_idle_cycles$", k))
+	srv_idle = ctr_delta(s0, s1, srv_lcore, "loop_idle_cycles")
+	# on-CPU estimates: the thread's CPU time (schedstat for the server,
+	# user + system for tern-load) times its loop's busy share
+	srv_on = None
+	t0 = s0 and s0["threads"].get(str(srv_lcore))
+	t1 = s1 and s1["threads"].get(str(srv_lcore))
+	if t0 and t1 and srv_busy is not None and srv_busy + srv_idle > 0:
+		srv_on = (t1["run_ns"] - t0["run_ns"]) / 1e3 * srv_busy / (srv_busy + srv_idle)
+	cli_on = None
+	cc = load(d, name + "-cli-cpu")
+	if cc and cli_busy + cli_idle > 0:
+		cli_on = cc["cpu_s"] * 1e6 * cli_busy / (cli_busy + cli_idle)
 	cli_lcores = sorted({int(m.group(1)) for m in
 			     (re.match(r"lcore(\d+)_", k) for k in members) if m})
 	cli_hist = hist_from_members(members, "lcore%d_" % cli_lcores[0]) if len(cli_lcores) == 1 else None
@@ -130,11 +147,13 @@ def tern_run(d, name, srv_lcore):
 			   "busy_cycles_per_request": div(srv_busy, req),
 			   "work_cycles_per_request": div(srv_work, req),
 			   "us_per_request": div(div(srv_busy, req), div(hz, 1e6)),
+			   "on_cpu_us_per_request_est": div(srv_on, req),
 			   "loop": hist_from_snaps(s0, s1)},
 		"client": {"busy_cycles": cli_busy, "work_cycles": cli_work,
 			   "busy_cycles_per_request": div(cli_busy, req),
 			   "work_cycles_per_request": div(cli_work, req),
 			   "us_per_request": div(div(cli_busy, req), div(hz, 1e6)),
+			   "on_cpu_us_per_request_est": div(cli_on, req),
 			   "loop": cli_hist},
 		"loadavg": [s.get("loadavg") for s in (s0, s1) if s],
 		"cpu_pressure_avg10": [s.get("cpu_pressure_avg10") for s in (s0, s1) if s]}

@@ -276,9 +276,11 @@ start_tern_server() {
 
 # run_load NAME LOAD-ARGS...: tern-load on CPU 0 -> $OUT/NAME.json as is.
 run_load() {
-	local name=$1 rc=0
+	local name=$1 rc=0 t0 t1
 	shift
 	echo "-- tern-load $* ($name)"
+	t0=$EPOCHREALTIME
+	times >"$WORK/times0"	# tern-load's CPU time (children_cpu_delta)
 	timeout -k 5 $((SECS * 3 + 60)) taskset -c "$CLI_CPU" "$LOAD_BIN" "${EAL_MEM[@]}" \
 		--no-pci -l "$CLI_CPU" --file-prefix "$ID-cli" \
 		--vdev "net_memif0,role=client,socket=$SOCK" -- \
@@ -287,6 +289,10 @@ run_load() {
 	CLI_PID=$!
 	wait "$CLI_PID" || rc=$?
 	CLI_PID=
+	t1=$EPOCHREALTIME
+	times >"$WORK/times1"
+	echo "{\"cpu_s\": $(children_cpu_delta "$WORK/times0" "$WORK/times1"), \"wall_s\": $(awk -v x="$t0" -v y="$t1" 'BEGIN { print y - x }')}" \
+		>"$OUT/$name-cli-cpu.json"
 	grep -E '^ +(Latency|Req/Sec)|Requests/sec|errors' "$WORK/$name.log" || true
 	[[ $rc -eq 0 && -s $OUT/$name.json ]] || { note "tern-load $name: exit $rc"; tail -n 5 "$WORK/$name.log"; }
 }

@@ -156,10 +156,11 @@ def headline(cost, conns, md):
 		tc = t[who] if t else {}
 		kc = k[who] if k else {}
 		tus = tc.get("us_per_request")
-		rows.append("| %s | %s | %s | %s |" % (
-			what, cpu(tus, tc.get("busy_cycles_per_request")),
+		est = tc.get("on_cpu_us_per_request_est")
+		rows.append("| %s | %s; on CPU %s us | %s | %s (on CPU: %s) |" % (
+			what, cpu(tus, tc.get("busy_cycles_per_request")), fmt(est),
 			cpu(kc.get("us_per_request"), kc.get("cycles_per_request")),
-			times(kc.get("us_per_request"), tus)))
+			times(kc.get("us_per_request"), tus), times(kc.get("us_per_request"), est)))
 
 	ka = [c for c in conns.split() if runs.get("tern-ka-c" + c) or runs.get("kernel-ka-c" + c)]
 	pick = "100" if "100" in ka else (ka[0] if ka else None)
@@ -185,7 +186,10 @@ def headline(cost, conns, md):
 		  "CPU time (schedstat) and wrk's user+system time over wrk's requests. Cycles at the "
 		  "TSC rate (%s MHz). The last column is how many times tern is better (req/s: "
 		  "tern/kernel; CPU: kernel/tern). Busy cycles are TSC time: a vCPU descheduled in a "
-		  "busy poll still counts, so a loaded machine inflates tern's figure." %
+		  "busy poll still counts, so a loaded machine inflates tern's figure; 'on CPU' is "
+		  "the thread's CPU time (schedstat; tern-load's user+system) times its loop's busy "
+		  "share, per request (an estimate: it assumes deschedules fall evenly on busy and "
+		  "idle polls). On a quiet machine the two agree." %
 		  ("n/a" if not hz else "%.0f" % (hz / 1e6)))
 	md.append("")
 	md.append("| figure | tern | kernel | tern better by |")
@@ -198,17 +202,18 @@ def headline(cost, conns, md):
 		if r is None or not name.startswith("tern-"):
 			continue
 		sv, cl = r["server"], r["client"]
-		every.append("| %s | %s | %s | %s | %s | %s | %s |" % (
+		every.append("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
 			name, fmt(r["requests_per_s"]), fmt(r["requests_all_phases"]),
 			fmt(sv["busy_cycles_per_request"]), fmt(sv["work_cycles_per_request"]),
-			fmt(cl["busy_cycles_per_request"]), fmt(cl["work_cycles_per_request"])))
+			fmt(cl["busy_cycles_per_request"]), fmt(cl["work_cycles_per_request"]),
+			" / ".join(fmt(x) for x in r.get("loadavg") or [])))
 	if every:
 		md.append("Every tern run (cycles per request; \"tern's own\" is loop_work_cycles, the "
 			  "time inside tern_stack_poll, without the app):")
 		md.append("")
 		md.append("| run | req/s | requests (all phases) | tern-httpd busy | ... tern's own | "
-			  "tern-load busy | ... tern's own |")
-		md.append("|---|---:|---:|---:|---:|---:|---:|")
+			  "tern-load busy | ... tern's own | load average before / after |")
+		md.append("|---|---:|---:|---:|---:|---:|---:|---|")
 		md.extend(every)
 		md.append("")
 
