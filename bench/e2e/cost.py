@@ -64,7 +64,23 @@ def cmd_snap(pid, main_lcore, sock, out):
 	except (OSError, ValueError, KeyError) as e:
 		snap["loop"] = None
 		snap["loop_error"] = repr(e)
+	snap["ctxt"] = ctxt_switches(int(pid))
 	json.dump(snap, open(out, "w"), indent=1)
+
+
+def ctxt_switches(tid):
+	"""Context switches of the main lcore's thread: each involuntary one is a
+	time the scheduler took the CPU away, so a gap of the loop's that is
+	not tern's own."""
+	out = {}
+	try:
+		for line in open("/proc/%d/task/%d/status" % (tid, tid)):
+			k, _, v = line.partition(":")
+			if k in ("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches"):
+				out[k] = int(v)
+	except OSError:
+		pass
+	return out
 
 
 def load(d, name):
@@ -137,6 +153,14 @@ def tern_run(d, name, srv_lcore):
 	cc = load(d, name + "-cli-cpu")
 	if cc and cli_busy + cli_idle > 0:
 		cli_on = cc["cpu_s"] * 1e6 * cli_busy / (cli_busy + cli_idle)
+	srv_nvcs = None
+	if s0 and s1 and s0.get("ctxt") and s1.get("ctxt"):
+		srv_nvcs = s1["ctxt"]["nonvoluntary_ctxt_switches"] - s0["ctxt"]["nonvoluntary_ctxt_switches"]
+	cli_nvcs = None
+	try:	# GNU time -f "%c %w" around tern-load (run.sh's run_load)
+		cli_nvcs = int(open(os.path.join(d, name + "-cli-ctxt.txt")).read().split()[-2])
+	except (OSError, ValueError, IndexError):
+		pass
 	cli_lcores = sorted({int(m.group(1)) for m in
 			     (re.match(r"lcore(\d+)_", k) for k in members) if m})
 	cli_hist = hist_from_members(members, "lcore%d_" % cli_lcores[0]) if len(cli_lcores) == 1 else None
@@ -148,12 +172,14 @@ def tern_run(d, name, srv_lcore):
 			   "work_cycles_per_request": div(srv_work, req),
 			   "us_per_request": div(div(srv_busy, req), div(hz, 1e6)),
 			   "on_cpu_us_per_request_est": div(srv_on, req),
+			   "involuntary_switches": srv_nvcs,
 			   "loop": hist_from_snaps(s0, s1)},
 		"client": {"busy_cycles": cli_busy, "work_cycles": cli_work,
 			   "busy_cycles_per_request": div(cli_busy, req),
 			   "work_cycles_per_request": div(cli_work, req),
 			   "us_per_request": div(div(cli_busy, req), div(hz, 1e6)),
 			   "on_cpu_us_per_request_est": div(cli_on, req),
+			   "involuntary_switches": cli_nvcs,
 			   "loop": cli_hist},
 		"loadavg": [s.get("loadavg") for s in (s0, s1) if s],
 		"cpu_pressure_avg10": [s.get("cpu_pressure_avg10") for s in (s0, s1) if s]}

@@ -277,11 +277,13 @@ start_tern_server() {
 # run_load NAME LOAD-ARGS...: tern-load on CPU 0 -> $OUT/NAME.json as is.
 run_load() {
 	local name=$1 rc=0 t0 t1
+	local -a tm=()		# GNU time: tern-load's involuntary context switches (cost.py)
 	shift
+	[[ -x /usr/bin/time ]] && tm=(/usr/bin/time -f "%c %w" -o "$OUT/$name-cli-ctxt.txt")
 	echo "-- tern-load $* ($name)"
 	t0=$EPOCHREALTIME
 	times >"$WORK/times0"	# tern-load's CPU time (children_cpu_delta)
-	timeout -k 5 $((SECS * 3 + 60)) taskset -c "$CLI_CPU" "$LOAD_BIN" "${EAL_MEM[@]}" \
+	timeout -k 5 $((SECS * 3 + 60)) taskset -c "$CLI_CPU" "${tm[@]}" "$LOAD_BIN" "${EAL_MEM[@]}" \
 		--no-pci -l "$CLI_CPU" --file-prefix "$ID-cli" \
 		--vdev "net_memif0,role=client,socket=$SOCK" -- \
 		--config "$REPO/config/memif-load.ini" --latency --json "$OUT/$name.json" \

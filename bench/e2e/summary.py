@@ -219,6 +219,7 @@ def headline(cost, conns, md):
 
 
 # Coarse ranges of the recorder's log2 buckets (bucket b: below 2^b us).
+LONG_BUCKET = 8		# 128 us and more
 GAP_RANGES = (("<16us", 0, 5), ("16-128us", 5, 8), ("128us-1ms", 8, 11),
 	      ("1-8ms", 11, 14), (">=8ms", 14, 22))
 
@@ -236,12 +237,15 @@ def loop_table(cost, md):
 			h = r[who].get("loop")
 			if not h:
 				continue
+			long_gaps = sum(sum(h[k]["count"][LONG_BUCKET:]) for k in ("gap_idle", "gap_busy"))
 			for kind in ("gap_idle", "gap_busy", "work"):
 				cnt = h[kind]["count"]
-				rows.append("| %s | %s | %s | %s | %.0f |" % (
+				rows.append("| %s | %s | %s | %s | %.0f | %s |" % (
 					name, label, kind,
 					" | ".join(fmt(sum(cnt[a:b])) for _, a, b in GAP_RANGES),
-					h[kind]["max_ns"] / 1e3))
+					h[kind]["max_ns"] / 1e3,
+					"%s / %s" % (fmt(long_gaps), fmt(r[who].get("involuntary_switches")))
+					if kind == "gap_idle" else ""))
 	if not rows:
 		return
 	md.append("")
@@ -250,10 +254,15 @@ def loop_table(cost, md):
 		  "another process); gap_busy: after a poll that did work (tern's work plus the "
 		  "app's); work: inside tern_stack_poll (a long one is a stall inside tern, or a "
 		  "deschedule during it). tern-httpd's are the growth during the run (its max may "
-		  "predate it), tern-load's its whole process:")
+		  "predate it), tern-load's its whole process. The last column sets the gaps of 128 us "
+		  "or more (idle and busy: every gap is in one of the two) against the thread's "
+		  "involuntary context switches over the same time (/proc status; GNU time for "
+		  "tern-load): as many switches as long gaps means the long gaps are the scheduler's, "
+		  "not tern's:")
 	md.append("")
-	md.append("| run | side | histogram | %s | max us |" % " | ".join(n for n, _, _ in GAP_RANGES))
-	md.append("|---|---|---|%s---:|" % ("---:|" * len(GAP_RANGES)))
+	md.append("| run | side | histogram | %s | max us | gaps >= 128 us / involuntary switches |"
+		  % " | ".join(n for n, _, _ in GAP_RANGES))
+	md.append("|---|---|---|%s---:|---:|" % ("---:|" * len(GAP_RANGES)))
 	md.extend(rows)
 
 
