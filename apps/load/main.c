@@ -158,7 +158,7 @@ lcore_members(FILE *f, const struct load_worker *w, uint64_t req, uint64_t err, 
 
 /* How many connections came up: one line on stderr, one more per lcore
  * when there are several, and for the JSON each lcore's stack counters and
- * figures (lcore_members). Before teardown: the stacks must still be
+ * figures (lcore_members), with one lcore too (bench/e2e's busy cycles). Before teardown: the stacks must still be
  * registered. */
 static void
 report_lcores(struct load_result *r)
@@ -170,8 +170,6 @@ report_lcores(struct load_result *r)
 	int first = 1, ph;
 
 	fprintf(stderr, "tern-load: %u of %u connections up\n", r->conns_up, opts.conns);
-	if (n_workers < 2)
-		return;
 	mem = open_memstream(&r->lcores, &len);
 	if (mem != NULL)
 		first = tern_stats_write_lcore_members(mem, 1) == 0;
@@ -186,9 +184,11 @@ report_lcores(struct load_result *r)
 			err += c->err_connect + c->err_read + c->err_write + c->err_timeout +
 			       c->err_reset;
 		}
-		fprintf(stderr, "tern-load: lcore %u: %u of %u connections up, %" PRIu64
-			" requests, %" PRIu64 " errors, %" PRIu64 " frames steered away\n",
-			w->lcore, w->conns_up, w->n, req, err, tern_stats_get(w->stack, steered));
+		if (n_workers > 1)
+			fprintf(stderr, "tern-load: lcore %u: %u of %u connections up, %" PRIu64
+				" requests, %" PRIu64 " errors, %" PRIu64 " frames steered away\n",
+				w->lcore, w->conns_up, w->n, req, err,
+				tern_stats_get(w->stack, steered));
 		if (mem != NULL)
 			first = lcore_members(mem, w, req, err, first);
 	}
