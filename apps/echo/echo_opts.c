@@ -19,8 +19,11 @@ echo_usage(FILE *f)
 	fprintf(f,
 		"usage: tern-echo [EAL options] -- --ip A.B.C.D/N [--gw A.B.C.D] [--port ID]\n"
 		"       [--mtu N] [--udp PORT] [--tcp PORT] [--tcp-discard PORT] [--config FILE]\n"
-		"       [--duration T] [--stats FILE] [--help] [--version]\n"
-		"  T: a number with an optional unit us, ms, s (default), m, h\n");
+		"       [--duration T] [--stats FILE] [--pcap FILE [--pcap-max SIZE]]\n"
+		"       [--help] [--version]\n"
+		"  T: a number with an optional unit us, ms, s (default), m, h\n"
+		"  --pcap: every frame of the port, both directions, as pcapng (up to\n"
+		"  --pcap-max bytes, default 64M)\n");
 }
 
 static int
@@ -93,7 +96,7 @@ echo_opts_parse(struct echo_opts *o, int argc, char **argv, char *err, size_t er
 	};
 	struct cli_app cli = {
 		.longopts = longopts, .shortopts = "", .cfg = &o->cfg,
-		.opt = opt_one, .app = o,
+		.capture = &o->cap, .opt = opt_one, .app = o,
 	};
 	int rc;
 

@@ -30,6 +30,7 @@
 
 #include <tern/tern.h>
 
+#include "../common/capture.h"
 #include "../common/cli.h"
 #include "echo_opts.h"
 #include "echo_tcp.h"
@@ -53,6 +54,7 @@ struct echo_lcore_stats {
 };
 static struct echo_lcore_stats lcore_stats[RTE_MAX_LCORE];
 static unsigned int lcores_up;		/* lcores whose every socket is up */
+static struct app_capture capture;	/* --pcap */
 
 static void
 on_signal(int sig)
@@ -213,6 +215,7 @@ run(struct rte_mempool *pool)
 				rte_strerror(rte_errno));
 			return -1;
 		}
+		capture_attach(&capture, stacks[lcore]);
 	}
 	/* "ready" comes from the main lcore once every stack is set up */
 	rte_eal_mp_remote_launch(echo_lcore, NULL, CALL_MAIN);
@@ -296,6 +299,7 @@ main(int argc, char **argv)
 	struct cli_argv args;
 	char err[256];
 	unsigned int lcore;
+	bool pdump;
 	int rc;
 
 	/* our options first: --help, --version and bad flags need no EAL */
@@ -311,16 +315,21 @@ main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	tern_telemetry_register();
+	pdump = capture_pdump_init();	/* dpdk-dumpcap can attach */
 	pool = rte_pktmbuf_pool_create("echo_pool", opts.cfg.nb_mbufs, 256, 0,
 				       RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
 	if (pool == NULL) {
 		fprintf(stderr, "tern-echo: mbuf pool: %s\n", rte_strerror(rte_errno));
+		capture_pdump_uninit(pdump);
 		rte_eal_cleanup();
 		return 1;
 	}
 	rc = tern_netif_setup(&opts.cfg, (uint16_t)rte_lcore_count(), pool);
 	if (rc == 0)
+		rc = capture_start(&capture, &opts.cap, "tern-echo");
+	if (rc == 0)
 		rc = run(pool);		/* says "ready" once every lcore is set up */
+	capture_stop(&capture, stdout, "tern-echo");
 	dump_stats();
 	RTE_LCORE_FOREACH(lcore)
 		tern_stack_free(stacks[lcore]);
@@ -328,6 +337,7 @@ main(int argc, char **argv)
 	if (check_pool(pool) != 0)
 		rc = -1;
 	rte_mempool_free(pool);
+	capture_pdump_uninit(pdump);
 	rte_eal_cleanup();
 	return rc == 0 ? 0 : 1;
 }

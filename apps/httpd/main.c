@@ -33,6 +33,7 @@
 
 #include <tern/tern.h>
 
+#include "../common/capture.h"
 #include "../common/cli.h"
 #include "httpd_conn.h"
 #include "httpd_opts.h"
@@ -47,6 +48,7 @@ static struct httpd_stats lcore_stats[RTE_MAX_LCORE];
 static int worker_rc[RTE_MAX_LCORE];
 static struct rte_mempool *mbuf_pool;
 static unsigned int lcores_listening;	/* lcores whose every listener is up */
+static struct app_capture capture;	/* --pcap */
 
 static void
 on_signal(int sig)
@@ -207,6 +209,7 @@ run(struct rte_mempool *pool)
 				rte_strerror(rte_errno));
 			return -1;
 		}
+		capture_attach(&capture, stacks[lcore]);
 	}
 	/* "ready" comes from the main lcore once every lcore listens */
 	rte_eal_mp_remote_launch(httpd_lcore, NULL, CALL_MAIN);
@@ -345,6 +348,7 @@ main(int argc, char **argv)
 	struct cli_argv args;
 	char err[256];
 	unsigned int lcore;
+	bool pdump;
 	int rc;
 
 	/* our options first: --help, --version and bad flags need no EAL */
@@ -360,16 +364,21 @@ main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	tern_telemetry_register();
+	pdump = capture_pdump_init();	/* dpdk-dumpcap can attach */
 	mbuf_pool = rte_pktmbuf_pool_create("httpd_pool", opts.cfg.nb_mbufs, 256, 0,
 					    RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
 	if (mbuf_pool == NULL) {
 		fprintf(stderr, "tern-httpd: mbuf pool: %s\n", rte_strerror(rte_errno));
+		capture_pdump_uninit(pdump);
 		rte_eal_cleanup();
 		return 1;
 	}
 	rc = tern_netif_setup(&opts.cfg, (uint16_t)rte_lcore_count(), mbuf_pool);
 	if (rc == 0)
+		rc = capture_start(&capture, &opts.cap, "tern-httpd");
+	if (rc == 0)
 		rc = run(mbuf_pool);		/* says "ready" once every lcore listens */
+	capture_stop(&capture, stdout, "tern-httpd");
 	dump_stats();
 	RTE_LCORE_FOREACH(lcore)
 		tern_stack_free(stacks[lcore]);
@@ -377,6 +386,7 @@ main(int argc, char **argv)
 	if (check_pool(mbuf_pool) != 0)
 		rc = -1;
 	rte_mempool_free(mbuf_pool);
+	capture_pdump_uninit(pdump);
 	rte_eal_cleanup();
 	return rc == 0 ? 0 : 1;
 }
