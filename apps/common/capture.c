@@ -96,6 +96,8 @@ capture_start(struct app_capture *cap, const struct cli_capture *o, const char *
 		close(cap->fd);		/* fdopen closes it only on success */
 		goto fail;
 	}
+	/* the headers count towards --pcap-max too */
+	cap->bytes = (uint64_t)RTE_MAX(lseek(cap->fd, 0, SEEK_CUR), (off_t)0);
 	return 0;
 fail:
 	cap->fd = -1;
