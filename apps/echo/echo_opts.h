@@ -22,6 +22,8 @@ struct echo_opts {
 	double duration_s;		/* 0 = until SIGINT/SIGTERM */
 	const char *stats_path;		/* counters as JSON at exit; NULL = stdout */
 	struct cli_capture cap;		/* --pcap, --pcap-max */
+	const char *serve_app;		/* --serve-app: a channel per lcore for an
+					 * app in its own process; NULL = none */
 };
 
 /* Returns enum cli_result (cli.h): CLI_RUN, CLI_HELP, CLI_VERSION, or

@@ -132,13 +132,23 @@ echo_lcore(void *arg)
 	uint64_t end = 0;
 	struct tern_event ev[EV_BURST];
 	struct echo_tcp tcp, *et = NULL;
-	struct tern_chan *c;
+	struct tern_chan *c, *served = NULL;
 
 	(void)arg;
 	c = tern_chan_create(s, "echo", 0);
 	if (c == NULL) {
 		fprintf(stderr, "tern-echo: channel: %s\n", rte_strerror(rte_errno));
 		return worker_rc[lcore] = -1;
+	}
+	/* the other process polls this one; the stack serves both */
+	if (opts.serve_app != NULL) {
+		served = tern_chan_create(s, opts.serve_app, 0);
+		if (served == NULL) {
+			fprintf(stderr, "tern-echo: channel %s: %s\n", opts.serve_app,
+				rte_strerror(rte_errno));
+			tern_chan_free(c);
+			return worker_rc[lcore] = -1;
+		}
 	}
 	if (opts.udp_port != 0)
 		tern_udp_bind(c, opts.udp_port, 0);
@@ -149,6 +159,8 @@ echo_lcore(void *arg)
 				"the listen command was refused\n");
 			echo_tcp_fini(&tcp);
 			tern_chan_free(c);
+			if (served != NULL)
+				tern_chan_free(served);
 			return worker_rc[lcore] = -1;
 		}
 		et = &tcp;
@@ -170,6 +182,8 @@ echo_lcore(void *arg)
 	/* flush what the last commands produced */
 	tern_stack_poll(s);
 	tern_chan_free(c);
+	if (served != NULL)
+		tern_chan_free(served);
 	if (rte_lcore_count() > 1)	/* the spread over lcores, and the steering */
 		printf("tern-echo: lcore %u: udp echoed %" PRIu64 " datagrams, %" PRIu64
 		       " frames steered away, %" PRIu64 " from peers\n", lcore,
