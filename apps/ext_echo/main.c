@@ -322,7 +322,8 @@ main(int argc, char **argv)
 		return rc;
 	if (rte_eal_init(args.eal_argc, argv) < 0) {
 		fprintf(stderr, "tern-ext-echo: EAL init failed: %s (is the stack process "
-			"running, with the same --file-prefix?)\n", rte_strerror(rte_errno));
+			"running, with the same --file-prefix?)\n",
+			rte_errno != 0 ? rte_strerror(rte_errno) : "cannot attach");
 		return 2;
 	}
 	if (rte_eal_process_type() != RTE_PROC_SECONDARY) {
