@@ -16,7 +16,6 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,8 +29,8 @@
 
 #include <tern/tern.h>
 
-#include "../common/capture.h"
 #include "../common/cli.h"
+#include "../common/startup.h"
 #include "echo_opts.h"
 #include "echo_tcp.h"
 
@@ -40,7 +39,7 @@
 /* App globals live in main.c only. */
 static volatile int quit;
 static struct echo_opts opts;
-static struct tern_stack *stacks[RTE_MAX_LCORE];
+static struct app_env env;		/* EAL, pool, ports, stacks, capture */
 static int worker_rc[RTE_MAX_LCORE];
 
 /* What each lcore's app did: for the per-lcore figures at exit. */
@@ -54,7 +53,6 @@ struct echo_lcore_stats {
 };
 static struct echo_lcore_stats lcore_stats[RTE_MAX_LCORE];
 static unsigned int lcores_up;		/* lcores whose every socket is up */
-static struct app_capture capture;	/* --pcap */
 
 static void
 on_signal(int sig)
@@ -128,7 +126,7 @@ echo_lcore(void *arg)
 {
 	bool up = false, told = false;
 	unsigned int lcore = rte_lcore_id();
-	struct tern_stack *s = stacks[lcore];
+	struct tern_stack *s = env.stacks[lcore];
 	uint64_t end = 0;
 	struct tern_event ev[EV_BURST];
 	struct echo_tcp tcp, *et = NULL;
@@ -204,37 +202,15 @@ echo_lcore(void *arg)
 	return worker_rc[lcore];
 }
 
+/* "ready" comes from the main lcore once every stack is set up */
 static int
-check_pool(struct rte_mempool *pool)
+run(void)
 {
-	unsigned int in_use = rte_mempool_in_use_count(pool);
+	unsigned int lcore;
+	int rc = app_launch(echo_lcore, NULL);
 
-	if (in_use != 0) {
-		fprintf(stderr, "tern-echo: %u mbufs not returned to the pool\n", in_use);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-run(struct rte_mempool *pool)
-{
-	unsigned int lcore, q = 0;
-	int rc = 0;
-
-	RTE_LCORE_FOREACH(lcore) {
-		stacks[lcore] = tern_stack_create(&opts.cfg, lcore, q++, pool);
-		if (stacks[lcore] == NULL) {
-			fprintf(stderr, "tern-echo: stack on lcore %u: %s\n", lcore,
-				rte_strerror(rte_errno));
-			return -1;
-		}
-		capture_attach(&capture, stacks[lcore]);
-	}
-	/* "ready" comes from the main lcore once every stack is set up */
-	rte_eal_mp_remote_launch(echo_lcore, NULL, CALL_MAIN);
 	RTE_LCORE_FOREACH(lcore)
-		if (rte_eal_wait_lcore(lcore) != 0 || worker_rc[lcore] != 0)
+		if (worker_rc[lcore] != 0)
 			rc = -1;
 	return rc;
 }
@@ -244,9 +220,6 @@ run(struct rte_mempool *pool)
 static void
 write_stats(FILE *f)
 {
-	char *tern = NULL;
-	size_t len = 0;
-	FILE *mem;
 	unsigned int lcore, i;
 	int first;
 
@@ -254,15 +227,9 @@ write_stats(FILE *f)
 		tern_stats_dump_json(f);
 		return;
 	}
-	mem = open_memstream(&tern, &len);
-	if (mem == NULL)
+	first = app_stats_json_open(f);
+	if (first < 0)
 		return;
-	tern_stats_dump_json(mem);
-	fclose(mem);
-	while (len > 0 && (tern[len - 1] == '\n' || tern[len - 1] == '}'))
-		tern[--len] = '\0';
-	fputs(tern, f);
-	first = len <= 1;		/* "{": nothing before our members */
 	first = tern_stats_write_lcore_members(f, first) == 0 && first;
 	RTE_LCORE_FOREACH(lcore) {
 		const struct echo_lcore_stats *st = &lcore_stats[lcore];
@@ -286,7 +253,6 @@ write_stats(FILE *f)
 		}
 	}
 	fputs("}\n", f);
-	free(tern);
 }
 
 static void
@@ -309,11 +275,10 @@ dump_stats(void)
 int
 main(int argc, char **argv)
 {
-	struct rte_mempool *pool;
+	struct app_start_conf start;
 	struct cli_argv args;
 	char err[256];
-	unsigned int lcore;
-	bool pdump;
+	unsigned int in_use;
 	int rc;
 
 	/* our options first: --help, --version and bad flags need no EAL */
@@ -322,36 +287,21 @@ main(int argc, char **argv)
 						      err, sizeof(err)), err, echo_usage);
 	if (rc >= 0)
 		return rc;
-	if (rte_eal_init(args.eal_argc, argv) < 0) {
-		fprintf(stderr, "tern-echo: EAL init failed: %s\n", rte_strerror(rte_errno));
+	if (app_eal_init("tern-echo", args.eal_argc, argv, on_signal) != 0)
 		return 2;
-	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	tern_telemetry_register();
-	pdump = capture_pdump_init();	/* dpdk-dumpcap can attach */
-	pool = rte_pktmbuf_pool_create("echo_pool", opts.cfg.nb_mbufs, 256, 0,
-				       RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
-	if (pool == NULL) {
-		fprintf(stderr, "tern-echo: mbuf pool: %s\n", rte_strerror(rte_errno));
-		capture_pdump_uninit(pdump);
-		rte_eal_cleanup();
-		return 1;
-	}
-	rc = tern_netif_setup(&opts.cfg, (uint16_t)rte_lcore_count(), pool);
+	start = (struct app_start_conf){
+		.cfg = &opts.cfg, .capture = &opts.cap, .pool_name = "echo_pool",
+		.nb_mbufs = opts.cfg.nb_mbufs, .telemetry = true,
+	};
+	rc = app_start(&env, "tern-echo", &start);
 	if (rc == 0)
-		rc = capture_start(&capture, &opts.cap, "tern-echo");
-	if (rc == 0)
-		rc = run(pool);		/* says "ready" once every lcore is set up */
-	capture_stop(&capture, stdout, "tern-echo");
+		rc = run();		/* says "ready" once every lcore is set up */
 	dump_stats();
-	RTE_LCORE_FOREACH(lcore)
-		tern_stack_free(stacks[lcore]);
-	tern_netif_teardown(&opts.cfg);
-	if (check_pool(pool) != 0)
+	in_use = app_stop(&env);
+	if (in_use != 0) {
+		fprintf(stderr, "tern-echo: %u mbufs not returned to the pool\n", in_use);
 		rc = -1;
-	rte_mempool_free(pool);
-	capture_pdump_uninit(pdump);
-	rte_eal_cleanup();
+	}
+	app_exit(&env);
 	return rc == 0 ? 0 : 1;
 }
