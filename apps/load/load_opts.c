@@ -21,7 +21,8 @@ load_usage(FILE *f)
 		"usage: tern-load [EAL options] -- --ip A.B.C.D/N [--gw G] -c CONNS -d DURATION\n"
 		"       [-R RATE] [-t LCORES] [--close] [-H 'Name: value']... [--timeout T]\n"
 		"       [--warmup S] [--latency] [--json FILE] [--hgrm FILE]\n"
-		"       [--config FILE] [--dst-ports LO-HI] [--in-flight K] [--help] [--version] URL\n"
+		"       [--config FILE] [--dst-ports LO-HI] [--in-flight K] [--pcap FILE\n"
+		"       [--pcap-max N]] [--help] [--version] URL\n"
 		"  DURATION, T, S: a number with an optional unit us, ms, s (default), m, h\n"
 		"  CONNS, K: optional suffix k (1000) or M (10^6)\n"
 		"  RATE: total requests per second (open loop), optional suffix k or M\n"
@@ -207,7 +208,7 @@ load_opts_parse(struct load_opts *o, int argc, char **argv, char *err, size_t er
 	};
 	struct cli_app cli = {
 		.longopts = longopts, .shortopts = "c:d:R:t:H:", .repeatable = "H",
-		.max_args = 1, .cfg = &o->cfg, .opt = opt_one, .app = o,
+		.max_args = 1, .cfg = &o->cfg, .capture = &o->cap, .opt = opt_one, .app = o,
 	};
 	int rc;
 
