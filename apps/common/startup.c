@@ -4,6 +4,7 @@
  * on the main lcore, before the lcores are launched and after they
  * returned; nothing here runs on the data path.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,6 +115,25 @@ app_stats_json_open(FILE *f)
 	fputs(tern, f);
 	free(tern);
 	return len <= 1;		/* "{": no member yet */
+}
+
+int
+app_stats_write(const struct app_env *env, const char *path)
+{
+	FILE *f = fopen(path, "w");
+	int first;
+
+	if (f == NULL) {
+		fprintf(stderr, "%s: %s: %s\n", env->name, path, strerror(errno));
+		return -1;
+	}
+	if (env->n_stacks <= 1 || (first = app_stats_json_open(f)) < 0) {
+		tern_stats_dump_json(f);
+	} else {
+		tern_stats_write_lcore_members(f, first);
+		fputs("}\n", f);
+	}
+	return fclose(f) == 0 ? 0 : -1;
 }
 
 unsigned int

@@ -77,6 +77,11 @@ int app_launch(lcore_function_t *fn, void *arg);
  * written). */
 int app_stats_json_open(FILE *f);
 
+/* tern's counters to `path` as JSON: summed, and with more than one
+ * stack each stack's too ("lcore<N>_<name>", non-zero ones). Returns 0,
+ * or -1 after "<name>: <path>: <reason>". Stacks must still exist. */
+int app_stats_write(const struct app_env *env, const char *path);
+
 /* Stop the capture (its line on stdout), free the stacks, close the
  * ports. Returns the mbufs of the pool still in use (0: all back). */
 unsigned int app_stop(struct app_env *env);

@@ -62,6 +62,7 @@ struct load_opts {
 	const char *json_path;
 	const char *hgrm_path;		/* --hgrm: HdrHistogram percentile text */
 	struct cli_capture cap;		/* --pcap, --pcap-max */
+	const char *stats_path;		/* --stats: tern's counters as JSON at exit */
 	const char *config_path;
 	unsigned int n_headers;
 	const char *headers[LOAD_MAX_HEADERS];

@@ -248,7 +248,7 @@ main(int argc, char **argv)
 		nb_mbufs = 4 * in_flight + 8192;
 	start = (struct app_start_conf){
 		.cfg = &opts.cfg, .capture = &opts.cap, .pool_name = "load_pool",
-		.nb_mbufs = nb_mbufs, .n_stacks = n_workers,
+		.nb_mbufs = nb_mbufs, .n_stacks = n_workers, .telemetry = true,
 	};
 	if (app_start(&env, "tern-load", &start) != 0 || setup_workers(env.pool, n_workers) != 0) {
 		fprintf(stderr, "tern-load: setup failed\n");
@@ -272,6 +272,9 @@ out:
 	}
 	if (rc == 0)
 		report_lcores(&res);
+	/* with the stacks still up: their counters */
+	if (opts.stats_path != NULL && app_stats_write(&env, opts.stats_path) != 0)
+		rc = 1;
 	teardown(&res);
 	if (rc == 0) {
 		load_report_text(&res);

@@ -439,25 +439,6 @@ lcores_free(void)
 	}
 }
 
-static void
-write_stats(void)
-{
-	FILE *f = fopen(opts.stats_path, "w");
-	int first;
-
-	if (f == NULL)
-		return;
-	if (rte_lcore_count() == 1 || (first = app_stats_json_open(f)) < 0) {
-		tern_stats_dump_json(f);
-		fclose(f);
-		return;
-	}
-	/* more than one lcore: each stack's counters too, "lcore<N>_<name>" */
-	tern_stats_write_lcore_members(f, first);
-	fputs("}\n", f);
-	fclose(f);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -504,7 +485,7 @@ main(int argc, char **argv)
 			rc = 1;
 	}
 	if (opts.stats_path != NULL)
-		write_stats();
+		app_stats_write(&env, opts.stats_path);
 	lcores_free();
 	in_use = app_stop(&env);
 	if (in_use != 0) {

@@ -9,9 +9,13 @@
 #       connection, 2 s run ends with "no connection came up" and at most
 #       160 refused connects in all its phases (without the backoff: some
 #       hundred thousand);
+#       Its --stats file agrees: tcp_refused there is the refused connects
+#       of the JSON result plus the one reachability probe tern-load makes
+#       before it starts.
 #   (b) a kernel HTTP/1.1 server (load_backoff_it.py) starts 1.5 s after
 #       tern-load: every connection comes up within the 1 s bound of the
-#       backoff, requests are measured, tern-load exits 0.
+#       backoff, requests are measured, tern-load exits 0. Meanwhile
+#       tern-stat -s reads tern-load's counters over telemetry.
 # Run by `meson test` (suite interop) with TERN_LOAD set; runnable by hand
 # as root. Every process is bounded by timeout(1) and stopped by pid; the
 # namespace and DPDK runtime directories go on exit.
@@ -23,6 +27,7 @@ SCRIPT_DIR=$(cd "$(dirname "$0")" && pwd)
 source "$SCRIPT_DIR/lib.sh"
 
 LOAD_BIN=${TERN_LOAD:-$SCRIPT_DIR/../../build/apps/load/tern-load}
+STAT_BIN=${TERN_STAT:-$SCRIPT_DIR/../../build/apps/stat/tern-stat}
 PY=/usr/bin/python3
 IT=$SCRIPT_DIR/load_backoff_it.py
 ID=tern-lb-$$
@@ -65,7 +70,9 @@ json() {
 REFUSED='sum(p["connect"] for p in d["errors_by_phase"].values())'
 
 [[ $EUID -eq 0 ]] || skip "needs root (network namespaces, veth, DPDK)"
-[[ -x $LOAD_BIN ]] || skip "not built: $LOAD_BIN"
+for bin in LOAD_BIN STAT_BIN; do
+	[[ -x ${!bin} ]] || skip "not built: ${!bin}"
+done
 for tool in ip ethtool timeout; do
 	command -v "$tool" >/dev/null || skip "missing $tool"
 done
@@ -89,7 +96,8 @@ rc=0
 start=$SECONDS
 timeout -k 5 60 ip netns exec "$NS" "$LOAD_BIN" "${EAL[@]}" --file-prefix "$ID-a" \
 	--vdev net_af_packet0,iface=tla -- --ip 198.18.49.2/24 -c 4 -d 2 \
-	--json "$WORK/refused.json" http://198.18.49.1:8080/ >"$WORK/refused.log" 2>&1 || rc=$?
+	--json "$WORK/refused.json" --stats "$WORK/refused.stats" http://198.18.49.1:8080/ \
+	>"$WORK/refused.log" 2>&1 || rc=$?
 took=$((SECONDS - start))
 if [[ $rc -eq 1 && -s $WORK/refused.json ]] && grep -q "no connection came up" "$WORK/refused.log"; then
 	tap_line ok "refused: tern-load ends in ${took} s, exit 1, 'no connection came up'"
@@ -104,6 +112,12 @@ if [[ -s $WORK/refused.json ]]; then
 	else
 		tap_line "not ok" "refused: $n refused connects (want 4..$MAX_REFUSED)"
 	fi
+	ctr=$(json "$WORK/refused.stats" 'd.get("tcp_refused", 0)' 2>/dev/null || echo none)
+	if [[ $ctr == "$((n + 1))" ]]; then
+		tap_line ok "refused: --stats says tcp_refused $ctr: the JSON result's $n and the probe"
+	else
+		tap_line "not ok" "refused: --stats tcp_refused ($ctr) is the JSON result's $n + 1 probe"
+	fi
 fi
 
 # (b) the server comes up late
@@ -116,6 +130,18 @@ sleep 1.5		# the point: connects are refused for a while
 ip netns exec "$NS" timeout -k 5 60 "$PY" "$IT" serve 198.18.49.1 8080 40 \
 	>"$WORK/server.log" 2>&1 &
 PIDS+=("$!")
+seen=0
+for ((i = 0; i < 40; i++)); do
+	if timeout 10 "$STAT_BIN" --file-prefix "$ID-b" -s >"$WORK/stat.out" 2>&1 &&
+		grep -q "^tcp_active_opens " "$WORK/stat.out"; then
+		seen=1
+		break
+	fi
+	kill -0 "$LOAD_PID" 2>/dev/null || break
+	sleep 0.1
+done
+[[ $seen -eq 1 ]] && tap_line ok "tern-stat -s reads tern-load's counters over telemetry" ||
+	{ tap_line "not ok" "tern-stat -s reads tern-load's counters over telemetry"; diag <"$WORK/stat.out"; }
 if wait_pid "$LOAD_PID" 55 && [[ $STOP_RC -eq 0 && -s $WORK/late.json ]]; then
 	up=$(json "$WORK/late.json" 'd["connections_up"]')
 	req=$(json "$WORK/late.json" 'd["totals"]["requests"]')
