@@ -13,6 +13,8 @@
  * between frames, command bursts and timer batches once a staging area is
  * half full, and between rounds of TCP output that reported "held".
  * Embedding apps call tern_stack_input/process/tx_drain themselves.
+ * A capture tap (tern_stack_set_tap, for --pcap) sees each RX burst before
+ * input and each TX flush before the burst.
  */
 #include <rte_branch_prediction.h>
 #include <rte_cycles.h>
