@@ -29,6 +29,7 @@
 
 #include <tern/tern.h>
 
+#include "../common/app_proc.h"
 #include "../common/cli.h"
 #include "../common/startup.h"
 #include "echo_opts.h"
@@ -130,7 +131,8 @@ echo_lcore(void *arg)
 	uint64_t end = 0;
 	struct tern_event ev[EV_BURST];
 	struct echo_tcp tcp, *et = NULL;
-	struct tern_chan *c, *served = NULL;
+	struct app_proc_watch served;	/* --serve-app: the other process's channel */
+	struct tern_chan *c;
 
 	(void)arg;
 	c = tern_chan_create(s, "echo", 0);
@@ -139,9 +141,9 @@ echo_lcore(void *arg)
 		return worker_rc[lcore] = -1;
 	}
 	/* the other process polls this one; the stack serves both */
+	served.chan = NULL;
 	if (opts.serve_app != NULL) {
-		served = tern_chan_create(s, opts.serve_app, 0);
-		if (served == NULL) {
+		if (app_proc_watch_start(&served, "tern-echo", s, opts.serve_app) != 0) {
 			fprintf(stderr, "tern-echo: channel %s: %s\n", opts.serve_app,
 				rte_strerror(rte_errno));
 			tern_chan_free(c);
@@ -157,8 +159,8 @@ echo_lcore(void *arg)
 				"the listen command was refused\n");
 			echo_tcp_fini(&tcp);
 			tern_chan_free(c);
-			if (served != NULL)
-				tern_chan_free(served);
+			if (opts.serve_app != NULL)
+				app_proc_watch_stop(&served);
 			return worker_rc[lcore] = -1;
 		}
 		et = &tcp;
@@ -173,6 +175,8 @@ echo_lcore(void *arg)
 		if (n > 0 && echo_events(c, et, ev, n, &lcore_stats[lcore]) != 0)
 			worker_rc[lcore] = -1;
 		say_ready(&lcore_stats[lcore], &up, &told);
+		if (opts.serve_app != NULL)
+			app_proc_watch_poll(&served, tern_stack_now(s));
 		if (end != 0 && tern_stack_now(s) >= end)
 			break;
 	}
@@ -180,8 +184,8 @@ echo_lcore(void *arg)
 	/* flush what the last commands produced */
 	tern_stack_poll(s);
 	tern_chan_free(c);
-	if (served != NULL)
-		tern_chan_free(served);
+	if (opts.serve_app != NULL)
+		app_proc_watch_stop(&served);
 	if (rte_lcore_count() > 1)	/* the spread over lcores, and the steering */
 		printf("tern-echo: lcore %u: udp echoed %" PRIu64 " datagrams, %" PRIu64
 		       " frames steered away, %" PRIu64 " from peers\n", lcore,
@@ -294,6 +298,12 @@ main(int argc, char **argv)
 		.nb_mbufs = opts.cfg.nb_mbufs, .telemetry = true,
 	};
 	rc = app_start(&env, "tern-echo", &start);
+	if (rc == 0 && opts.serve_app != NULL &&
+	    app_proc_serve_init(opts.serve_app, env.n_stacks) != 0) {
+		fprintf(stderr, "tern-echo: --serve-app %s: %s\n", opts.serve_app,
+			rte_strerror(rte_errno));
+		rc = -1;
+	}
 	if (rc == 0)
 		rc = run();		/* says "ready" once every lcore is set up */
 	dump_stats();

@@ -16,9 +16,10 @@
  * `--lcores 9@1`. On SIGINT/SIGTERM or --duration it stops listening,
  * aborts its connections, closes its UDP sockets and waits (bounded) for
  * the stack to confirm, so that another app process can take the ports
- * over. A process that dies without that leaves its listeners and
- * connections in the stack until the stack process ends (its mbufs are
- * freed then, with the channels).
+ * over. One app process at a time claims the channels (app_proc.h); if it
+ * dies instead of leaving, the stack process notices within 100 ms,
+ * aborts its connections, frees what its rings held and renews the
+ * channels for the next one.
  *
  * usage: tern-ext-echo --proc-type=secondary --file-prefix P --lcores 9@1 \
  *        -- --app NAME [--tcp PORT] [--udp PORT] [--duration T]
@@ -39,11 +40,13 @@
 
 #include <tern/tern.h>
 
+#include "../common/app_proc.h"
 #include "../common/cli.h"
 #include "../echo/echo_tcp.h"
 
 #define EV_BURST 64
 #define LEAVE_WAIT_S 5		/* for the stack to confirm the aborts */
+#define ATTACH_WAIT_S 5		/* for the stack to clean up after a dead app */
 
 struct ext_opts {
 	struct tern_config cfg;		/* unused: the shared --config/--ip land here */
@@ -334,6 +337,11 @@ main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	/* one app process at a time; a dead one's channels are being renewed */
+	if (app_proc_attach("tern-ext-echo", opts.app, ATTACH_WAIT_S) != 0) {
+		rte_eal_cleanup();
+		return 1;
+	}
 	rc = chans_find();
 	for (i = 0; rc == 0 && i < n_chans; i++)
 		rc = chan_start(&chans[i]);
@@ -342,6 +350,7 @@ main(int argc, char **argv)
 	else
 		for (i = 0; i < n_chans; i++)
 			echo_tcp_fini(&chans[i].tcp);
+	app_proc_detach(opts.app);
 	rte_eal_cleanup();
 	return rc == 0 ? 0 : 1;
 }

@@ -10,8 +10,11 @@
 # echoes of 256 kB and 40 UDP datagrams. Then, with a kernel connection
 # held open, tern-ext-echo is stopped: it aborts its connections (the
 # kernel sees a reset), unlistens and exits 0; a second tern-ext-echo takes
-# the ports over and echoes again. tern-echo then exits 0: every mbuf that
-# went through the other process came back to its pool. A secondary
+# the ports over and echoes again. A third one is killed (SIGKILL) with a
+# connection open: tern-echo notices on both lcores, resets the
+# connection, renews the channels, and a fourth app process echoes again.
+# tern-echo then exits 0: every mbuf that went through the other
+# processes came back to its pool. A secondary
 # with an unknown channel name or without a stack process is a one-line
 # error. The test adds 128 hugepages and mounts a hugetlbfs of its own,
 # given back on exit (tests/interop/hugepages.sh).
@@ -187,6 +190,49 @@ if start_ext EXT2_PID "$WORK/ext2.log"; then
 else
 	tap_line "not ok" "a second tern-ext-echo listens on the ports the first gave back"
 	tail -n 5 "$WORK/ext2.log" | diag
+fi
+
+# 4. an app process that dies (SIGKILL): the stack cleans up after it
+EXT3_PID=
+if start_ext EXT3_PID "$WORK/ext3.log"; then
+	ip netns exec "$NS" timeout -k 5 90 "$PY" "$IT" hold "$TERN_IP" 7 "$WORK/held3" \
+		>"$WORK/hold3.out" 2>&1 &
+	HOLD3_PID=$!
+	PIDS+=("$HOLD3_PID")
+	for ((i = 0; i < 300; i++)); do
+		[[ -s $WORK/held3 ]] && break
+		kill -0 "$HOLD3_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	# timeout(1) is the child we started; the app is its child
+	app=$(cat "/proc/$EXT3_PID/task/$EXT3_PID/children" 2>/dev/null || true)
+	app=${app%% *}
+	[[ -n $app ]] && kill -KILL "$app" 2>/dev/null
+	wait_pid "$EXT3_PID" 10 || true
+	gone=0
+	for ((i = 0; i < 100; i++)); do
+		[[ $(grep -c "app process [0-9]* gone, channel ext cleaned up and open again" \
+			"$WORK/stack.log") -ge 2 ]] && { gone=1; break; }
+		sleep 0.1
+	done
+	[[ $gone -eq 1 ]] && tap_line ok "the stack process cleans up after a killed app on both lcores" ||
+		{ tap_line "not ok" "the stack process cleans up after a killed app on both lcores"; \
+		  tail -n 5 "$WORK/stack.log" | diag; }
+	wait_pid "$HOLD3_PID" 30 || true
+	grep -q "^reset" "$WORK/hold3.out" &&
+		tap_line ok "the killed app's connection is reset by the stack" ||
+		tap_line "not ok" "the killed app's connection is reset by the stack ($(cat "$WORK/hold3.out"))"
+	EXT4_PID=
+	if start_ext EXT4_PID "$WORK/ext4.log"; then
+		step "tcp echo after the killed app" 150 ip netns exec "$NS" "$PY" "$IT" tcp \
+			"$TERN_IP" 7 2 65536
+		stop_pid "$EXT4_PID"
+	else
+		tap_line "not ok" "a new app process takes over after the killed one"
+		tail -n 5 "$WORK/ext4.log" | diag
+	fi
+else
+	tap_line "not ok" "a third tern-ext-echo starts"
 fi
 
 stop_pid "$STACK_PID"
