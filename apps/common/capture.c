@@ -17,10 +17,13 @@
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
+#include <rte_ip.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 #include <rte_pcapng.h>
 #include <rte_pdump.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
 
 #include <tern/stack.h>
 
@@ -32,13 +35,15 @@
 #define PCAPNG_EPB_TYPE 6		/* enhanced packet block */
 
 /* The head of a pcapng enhanced packet block, as rte_pcapng_copy puts it
- * in front of the copy (pcapng spec, section 4.3). */
+ * in front of the copy (pcapng spec, section 4.3); the frame follows. */
 struct epb_head {
 	uint32_t type;
 	uint32_t len;
 	uint32_t ifid;
 	uint32_t ts_hi;
 	uint32_t ts_lo;
+	uint32_t cap_len;
+	uint32_t orig_len;
 };
 
 bool
@@ -151,6 +156,36 @@ epb_set_time(const struct app_capture *cap, struct rte_mbuf *copy, uint64_t tsc)
 	h->ts_lo = (uint32_t)ns;
 }
 
+/* A sent frame that leaves its checksums to the NIC holds only the
+ * pseudo-header sum: the copy gets them computed, so the file shows what
+ * the wire carries (TSO frames, cut by the NIC, are left as they are). */
+static void
+copy_fill_cksums(struct rte_mbuf *copy, const struct rte_mbuf *m)
+{
+	uint64_t l4 = m->ol_flags & RTE_MBUF_F_TX_L4_MASK;
+	uint32_t ip_off = sizeof(struct epb_head) + m->l2_len;
+	uint32_t l4_off = ip_off + m->l3_len;
+	struct rte_ipv4_hdr *ip;
+	uint16_t *field;
+
+	if ((m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) || !(m->ol_flags & RTE_MBUF_F_TX_IPV4) ||
+	    rte_pktmbuf_data_len(copy) < l4_off + sizeof(struct rte_tcp_hdr))
+		return;
+	ip = rte_pktmbuf_mtod_offset(copy, struct rte_ipv4_hdr *, ip_off);
+	if (m->ol_flags & RTE_MBUF_F_TX_IP_CKSUM) {
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+	}
+	if (l4 == RTE_MBUF_F_TX_TCP_CKSUM)
+		field = &rte_pktmbuf_mtod_offset(copy, struct rte_tcp_hdr *, l4_off)->cksum;
+	else if (l4 == RTE_MBUF_F_TX_UDP_CKSUM)
+		field = &rte_pktmbuf_mtod_offset(copy, struct rte_udp_hdr *, l4_off)->dgram_cksum;
+	else
+		return;
+	*field = 0;
+	*field = rte_ipv4_udptcp_cksum_mbuf(copy, ip, (uint16_t)l4_off);
+}
+
 static void
 capture_tap(void *arg, uint16_t port_id, uint16_t queue_id, enum tern_tap_dir dir,
 	    struct rte_mbuf *const *pkts, uint16_t n)
@@ -172,6 +207,10 @@ capture_tap(void *arg, uint16_t port_id, uint16_t queue_id, enum tern_tap_dir di
 
 			if (c != NULL) {
 				epb_set_time(cap, c, tsc);
+				if (dir == TERN_TAP_TX &&
+				    (pkts[done + k]->ol_flags & (RTE_MBUF_F_TX_IP_CKSUM |
+								 RTE_MBUF_F_TX_L4_MASK)))
+					copy_fill_cksums(c, pkts[done + k]);
 				copies[got++] = c;
 			}
 			else

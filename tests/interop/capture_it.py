@@ -16,7 +16,8 @@
 #       bytes of each direction, reassembled by sequence number from the
 #       frames of that direction, equal what the kernel sent and received.
 #       Queues are below QUEUES; timestamps are this run's wall-clock
-#       time. With any-dir (dpdk-dumpcap) neither the direction flag nor
+#       time; IPv4, TCP and UDP checksums verify (sent frames whose
+#       checksums the NIC fills in were completed in the copy). With any-dir (dpdk-dumpcap) neither the direction flag nor
 #       the timestamps are checked.
 # Every subcommand prints TAP lines ("ok - ..." / "not ok - ...") and
 # "# " diagnostics and exits 1 when a check failed.
@@ -151,6 +152,32 @@ def frames(path):
 	return out, n_if
 
 
+def csum(data):
+	if len(data) % 2:
+		data += b"\0"
+	s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+	while s >> 16:
+		s = (s & 0xFFFF) + (s >> 16)
+	return s
+
+
+def cksums_ok(pkt):
+	"""True when an IPv4 frame's header and TCP/UDP checksums verify
+	(other frames: True)."""
+	if len(pkt) < 34 or pkt[12:14] != b"\x08\x00":
+		return True
+	ihl = (pkt[14] & 0xF) * 4
+	tot = struct.unpack_from("!H", pkt, 16)[0]
+	if csum(pkt[14:14 + ihl]) != 0xFFFF:
+		return False
+	proto = pkt[23]
+	l4 = pkt[14 + ihl:14 + tot]
+	if proto not in (6, 17) or (proto == 17 and l4[6:8] == b"\0\0"):
+		return True
+	pseudo = pkt[26:34] + struct.pack("!BBH", 0, proto, len(l4))
+	return csum(pseudo + l4) == 0xFFFF
+
+
 def tcp_of(pkt):
 	"""(src, sport, dst, dport, seq, flags, payload) of an IPv4/TCP frame."""
 	if len(pkt) < 54 or pkt[12:14] != b"\x08\x00" or pkt[23] != 6:
@@ -204,6 +231,10 @@ def check_file(path, transcript, server_ip, n_queues, any_dir):
 		      "first %d, now %d" % (fr[0][1], now) if fr else "")
 		check("every frame has a direction",
 		      all(f[2] in (DIR_IN, DIR_OUT) for f in fr))
+	if not any_dir:
+		bad = [i for i, f in enumerate(fr) if not cksums_ok(f[4])]
+		check("every IPv4 frame's checksums verify, sent ones included",
+		      not bad, "frames %s" % bad[:10])
 	check("every frame has a queue below %d" % n_queues,
 	      all(f[3] is not None and f[3] < n_queues for f in fr),
 	      str(sorted({f[3] for f in fr}, key=str)))
