@@ -50,34 +50,53 @@ enum tcp_timer_id {
 	TCP_T_COUNT
 };
 
-/* tcb->flags */
-#define TCB_F_ACK_NOW		0x00000001u	/* send an ACK in this iteration */
-#define TCB_F_ACK_DELAYED	0x00000002u	/* an ACK is owed; delack armed */
-#define TCB_F_TX_QUEUED		0x00000004u	/* on the stack's output list */
-#define TCB_F_FIN_PENDING	0x00000008u	/* app shut the write side: FIN
-						 * goes after the queued data */
-#define TCB_F_FIN_SENT		0x00000010u	/* our FIN has a sequence number */
-#define TCB_F_NODELAY		0x00000020u	/* Nagle off */
-#define TCB_F_SACK_OK		0x00000040u	/* both sides offered SACK */
-#define TCB_F_TS_OK		0x00000080u	/* timestamps in use */
-#define TCB_F_WS_OK		0x00000100u	/* window scaling in use */
-#define TCB_F_ORPHAN		0x00000200u	/* app closed: only CLOSED left */
-#define TCB_F_PEER_FIN		0x00000400u	/* peer's FIN received and consumed */
-#define TCB_F_WANT_WRITABLE	0x00000800u	/* app was refused space */
-#define TCB_F_PASSIVE		0x00001000u	/* created by a listener */
-#define TCB_F_ACCEPTED		0x00002000u	/* app knows this connection */
-#define TCB_F_RTT_TIMING	0x00004000u	/* rtt.seq is being timed (Karn) */
-#define TCB_F_SEND_RST		0x00008000u	/* abort: send RST, then free */
-#define TCB_F_SYN_SENT		0x00010000u	/* our SYN has been sent */
-#define TCB_F_RETRANSMIT	0x00020000u	/* RTO fired: resend from snd.una */
-#define TCB_F_FAST_RECOVERY	0x00040000u	/* in fast recovery */
-#define TCB_F_PROBE		0x00080000u	/* persist: send a 1-byte probe */
-#define TCB_F_WND_UPDATE	0x00100000u	/* window opened: advertise it */
-#define TCB_F_FAST_REXMIT	0x00200000u	/* resend the segment at snd.una now */
-#define TCB_F_KEEPALIVE		0x00400000u	/* send a keepalive probe (timer) */
-#define TCB_F_SACK_RECOVERY	0x00800000u	/* the recovery is RFC 6675's (scoreboard) */
-#define TCB_F_SYNACK_AGAIN	0x01000000u	/* SYN-RECEIVED: resend the SYN-ACK now
+/* tcb->flags, grouped by purpose; each group has its own byte so a mask
+ * names the group.
+ *
+ * Options: negotiated on the handshake (SACK, timestamps, window scale)
+ * or set by the app (no-delay). Fixed once ESTABLISHED, except NODELAY. */
+#define TCB_F_SACK_OK		0x00000001u	/* both sides offered SACK */
+#define TCB_F_TS_OK		0x00000002u	/* timestamps in use */
+#define TCB_F_WS_OK		0x00000004u	/* window scaling in use */
+#define TCB_F_NODELAY		0x00000008u	/* Nagle off */
+#define TCB_F_OPT_MASK		0x000000ffu
+
+/* Output requests: input, commands and timers set them and call
+ * tcp_output_schedule(); tcp_output_run() serves and clears them. */
+#define TCB_F_ACK_NOW		0x00000100u	/* send an ACK in this iteration */
+#define TCB_F_WND_UPDATE	0x00000200u	/* window opened: advertise it */
+#define TCB_F_PROBE		0x00000400u	/* persist: send a 1-byte probe */
+#define TCB_F_KEEPALIVE		0x00000800u	/* send a keepalive probe (timer) */
+#define TCB_F_REXMIT_RTO	0x00001000u	/* RTO fired: go back to snd.una and
+						 * resend from there */
+#define TCB_F_REXMIT_FAST	0x00002000u	/* resend the one segment at snd.una
+						 * (fast retransmit), no go-back */
+#define TCB_F_SYNACK_AGAIN	0x00004000u	/* SYN-RECEIVED: resend the SYN-ACK now
 						 * (ACK_NOW alone is a pure ACK) */
+#define TCB_F_OUT_MASK		0x0000ff00u
+
+/* Lifecycle: where the connection is beyond its RFC 9293 state, and who
+ * knows about it. */
+#define TCB_F_PASSIVE		0x00010000u	/* created by a listener */
+#define TCB_F_ACCEPTED		0x00020000u	/* app knows this connection */
+#define TCB_F_SYN_ISSUED	0x00040000u	/* our SYN (or SYN-ACK) went out once:
+						 * any later one is a retransmission */
+#define TCB_F_FIN_PENDING	0x00080000u	/* app shut the write side: FIN
+						 * goes after the queued data */
+#define TCB_F_FIN_ISSUED	0x00100000u	/* our FIN has a sequence number */
+#define TCB_F_PEER_FIN		0x00200000u	/* peer's FIN received and consumed */
+#define TCB_F_ORPHAN		0x00400000u	/* app closed: only CLOSED left */
+#define TCB_F_SEND_RST		0x00800000u	/* abort: send RST, then free */
+#define TCB_F_LIFE_MASK		0x00ff0000u
+
+/* Recovery, and the TCB's place in the stack's queues and timers. */
+#define TCB_F_FAST_RECOVERY	0x01000000u	/* in fast recovery */
+#define TCB_F_SACK_RECOVERY	0x02000000u	/* the recovery is RFC 6675's (scoreboard) */
+#define TCB_F_RTT_TIMING	0x04000000u	/* rtt.seq is being timed (Karn) */
+#define TCB_F_ACK_DELAYED	0x08000000u	/* an ACK is owed; delack armed */
+#define TCB_F_TX_QUEUED		0x10000000u	/* on the stack's output list */
+#define TCB_F_WANT_WRITABLE	0x20000000u	/* app was refused space */
+#define TCB_F_MISC_MASK		0xff000000u
 
 /* Bytes the app queued and the peer has not acknowledged. The chain's
  * segments are linked through m->next; head_off bytes of the head segment
@@ -158,7 +177,7 @@ struct tcb {
 	/* --- second line: output list, congestion, RTT, timers --- */
 	struct tcb *tx_next;		/* stack output list */
 	uint32_t gen;			/* generation of this slot (handles) */
-	uint32_t cwnd;			/* bytes; moved only by cc ops (tcp_cc.c) */
+	uint32_t cwnd;			/* bytes; moved only by cc ops (tcp_cc_view.c) */
 	uint32_t ssthresh;
 	uint32_t recover;		/* NewReno recovery point (RFC 6582) */
 	uint16_t dupacks;
@@ -203,6 +222,16 @@ struct tcb {
 	uint32_t next_free;		/* free list link (slot index) */
 	int32_t close_status;		/* status for TERN_EV_TCP_CLOSED */
 	uint8_t cc_algo;		/* enum tcp_cc_algo */
+	/* options the app set (enum tern_tcp_opt), tcp_uopts_apply() */
+	uint8_t tos;			/* IPv4 TOS of our segments */
+	uint8_t ttl;			/* IPv4 TTL, 0 = default */
+	uint8_t ka_on;			/* keep-alive probes on */
+	uint8_t ka_cnt;			/* unanswered probes before giving up */
+	uint16_t mss_clamp;		/* MSS we offer and send at most; 0 = none */
+	uint32_t ka_idle_ms;		/* idle time before the first probe */
+	uint32_t ka_intvl_ms;		/* between probes */
+	uint32_t uto_ms;		/* user timeout (RFC 5482), 0 = off */
+	uint64_t uto_start_ns;		/* outstanding data unacknowledged since */
 	uint64_t last_tx_ns;		/* last data segment sent (idle restart) */
 	union tcp_cc_priv cc;		/* the algorithm's own state (cc/) */
 };

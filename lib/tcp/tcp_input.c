@@ -12,8 +12,10 @@
  * each). Every step returns a verdict and verdict_apply() is the one place
  * that acts on it (ACK now, RST reply, counted drop, free). The mbuf is
  * freed there unless a step handed it on, to the app (tcp_ev_data) or to
- * the reassembly queue. Input never transmits: it updates the TCB, raises
- * events and schedules output; every state change goes through
+ * the reassembly queue. Input updates the TCB, raises events and sets
+ * output requests; the one segment it builds itself is the RST reply a
+ * refused segment gets (verdict_apply, no TCB to ask), and that is only
+ * staged: the loop transmits. Every state change goes through
  * tcp_set_state().
  */
 #include <errno.h>
@@ -187,7 +189,8 @@ cookie_established(struct tern_stack *s, struct tcp_listener *l, const struct se
 			     in->seg.src_port);
 	if (tcb == NULL)
 		return NULL;
-	tcb->flags |= TCB_F_PASSIVE | TCB_F_SYN_SENT;
+	tcp_uopts_apply(s, tcb, &l->opts);
+	tcb->flags |= TCB_F_PASSIVE | TCB_F_SYN_ISSUED;
 	tcb->chan = l->chan;
 	tcb->cookie = l->cookie;
 	tcb->iss = in->seg.ack - 1;
@@ -262,6 +265,7 @@ listen_input(struct tern_stack *s, struct tcp_listener *l, struct seg_in *in,
 			     in->seg.src_port);
 	if (tcb == NULL)
 		return IN_DROP;
+	tcp_uopts_apply(s, tcb, &l->opts);
 	tcb->flags |= TCB_F_PASSIVE;
 	tcb->listener = l;
 	l->n_syn++;

@@ -9,7 +9,7 @@
  * SACK blocks the scoreboard (tcp_sack.c) and RFC 6675's recovery),
  * send-window update (the SND.WL1/WL2 rule) and the closing states whose
  * FIN this ACK covers. This file decides WHEN (duplicate-ACK count,
- * recovery point); how the window moves is the algorithm's (tcp_cc.c ->
+ * recovery point); how the window moves is the algorithm's (tcp_cc_view.c ->
  * cc/). Called by tcp_input.c's synchronized-state path; returns a verdict
  * like every step.
  */
@@ -70,7 +70,7 @@ recovery_enter(struct tern_stack *s, struct tcb *tcb, uint64_t now)
 
 	tcp_cc_recovery_enter(tcb, now, sack);
 	tcb->recover = tcb->snd.max;
-	tcb->flags |= TCB_F_FAST_REXMIT | TCB_F_FAST_RECOVERY;
+	tcb->flags |= TCB_F_REXMIT_FAST | TCB_F_FAST_RECOVERY;
 	tcb->flags &= ~TCB_F_RTT_TIMING;	/* Karn: the resend is not timed */
 	if (sack) {
 		tcb->flags |= TCB_F_SACK_RECOVERY;
@@ -103,7 +103,7 @@ cwnd_on_ack(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in,
 		if (tcb->flags & TCB_F_SACK_RECOVERY)
 			return;		/* RFC 6675 (B): pipe decides, no deflation */
 		tcp_cc_partial_ack(tcb, in->now, acked);
-		tcb->flags |= TCB_F_FAST_REXMIT;
+		tcb->flags |= TCB_F_REXMIT_FAST;
 		return;
 	}
 	tcb->dupacks = 0;
@@ -121,7 +121,7 @@ ack_new(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in)
 
 	if (in->syn_acked)
 		data--;
-	if ((tcb->flags & TCB_F_FIN_SENT) && ack == tcb->snd.max && data > 0)
+	if ((tcb->flags & TCB_F_FIN_ISSUED) && ack == tcb->snd.max && data > 0)
 		data--;				/* our FIN takes no queue byte */
 	rtt_ns = tcp_in_ack_rtt(s, tcb, in);
 	tcb->snd.una = ack;
@@ -165,7 +165,7 @@ ack_dup(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in)
 		if (!(tcb->flags & TCB_F_SACK_RECOVERY))
 			tcp_cc_dupack(tcb, in->now);
 		else if (tcp_sack_head_rxt_lost(tcb)) {
-			tcb->flags |= TCB_F_FAST_REXMIT;
+			tcb->flags |= TCB_F_REXMIT_FAST;
 			stack_ctr_inc(s, CTR_TCP_SACK_LOST_RXT);
 		}
 		tcp_output_schedule(s, tcb);
@@ -236,7 +236,7 @@ ack_syn_received(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
 static enum in_verdict
 ack_fin_progress(struct tern_stack *s, struct tcb *tcb)
 {
-	if (!(tcb->flags & TCB_F_FIN_SENT) || tcb->snd.una != tcb->snd.max)
+	if (!(tcb->flags & TCB_F_FIN_ISSUED) || tcb->snd.una != tcb->snd.max)
 		return IN_CONTINUE;
 	switch (tcb->state) {
 	case TCP_ST_FIN_WAIT_1:

@@ -98,7 +98,7 @@ entry_info(const struct tern_stack *s, const struct tcb *tcb, struct stat_entry 
 		uint32_t fin = (tcb->flags & TCB_F_PEER_FIN) ? 1 : 0;
 
 		e->v[STAT_F_BYTES_ACKED] = (uint32_t)(tcb->snd.una - tcb->iss - 1) -
-			((tcb->flags & TCB_F_FIN_SENT) && tcb->snd.una == tcb->snd.max);
+			((tcb->flags & TCB_F_FIN_ISSUED) && tcb->snd.una == tcb->snd.max);
 		e->v[STAT_F_BYTES_RECEIVED] = (uint32_t)(tcb->rcv.nxt - tcb->irs - 1 - fin);
 	}
 }

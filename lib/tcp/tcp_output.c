@@ -9,7 +9,7 @@
  * window (swnd = min(cwnd, rwnd), plus RFC 3042 limited transmit; Nagle,
  * sender SWS avoidance), the FIN, and a pure ACK when one is still owed.
  * Before sending after an idle period longer than the RTO the congestion
- * control restarts its window (RFC 5681 4.1, tcp_cc.c).
+ * control restarts its window (RFC 5681 4.1, tcp_cc_view.c).
  * tcp_output_seg.c builds the frames.
  */
 #include <errno.h>
@@ -18,11 +18,6 @@
 
 /* Staged frames free before a TCB is served (an ACK, a few segments). */
 #define TCP_OUTPUT_ROOM 16u
-
-/* Flags that ask output for something; cleared once looked at. */
-#define TCB_F_OUTPUT_REQ (TCB_F_ACK_NOW | TCB_F_RETRANSMIT | TCB_F_FAST_REXMIT | \
-			  TCB_F_PROBE | TCB_F_WND_UPDATE | TCB_F_KEEPALIVE | \
-			  TCB_F_SYNACK_AGAIN)
 
 void
 tcp_output_schedule(struct tern_stack *s, struct tcb *tcb)
@@ -65,7 +60,7 @@ tcp_output_challenge_ack(struct tern_stack *s, struct tcb *tcb)
  * SYN-RECEIVED: snd.una == iss); call that seq0. Queue offset
  * of sequence number x is x - seq0. With `bytes` queued, our FIN (once the
  * app shut the write side: TCB_F_FIN_PENDING, which stays set) occupies
- * seq0 + bytes, right after the last byte; TCB_F_FIN_SENT says it was
+ * seq0 + bytes, right after the last byte; TCB_F_FIN_ISSUED says it was
  * given that number (snd.max covers it), and it is acknowledged when
  * snd.una == snd.max. Input removes acknowledged data with tcp_sndq_ack(),
  * counting neither SYN nor FIN. snd.nxt is where new transmission goes on;
@@ -83,7 +78,7 @@ data_seq0(const struct tcb *tcb)
 static bool
 fin_acked(const struct tcb *tcb)
 {
-	return (tcb->flags & TCB_F_FIN_SENT) && tcb->snd.una == tcb->snd.max;
+	return (tcb->flags & TCB_F_FIN_ISSUED) && tcb->snd.una == tcb->snd.max;
 }
 
 /* The FIN belongs at seq0 + bytes and is not acknowledged yet. */
@@ -125,7 +120,7 @@ sent_at_nxt(struct tern_stack *s, struct tcb *tcb, const struct tcp_tx *tx)
 		tcb->rtt.ts_ns = s->now_ns;
 	}
 	if (tx->flags & TCP_FLAG_FIN)
-		tcb->flags |= TCB_F_FIN_SENT;
+		tcb->flags |= TCB_F_FIN_ISSUED;
 	if (tx->len > 0)
 		tcb->last_tx_ns = s->now_ns;
 	tcb->snd.nxt = end;
@@ -143,7 +138,7 @@ output_syn_received_ack(struct tern_stack *s, struct tcb *tcb)
 	struct tcp_tx tx = { .seq = tcb->snd.nxt, .flags = TCP_FLAG_ACK };
 	struct tcp_opts o;
 
-	tcb->flags &= ~TCB_F_OUTPUT_REQ;
+	tcb->flags &= ~TCB_F_OUT_MASK;
 	tcp_output_opts(s, tcb, &o);
 	tcp_output_xmit(s, tcb, &tx, &o);
 }
@@ -156,26 +151,26 @@ output_syn_received_ack(struct tern_stack *s, struct tcb *tcb)
 static void
 output_syn(struct tern_stack *s, struct tcb *tcb)
 {
-	bool first = !(tcb->flags & TCB_F_SYN_SENT);
+	bool first = !(tcb->flags & TCB_F_SYN_ISSUED);
 	bool synack = tcb->state == TCP_ST_SYN_RECEIVED;
 	struct tcp_tx tx = { .seq = tcb->iss, .flags = TCP_FLAG_SYN, .rexmit = !first };
 	struct tcp_opts o;
 
-	if (!first && !(tcb->flags & TCB_F_RETRANSMIT) &&
+	if (!first && !(tcb->flags & TCB_F_REXMIT_RTO) &&
 	    !(synack && (tcb->flags & TCB_F_SYNACK_AGAIN))) {
 		if (synack && (tcb->flags & TCB_F_ACK_NOW))
 			output_syn_received_ack(s, tcb);
-		tcb->flags &= ~TCB_F_OUTPUT_REQ;
+		tcb->flags &= ~TCB_F_OUT_MASK;
 		return;
 	}
-	tcb->flags &= ~TCB_F_OUTPUT_REQ;
+	tcb->flags &= ~TCB_F_OUT_MASK;
 	if (synack) {
 		tx.flags |= TCP_FLAG_ACK;
 		tcb->rcv.adv = tcb->rcv.nxt;	/* first window offered */
 	}
 	tcp_output_syn_opts(s, tcb, &o);
 	if (first) {
-		tcb->flags |= TCB_F_SYN_SENT | TCB_F_RTT_TIMING;
+		tcb->flags |= TCB_F_SYN_ISSUED | TCB_F_RTT_TIMING;
 		tcb->rtt.seq = tcb->iss;
 		tcb->rtt.ts_ns = s->now_ns;
 		tcb->snd.nxt = tcb->iss + 1;
@@ -338,7 +333,7 @@ resend_range(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o,
 	uint32_t seq0 = data_seq0(tcb), bytes = tcb->sndq.bytes;
 	uint32_t off = seq - seq0;
 	struct tcp_tx tx = { .seq = seq, .off = off, .flags = TCP_FLAG_ACK, .rexmit = true };
-	bool fin = (tcb->flags & TCB_F_FIN_SENT) && fin_due(tcb);
+	bool fin = (tcb->flags & TCB_F_FIN_ISSUED) && fin_due(tcb);
 
 	*used = 0;
 	if (off < bytes) {
@@ -513,10 +508,10 @@ update_timers(struct tern_stack *s, struct tcb *tcb, bool stalled)
 		tcp_timer_cancel(s, tcb, TCP_T_PERSIST);
 		tcb->backoff = 0;	/* it was the probes' backoff, not the RTO's */
 	}
-	if (s->cfg.tcp_keepalive_ms != 0 && tcb->state != TCP_ST_TIME_WAIT &&
+	if (tcb->ka_on && tcb->state != TCP_ST_TIME_WAIT &&
 	    !tcp_timer_is_armed(tcb, TCP_T_KEEPALIVE))
 		tcp_timer_arm(s, tcb, TCP_T_KEEPALIVE, tcb->idle_since_ns +
-			      (uint64_t)s->cfg.tcp_keepalive_ms * NS_PER_MS);
+			      (uint64_t)tcb->ka_idle_ms * NS_PER_MS);
 	if ((stalled || (tcb->flags & TCB_F_ACK_DELAYED)) &&
 	    !tcp_timer_is_armed(tcb, TCP_T_DELACK))
 		tcp_timer_arm(s, tcb, TCP_T_DELACK,
@@ -529,12 +524,12 @@ update_timers(struct tern_stack *s, struct tcb *tcb, bool stalled)
 static void
 output_synced(struct tern_stack *s, struct tcb *tcb)
 {
-	uint32_t req = tcb->flags & TCB_F_OUTPUT_REQ, high;
+	uint32_t req = tcb->flags & TCB_F_OUT_MASK, high;
 	struct tcp_opts o;
 	bool stalled = false;
 
-	tcb->flags &= ~(TCB_F_OUTPUT_REQ & ~TCB_F_ACK_NOW);
-	if (req & TCB_F_RETRANSMIT)
+	tcb->flags &= ~(TCB_F_OUT_MASK & ~TCB_F_ACK_NOW);
+	if (req & TCB_F_REXMIT_RTO)
 		tcb->snd.nxt = tcb->snd.una;	/* RFC 6298 5.4: go back */
 	if (seq_lt(tcb->snd.nxt, tcb->snd.una))
 		tcb->snd.nxt = tcb->snd.una;
@@ -544,7 +539,7 @@ output_synced(struct tern_stack *s, struct tcb *tcb)
 		tcb->dsack_left = tcb->dsack_right;
 		stack_ctr_inc(s, CTR_TCP_TX_DSACK);
 	}
-	if (req & TCB_F_FAST_REXMIT)
+	if (req & TCB_F_REXMIT_FAST)
 		stalled |= fast_rexmit(s, tcb, &o) != 0;
 	if (!stalled && (tcb->flags & TCB_F_SACK_RECOVERY))
 		stalled = sack_resend_lost(s, tcb, &o) != 0;
@@ -596,7 +591,7 @@ output_tcb(struct tern_stack *s, struct tcb *tcb)
 	switch (tcb->state) {
 	case TCP_ST_CLOSED:
 	case TCP_ST_LISTEN:
-		tcb->flags &= ~TCB_F_OUTPUT_REQ;
+		tcb->flags &= ~TCB_F_OUT_MASK;
 		break;
 	case TCP_ST_SYN_SENT:
 	case TCP_ST_SYN_RECEIVED:

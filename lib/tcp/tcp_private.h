@@ -1,25 +1,40 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
  * TCP internals shared between the files of lib/tcp/. Who does what:
- *   tcp_conn.c    TCB slots, 4-tuple table, listeners, handles, ISN (RFC 6528)
- *   tcp_secret.c  the per-boot secret shared by tern processes, its keys
- *   tcp_syncookie.c SYN cookies (RFC 4987 3.6) for full listeners
- *   tcp_state.c   state names, tcp_set_state(), per-state data
- *   tcp_input.c   RFC 9293 3.10.7: segment arrives (+ tcp_input_*.c steps)
- *   tcp_reass.c   out-of-order queue
- *   tcp_sack.c    SACK scoreboard (RFC 6675), D-SACK notes (RFC 2883)
- *   tcp_output.c  segments we send: SYN, SYN-ACK, data, ACK, FIN, RST, probes
- *   tcp_sndq.c    the send queue (app mbufs until acknowledged)
- *   tcp_timer.c   per-TCB deadlines, one wheel entry per TCB, handlers
- *   tcp_rtt.c     RFC 6298 estimator
- *   tcp_cc.c      congestion control glue: TCB <-> cc/ ops (newreno, cubic)
- *   tcp_user.c    app commands and the events TCP raises
- * Order in one loop iteration: tcp_input() per segment (via ip4_input),
- * then commands (tcp_cmd_*), timers (tcp_timer_expired), and finally
- * tcp_output_run() builds every segment the iteration made necessary.
- * Input, commands and timers never transmit directly: they update the TCB
- * and call tcp_output_schedule(); RSTs for segments without a TCB are the
- * one exception (tcp_output_rst_reply).
+ *   tcp_conn.c       TCB slots, 4-tuple table, listeners, handles, ISN
+ *                    (RFC 6528), the RX-burst bulk lookup
+ *   tcp_secret.c     the per-boot secret shared by tern processes, its keys
+ *   tcp_syncookie.c  SYN cookies (RFC 4987 3.6) for full listeners
+ *   tcp_state.c      state names, tcp_set_state(), per-state data
+ *   tcp_input.c      RFC 9293 3.10.7, segment arrives: the steps up to and
+ *                    after the ACK field, each returning a verdict
+ *   tcp_input_ack.c  the ACK field: SND.UNA, duplicate ACKs, recovery entry
+ *                    and exit (RFC 5681, 6582, 6675)
+ *   tcp_reass.c      out-of-order queue
+ *   tcp_sack.c       SACK scoreboard (RFC 6675), blocks we send, D-SACK
+ *                    notes (RFC 2018, 2883)
+ *   tcp_output.c     what a TCB sends: SYN, SYN-ACK, data, ACK, FIN, RST,
+ *                    probes; the per-iteration output list
+ *   tcp_output_seg.c building one segment (headers, options, checksum
+ *                    offload); TCB-less replies (RST, cookie SYN-ACK)
+ *   tcp_sndq.c       the send queue (app mbufs until acknowledged)
+ *   tcp_timer.c      per-TCB deadlines, one wheel entry per TCB, handlers
+ *   tcp_rtt.c        RFC 6298 estimator
+ *   tcp_cc_view.c    congestion control, TCB side: builds the view cc/
+ *                    algorithms (cc/cc_common.c, newreno.c, cubic.c) work on
+ *   tcp_user.c       app commands and the events TCP raises
+ *   tcp_list.c       the connection list for tern-stat and telemetry
+ *   tcp_info.c       per-connection internals (tern_tcp_info)
+ * Order in one loop iteration: tcp_input() per segment (dispatched by
+ * stack/stack_input.c), then commands (tcp_cmd_*), timers
+ * (tcp_timer_expired), and finally tcp_output_run() builds every segment
+ * the iteration made necessary. Input, commands and timers do not build
+ * segments for a TCB: they set an output request (TCB_F_OUT_MASK) and call
+ * tcp_output_schedule(). Two replies have no TCB to hang a request on and
+ * are staged at once by input: the RST answering a segment that must be
+ * refused (verdict_apply -> tcp_output_rst_reply) and a listener's SYN
+ * cookie SYN-ACK. Staging never transmits; the loop flushes (see
+ * core/stack_stage.c).
  */
 #ifndef TERN_TCP_INTERNAL_H
 #define TERN_TCP_INTERNAL_H
@@ -54,6 +69,30 @@ struct frame_tuple;
 #define TCP_COOKIE_SLOT_NS (64ull * 1000000000ull)
 #define TCP_COOKIE_PRESSURE_NS (3ull * 1000000000ull)
 
+/* Per-connection options an app sets (TERN_CMD_TCP_SETOPT, tcp_user.c):
+ * a channel's defaults for its next connects and listens, a listener's
+ * for what it accepts. A TCB keeps its own copy in its fields. */
+struct tcp_uopts {
+	uint32_t rcvbuf;
+	uint32_t sndbuf;
+	uint32_t ka_idle_ms;
+	uint32_t ka_intvl_ms;
+	uint32_t uto_ms;		/* user timeout, 0 = off */
+	uint16_t mss_clamp;		/* 0 = none */
+	uint8_t ka_on;
+	uint8_t ka_cnt;
+	uint8_t tos;
+	uint8_t ttl;			/* 0 = IP default */
+	uint8_t nodelay;
+	uint8_t cc;			/* enum tcp_cc_algo */
+};
+
+/* A channel's defaults (chan == NULL: a free entry). */
+struct tcp_chan_uopts {
+	struct tern_chan *chan;
+	struct tcp_uopts o;
+};
+
 struct tcp_listener {
 	uint16_t port;			/* 0 = free slot */
 	uint16_t backlog;		/* max connections in SYN-RECEIVED */
@@ -62,6 +101,7 @@ struct tcp_listener {
 	uint64_t cookie_sent_ns;	/* last SYN cookie sent (0 = never) */
 	struct tern_chan *chan;
 	uint64_t cookie;
+	struct tcp_uopts opts;		/* what accepted connections start with */
 };
 
 /* Bulk lookup results for the RX burst being processed (tcp_conn.c). */
@@ -93,6 +133,7 @@ struct tcp_table {
 	struct token_bucket challenge;	/* RFC 5961 7 rate limit */
 	struct rte_mempool *reass_pool;	/* out-of-order queues (tcp_reass.c) */
 	struct rte_mempool *sack_pool;	/* SACK scoreboards (tcp_sack.c) */
+	struct tcp_chan_uopts chan_uopts[STACK_MAX_CHANS]; /* TERN_CMD_TCP_SETOPT, handle 0 */
 };
 
 /* ---- tcp_conn.c ---- */
@@ -314,7 +355,7 @@ void tcp_rtt_sample(struct tern_stack *s, struct tcb *tcb, uint64_t rtt_ns);
 /* Current RTO with backoff applied and clamped to [min, max]. */
 uint64_t tcp_rto_ns(const struct tern_stack *s, const struct tcb *tcb);
 
-/* ---- tcp_cc.c ---- */
+/* ---- tcp_cc_view.c ---- */
 /* The TCB side of congestion control: each call builds the algorithm's
  * view from the TCB (FlightSize = snd.max - snd.una at the call), runs
  * one op of tcb->cc_algo and stores cwnd/ssthresh back. Callers decide
@@ -358,6 +399,13 @@ bool tcp_list_conns(const struct tern_stack *s, const struct stat_req *req,
 /* ---- tcp_user.c ---- */
 void tcp_cmd_run(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *cmd);
 void tcp_chan_closed(struct tern_stack *s, struct tern_chan *c);
+/* The options a connection starts with when nobody set any (tern_config). */
+void tcp_uopts_default(const struct tern_config *cfg, struct tcp_uopts *o);
+/* Give a TCB that has sent nothing yet the options `o`. */
+void tcp_uopts_apply(const struct tern_stack *s, struct tcb *tcb, const struct tcp_uopts *o);
+/* RFC 5482 / RFC 9293 3.8.3 R2: true when the user timeout has passed for
+ * the data outstanding at the RTO that fires at `now` (tcp_timer.c). */
+bool tcp_uto_expired(const struct tern_stack *s, struct tcb *tcb, uint64_t now);
 /* Events raised by input and timers. */
 void tcp_ev_accepted(struct tern_stack *s, struct tcb *tcb);
 void tcp_ev_connected(struct tern_stack *s, struct tcb *tcb);

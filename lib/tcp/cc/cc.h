@@ -6,8 +6,8 @@
  * decides HOW the window moves; TCP input and timers decide WHEN an event
  * happened (duplicate-ACK counting, the recovery point, which timeout is
  * the first of an episode) and call the matching op through the TCB glue
- * in tcp_cc.c. Algorithms are data: a const table indexed by enum
- * tcp_cc_algo (cc.c). The RFC 5681 / 6582 pieces every loss-based
+ * in tcp_cc_view.c. Algorithms are data: a const table indexed by enum
+ * tcp_cc_algo (cc_common.c). The RFC 5681 / 6582 pieces every loss-based
  * algorithm shares (slow start with ABC, fast-recovery inflation, partial
  * ACKs, leaving recovery, the loss window, the restart window) are
  * exported here so that CUBIC reuses them and only overrides what RFC
@@ -96,7 +96,7 @@ struct tcp_cc_ops {
 	void (*after_idle)(struct tcp_cc_view *v);
 };
 
-/* ---- cc.c ---- */
+/* ---- cc_common.c ---- */
 /* The algorithm table; NULL for an id out of range. */
 const struct tcp_cc_ops *tcp_cc_ops_get(unsigned int algo);
 /* Id of `name` ("newreno", "cubic"), or -1. */

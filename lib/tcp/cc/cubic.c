@@ -11,7 +11,7 @@
  * window had not regained the previous W_max (4.7); after a timeout the
  * first stage restarts from K = 0 and W_max = cwnd_epoch (4.8). Slow
  * start, fast-recovery inflation, partial ACKs and leaving recovery are
- * Reno's (cc.c). Times are milliseconds, windows bytes; K^3 is computed
+ * Reno's (cc_common.c). Times are milliseconds, windows bytes; K^3 is computed
  * in ms^3 and rooted by digit-by-digit integer cube root, so the data
  * path needs no floating point.
  */

@@ -6,7 +6,7 @@
  * in congestion avoidance), multiplicative decrease on three duplicate
  * ACKs with fast-recovery inflation, RFC 6582 partial ACKs, the loss
  * window after a timeout and the restart window after idle. The default
- * algorithm; called through tcp_cc_newreno from the TCB glue (tcp_cc.c).
+ * algorithm; called through tcp_cc_newreno from the TCB glue (tcp_cc_view.c).
  */
 #include <string.h>
 

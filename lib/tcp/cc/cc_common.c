@@ -3,7 +3,7 @@
  * The congestion-control algorithm table (indexed by enum tcp_cc_algo)
  * and the RFC 5681 / 6582 / 6928 window arithmetic that NewReno and CUBIC
  * share. Called only through the ops (newreno.c, cubic.c) and by the TCB
- * glue in tcp_cc.c; pure functions of the view.
+ * glue in tcp_cc_view.c; pure functions of the view.
  */
 #include <stddef.h>
 #include <string.h>
