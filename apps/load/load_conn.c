@@ -754,7 +754,8 @@ probe(struct load_worker *w, struct worker_priv *p, const struct load_clock *clk
 			if (ev[i].type == TERN_EV_TCP_CLOSED ||
 			    (ev[i].type == TERN_EV_CMD_ERROR && !(ev[i].cookie & CK_CMD)))
 				p->live--;
-			if (ev[i].cookie != PROBE_COOKIE)
+			/* CONNECTING only says the SYN left: wait for the outcome */
+			if (ev[i].cookie != PROBE_COOKIE || ev[i].type == TERN_EV_TCP_CONNECTING)
 				continue;
 			if (ev[i].type == TERN_EV_TCP_CONNECTED)
 				conn_cmd(w, TERN_CMD_TCP_CLOSE, ev[i].handle, 0);
