@@ -109,6 +109,8 @@ struct tern_stack {
 	struct udp_table *udp;
 	struct tcp_table *tcp;
 	struct steer_domain *steer;	/* NULL: one queue, nothing to steer */
+	tern_tap_fn tap;		/* capture tap on RX bursts and TX flushes; NULL = off */
+	void *tap_arg;
 
 	uint16_t ephemeral_next;	/* UDP ephemeral port cursor */
 	struct tern_config cfg;		/* copy, for the settings layers read */

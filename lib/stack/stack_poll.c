@@ -15,6 +15,8 @@
  * between frames, command bursts and timer batches once a staging area is
  * half full, and between rounds of TCP output that reported "held".
  * Embedding apps call tern_stack_input/process/tx_drain themselves.
+ * A capture tap (tern_stack_set_tap, for --pcap) sees each RX burst before
+ * input and each TX flush before the burst.
  */
 #include <rte_branch_prediction.h>
 #include <rte_cycles.h>
@@ -293,6 +295,9 @@ tern_stack_poll(struct tern_stack *s)
 		n = netif_rx(s, i, pkts, s->burst);
 		if (n == 0)
 			continue;
+		if (unlikely(s->tap != NULL))
+			s->tap(s->tap_arg, s->iface[i].port_id, s->iface[i].queue_id,
+			       TERN_TAP_RX, pkts, n);
 		stack_rx_burst(s, i, pkts, n, false);
 		work += n;
 	}
@@ -305,13 +310,26 @@ tern_stack_poll(struct tern_stack *s)
 	return work;
 }
 
+/* The capture tap sees each frame once, on its first flush: the frames at
+ * the front that an earlier flush deferred (txb_deferred) were shown then. */
+static inline void
+iface_flush(struct tern_stack *s, uint16_t i)
+{
+	struct stack_iface *f = &s->iface[i];
+
+	if (unlikely(s->tap != NULL) && f->is_port && f->txb_len > f->txb_deferred)
+		s->tap(s->tap_arg, f->port_id, f->queue_id, TERN_TAP_TX,
+		       f->txb + f->txb_deferred, f->txb_len - f->txb_deferred);
+	netif_tx_flush(s, i);
+}
+
 void
 stack_tx_flush(struct tern_stack *s)
 {
 	uint16_t i;
 
 	for (i = 0; i < s->n_ifaces; i++)
-		netif_tx_flush(s, i);
+		iface_flush(s, i);
 }
 
 void
@@ -323,7 +341,7 @@ stack_flush_if_high(struct tern_stack *s)
 		stack_events_flush(s);
 	for (i = 0; i < s->n_ifaces; i++)
 		if (unlikely(s->iface[i].txb_len >= STACK_TXB_SIZE / 2))
-			netif_tx_flush(s, i);
+			iface_flush(s, i);
 }
 
 void
