@@ -59,6 +59,7 @@ struct load_opts {
 	uint64_t timeout_ns;
 	uint64_t warmup_ns;
 	int latency;			/* --latency: print the distribution */
+	int hold;			/* --hold: keep the port after the run */
 	const char *json_path;
 	const char *hgrm_path;		/* --hgrm: HdrHistogram percentile text */
 	struct cli_capture cap;		/* --pcap, --pcap-max */

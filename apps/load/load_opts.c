@@ -22,7 +22,7 @@ load_usage(FILE *f)
 		"       [-R RATE] [-t LCORES] [--close] [-H 'Name: value']... [--timeout T]\n"
 		"       [--warmup S] [--latency] [--json FILE] [--hgrm FILE] [--stats FILE]\n"
 		"       [--config FILE] [--dst-ports LO-HI] [--in-flight K] [--pcap FILE\n"
-		"       [--pcap-max N]] [--help] [--version] URL\n"
+		"       [--pcap-max N]] [--hold] [--help] [--version] URL\n"
 		"  DURATION, T, S: a number with an optional unit us, ms, s (default), m, h\n"
 		"  CONNS, K: optional suffix k (1000) or M (10^6)\n"
 		"  RATE: total requests per second (open loop), optional suffix k or M\n"
@@ -30,7 +30,9 @@ load_usage(FILE *f)
 		"    (instead of the URL's port); one source address reaches %u\n"
 		"    keep-alive connections per server port\n"
 		"  --in-flight K: closed loop with at most K requests outstanding, the\n"
-		"    connections taking turns (many open connections, bounded queue)\n",
+		"    connections taking turns (many open connections, bounded queue)\n"
+		"  --hold: when the run is over, stop the lcores but keep the port until\n"
+		"    SIGTERM/SIGINT (at most 120 s): stop a net_memif peer first\n",
 		LOAD_LPORTS);
 }
 
@@ -148,6 +150,9 @@ opt_one(void *app, int c, const char *arg, char *err, size_t n)
 	case 'L':
 		o->latency = 1;
 		return 0;
+	case 'o':
+		o->hold = 1;
+		return 0;
 	case 'j':
 		o->json_path = arg;
 		return cli_check_writable("--json", arg, err, n);
@@ -207,6 +212,7 @@ load_opts_parse(struct load_opts *o, int argc, char **argv, char *err, size_t er
 		{ "stats", required_argument, NULL, 'S' },
 		{ "dst-ports", required_argument, NULL, 'P' },
 		{ "in-flight", required_argument, NULL, 'K' },
+		{ "hold", no_argument, NULL, 'o' },
 		CLI_LONGOPTS_COMMON,
 		{ NULL, 0, NULL, 0 },
 	};

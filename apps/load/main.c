@@ -32,6 +32,7 @@
 
 /* App globals live in main.c only. */
 static volatile int quit;
+static volatile unsigned int n_signals;	/* --hold waits for the next one */
 static struct load_opts opts;
 static struct load_clock clk;
 static struct load_worker workers[RTE_MAX_LCORE];
@@ -47,6 +48,25 @@ on_signal(int sig)
 {
 	(void)sig;
 	quit = 1;
+	n_signals++;
+}
+
+/* --hold: the lcores are done and poll no more, the port stays up until
+ * a signal (bounded). A net_memif peer that disconnects makes DPDK 22.11's
+ * PMD unmap the shared rings from its control thread, unsynchronised with
+ * an lcore inside rx/tx burst; with nothing polling here, the server can
+ * be stopped first and this side second (lib/README.md, "Multi-core"). */
+#define HOLD_MAX_S 120
+static void
+hold_port(void)
+{
+	unsigned int seen = n_signals, i;
+
+	fprintf(stderr, "tern-load: run over; holding the port until SIGTERM or SIGINT"
+		" (at most %d s)\n", HOLD_MAX_S);
+	fflush(stderr);
+	for (i = 0; i < HOLD_MAX_S * 100 && n_signals == seen; i++)
+		rte_delay_us_sleep(10000);
 }
 
 static void
@@ -209,6 +229,8 @@ teardown(struct load_result *r)
 		hist_free(workers[i].lat);
 		load_rps_free(&workers[i].rps);
 	}
+	if (opts.hold)
+		hold_port();
 	r->mbufs_leaked = app_stop(&env);
 }
 

@@ -319,7 +319,7 @@ tcp_client() {
 # ones (not supported: lib/README.md) must end by themselves, a failure
 # named in one line, never a hang.
 memif_pair() {
-	local tag=$1 nl=$2 nh=$3 hpid='' rc=0 lcl llc hl equal=0
+	local tag=$1 nl=$2 nh=$3 hpid='' lpid='' hrc rc=0 lcl llc hl equal=0
 	[[ $nl -eq $nh ]] && equal=1
 	rm -f "$SOCK"
 	# on two CPUs: the server from the last lcore down, the client from 0
@@ -341,12 +341,33 @@ memif_pair() {
 		return 0
 	fi
 	tap_line ok "$tag: tern-httpd starts on $nh lcores (memif server, pid $hpid)"
-	timeout -k 5 60 "$LOAD_BIN" "${EAL_MEM[@]}" -l "$lcl" --file-prefix "$PREFIX-$tag-c" \
-		--vdev "net_memif0,role=client,socket=$SOCK" -- --ip 198.18.42.2/24 \
-		-t "$nl" -c 64 -d 2 --timeout 2 --json "$WORK/$tag.json" \
-		http://198.18.42.1/ >"$WORK/$tag-load.out" 2>"$WORK/$tag-load.err" || rc=$?
+	if [[ $equal -eq 1 ]]; then
+		# --hold: tern-load's lcores stop polling first, then the
+		# server goes, then tern-load; the side a memif peer leaves
+		# must not be polling (lib/README.md, "Multi-core")
+		timeout -k 5 180 "$LOAD_BIN" "${EAL_MEM[@]}" -l "$lcl" \
+			--file-prefix "$PREFIX-$tag-c" \
+			--vdev "net_memif0,role=client,socket=$SOCK" -- --ip 198.18.42.2/24 \
+			-t "$nl" -c 64 -d 2 --timeout 2 --json "$WORK/$tag.json" --hold \
+			http://198.18.42.1/ >"$WORK/$tag-load.out" 2>"$WORK/$tag-load.err" &
+		lpid=$!
+		PIDS+=("$lpid")
+		wait_line "$lpid" "$WORK/$tag-load.err" '^tern-load: run over; holding' 1200 ||
+			echo "# $tag: tern-load ended without holding its port"
+		stop_app "$hpid"
+		hrc=$STOP_RC
+		stop_pid "$lpid"
+		rc=$STOP_RC
+		STOP_RC=$hrc
+	else
+		timeout -k 5 60 "$LOAD_BIN" "${EAL_MEM[@]}" -l "$lcl" \
+			--file-prefix "$PREFIX-$tag-c" \
+			--vdev "net_memif0,role=client,socket=$SOCK" -- --ip 198.18.42.2/24 \
+			-t "$nl" -c 64 -d 2 --timeout 2 --json "$WORK/$tag.json" \
+			http://198.18.42.1/ >"$WORK/$tag-load.out" 2>"$WORK/$tag-load.err" || rc=$?
+		stop_app "$hpid"
+	fi
 	grep -v '^\[' "$WORK/$tag-load.err" | diag || true
-	stop_app "$hpid"
 	grep '^tern-httpd: lcore' "$WORK/$tag-httpd.log" | diag || true
 	if [[ $equal -eq 0 ]]; then
 		step "$tag: tern-load" 10 "$PY" "$IT" setup-error-or-run "$rc" \
