@@ -161,3 +161,20 @@ app_exit(struct app_env *env)
 	capture_pdump_uninit(env->pdump);
 	rte_eal_cleanup();
 }
+
+void
+app_stats_dump(const struct app_env *env, const char *path, void (*write)(FILE *f))
+{
+	FILE *f = stdout;
+
+	if (path != NULL) {
+		f = fopen(path, "w");
+		if (f == NULL) {
+			fprintf(stderr, "%s: %s: %s\n", env->name, path, strerror(errno));
+			return;
+		}
+	}
+	write(f);
+	if (f != stdout)
+		fclose(f);
+}

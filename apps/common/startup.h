@@ -71,6 +71,10 @@ unsigned int app_stack_lcore(const struct app_env *env, unsigned int i);
  * all. Returns 0, or -1 when one of them returned non-zero. */
 int app_launch(lcore_function_t *fn, void *arg);
 
+/* The app's exit statistics: `write(f)` into `path`, or to stdout when
+ * path is NULL; a path that cannot be opened is one line on stderr. */
+void app_stats_dump(const struct app_env *env, const char *path, void (*write)(FILE *f));
+
 /* tern's counters as a JSON object left open ("{...", no closing brace)
  * for the app's own members. Returns 1 when no member was written (the
  * next needs no comma), 0 when some were, -1 when out of memory (nothing

@@ -259,23 +259,6 @@ write_stats(FILE *f)
 	fputs("}\n", f);
 }
 
-static void
-dump_stats(void)
-{
-	FILE *f = stdout;
-
-	if (opts.stats_path != NULL) {
-		f = fopen(opts.stats_path, "w");
-		if (f == NULL) {
-			fprintf(stderr, "tern-echo: %s: %s\n", opts.stats_path, strerror(errno));
-			return;
-		}
-	}
-	write_stats(f);
-	if (f != stdout)
-		fclose(f);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -306,7 +289,7 @@ main(int argc, char **argv)
 	}
 	if (rc == 0)
 		rc = run();		/* says "ready" once every lcore is set up */
-	dump_stats();
+	app_stats_dump(&env, opts.stats_path, write_stats);
 	in_use = app_stop(&env);
 	if (in_use != 0) {
 		fprintf(stderr, "tern-echo: %u mbufs not returned to the pool\n", in_use);

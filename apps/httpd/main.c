@@ -293,23 +293,6 @@ write_stats(FILE *f)
 	fprintf(f, "}\n");
 }
 
-static void
-dump_stats(void)
-{
-	FILE *f = stdout;
-
-	if (opts.stats_path != NULL) {
-		f = fopen(opts.stats_path, "w");
-		if (f == NULL) {
-			fprintf(stderr, "tern-httpd: %s: %s\n", opts.stats_path, strerror(errno));
-			return;
-		}
-	}
-	write_stats(f);
-	if (f != stdout)
-		fclose(f);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -334,7 +317,7 @@ main(int argc, char **argv)
 	rc = app_start(&env, "tern-httpd", &start);
 	if (rc == 0)
 		rc = run();		/* says "ready" once every lcore listens */
-	dump_stats();
+	app_stats_dump(&env, opts.stats_path, write_stats);
 	in_use = app_stop(&env);
 	if (in_use != 0) {
 		fprintf(stderr, "tern-httpd: %u mbufs not returned to the pool\n", in_use);
