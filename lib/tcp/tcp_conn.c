@@ -37,39 +37,6 @@ struct ephemeral_ask {			/* what port_in_use() checks against */
 	uint16_t rport;
 };
 
-/* 16 bytes, 8-byte aligned: rte_hash_crc reads keys 8 bytes at a time,
- * so arrays of keys (bulk lookups) must keep every key aligned. */
-struct tcp_key {
-	uint32_t raddr;
-	uint32_t laddr;
-	uint16_t rport;
-	uint16_t lport;
-	uint32_t zero;			/* always 0 */
-} __rte_aligned(8);
-_Static_assert(sizeof(struct tcp_key) == 16, "4-tuple key is two 64-bit words");
-
-/* Written as two 64-bit stores: rte_hash reads the key in 8-byte words,
- * and four narrow stores read back that way defeat store forwarding (each
- * lookup then waits for the previous one's cache miss: 2-3x slower at 1M
- * entries in bench/micro). Same bytes as the fields on a little-endian
- * CPU; big-endian ones store the fields. */
-static struct tcp_key
-key_of(uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
-{
-	struct tcp_key k;
-
-#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
-	uint64_t w[2] = { (uint64_t)raddr | (uint64_t)laddr << 32,
-			  (uint64_t)rport | (uint64_t)lport << 16 };
-
-	memcpy(&k, w, sizeof(k));
-#else
-	k = (struct tcp_key){ .raddr = raddr, .laddr = laddr, .rport = rport,
-			      .lport = lport, .zero = 0 };
-#endif
-	return k;
-}
-
 /* The interface that owns local address `laddr` (0 when none does). */
 static uint16_t
 iface_of_addr(const struct tern_stack *s, uint32_t laddr)
@@ -173,7 +140,8 @@ tcp_table_create(const struct tern_config *cfg, unsigned int lcore_id, int socke
 	token_bucket_init(&t->challenge, TCP_CHALLENGE_ACK_PER_S, TCP_CHALLENGE_ACK_PER_S, 0, 0);
 	t->reass_pool = tcp_reass_pool_create(n, lcore_id, socket);
 	t->sack_pool = tcp_sack_pool_create(n, lcore_id, socket);
-	if (t->reass_pool == NULL || t->sack_pool == NULL) {
+	if (t->reass_pool == NULL || t->sack_pool == NULL ||
+	    tcp_tw_create(cfg, t, lcore_id, socket) != 0) {
 		tcp_table_free(NULL, t);	/* no connection yet: no stack needed */
 		return NULL;
 	}
@@ -200,6 +168,7 @@ tcp_table_free(struct tern_stack *s, struct tcp_table *t)
 	for (i = 0; i < t->n_tcbs; i++)
 		if (t->tcbs[i].state != TCP_ST_CLOSED || t->tcbs[i].sndq.head != NULL)
 			tcp_conn_free(s, &t->tcbs[i]);
+	tcp_tw_free(s, t);
 	tcp_sack_pool_free(t->sack_pool);
 	tcp_reass_pool_free(t->reass_pool);
 	rte_hash_free(t->hash);
@@ -213,7 +182,7 @@ struct tcb *
 tcp_conn_lookup(struct tern_stack *s, uint32_t laddr, uint16_t lport,
 		uint32_t raddr, uint16_t rport)
 {
-	struct tcp_key k = key_of(laddr, lport, raddr, rport);
+	struct tcp_key k = tcp_key_of(laddr, lport, raddr, rport);
 	void *data;
 
 	if (rte_hash_lookup_with_hash_data(s->tcp->hash, &k,
@@ -242,7 +211,7 @@ tcp_conn_lookup_burst(struct tern_stack *s, uint16_t iface, struct rte_mbuf **pk
 
 		if (f->kind != FRAME_TCP)
 			continue;
-		keys[nk] = key_of(f->laddr, f->lport, f->raddr, f->rport);
+		keys[nk] = tcp_key_of(f->laddr, f->lport, f->raddr, f->rport);
 		kp[nk] = &keys[nk];
 		sigs[nk] = f->hash;
 		t->hint[nk].m = pkts[k];
@@ -309,7 +278,7 @@ uint32_t
 tcp_ts_offset(const struct tern_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
 	      uint16_t rport)
 {
-	struct tcp_key k = key_of(laddr, lport, raddr, rport);
+	struct tcp_key k = tcp_key_of(laddr, lport, raddr, rport);
 
 	return ts_offset(s, &k);
 }
@@ -342,12 +311,23 @@ tcp_conn_alloc(struct tern_stack *s, uint16_t iface, uint32_t laddr, uint16_t lp
 	       uint32_t raddr, uint16_t rport)
 {
 	struct tcp_table *t = s->tcp;
-	struct tcp_key k = key_of(laddr, lport, raddr, rport);
+	struct tcp_key k = tcp_key_of(laddr, lport, raddr, rport);
 	struct tcb *tcb;
 	uint32_t slot = t->free_head;
 
 	if (slot == SLOT_NONE)
 		return NULL;
+	/* an active open on an explicit 4-tuple in TIME-WAIT takes it over:
+	 * our ISN clock and timestamp offset run ahead of the old incarnation
+	 * (RFC 6528, RFC 7323 7.1), so the peer accepts it (RFC 6191) */
+	if (t->tw.n_live > 0) {
+		struct tcp_tw *tw = tcp_tw_lookup(s, laddr, lport, raddr, rport);
+
+		if (tw != NULL) {
+			stack_ctr_inc(s, CTR_TCP_TIME_WAIT_REUSED);
+			tcp_tw_remove(s, tw);
+		}
+	}
 	tcb = &t->tcbs[slot];
 	if (rte_hash_add_key_with_hash_data(t->hash, &k,
 					    sig_of(s, laddr, lport, raddr, rport), tcb) < 0)
@@ -380,10 +360,10 @@ tx_list_unlink(struct tcp_table *t, struct tcb *tcb)
 }
 
 void
-tcp_conn_free(struct tern_stack *s, struct tcb *tcb)
+tcp_conn_release(struct tern_stack *s, struct tcb *tcb)
 {
 	struct tcp_table *t = s->tcp;
-	struct tcp_key k = key_of(tcb->laddr, tcb->lport, tcb->raddr, tcb->rport);
+	struct tcp_key k = tcp_key_of(tcb->laddr, tcb->lport, tcb->raddr, tcb->rport);
 	uint32_t slot = (uint32_t)(tcb - t->tcbs);
 
 	if (tcb->flags & TCB_F_TX_QUEUED)
@@ -407,6 +387,12 @@ tcp_conn_free(struct tern_stack *s, struct tcb *tcb)
 	tcb->next_free = t->free_head;
 	t->free_head = slot;
 	t->n_used--;
+}
+
+void
+tcp_conn_free(struct tern_stack *s, struct tcb *tcb)
+{
+	tcp_conn_release(s, tcb);
 	stack_ctr_inc(s, CTR_TCP_CLOSED);
 }
 
@@ -467,7 +453,7 @@ uint32_t
 tcp_isn(struct tern_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
 	uint16_t rport, uint64_t now_ns)
 {
-	struct tcp_key k = key_of(laddr, lport, raddr, rport);
+	struct tcp_key k = tcp_key_of(laddr, lport, raddr, rport);
 	uint8_t h[crypto_shorthash_siphash24_BYTES];
 	uint32_t f;
 
@@ -484,8 +470,11 @@ port_in_use(void *arg, uint16_t port)
 {
 	const struct ephemeral_ask *a = arg;
 
+	/* a 4-tuple in TIME-WAIT counts as taken: a fresh one is better */
 	return a->s->tcp->listen_by_port[port] != 0 ||
-	       tcp_conn_lookup(a->s, a->laddr, port, a->raddr, a->rport) != NULL;
+	       tcp_conn_lookup(a->s, a->laddr, port, a->raddr, a->rport) != NULL ||
+	       (a->s->tcp->tw.n_live > 0 &&
+		tcp_tw_lookup(a->s, a->laddr, port, a->raddr, a->rport) != NULL);
 }
 
 uint16_t

@@ -62,4 +62,11 @@ uint64_t tcp_in_ack_rtt(struct tern_stack *s, struct tcb *tcb, const struct seg_
 /* Restart the RTO while data is outstanding, stop it when all is acked. */
 void tcp_in_rto_restart(struct tern_stack *s, struct tcb *tcb, uint64_t now);
 
+/* ---- tcp_timewait.c ---- */
+/* A segment to TIME-WAIT record `tw` (the TCB table had no connection):
+ * IN_CONTINUE when a new SYN ended the record (the listener takes it),
+ * IN_DROP otherwise (in->why set; any ACK it deserved is staged). */
+struct tcp_tw;
+enum in_verdict tcp_tw_input(struct tern_stack *s, struct tcp_tw *tw, struct seg_in *in);
+
 #endif

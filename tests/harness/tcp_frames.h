@@ -162,7 +162,8 @@ struct tern_event tc_ev(struct tconn *tc);
 struct tern_event tc_ev_type(struct tconn *tc, uint16_t type);
 void tc_no_ev(struct tconn *tc);
 
-/* The state of the TCB for the connection (TCP_ST_CLOSED when none). */
+/* The state of the TCB for the connection, TCP_ST_TIME_WAIT when a
+ * TIME-WAIT record holds it, TCP_ST_CLOSED when neither does. */
 enum tcp_state tc_state(const struct tconn *tc);
 /* Counter value. */
 uint64_t tc_ctr(const struct tconn *tc, unsigned int id);
