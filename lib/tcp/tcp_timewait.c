@@ -292,10 +292,17 @@ tcp_tw_input(struct tern_stack *s, struct tcp_tw *tw, struct seg_in *in)
 	if (!tw_paws_fails(tw, in) && ctl == TCP_FLAG_ACK && in->payload == 0 &&
 	    in->seg.seq == tw->rcv_nxt)
 		return IN_DROP;
-	tw_reply(s, tw, in->now);
-	/* the peer's FIN again: it lost our ACK; wait 2*MSL from now */
+	/* the peer's FIN again: it lost our ACK. Its timestamp is TS.Recent
+	 * now (it covers Last.ACK.sent, RFC 7323 4.3), and 2*MSL starts
+	 * again (3.10.7.4 eighth step) */
 	if ((ctl & TCP_FLAG_FIN) && !tw_paws_fails(tw, in) &&
-	    in->seg.seq + in->payload + 1 == tw->rcv_nxt)
+	    in->seg.seq + in->payload + 1 == tw->rcv_nxt) {
+		if (tw->ts_ok && (in->seg.opts.present & TCP_OPTF_TS))
+			tw->ts_recent = in->seg.opts.ts_val;
+		tw_reply(s, tw, in->now);
 		tw_restart(s, tw, in->now);
+		return IN_DROP;
+	}
+	tw_reply(s, tw, in->now);
 	return IN_DROP;
 }
