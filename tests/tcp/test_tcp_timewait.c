@@ -12,7 +12,10 @@
  * MSL is 100 ms here so that 2*MSL is 200 ms of simulated time.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "tcp_frames.h"
@@ -362,6 +365,50 @@ test_ten_times_max_conns_close_first(void **state)
 	assert_int_equal(harness_pool_in_use(), 0);
 }
 
+/* `text` as an INI file loaded over `c`. */
+static int
+load_ini(const char *text, struct tern_config *c, char *err, size_t err_len)
+{
+	char path[] = "/tmp/tern_tw_cfg_XXXXXX";
+	int fd = mkstemp(path);
+	int rc;
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	rc = tern_config_load_ini(c, path, err, err_len);
+	unlink(path);
+	return rc;
+}
+
+/* [tcp] time_wait_max and full_rst: defaults, INI keys, bounds. */
+static void
+test_tw_config(void **state)
+{
+	struct tern_config c;
+	char err[256];
+
+	(void)state;
+	tern_config_defaults(&c);
+	assert_int_equal(c.tcp_time_wait_max, 0);	/* as many as max_conns */
+	assert_int_equal(c.tcp_full_rst, 0);
+	assert_int_equal(load_ini("[tcp]\ntime_wait_max = 100\nfull_rst = 1\n", &c, err,
+				  sizeof(err)), 0);
+	assert_int_equal(c.tcp_time_wait_max, 100);
+	assert_int_equal(c.tcp_full_rst, 1);
+	assert_int_not_equal(load_ini("[tcp]\ntime_wait_max = 16777217\n", &c, err,
+				      sizeof(err)), 0);
+	assert_non_null(strstr(err, "time_wait_max"));
+	assert_int_not_equal(load_ini("[tcp]\nfull_rst = 2\n", &c, err, sizeof(err)), 0);
+	c.n_ifaces = 1;
+	c.iface[0].ip = OUR_IP;
+	c.iface[0].prefix_len = 24;
+	assert_int_equal(tern_config_validate(&c, err, sizeof(err)), 0);
+	c.tcp_time_wait_max = TERN_TIME_WAIT_MAX + 1;
+	assert_int_equal(tern_config_validate(&c, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "time_wait_max"));
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, harness_setup, tc_teardown)
 
 int
@@ -376,6 +423,7 @@ main(void)
 		T(test_tw_ack_rate_limited),
 		T(test_full_table_syn),
 		T(test_ten_times_max_conns_close_first),
+		cmocka_unit_test(test_tw_config),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
