@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <rte_errno.h>
 #include <rte_hash.h>
@@ -78,6 +79,23 @@ key_hash(const void *key, uint32_t key_len, uint32_t init_val)
 	return flow_hash_sw(&t);
 }
 
+/* The machine's clock since boot, read once when the stack is made: the
+ * stack's own clock starts at 0 in every process, and ISNs (RFC 6528 M)
+ * and timestamps (RFC 7323 5.4) of a 4-tuple must keep moving forward
+ * from one tern process to the next, as the per-boot secret's keys do,
+ * or the peer's TIME-WAIT and PAWS refuse the new incarnation (issue 11).
+ * Read just after the stack's clock started: at most a few ms ahead of
+ * it, never behind. 0 when unreadable. */
+static uint64_t
+boot_clock_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 static struct rte_hash *
 hash_create(unsigned int lcore_id, uint32_t entries, int socket)
 {
@@ -133,6 +151,7 @@ tcp_table_create(const struct tern_config *cfg, unsigned int lcore_id, int socke
 	t->free_head = 0;
 	t->tx_tail = &t->tx_head;
 	tcp_secret_keys(cfg, t);		/* per boot, shared by tern processes */
+	t->boot_ns = boot_clock_ns();
 	/* full at creation: the budget is for abuse, not for a start-up */
 	token_bucket_init(&t->synack_budget, cfg->tcp_synack_rexmit_per_s,
 			  cfg->tcp_synack_rexmit_per_s, cfg->tcp_synack_rexmit_per_s, 0);
@@ -271,7 +290,7 @@ ts_offset(const struct tern_stack *s, const struct tcp_key *k)
 	crypto_shorthash_siphash24(h, (const unsigned char *)k, sizeof(*k),
 				   s->tcp->ts_key);
 	memcpy(&off, h, sizeof(off));
-	return off;
+	return off + (uint32_t)(s->tcp->boot_ns / NS_PER_MS);
 }
 
 uint32_t
@@ -462,7 +481,7 @@ tcp_isn(struct tern_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
 	crypto_shorthash_siphash24(h, (const unsigned char *)&k, sizeof(k),
 				   s->tcp->isn_key);
 	memcpy(&f, h, sizeof(f));
-	return (uint32_t)(now_ns / 4000u) + f;
+	return (uint32_t)((now_ns + s->tcp->boot_ns) / 4000u) + f;
 }
 
 static bool

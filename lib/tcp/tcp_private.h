@@ -175,6 +175,8 @@ struct tcp_table {
 	uint8_t isn_key[16];		/* RFC 6528 secret */
 	uint8_t ts_key[16];		/* timestamp offsets (RFC 7323 7.1) */
 	uint8_t cookie_key[16];		/* SYN cookies (RFC 4987 3.6) */
+	uint64_t boot_ns;		/* CLOCK_MONOTONIC at the stack clock's 0:
+					 * ISN and timestamp clocks run per boot */
 	struct token_bucket synack_budget; /* SYN-ACK retransmissions */
 	uint16_t hint_n;
 	uint16_t hint_pos;
@@ -228,12 +230,13 @@ void tcp_conn_detach(struct tern_stack *s, struct tcb *tcb, int status);
 struct tcp_listener *tcp_listener_lookup(struct tern_stack *s, uint16_t port);
 uint64_t tcp_conn_handle(const struct tern_stack *s, const struct tcb *tcb);
 struct tcb *tcp_conn_from_handle(struct tern_stack *s, uint64_t handle);
-/* RFC 7323 7.1: the 4-tuple's timestamp offset (keyed hash). */
+/* RFC 7323 7.1: the 4-tuple's timestamp offset (keyed hash), plus the
+ * boot clock's reading at the stack's time 0 (table boot_ns). */
 uint32_t tcp_ts_offset(const struct tern_stack *s, uint32_t laddr, uint16_t lport,
 		       uint32_t raddr, uint16_t rport);
 /* Our window shift for a receive buffer (RFC 7323 2.3). */
 uint8_t tcp_wscale_for(uint32_t rcvbuf);
-/* RFC 6528: ISN = 4 us clock + SipHash(4-tuple, secret). */
+/* RFC 6528: ISN = 4 us clock (since boot) + SipHash(4-tuple, secret). */
 uint32_t tcp_isn(struct tern_stack *s, uint32_t laddr, uint16_t lport,
 		 uint32_t raddr, uint16_t rport, uint64_t now_ns);
 /* Free local port for an active open to raddr:rport whose replies this
