@@ -460,21 +460,7 @@ bulk_tern() {
 	grep -E '^conn 0|^tern-tcp-client' "$log" || true
 	[[ $rc -eq 0 ]] || { note "tern-tcp-client --source: exit $rc"; tail -n 3 "$log"; }
 	grep '^tern-echo: lcore' "$WORK/tern-echo.log" || true
-	$PY - "$log" "$WORK/tern-echo.log" "$OUT/tern-bulk.json" <<'PYEOF'
-import json, re, sys
-log, echo_log, out = sys.argv[1:4]
-m = re.search(r"^tern-tcp-client: sent (\d+) rcvd (\d+) bytes in ([\d.]+) s", open(log).read(), re.M)
-d = re.findall(r"discarded (\d+) bytes", open(echo_log).read())
-sent, secs = (int(m.group(1)), float(m.group(3))) if m else (0, 0.0)
-discarded = sum(map(int, d)) if d else None
-json.dump({"tool": "tern-tcp-client --source -> tern-echo --tcp-discard",
-	   "sent_bytes": sent, "discarded_bytes": discarded, "transfer_s": secs,
-	   "counts_match": discarded == sent,
-	   "gbit_per_s": sent * 8 / secs / 1e9 if secs > 0 else None},
-	  open(out, "w"), indent=1)
-print("tern: %d bytes in %.2f s: %.2f Gbit/s; the sink counted %s" %
-      (sent, secs, sent * 8 / secs / 1e9 if secs > 0 else 0, discarded))
-PYEOF
+	$PY "$REPO/bench/e2e/bulk_json.py" "$log" "$WORK/tern-echo.log" "$OUT/tern-bulk.json"
 	json_get "$OUT/tern-bulk.json" 'd["counts_match"]' | grep -q True ||
 		note "tern bulk: bytes sent and bytes the sink counted differ"
 }

@@ -2,7 +2,7 @@
  *
  * Shared by the steering fixtures (shim_steer.c: the hop and its parts;
  * shim_steer_conn.c: the active open), built in shim_steer_rig.c: what
- * tests/unit/test_steer.c builds, a net_ring port (rte_eth_from_rings, an
+ * tests/stack/test_steer.c builds, a net_ring port (rte_eth_from_rings, an
  * RX and a TX rte_ring per queue) set up by tern_netif_setup, which picks
  * software steering for it with two queues, and a stack and a channel per
  * queue: queue 0's on the main lcore, queue 1's for lcore 1 (the registry

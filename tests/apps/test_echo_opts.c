@@ -3,7 +3,7 @@
  * tern-echo's option parser (apps/echo/echo_opts.c) on its own, without
  * the EAL: good command lines fill the config, every bad one is a
  * one-line error, --help and --version are told apart from errors.
- * (The shared driver and number parsers: tests/unit/test_cli.c; the
+ * (The shared driver and number parsers: tests/apps/test_cli.c; the
  * four binaries end to end: tests/apps/cli_errors.sh.)
  */
 #include <stdarg.h>

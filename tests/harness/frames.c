@@ -4,12 +4,17 @@
  */
 #include <string.h>
 
+#include <rte_lcore.h>
+
 #include "harness.h"
 #include "frames.h"
+#include "stack/stack_loop.h"
 #include "wire/cksum.h"
 
 const struct rte_ether_addr our_mac = {{ 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 }};
 const struct rte_ether_addr peer_mac = {{ 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 }};
+const struct rte_ether_addr gw_mac = {{ 0x02, 0x00, 0x00, 0x00, 0x00, 0xfe }};
+const struct rte_ether_addr bcast_mac = {{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }};
 
 void
 tstack_config(struct tern_config *cfg)
@@ -75,6 +80,71 @@ tstack_tx_discard(struct tern_stack *s)
 	return total;
 }
 
+struct rte_mbuf *
+tstack_tx_one(struct tern_stack *s, struct parsed *p)
+{
+	struct rte_mbuf *out[4];
+
+	assert_int_equal(tstack_tx(s, out, 4), 1);
+	assert_int_equal(frame_parse(out[0], p), 0);
+	return out[0];
+}
+
+void
+tstack_tx_parse_one(struct tern_stack *s, struct parsed *p)
+{
+	rte_pktmbuf_free(tstack_tx_one(s, p));
+}
+
+void
+tstack_learn(struct tern_stack *s, uint32_t ip, const struct rte_ether_addr *mac,
+	     uint64_t now_ns)
+{
+	struct arp_pkt a = { .op = ARP_OP_REQUEST, .sha = *mac, .spa = ip, .tpa = OUR_IP };
+
+	tstack_rx(s, frame_arp(&bcast_mac, mac, &a), now_ns);
+	assert_int_equal(tstack_tx_discard(s), 1);
+}
+
+int
+tstack_teardown(void **state)
+{
+	struct tern_stack *left = stack_registry_get(rte_lcore_id());
+	int rc;
+
+	if (left != NULL)
+		tern_stack_free(left);
+	rc = harness_teardown(state);
+	return left != NULL ? -1 : rc;
+}
+
+struct tern_event
+chan_recv_one(struct tern_chan *c)
+{
+	struct tern_event ev[2];
+
+	assert_int_equal(tern_chan_recv(c, ev, 2), 1);
+	return ev[0];
+}
+
+void
+chan_assert_empty(struct tern_chan *c)
+{
+	struct tern_event ev;
+
+	assert_int_equal(tern_chan_pending(c), 0);
+	assert_int_equal(tern_chan_recv(c, &ev, 1), 0);
+}
+
+void
+fill_pattern(uint8_t *b, uint32_t n, uint32_t seed)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		b[i] = (uint8_t)(i * 7u + seed * 31u + (i >> 8));
+}
+
 struct frame_ip
 frame_ip_default(void)
 {
@@ -94,6 +164,24 @@ frame_arp(const struct rte_ether_addr *eth_dst, const struct rte_ether_addr *eth
 	eth_hdr_emit(buf, &e);
 	arp_pkt_emit(buf + ETH_HDR_LEN, a);
 	return pkt_from_bytes(buf, sizeof(buf));
+}
+
+struct rte_mbuf *
+frame_arp_request_for(uint32_t target)
+{
+	struct arp_pkt a = { .op = ARP_OP_REQUEST, .sha = peer_mac, .spa = PEER_IP,
+			     .tpa = target };
+
+	return frame_arp(&bcast_mac, &peer_mac, &a);
+}
+
+struct rte_mbuf *
+frame_arp_reply_from(uint32_t ip, const struct rte_ether_addr *mac)
+{
+	struct arp_pkt a = { .op = ARP_OP_REPLY, .sha = *mac, .spa = ip,
+			     .tha = our_mac, .tpa = OUR_IP };
+
+	return frame_arp(&our_mac, mac, &a);
 }
 
 struct rte_mbuf *

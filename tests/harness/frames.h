@@ -31,6 +31,10 @@
 
 extern const struct rte_ether_addr our_mac;
 extern const struct rte_ether_addr peer_mac;
+extern const struct rte_ether_addr gw_mac;	/* GW_IP's */
+extern const struct rte_ether_addr bcast_mac;	/* ff:ff:ff:ff:ff:ff */
+
+struct parsed;
 
 /* A stack on one virtual interface OUR_IP/24 with gateway GW_IP. `cfg` may
  * be NULL (defaults); the stack's gratuitous ARP is drained and freed. */
@@ -45,6 +49,28 @@ void tstack_process(struct tern_stack *s, uint64_t now_ns);
 uint16_t tstack_tx(struct tern_stack *s, struct rte_mbuf **out, uint16_t max);
 /* Free every frame the stack sent; returns how many there were. */
 uint16_t tstack_tx_discard(struct tern_stack *s);
+/* Exactly one frame sent: parse it into `p` and return it (the caller
+ * frees it). */
+struct rte_mbuf *tstack_tx_one(struct tern_stack *s, struct parsed *p);
+/* Exactly one frame sent: parse it into `p` and free it. */
+void tstack_tx_parse_one(struct tern_stack *s, struct parsed *p);
+/* Teach the stack `mac` for `ip` with an ARP request for our address (the
+ * RFC 826 merge adds the sender); our reply is discarded. */
+void tstack_learn(struct tern_stack *s, uint32_t ip, const struct rte_ether_addr *mac,
+		  uint64_t now_ns);
+/* cmocka teardown for tests that create their own stack: a failed test may
+ * leave its stack behind (cmocka jumps out of it); free it so the next test
+ * can create its own, and fail a passing test that forgot to. Then the
+ * mbuf pool check of harness_teardown(). */
+int tstack_teardown(void **state);
+
+/* Exactly one event waiting on `c`; returns it (the caller owns ev.m). */
+struct tern_event chan_recv_one(struct tern_chan *c);
+/* No event waiting on `c`. */
+void chan_assert_empty(struct tern_chan *c);
+
+/* `n` bytes of a pattern that differs by `seed` and by position. */
+void fill_pattern(uint8_t *b, uint32_t n, uint32_t seed);
 
 struct frame_ip {
 	struct rte_ether_addr src_mac;
@@ -59,6 +85,10 @@ struct frame_ip frame_ip_default(void);
 
 struct rte_mbuf *frame_arp(const struct rte_ether_addr *eth_dst,
 			   const struct rte_ether_addr *eth_src, const struct arp_pkt *a);
+/* The peer asks, broadcast, who has `target`. */
+struct rte_mbuf *frame_arp_request_for(uint32_t target);
+/* `ip` at `mac` answers our request. */
+struct rte_mbuf *frame_arp_reply_from(uint32_t ip, const struct rte_ether_addr *mac);
 /* Ethernet + IPv4 (valid checksum) + `l4` bytes. */
 struct rte_mbuf *frame_ip4(const struct frame_ip *f, uint8_t proto,
 			   const void *l4, uint16_t l4_len);

@@ -3,9 +3,11 @@
 #
 # Shared helpers of the interop tests (sourced, not run): TAP lines and
 # counts, stopping our own children by pid, running a check helper with a
-# time limit and relaying its TAP output. The sourcing script sets NS (its
-# network namespace) and WORK (its scratch directory) and owns the traps.
-# Same approach as echo_interop.sh, which keeps its own copy.
+# time limit and relaying its TAP output, making and deleting network
+# namespaces, removing DPDK runtime directories. The sourcing script sets
+# NS (its network namespace) and WORK (its scratch directory) and owns the
+# traps; its cleanup trap is built from stop_running, ns_del and
+# dpdk_dirs_rm.
 
 N_TESTS=0
 N_FAILED=0
@@ -113,4 +115,47 @@ wait_line() {		# wait_line PID FILE REGEX [TENTHS]: a line appears while PID liv
 		sleep 0.1
 	done
 	return 1
+}
+
+# ns_add NAME: a new network namespace with lo up and IPv6 off, so the
+# kernel sends no router or neighbour solicitations on the test's links.
+ns_add() {
+	ip netns add "$1"
+	ip netns exec "$1" ip link set lo up
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1 2>/dev/null || true
+}
+
+# ns_del NAME: kill what is still inside our own namespace (only we start
+# processes in it) and delete it; nothing when it does not exist.
+ns_del() {
+	local pid
+
+	[[ -e /var/run/netns/$1 ]] || return 0
+	for pid in $(ip netns pids "$1" 2>/dev/null); do
+		kill -KILL "$pid" 2>/dev/null || true
+	done
+	ip netns del "$1"
+}
+
+# stop_running PID...: stop_pid every non-empty PID that still runs (for
+# cleanup traps, where some children may never have started).
+stop_running() {
+	local pid
+
+	for pid in "$@"; do
+		if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
+			stop_pid "$pid"
+		fi
+	done
+}
+
+# dpdk_dirs_rm PREFIX...: the runtime directories (/var/run/dpdk/PREFIX)
+# our DPDK processes ran with --file-prefix PREFIX.
+dpdk_dirs_rm() {
+	local p
+
+	for p in "$@"; do
+		[[ -z $p ]] || rm -rf "/var/run/dpdk/$p"
+	done
 }

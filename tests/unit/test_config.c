@@ -3,7 +3,7 @@
  * libtern's configuration (lib/stack/config.c): address parsing, INI
  * loading (every example in config/ loads and validates; bad files give a
  * message naming file and line) and tern_config_validate(). The apps'
- * command lines are tested in tests/apps and tests/unit/test_cli.c.
+ * command lines are tested in tests/apps.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -6,7 +6,7 @@
 # tern-echo through net_memif (two DPDK processes on this machine, no
 # kernel, no namespace) and must get every byte back (--expect-echo
 # compares SHA-256 of both directions), with fault_drop > 0 and TCP
-# retransmissions in its counters. Run by `meson test` (suite unit) with
+# retransmissions in its counters. Run by `meson test` (suite netif) with
 # TERN_ECHO and TERN_TCP_CLIENT set. Everything started here is stopped by
 # pid; the memif socket and scratch directory are removed on any exit.
 # Exit status: 0 passed, 1 failed, 77 cannot run.
