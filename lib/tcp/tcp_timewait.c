@@ -256,14 +256,22 @@ tw_paws_fails(const struct tcp_tw *tw, const struct seg_in *in)
 }
 
 /* The record's 2*MSL starts again (the peer's FIN came again): it moves
- * to the tail, so the ring stays in expiry order. */
+ * to the tail, so the ring stays in expiry order; the tail itself is
+ * updated in place (no dead slot). */
 static void
 tw_restart(struct tern_stack *s, struct tcp_tw *tw, uint64_t now)
 {
 	struct tcp_tw_table *w = &s->tcp->tw;
+	uint32_t tail = w->head + w->n - 1;
 	struct tcp_tw r = *tw;
 
+	if (tail >= w->cap)
+		tail -= w->cap;
 	r.expire_ns = now + 2ull * s->cfg.tcp_msl_ms * NS_PER_MS;
+	if (tw == &w->rec[tail]) {
+		tw->expire_ns = r.expire_ns;
+		return;
+	}
 	tw_forget(w, tw);
 	(void)tw_push(s, w, &r);
 }

@@ -129,6 +129,42 @@ test_tw_refin_exact_ack(void **state)
 	tc_fini(&tc);
 }
 
+/* The peer's FIN again on an older record moves it behind a newer one:
+ * the newer one now ends first, the older at its new 2*MSL. */
+static void
+test_tw_refin_moves_to_tail(void **state)
+{
+	struct tern_config cfg;
+	static struct parsed_tcp p;
+	struct tconn tc, first;
+	uint64_t t;
+
+	(void)state;
+	tw_cfg(&cfg);
+	tc_init(&tc, &cfg);
+	open_to_time_wait(&tc, PEER_PORT + 1);
+	first = tc;
+	tc_advance(&tc, 10 * MS);
+	open_to_time_wait(&tc, PEER_PORT + 2);
+	tc_advance(&tc, 10 * MS);
+	first.now = tc.now;
+	tc_in(&first, TSEG(.flags = F_FIN | F_ACK, .dseq = -1));
+	t = tc.now;
+	tc_out1(&first, &p);
+	tc_expect(&p, F_ACK, first.rcv_nxt, first.snd_nxt, 0);
+	tc_advance(&tc, t - 10 * MS + TWO_MSL - tc.now);	/* the second's end */
+	assert_null(tcp_tw_lookup(tc.s, OUR_IP, LISTEN_PORT, PEER_IP, PEER_PORT + 2));
+	assert_non_null(tcp_tw_lookup(tc.s, OUR_IP, LISTEN_PORT, PEER_IP, PEER_PORT + 1));
+	tc_advance(&tc, t + TWO_MSL - MS - tc.now);
+	assert_non_null(tcp_tw_lookup(tc.s, OUR_IP, LISTEN_PORT, PEER_IP, PEER_PORT + 1));
+	tc_advance(&tc, MS);
+	assert_null(tcp_tw_lookup(tc.s, OUR_IP, LISTEN_PORT, PEER_IP, PEER_PORT + 1));
+	assert_int_equal(tc.s->tcp->tw.n_live, 0);
+	assert_int_equal(tc.s->tcp->tw.n, 0);	/* the moved record's dead slot went too */
+	assert_int_equal(tc_ctr(&tc, CTR_TCP_CLOSED), 2);
+	tc_fini(&tc);
+}
+
 /* RFC 1337: a RST, even at RCV.NXT, does not end TIME-WAIT; nothing is
  * sent, the drop is counted, the record ends at its time. */
 static void
@@ -417,6 +453,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_tw_frees_tcb_slot),
 		T(test_tw_refin_exact_ack),
+		T(test_tw_refin_moves_to_tail),
 		T(test_tw_rst_ignored),
 		T(test_tw_syn_isn_and_timestamp),
 		T(test_tw_recycle_oldest),
