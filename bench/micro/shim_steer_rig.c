@@ -21,7 +21,7 @@
 #include "harness.h"
 #include "tcp_frames.h"
 #include "flow/flow_map.h"
-#include "netif/netif.h"
+#include "netif/netif_private.h"
 
 #include "shim.h"
 #include "shim_steer_rig.h"

@@ -9,6 +9,7 @@
  * tears down its sockets first, then calls chan_destroy().
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,6 +21,18 @@
 
 #include "core/stack_private.h"
 #include "chan/chan_private.h"
+
+/* Ring elements are these structs: their layout is the channel's ABI with
+ * apps built against older headers and with secondary processes. Named
+ * fields replaced `reserved` and unions name shared storage, without
+ * moving a byte. */
+_Static_assert(sizeof(struct tern_cmd) == 40, "tern_cmd layout changed");
+_Static_assert(sizeof(struct tern_event) == 40, "tern_event layout changed");
+_Static_assert(offsetof(struct tern_cmd, local_port) == 4 &&
+	       offsetof(struct tern_cmd, len) == 28 &&
+	       offsetof(struct tern_cmd, value) == 28, "tern_cmd fields moved");
+_Static_assert(offsetof(struct tern_event, peer_port) == 2 &&
+	       offsetof(struct tern_event, snd_space) == 28, "tern_event fields moved");
 
 #define CHAN_NAME_MAX 16
 

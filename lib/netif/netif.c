@@ -18,7 +18,7 @@
 #include <rte_mbuf.h>
 
 #include "core/stack_private.h"
-#include "netif/netif.h"
+#include "netif/netif_private.h"
 #include "netif/netif_fault.h"
 
 RTE_LOG_REGISTER(netif_logtype, tern.netif, INFO);

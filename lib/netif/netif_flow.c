@@ -24,7 +24,7 @@
 #include <rte_memzone.h>
 
 #include "flow/flow_map.h"
-#include "netif/netif.h"
+#include "netif/netif_private.h"
 
 #define FLOW_MZ "tern_flow_ports"
 

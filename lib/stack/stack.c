@@ -18,16 +18,20 @@
 #include <rte_malloc.h>
 #include <rte_memzone.h>
 
+#include <tern/udp.h>
+
 #include "core/stack_private.h"
 #include "stack/stack_loop.h"
 #include "ip/arp.h"
 #include "ip/ip4.h"
-#include "netif/netif.h"
+#include "netif/netif_private.h"
 #include "netif/netif_fault.h"
 #include "flow/flow_map.h"
 #include "stack/stack_steer.h"
 #include "udp/udp_private.h"
 #include "tcp/tcp_private.h"
+#include "wire/ip4_hdr.h"
+#include "wire/udp_hdr.h"
 
 #define REGISTRY_MZ "tern_registry"
 
@@ -276,4 +280,18 @@ tern_stack_tx_drain(struct tern_stack *s, uint16_t iface,
 	memmove(f->txb, f->txb + n, (f->txb_len - n) * sizeof(*out));
 	f->txb_len -= n;
 	return n;
+}
+
+/* The UDP output check (udp_output.c) refuses exactly what this says does
+ * not fit: the routed interface's MTU less the two headers. */
+int
+tern_udp_max_payload(const struct tern_stack *s, uint32_t addr)
+{
+	struct route r;
+
+	if (s == NULL)
+		return -EINVAL;
+	if (!route_lookup(s, addr, &r))
+		return -ENETUNREACH;
+	return (int)s->iface[r.iface].mtu - (int)(IP4_HDR_LEN + UDP_HDR_LEN);
 }

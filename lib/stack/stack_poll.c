@@ -21,7 +21,7 @@
 
 #include "core/stack_private.h"
 #include "ip/arp.h"
-#include "netif/netif.h"
+#include "netif/netif_private.h"
 #include "chan/chan_private.h"
 #include "stack/stack_loop.h"
 #include "stack/stack_steer.h"
@@ -84,6 +84,7 @@ commands_apply(struct tern_stack *s, struct tern_chan *c,
 		case TERN_CMD_TCP_ABORT:
 		case TERN_CMD_TCP_NODELAY:
 		case TERN_CMD_TCP_CC:
+		case TERN_CMD_TCP_SETOPT:
 			tcp_cmd_run(s, c, &cmd[k]);
 			break;
 		default: {

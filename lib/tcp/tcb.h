@@ -222,6 +222,16 @@ struct tcb {
 	uint32_t next_free;		/* free list link (slot index) */
 	int32_t close_status;		/* status for TERN_EV_TCP_CLOSED */
 	uint8_t cc_algo;		/* enum tcp_cc_algo */
+	/* options the app set (enum tern_tcp_opt), tcp_uopts_apply() */
+	uint8_t tos;			/* IPv4 TOS of our segments */
+	uint8_t ttl;			/* IPv4 TTL, 0 = default */
+	uint8_t ka_on;			/* keep-alive probes on */
+	uint8_t ka_cnt;			/* unanswered probes before giving up */
+	uint16_t mss_clamp;		/* MSS we offer and send at most; 0 = none */
+	uint32_t ka_idle_ms;		/* idle time before the first probe */
+	uint32_t ka_intvl_ms;		/* between probes */
+	uint32_t uto_ms;		/* user timeout (RFC 5482), 0 = off */
+	uint64_t uto_start_ns;		/* outstanding data unacknowledged since */
 	uint64_t last_tx_ns;		/* last data segment sent (idle restart) */
 	union tcp_cc_priv cc;		/* the algorithm's own state (cc/) */
 };

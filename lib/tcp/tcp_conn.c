@@ -307,6 +307,7 @@ tcb_init(struct tern_stack *s, struct tcb *tcb, uint16_t iface)
 {
 	const struct tern_config *cfg = &s->cfg;
 	uint32_t gen = tcb->gen;
+	struct tcp_uopts o;
 
 	memset(tcb, 0, sizeof(*tcb));
 	tcb->gen = gen;
@@ -323,6 +324,8 @@ tcb_init(struct tern_stack *s, struct tcb *tcb, uint16_t iface)
 	tcb->idle_since_ns = s->now_ns;
 	if (cfg->tcp_nodelay)
 		tcb->flags |= TCB_F_NODELAY;
+	tcp_uopts_default(cfg, &o);
+	tcp_uopts_apply(s, tcb, &o);
 }
 
 struct tcb *

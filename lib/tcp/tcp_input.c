@@ -184,6 +184,7 @@ cookie_established(struct tern_stack *s, struct tcp_listener *l, const struct se
 			     in->seg.src_port);
 	if (tcb == NULL)
 		return NULL;
+	tcp_uopts_apply(s, tcb, &l->opts);
 	tcb->flags |= TCB_F_PASSIVE | TCB_F_SYN_ISSUED;
 	tcb->chan = l->chan;
 	tcb->cookie = l->cookie;
@@ -263,6 +264,7 @@ listen_input(struct tern_stack *s, struct tcp_listener *l, struct seg_in *in,
 			     in->seg.src_port);
 	if (tcb == NULL)	/* every TCB taken: say so when configured */
 		return s->cfg.tcp_full_rst ? IN_DROP_RST : IN_DROP;
+	tcp_uopts_apply(s, tcb, &l->opts);
 	tcb->flags |= TCB_F_PASSIVE;
 	tcb->listener = l;
 	l->n_syn++;

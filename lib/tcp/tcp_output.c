@@ -508,10 +508,10 @@ update_timers(struct tern_stack *s, struct tcb *tcb, bool stalled)
 		tcp_timer_cancel(s, tcb, TCP_T_PERSIST);
 		tcb->backoff = 0;	/* it was the probes' backoff, not the RTO's */
 	}
-	if (s->cfg.tcp_keepalive_ms != 0 && tcb->state != TCP_ST_TIME_WAIT &&
+	if (tcb->ka_on && tcb->state != TCP_ST_TIME_WAIT &&
 	    !tcp_timer_is_armed(tcb, TCP_T_KEEPALIVE))
 		tcp_timer_arm(s, tcb, TCP_T_KEEPALIVE, tcb->idle_since_ns +
-			      (uint64_t)s->cfg.tcp_keepalive_ms * NS_PER_MS);
+			      (uint64_t)tcb->ka_idle_ms * NS_PER_MS);
 	if ((stalled || (tcb->flags & TCB_F_ACK_DELAYED)) &&
 	    !tcp_timer_is_armed(tcb, TCP_T_DELACK))
 		tcp_timer_arm(s, tcb, TCP_T_DELACK,

@@ -75,6 +75,8 @@ tcp_output_syn_opts(const struct tern_stack *s, const struct tcb *tcb,
 	memset(o, 0, sizeof(*o));
 	/* What we can receive: the interface MTU minus 40 (RFC 9293 3.7.1);
 	 * tcb->mss may already be clamped to the peer's. */
+	if (tcb->mss_clamp != 0 && tcb->mss_clamp < mss)
+		mss = tcb->mss_clamp;	/* TERN_TCP_OPT_MAXSEG */
 	o->present = TCP_OPTF_MSS;
 	o->mss = (uint16_t)RTE_MIN(mss, (uint32_t)UINT16_MAX);
 	/* on a SYN-ACK, only what the peer's SYN offered (RFC 7323 1.3, 2018 2) */
@@ -174,13 +176,15 @@ tcp_output_room(const struct tern_stack *s, const struct tcb *tcb)
 }
 
 /* Emit header `h` at the front of `m` (header room already appended),
- * checksum it and send it to `dst`. Consumes `m`. */
+ * checksum it and send it to `dst`, with the TOS and TTL of `tcb` (NULL:
+ * the defaults). Consumes `m`. */
 static void
 seg_send(struct tern_stack *s, const struct route *r, uint32_t src, uint32_t dst,
-	 struct tcp_seg *h, struct rte_mbuf *m)
+	 struct tcp_seg *h, struct rte_mbuf *m, const struct tcb *tcb)
 {
 	const struct stack_iface *f = &s->iface[r->iface];
-	struct ip4_tx t = { .src = src, .dst = dst, .proto = IP4_PROTO_TCP };
+	struct ip4_tx t = { .src = src, .dst = dst, .proto = IP4_PROTO_TCP,
+			    .tos = tcb ? tcb->tos : 0, .ttl = tcb ? tcb->ttl : 0 };
 	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
 	uint16_t l4_len = (uint16_t)rte_pktmbuf_pkt_len(m);
 
@@ -270,7 +274,7 @@ tcp_output_xmit(struct tern_stack *s, struct tcb *tcb, const struct tcp_tx *tx,
 		stack_ctr_add(s, CTR_TCP_TX_DATA_BYTES, tx->len);
 	if (tx->rexmit)
 		stack_ctr_inc(s, CTR_TCP_TX_RETRANS);
-	seg_send(s, &r, tcb->laddr, tcb->raddr, &h, m);
+	seg_send(s, &r, tcb->laddr, tcb->raddr, &h, m, tcb);
 	return 0;
 }
 
@@ -306,7 +310,7 @@ tcp_output_rst_reply(struct tern_stack *s, uint16_t iface,
 		return;
 	}
 	stack_ctr_inc(s, CTR_TCP_TX_RST);
-	seg_send(s, &r, ip->dst, ip->src, &h, m);
+	seg_send(s, &r, ip->dst, ip->src, &h, m, NULL);
 }
 
 /* RFC 4987 3.6: a SYN cookie's SYN-ACK, built from the SYN alone. */
@@ -331,7 +335,7 @@ tcp_output_cookie_synack(struct tern_stack *s, const struct ip4_hdr_v *ip,
 		stack_ctr_inc(s, CTR_TCP_TX_NOMBUF);
 		return;
 	}
-	seg_send(s, &r, ip->dst, ip->src, &h, m);
+	seg_send(s, &r, ip->dst, ip->src, &h, m, NULL);
 }
 
 /* A header-only segment `h` (options included) from laddr to raddr with
@@ -353,5 +357,5 @@ tcp_output_bare(struct tern_stack *s, uint32_t laddr, uint32_t raddr, struct tcp
 		stack_ctr_inc(s, CTR_TCP_TX_NOMBUF);
 		return;
 	}
-	seg_send(s, &r, laddr, raddr, h, m);
+	seg_send(s, &r, laddr, raddr, h, m, NULL);
 }

@@ -75,6 +75,30 @@ struct frame_tuple;
 #define TCP_COOKIE_SLOT_NS (64ull * 1000000000ull)
 #define TCP_COOKIE_PRESSURE_NS (3ull * 1000000000ull)
 
+/* Per-connection options an app sets (TERN_CMD_TCP_SETOPT, tcp_user.c):
+ * a channel's defaults for its next connects and listens, a listener's
+ * for what it accepts. A TCB keeps its own copy in its fields. */
+struct tcp_uopts {
+	uint32_t rcvbuf;
+	uint32_t sndbuf;
+	uint32_t ka_idle_ms;
+	uint32_t ka_intvl_ms;
+	uint32_t uto_ms;		/* user timeout, 0 = off */
+	uint16_t mss_clamp;		/* 0 = none */
+	uint8_t ka_on;
+	uint8_t ka_cnt;
+	uint8_t tos;
+	uint8_t ttl;			/* 0 = IP default */
+	uint8_t nodelay;
+	uint8_t cc;			/* enum tcp_cc_algo */
+};
+
+/* A channel's defaults (chan == NULL: a free entry). */
+struct tcp_chan_uopts {
+	struct tern_chan *chan;
+	struct tcp_uopts o;
+};
+
 struct tcp_listener {
 	uint16_t port;			/* 0 = free slot */
 	uint16_t backlog;		/* max connections in SYN-RECEIVED */
@@ -83,6 +107,7 @@ struct tcp_listener {
 	uint64_t cookie_sent_ns;	/* last SYN cookie sent (0 = never) */
 	struct tern_chan *chan;
 	uint64_t cookie;
+	struct tcp_uopts opts;		/* what accepted connections start with */
 };
 
 /* A connection in TIME-WAIT after its TCB was freed (tcp_timewait.c):
@@ -184,6 +209,7 @@ struct tcp_table {
 	struct token_bucket challenge;	/* RFC 5961 7 rate limit */
 	struct rte_mempool *reass_pool;	/* out-of-order queues (tcp_reass.c) */
 	struct rte_mempool *sack_pool;	/* SACK scoreboards (tcp_sack.c) */
+	struct tcp_chan_uopts chan_uopts[STACK_MAX_CHANS]; /* TERN_CMD_TCP_SETOPT, handle 0 */
 	struct tcp_tw_table tw;		/* TIME-WAIT records (tcp_timewait.c) */
 };
 
@@ -486,6 +512,13 @@ bool tcp_list_conns(const struct tern_stack *s, const struct stat_req *req,
 /* ---- tcp_user.c ---- */
 void tcp_cmd_run(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *cmd);
 void tcp_chan_closed(struct tern_stack *s, struct tern_chan *c);
+/* The options a connection starts with when nobody set any (tern_config). */
+void tcp_uopts_default(const struct tern_config *cfg, struct tcp_uopts *o);
+/* Give a TCB that has sent nothing yet the options `o`. */
+void tcp_uopts_apply(const struct tern_stack *s, struct tcb *tcb, const struct tcp_uopts *o);
+/* RFC 5482 / RFC 9293 3.8.3 R2: true when the user timeout has passed for
+ * the data outstanding at the RTO that fires at `now` (tcp_timer.c). */
+bool tcp_uto_expired(const struct tern_stack *s, struct tcb *tcb, uint64_t now);
 /* Events raised by input and timers. */
 void tcp_ev_accepted(struct tern_stack *s, struct tcb *tcb);
 void tcp_ev_connected(struct tern_stack *s, struct tcb *tcb);

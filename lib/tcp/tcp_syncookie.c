@@ -183,7 +183,7 @@ tcp_cookie_reply(struct tern_stack *s, struct tcp_listener *l, uint16_t iface,
 	stack_ctr_inc(s, CTR_TCP_COOKIE_SENT);
 	/* RFC 7323 2.2: the window of a SYN-ACK is never scaled */
 	tcp_output_cookie_synack(s, ip, syn, iss, &o,
-				 (uint16_t)RTE_MIN(s->cfg.tcp_rcvbuf, 65535u));
+				 (uint16_t)RTE_MIN(l->opts.rcvbuf, 65535u));
 }
 
 /* The options our cookie TSval kept, if the ACK echoes one young enough. */

@@ -170,7 +170,7 @@ on_rto(struct tern_stack *s, struct tcb *tcb, uint64_t now)
 	default:
 		if (tcb->snd.una == tcb->snd.max)
 			return true;	/* everything acknowledged meanwhile */
-		if (tcb->retries >= s->cfg.tcp_max_retries) {
+		if (tcb->retries >= s->cfg.tcp_max_retries || tcp_uto_expired(s, tcb, now)) {
 			abort_timed_out(s, tcb, CTR_TCP_TIMEOUT);
 			return true;
 		}
@@ -178,6 +178,11 @@ on_rto(struct tern_stack *s, struct tcb *tcb, uint64_t now)
 		break;
 	}
 	rto_backoff(s, tcb, now);
+	if (tcb->uto_ms != 0 && tcb->state >= TCP_ST_ESTABLISHED &&
+	    tcb->timer_ns[TCP_T_RTO] > tcb->uto_start_ns + (uint64_t)tcb->uto_ms * NS_PER_MS)
+		/* the user timeout comes before the next retransmission */
+		tcp_timer_arm(s, tcb, TCP_T_RTO,
+			      tcb->uto_start_ns + (uint64_t)tcb->uto_ms * NS_PER_MS);
 	tcb->flags |= TCB_F_REXMIT_RTO;
 	stack_ctr_inc(s, CTR_TCP_RTO);
 	tcp_output_schedule(s, tcb);
@@ -229,18 +234,17 @@ on_delack(struct tern_stack *s, struct tcb *tcb, uint64_t now)
 static bool
 on_keepalive(struct tern_stack *s, struct tcb *tcb, uint64_t now)
 {
-	const struct tern_config *cfg = &s->cfg;
-	uint64_t intvl = (uint64_t)cfg->tcp_keepalive_intvl_ms * NS_PER_MS;
+	uint64_t intvl = (uint64_t)tcb->ka_intvl_ms * NS_PER_MS;
+	uint64_t idle = (uint64_t)tcb->ka_idle_ms * NS_PER_MS;
 	uint64_t start;
 
-	if (cfg->tcp_keepalive_ms == 0 || !tcp_state_is_synced(tcb->state) ||
+	if (!tcb->ka_on || !tcp_state_is_synced(tcb->state) ||
 	    tcb->state == TCP_ST_TIME_WAIT)
 		return true;
-	start = tcb->idle_since_ns + (uint64_t)cfg->tcp_keepalive_ms * NS_PER_MS;
+	start = tcb->idle_since_ns + idle;
 	if (now < start || tcb->snd.una != tcb->snd.max) {
 		/* not idle long enough, or the RTO watches the peer already */
-		tcp_timer_arm(s, tcb, TCP_T_KEEPALIVE,
-			      now < start ? start : now + cfg->tcp_keepalive_ms * NS_PER_MS);
+		tcp_timer_arm(s, tcb, TCP_T_KEEPALIVE, now < start ? start : now + idle);
 		return true;
 	}
 	/* count probes actually sent in this idle period (a stalled loop or
@@ -250,7 +254,7 @@ on_keepalive(struct tern_stack *s, struct tcb *tcb, uint64_t now)
 		tcb->ka_since_ns = tcb->idle_since_ns;
 		tcb->ka_probes = 0;
 	}
-	if (tcb->ka_probes >= cfg->tcp_keepalive_probes) {
+	if (tcb->ka_probes >= tcb->ka_cnt) {
 		abort_timed_out(s, tcb, CTR_TCP_TIMEOUT);
 		return true;
 	}

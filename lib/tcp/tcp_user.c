@@ -8,6 +8,7 @@
  * app's ring after processing, never from inside it.
  */
 #include <errno.h>
+#include <string.h>
 
 #include <rte_mbuf.h>
 
@@ -19,6 +20,8 @@
 
 static void conn_event(struct tern_stack *s, struct tcb *tcb, uint16_t type,
 		       struct rte_mbuf *m, uint32_t len);
+static struct tcb *conn_of(struct tern_stack *s, struct tern_chan *c,
+			   const struct tern_cmd *cmd);
 
 static void
 cmd_error(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *cmd,
@@ -54,6 +57,249 @@ listener_from_handle(struct tern_stack *s, uint64_t h)
 	return l->port != 0 && handle_gen_is(h, l->gen) ? l : NULL;
 }
 
+/* ---- per-connection options (enum tern_tcp_opt) -------------------------- */
+
+#define UOPT_BUF_MIN 1024u
+#define UOPT_BUF_MAX (1u << 30)
+#define UOPT_MSS_MAX 65495u			/* 65535 - 40 */
+#define UOPT_KA_IDLE_DEFAULT_MS 7200000u	/* RFC 1122 4.2.3.6: two hours */
+
+void
+tcp_uopts_default(const struct tern_config *cfg, struct tcp_uopts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->rcvbuf = cfg->tcp_rcvbuf;
+	o->sndbuf = cfg->tcp_sndbuf;
+	o->ka_on = cfg->tcp_keepalive_ms != 0;
+	o->ka_idle_ms = cfg->tcp_keepalive_ms ? cfg->tcp_keepalive_ms : UOPT_KA_IDLE_DEFAULT_MS;
+	o->ka_intvl_ms = cfg->tcp_keepalive_intvl_ms;
+	o->ka_cnt = (uint8_t)RTE_MIN(cfg->tcp_keepalive_probes, 255u);
+	o->nodelay = cfg->tcp_nodelay != 0;
+	o->cc = cfg->tcp_cc < TCP_CC_COUNT ? cfg->tcp_cc : TCP_CC_NEWRENO;
+}
+
+void
+tcp_uopts_apply(const struct tern_stack *s, struct tcb *tcb, const struct tcp_uopts *o)
+{
+	uint32_t mss = s->iface[tcb->iface].mtu - 40u;
+
+	tcb->rcvbuf = o->rcvbuf;
+	tcb->sndbuf = o->sndbuf;
+	/* the scale is chosen once, for the SYN (RFC 7323 2.2) */
+	tcb->rcv.wscale = s->cfg.tcp_wscale ? tcp_wscale_for(o->rcvbuf) : 0;
+	tcb->mss_clamp = o->mss_clamp;
+	tcb->mss = (uint16_t)(o->mss_clamp != 0 ? RTE_MIN(mss, o->mss_clamp) : mss);
+	tcb->ka_on = o->ka_on;
+	tcb->ka_idle_ms = o->ka_idle_ms;
+	tcb->ka_intvl_ms = o->ka_intvl_ms;
+	tcb->ka_cnt = o->ka_cnt;
+	tcb->uto_ms = o->uto_ms;
+	tcb->tos = o->tos;
+	tcb->ttl = o->ttl;
+	if (o->nodelay)
+		tcb->flags |= TCB_F_NODELAY;
+	else
+		tcb->flags &= ~TCB_F_NODELAY;
+	tcp_cc_select(tcb, o->cc);
+}
+
+/* At the first RTO of a run the timer was armed one (un-backed-off) RTO
+ * ago, when the oldest outstanding data was sent or last acknowledged:
+ * the user timeout counts from there. */
+bool
+tcp_uto_expired(const struct tern_stack *s, struct tcb *tcb, uint64_t now)
+{
+	if (tcb->retries == 0) {
+		uint64_t rto = tcp_rto_ns(s, tcb);
+
+		tcb->uto_start_ns = now > rto ? now - rto : 0;
+	}
+	return tcb->uto_ms != 0 && now >= tcb->uto_start_ns + (uint64_t)tcb->uto_ms * NS_PER_MS;
+}
+
+/* Range check; 0 or -EINVAL / -ENOPROTOOPT. */
+static int
+uopt_check(unsigned int opt, uint32_t v)
+{
+	switch (opt) {
+	case TERN_TCP_OPT_RCVBUF:
+	case TERN_TCP_OPT_SNDBUF:
+		return v >= UOPT_BUF_MIN && v <= UOPT_BUF_MAX ? 0 : -EINVAL;
+	case TERN_TCP_OPT_MAXSEG:
+		return v == 0 || (v >= TERN_MSS_MIN && v <= UOPT_MSS_MAX) ? 0 : -EINVAL;
+	case TERN_TCP_OPT_NODELAY:
+	case TERN_TCP_OPT_KEEPALIVE:
+		return v <= 1 ? 0 : -EINVAL;
+	case TERN_TCP_OPT_CC:
+		return v < TCP_CC_COUNT ? 0 : -EINVAL;
+	case TERN_TCP_OPT_KEEPIDLE_MS:
+	case TERN_TCP_OPT_KEEPINTVL_MS:
+		return v >= 1 && v <= INT32_MAX ? 0 : -EINVAL;
+	case TERN_TCP_OPT_KEEPCNT:
+		return v >= 1 && v <= 255 ? 0 : -EINVAL;
+	case TERN_TCP_OPT_USER_TIMEOUT_MS:
+		return v <= INT32_MAX ? 0 : -EINVAL;
+	case TERN_TCP_OPT_TOS:
+	case TERN_TCP_OPT_TTL:
+		return v <= 255 ? 0 : -EINVAL;
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
+/* Write a checked value into a set of defaults. */
+static void
+uopt_store(struct tcp_uopts *o, unsigned int opt, uint32_t v)
+{
+	switch (opt) {
+	case TERN_TCP_OPT_RCVBUF: o->rcvbuf = v; break;
+	case TERN_TCP_OPT_SNDBUF: o->sndbuf = v; break;
+	case TERN_TCP_OPT_MAXSEG: o->mss_clamp = (uint16_t)v; break;
+	case TERN_TCP_OPT_NODELAY: o->nodelay = (uint8_t)v; break;
+	case TERN_TCP_OPT_CC: o->cc = (uint8_t)v; break;
+	case TERN_TCP_OPT_KEEPALIVE: o->ka_on = (uint8_t)v; break;
+	case TERN_TCP_OPT_KEEPIDLE_MS: o->ka_idle_ms = v; break;
+	case TERN_TCP_OPT_KEEPINTVL_MS: o->ka_intvl_ms = v; break;
+	case TERN_TCP_OPT_KEEPCNT: o->ka_cnt = (uint8_t)v; break;
+	case TERN_TCP_OPT_USER_TIMEOUT_MS: o->uto_ms = v; break;
+	case TERN_TCP_OPT_TOS: o->tos = (uint8_t)v; break;
+	case TERN_TCP_OPT_TTL: o->ttl = (uint8_t)v; break;
+	default: break;
+	}
+}
+
+/* The defaults channel `c` set with handle 0; NULL when it set none. */
+static struct tcp_uopts *
+chan_uopts(struct tern_stack *s, const struct tern_chan *c, bool create)
+{
+	struct tcp_chan_uopts *e = s->tcp->chan_uopts, *free_e = NULL;
+	unsigned int i;
+
+	for (i = 0; i < STACK_MAX_CHANS; i++) {
+		if (e[i].chan == c)
+			return &e[i].o;
+		if (e[i].chan == NULL && free_e == NULL)
+			free_e = &e[i];
+	}
+	if (!create || free_e == NULL)
+		return NULL;
+	free_e->chan = (struct tern_chan *)(uintptr_t)c;
+	tcp_uopts_default(&s->cfg, &free_e->o);
+	return &free_e->o;
+}
+
+/* What a connect or listen of channel `c` starts with. */
+static void
+chan_uopts_get(struct tern_stack *s, const struct tern_chan *c, struct tcp_uopts *o)
+{
+	const struct tcp_uopts *d = chan_uopts(s, c, false);
+
+	if (d != NULL)
+		*o = *d;
+	else
+		tcp_uopts_default(&s->cfg, o);
+}
+
+/* The keep-alive timer after a change: armed from the last segment
+ * received when on (output arms it lazily otherwise), off when off. */
+static void
+ka_rearm(struct tern_stack *s, struct tcb *tcb)
+{
+	if (!tcp_state_is_synced(tcb->state) || tcb->state == TCP_ST_TIME_WAIT)
+		return;
+	if (tcb->ka_on)
+		tcp_timer_arm(s, tcb, TCP_T_KEEPALIVE,
+			      tcb->idle_since_ns + (uint64_t)tcb->ka_idle_ms * NS_PER_MS);
+	else
+		tcp_timer_cancel(s, tcb, TCP_T_KEEPALIVE);
+}
+
+/* An option on a live connection: 0 or -errno. */
+static int
+conn_setopt(struct tern_stack *s, struct tcb *tcb, unsigned int opt, uint32_t v)
+{
+	switch (opt) {
+	case TERN_TCP_OPT_RCVBUF:
+		tcb->rcvbuf = v;
+		if (!(tcb->flags & TCB_F_SYN_ISSUED) && s->cfg.tcp_wscale)
+			tcb->rcv.wscale = tcp_wscale_for(v);
+		if (tcp_state_is_synced(tcb->state) && !(tcb->flags & TCB_F_PEER_FIN)) {
+			tcb->flags |= TCB_F_WND_UPDATE;
+			tcp_output_schedule(s, tcb);
+		}
+		return 0;
+	case TERN_TCP_OPT_SNDBUF:
+		tcb->sndbuf = v;
+		if ((tcb->flags & TCB_F_WANT_WRITABLE) && tcb->sndq.bytes < v / 2)
+			tcp_ev_writable(s, tcb);
+		return 0;
+	case TERN_TCP_OPT_MAXSEG:
+		/* RFC 9293 3.7.1: the MSS option travels only on the SYN */
+		if (tcb->flags & TCB_F_SYN_ISSUED)
+			return -EISCONN;
+		tcb->mss_clamp = (uint16_t)v;
+		tcb->mss = (uint16_t)(s->iface[tcb->iface].mtu - 40u);
+		if (v != 0 && v < tcb->mss)
+			tcb->mss = (uint16_t)v;
+		return 0;
+	case TERN_TCP_OPT_NODELAY:
+		if (v) {
+			tcb->flags |= TCB_F_NODELAY;
+			tcp_output_schedule(s, tcb);	/* held small segments may go */
+		} else {
+			tcb->flags &= ~TCB_F_NODELAY;
+		}
+		return 0;
+	case TERN_TCP_OPT_CC:
+		return tcp_cc_select(tcb, v);
+	case TERN_TCP_OPT_KEEPALIVE:
+		tcb->ka_on = (uint8_t)v;
+		ka_rearm(s, tcb);
+		return 0;
+	case TERN_TCP_OPT_KEEPIDLE_MS:
+		tcb->ka_idle_ms = v;
+		if (tcb->ka_on)
+			ka_rearm(s, tcb);
+		return 0;
+	case TERN_TCP_OPT_KEEPINTVL_MS: tcb->ka_intvl_ms = v; return 0;
+	case TERN_TCP_OPT_KEEPCNT: tcb->ka_cnt = (uint8_t)v; return 0;
+	case TERN_TCP_OPT_USER_TIMEOUT_MS: tcb->uto_ms = v; return 0;
+	case TERN_TCP_OPT_TOS: tcb->tos = (uint8_t)v; return 0;
+	case TERN_TCP_OPT_TTL: tcb->ttl = (uint8_t)v; return 0;
+	default: return -ENOPROTOOPT;
+	}
+}
+
+/* TERN_CMD_TCP_SETOPT: handle 0 = the channel's defaults, a listener's
+ * handle = what it accepts from now on, a connection's = that one. */
+static void
+cmd_setopt(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *cmd)
+{
+	int err = uopt_check(cmd->opt, cmd->value);
+	struct tcp_listener *l;
+	struct tcb *tcb;
+
+	if (err == 0 && cmd->handle == 0) {
+		uopt_store(chan_uopts(s, c, true), cmd->opt, cmd->value);
+	} else if (err == 0 && ((cmd->handle >> HANDLE_TYPE_SHIFT) & HANDLE_TYPE_MASK) == HANDLE_TCP_LISTENER) {
+		l = listener_from_handle(s, cmd->handle);
+		if (l == NULL || l->chan != c)
+			err = -EBADF;
+		else
+			uopt_store(&l->opts, cmd->opt, cmd->value);
+	} else if (err == 0) {
+		tcb = conn_of(s, c, cmd);
+		if (tcb == NULL)
+			return;			/* -EBADF sent */
+		err = conn_setopt(s, tcb, cmd->opt, cmd->value);
+	}
+	if (err != 0) {
+		cmd_error(s, c, cmd, err, NULL);
+		return;
+	}
+	rte_pktmbuf_free(cmd->m);
+}
+
 static void
 cmd_listen(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *cmd)
 {
@@ -76,10 +322,11 @@ cmd_listen(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *cmd
 	}
 	rte_pktmbuf_free(cmd->m);
 	l->port = cmd->port;
-	l->backlog = (uint16_t)(cmd->len ? RTE_MIN(cmd->len, 65535u) : s->cfg.tcp_backlog);
+	l->backlog = (uint16_t)(cmd->backlog ? RTE_MIN(cmd->backlog, 65535u) : s->cfg.tcp_backlog);
 	l->n_syn = 0;
 	l->chan = c;
 	l->cookie = cmd->cookie;
+	chan_uopts_get(s, c, &l->opts);
 	l->gen++;
 	t->listen_by_port[l->port] = (uint16_t)(l - t->listeners) + 1;
 	ev.handle = listener_handle(s, l);
@@ -119,7 +366,8 @@ cmd_unlisten(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *c
 static void
 cmd_connect(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *cmd)
 {
-	uint16_t lport = (uint16_t)cmd->reserved;
+	uint16_t lport = cmd->local_port;
+	struct tcp_uopts o;
 	struct route r;
 	struct tcb *tcb;
 
@@ -153,6 +401,8 @@ cmd_connect(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *cm
 		return;
 	}
 	rte_pktmbuf_free(cmd->m);
+	chan_uopts_get(s, c, &o);
+	tcp_uopts_apply(s, tcb, &o);
 	tcb->chan = c;
 	tcb->cookie = cmd->cookie;
 	tcb->flags |= TCB_F_ACCEPTED;	/* the app is told of every outcome */
@@ -160,6 +410,9 @@ cmd_connect(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *cm
 	tcb->snd.una = tcb->snd.nxt = tcb->snd.max = tcb->iss;
 	tcp_set_state(s, tcb, TCP_ST_SYN_SENT);
 	stack_ctr_inc(s, CTR_TCP_ACTIVE_OPENS);
+	/* The handle now, so the app can CLOSE or ABORT in SYN-SENT (RFC 9293
+	 * 3.10.4/3.10.5); it is staged before any outcome of the handshake. */
+	conn_event(s, tcb, TERN_EV_TCP_CONNECTING, NULL, 0);
 	tcp_output_schedule(s, tcb);
 }
 
@@ -330,6 +583,7 @@ tcp_cmd_run(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *cm
 	case TERN_CMD_TCP_ABORT: cmd_abort(s, c, cmd); break;
 	case TERN_CMD_TCP_NODELAY: cmd_nodelay(s, c, cmd); break;
 	case TERN_CMD_TCP_CC: cmd_cc(s, c, cmd); break;
+	case TERN_CMD_TCP_SETOPT: cmd_setopt(s, c, cmd); break;
 	default: cmd_error(s, c, cmd, -EINVAL, NULL); break;
 	}
 }
@@ -344,6 +598,9 @@ tcp_chan_closed(struct tern_stack *s, struct tern_chan *c)
 	for (k = 0; k < t->n_listeners; k++)
 		if (t->listeners[k].port != 0 && t->listeners[k].chan == c)
 			listener_release(s, &t->listeners[k]);
+	for (k = 0; k < STACK_MAX_CHANS; k++)
+		if (t->chan_uopts[k].chan == c)
+			t->chan_uopts[k].chan = NULL;
 	for (i = 0; i < t->n_tcbs; i++) {
 		struct tcb *tcb = &t->tcbs[i];
 

@@ -169,6 +169,20 @@ tc_ev_type(struct tconn *tc, uint16_t type)
 	return ev;
 }
 
+uint64_t
+tc_connecting(struct tconn *tc, uint64_t cookie)
+{
+	struct tern_event ev = tc_ev_type(tc, TERN_EV_TCP_CONNECTING);
+
+	assert_int_equal(ev.status, 0);
+	assert_int_equal(ev.cookie, cookie);
+	assert_int_equal(ev.addr, PEER_IP);
+	assert_int_equal(ev.peer_port, tc->pport);
+	assert_true(ev.handle != 0);
+	tc->h = ev.handle;
+	return ev.handle;
+}
+
 void
 tc_no_ev(struct tconn *tc)
 {
@@ -499,6 +513,9 @@ tc_active_open(struct tconn *tc, bool plain)
 	assert_int_equal(tern_tcp_connect(tc->c, PEER_IP, PEER_LISTEN_PORT,
 					  OUR_ACTIVE_PORT, 0xc0), 0);
 	tc_run(tc);
+	ev = tc_ev_type(tc, TERN_EV_TCP_CONNECTING);
+	assert_int_equal(ev.cookie, 0xc0);
+	tc->h = ev.handle;
 	tc_out1(tc, &p);
 	tc_expect(&p, F_SYN, p.tcp.seq, 0, 0);
 	check_syn_opts(tc, &p, true, 0);
@@ -523,7 +540,7 @@ tc_active_open(struct tconn *tc, bool plain)
 	assert_int_equal(ev.cookie, 0xc0);
 	assert_int_equal(ev.addr, PEER_IP);
 	assert_int_equal(ev.port, PEER_LISTEN_PORT);
-	assert_true(ev.handle != 0);
+	assert_true(ev.handle == tc->h);	/* the handle CONNECTING gave */
 	tc->h = ev.handle;
 	assert_int_equal(tc_state(tc), TCP_ST_ESTABLISHED);
 }

@@ -161,6 +161,9 @@ struct tern_event tc_ev(struct tconn *tc);
 /* Exactly one event of `type` (and free its mbuf); returns it. */
 struct tern_event tc_ev_type(struct tconn *tc, uint16_t type);
 void tc_no_ev(struct tconn *tc);
+/* The TERN_EV_TCP_CONNECTING of a connect with `cookie` to PEER_IP:
+ * tc->pport; sets and returns tc->h. */
+uint64_t tc_connecting(struct tconn *tc, uint64_t cookie);
 
 /* The state of the TCB for the connection, TCP_ST_TIME_WAIT when a
  * TIME-WAIT record holds it, TCP_ST_CLOSED when neither does. */

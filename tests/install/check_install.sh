@@ -20,7 +20,7 @@ if [ -z "$pc" ]; then
 	exit 1
 fi
 echo "ok - libtern.pc installed"
-for h in tern.h config.h stack.h chan.h udp.h stats.h; do
+for h in tern.h config.h stack.h netif.h chan.h tcp.h udp.h stats.h; do
 	if ! find "$tmp/root" -path "*/include/tern/$h" | grep -q .; then
 		echo "not ok - header tern/$h installed"
 		exit 1

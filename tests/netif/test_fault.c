@@ -23,7 +23,7 @@
 #include "wire/cksum.h"
 #include "wire/wire_io.h"
 #include "core/stack_private.h"
-#include "netif/netif.h"
+#include "netif/netif_private.h"
 #include "netif/netif_fault.h"
 
 #define RING_SLOTS 1024u

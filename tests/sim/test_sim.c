@@ -321,6 +321,12 @@ test_simultaneous_open_and_close(void **state)
 	/* no listener anywhere: only a simultaneous open can succeed */
 	assert_int_equal(tern_tcp_connect(sim.node[0].c, SIM_B_IP, 8000, 7000, 10), 0);
 	assert_int_equal(tern_tcp_connect(sim.node[1].c, SIM_A_IP, 7000, 8000, 11), 0);
+	sim_step(&sim, 0);
+	for (i = 0; i < 2; i++) {
+		ev = one_event(&sim, i);
+		assert_int_equal(ev.type, TERN_EV_TCP_CONNECTING);
+		h[i] = ev.handle;
+	}
 	for (steps = 0; steps < 1000; steps++) {
 		sim_step(&sim, 10 * US);
 		if (tern_chan_pending(sim.node[0].c) && tern_chan_pending(sim.node[1].c))
@@ -331,7 +337,7 @@ test_simultaneous_open_and_close(void **state)
 		ev = one_event(&sim, i);
 		assert_int_equal(ev.type, TERN_EV_TCP_CONNECTED);
 		assert_int_equal(ev.cookie, 10 + i);
-		h[i] = ev.handle;
+		assert_true(h[i] == ev.handle);
 		assert_int_equal(sim_ctr(&sim, i, CTR_TCP_ESTABLISHED), 1);
 		assert_int_equal(sim_ctr(&sim, i, CTR_TCP_PASSIVE_OPENS), 0);
 		assert_int_equal(sim_ctr(&sim, i, CTR_TCP_TX_RST), 0);
@@ -433,8 +439,11 @@ client_poll(struct sim *sim, struct rr *cl, unsigned int *done)
 
 			assert_true(ev[k].cookie < N_CONNS);
 			switch (ev[k].type) {
-			case TERN_EV_TCP_CONNECTED:
+			case TERN_EV_TCP_CONNECTING:
 				r->h = ev[k].handle;
+				break;
+			case TERN_EV_TCP_CONNECTED:
+				assert_true(r->h == ev[k].handle);
 				rr_send(sim, 0, r->h, ev[k].cookie, REQ_LEN);
 				break;
 			case TERN_EV_TCP_DATA:

@@ -36,7 +36,7 @@
 #include "tcp_frames.h"
 #include "core/stack_private.h"
 #include "flow/flow_map.h"
-#include "netif/netif.h"
+#include "netif/netif_private.h"
 #include "wire/arp_hdr.h"
 
 #define NQ 2u

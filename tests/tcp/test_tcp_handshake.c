@@ -204,6 +204,7 @@ test_syn_sent_bad_ack_gets_rst(void **state)
 	assert_int_equal(tern_tcp_connect(tc.c, PEER_IP, PEER_LISTEN_PORT,
 					  OUR_ACTIVE_PORT, 1), 0);
 	tc_run(&tc);
+	tc_connecting(&tc, 1);
 	tc_out1(&tc, &p);
 	tc_expect(&p, F_SYN, p.tcp.seq, 0, 0);
 	tc_in(&tc, TSEG(.flags = F_SYN | F_ACK, .dack = 5, .raw_opts = true,
@@ -237,6 +238,7 @@ test_connect_refused(void **state)
 	assert_int_equal(tern_tcp_connect(tc.c, PEER_IP, PEER_LISTEN_PORT,
 					  OUR_ACTIVE_PORT, 0xabc), 0);
 	tc_run(&tc);
+	tc_connecting(&tc, 0xabc);
 	tc_out1(&tc, &p);
 	tc_in(&tc, TSEG(.flags = F_RST | F_ACK, .abs = true, .seq = 0, .ack = tc.irs + 1,
 			.no_opts = true));
@@ -268,6 +270,7 @@ test_connect_explicit_port_in_use(void **state)
 	assert_int_equal(tern_tcp_connect(tc.c, PEER_IP, PEER_LISTEN_PORT,
 					  OUR_ACTIVE_PORT, 1), 0);
 	tc_run(&tc);
+	tc_connecting(&tc, 1);
 	tc_out1(&tc, &p);
 	tc_expect(&p, F_SYN, p.tcp.seq, 0, 0);
 	first = tcp_conn_lookup(tc.s, OUR_IP, OUR_ACTIVE_PORT, PEER_IP, PEER_LISTEN_PORT);
@@ -288,6 +291,7 @@ test_connect_explicit_port_in_use(void **state)
 					  OUR_ACTIVE_PORT, 3), 0);
 	tc_run(&tc);
 	tc.pport = PEER_LISTEN_PORT + 1;
+	tc_connecting(&tc, 3);
 	tc_out1(&tc, &p);
 	tc_expect(&p, F_SYN, p.tcp.seq, 0, 0);
 	assert_int_equal(tc.s->tcp->n_used, 2);
@@ -316,6 +320,7 @@ test_connect_timeout_backoff(void **state)
 	assert_int_equal(tern_tcp_connect(tc.c, PEER_IP, PEER_LISTEN_PORT,
 					  OUR_ACTIVE_PORT, 9), 0);
 	tc_run(&tc);
+	tc_connecting(&tc, 9);
 	tc_out1(&tc, &p);
 	iss = p.tcp.seq;
 	t0 = tc.now;
@@ -361,6 +366,7 @@ test_simultaneous_open(void **state)
 	assert_int_equal(tern_tcp_connect(tc.c, PEER_IP, PEER_LISTEN_PORT,
 					  OUR_ACTIVE_PORT, 5), 0);
 	tc_run(&tc);
+	tc_connecting(&tc, 5);
 	tc_out1(&tc, &p);
 	iss = p.tcp.seq;
 	/* the peer's SYN crosses ours */

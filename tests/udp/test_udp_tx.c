@@ -136,6 +136,46 @@ test_checksum_zero_result_sent_as_ffff(void **state)
 
 /* ---- sendto errors ------------------------------------------------------ */
 
+/* tern_udp_max_payload() follows the routed interface's MTU, and the
+ * figure it gives is exactly what sendto takes: 9000 - 28 goes out, one
+ * byte more is -EMSGSIZE. TERN_UDP_MAX_PAYLOAD stays the 1500 default. */
+static void
+test_max_payload_follows_mtu(void **state)
+{
+	struct tern_config cfg;
+	struct tern_stack *s;
+	struct tern_chan *c;
+	static uint8_t pl[9000];
+	struct tern_event ev;
+	uint64_t now, h;
+
+	(void)state;
+	tstack_config(&cfg);
+	assert_int_equal(tern_udp_max_payload(NULL, PEER_IP), -EINVAL);
+	s = tstack_create(&cfg);
+	assert_int_equal(tern_udp_max_payload(s, PEER_IP), (int)TERN_UDP_MAX_PAYLOAD);
+	assert_int_equal(tern_udp_max_payload(s, 0x08080808u), cfg.iface[0].gw ?
+			 (int)TERN_UDP_MAX_PAYLOAD : -ENETUNREACH);
+	tern_stack_free(s);
+
+	cfg.iface[0].mtu = 9000;
+	s = tstack_create(&cfg);
+	c = tern_chan_create(s, "t", 0);
+	now = tern_stack_now(s);
+	assert_int_equal(tern_udp_max_payload(s, PEER_IP), 8972);
+	tstack_learn(s, PEER_IP, &peer_mac, now);
+	h = udp_bind_ok(s, c, APP_PORT, 0, now, NULL);
+	udp_send_and_process(s, c, h, pkt_chain_from_bytes(pl, 8972, 1024), PEER_IP, 9000, now);
+	chan_assert_empty(c);
+	assert_int_equal(tstack_tx_discard(s), 1);
+	udp_send_and_process(s, c, h, pkt_chain_from_bytes(pl, 8973, 1024), PEER_IP, 9000, now);
+	ev = chan_recv_one(c);
+	assert_int_equal(ev.type, TERN_EV_CMD_ERROR);
+	assert_int_equal(ev.status, -EMSGSIZE);
+	assert_int_equal(tstack_tx_discard(s), 0);
+	tern_stack_free(s);
+}
+
 static void
 test_sendto_too_big(void **state)
 {
@@ -498,6 +538,7 @@ main(void)
 		UDP_TEST(test_echo_all_sizes),
 		UDP_TEST(test_checksum_zero_result_sent_as_ffff),
 		UDP_TEST(test_sendto_too_big),
+		UDP_TEST(test_max_payload_follows_mtu),
 		UDP_TEST(test_sendto_bad_destination),
 		UDP_TEST(test_tx_cksum_offload_equivalent),
 		UDP_TEST(test_tx_shared_payload_untouched),

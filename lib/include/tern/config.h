@@ -156,11 +156,16 @@ struct tern_config {
 	struct tern_fault_conf fault;	/**< fault injection; off by default */
 };
 
-/** Fill `c` with the documented defaults (no interfaces). */
+/** Fill a configuration with the documented defaults (no interfaces).
+ *  @param c  the configuration to fill */
 void tern_config_defaults(struct tern_config *c);
 
-/** Parse "A.B.C.D" or "A.B.C.D/N" into a host-order address and prefix
- *  (prefix left untouched when absent). Returns 0 or -EINVAL. */
+/** Parse "A.B.C.D" or "A.B.C.D/N".
+ *  @param s           the text
+ *  @param ip          the address, host order
+ *  @param prefix_len  the prefix, left untouched when absent (may be NULL
+ *                     when no prefix is expected)
+ *  @return 0 or -EINVAL. */
 int tern_config_parse_ip(const char *s, uint32_t *ip, uint8_t *prefix_len);
 
 /** Overlay settings from an INI file on `c`. Sections: [iface] (repeatable:
@@ -172,9 +177,13 @@ int tern_config_parse_ip(const char *s, uint32_t *ip, uint8_t *prefix_len);
  *  dir = rx|tx|both, drop, burst, burst_len, burst_fixed, dup, reorder,
  *  reorder_pkts, reorder_us, corrupt (probabilities as decimals 0..1),
  *  rate_mbit, queue_kb; see config/fault.ini). Unknown keys and bad values
- *  are errors. Returns 0, or -errno with a message (file, line, section,
- *  key, reason) written into `err` (`err_len` bytes); a directory is
- *  -EISDIR and a file with NUL or other control bytes (not text) -EILSEQ. */
+ *  are errors.
+ *  @param c        the configuration to overlay (usually defaults first)
+ *  @param path     the INI file
+ *  @param err      where a message goes (file, line, section, key, reason)
+ *  @param err_len  bytes at `err`
+ *  @return 0, or -errno with the message in `err`: a directory is -EISDIR,
+ *  a file with NUL or other control bytes (not text) -EILSEQ. */
 int tern_config_load_ini(struct tern_config *c, const char *path,
 			 char *err, size_t err_len);
 
@@ -192,8 +201,9 @@ int tern_config_load_ini(struct tern_config *c, const char *path,
  *  - an unknown tcp_cc, a chan_size that is not a power of two, and
  *    inconsistent [fault] settings.
  *  Pure: needs no EAL, may be called from any thread.
- *  @param c       the configuration (tern_config_defaults, then the app's)
- *  @param err     where the reason goes; `err_len` bytes
+ *  @param c        the configuration (tern_config_defaults, then the app's)
+ *  @param err      where the reason goes
+ *  @param err_len  bytes at `err`
  *  @return 0, or -EINVAL with the reason in `err`. */
 int tern_config_validate(const struct tern_config *c, char *err, size_t err_len);
 

@@ -6,7 +6,7 @@
  * between lcores on the data path.
  *
  * Two ways to drive it:
- *  - the ready-made loop: tern_netif_setup() once, then on each lcore
+ *  - the ready-made loop: tern_netif_setup() (tern/netif.h) once, then on each lcore
  *    tern_stack_poll() in a loop (rx burst, input, events, commands,
  *    timers, tx burst);
  *  - embedded in an app that owns its own loop and ports: feed frames with
@@ -29,56 +29,71 @@ struct rte_mbuf;
 struct rte_mempool;
 struct tern_stack;
 
-/** Configure and start every port named in `cfg` with `nb_queues` RX/TX
- *  queue pairs (one per lcore that will run a stack), RX buffers from
- *  `pool`. Offload capabilities (IPv4/UDP/TCP checksum, TSO, RSS) are
- *  probed here once per port. Call on the main lcore after rte_eal_init.
- *  Returns 0 or -errno (message logged). */
-int tern_netif_setup(const struct tern_config *cfg, uint16_t nb_queues,
-		     struct rte_mempool *pool);
-
-/** Stop and close every port of `cfg` (frees the PMDs' RX mbufs). */
-void tern_netif_teardown(const struct tern_config *cfg);
-
-/** Create the stack for `lcore_id`, serving queue `queue_id` of every
- *  interface in `cfg`, allocating from `pool`. A port id that is not a
- *  valid ethdev makes a "virtual" interface (tests, embedding): its MAC is
- *  taken from the config and checksums are done in software.
- *  Returns NULL with rte_errno set (EINVAL, ENOMEM, EEXIST). */
+/** Create the stack of one lcore. A port id that is not a valid ethdev
+ *  makes a "virtual" interface (tests, embedding): its MAC is taken from
+ *  the config and checksums are done in software.
+ *  @param cfg       the configuration (copied; validated)
+ *  @param lcore_id  the lcore that will drive the stack
+ *  @param queue_id  the RX/TX queue it serves on every interface
+ *  @param pool      mbuf pool for frames the stack builds
+ *  @return the stack, or NULL with rte_errno set (EINVAL, ENOMEM, EEXIST:
+ *  a stack exists for that lcore). */
 struct tern_stack *tern_stack_create(const struct tern_config *cfg,
 				     unsigned int lcore_id, uint16_t queue_id,
 				     struct rte_mempool *pool);
 
-/** Free the stack, its sockets, channels, queued packets. */
+/** Free the stack, its sockets, channels and queued packets.
+ *  @param s  the stack (NULL: nothing happens) */
 void tern_stack_free(struct tern_stack *s);
 
 /** One iteration of the ready-made loop on the stack's lcore: read the
  *  clock, rx burst on every interface, input, deliver events, drain app
- *  commands, run timers, flush tx. Returns the number of packets and
- *  commands handled (0 = idle). */
+ *  commands, run timers, build TCP output, flush tx.
+ *  @param s  the stack
+ *  @return the number of packets and commands handled (0 = idle). */
 unsigned int tern_stack_poll(struct tern_stack *s);
 
-/** Embedding: process `n` received frames from interface index `iface`
- *  (position in cfg->iface). Takes ownership of the mbufs. */
+/** Embedding: process received frames. Replies and TCP state changes
+ *  are staged; tern_stack_process() finishes the iteration.
+ *  @param s       the stack
+ *  @param iface   interface index (position in cfg->iface)
+ *  @param pkts    the frames; the stack takes ownership of all of them
+ *  @param n       how many
+ *  @param now_ns  the current time, the clock tern_stack_now() reads */
 void tern_stack_input(struct tern_stack *s, uint16_t iface,
 		      struct rte_mbuf **pkts, uint16_t n, uint64_t now_ns);
 
-/** Embedding: deliver staged events, drain app commands, run timers due at
- *  `now_ns`. */
+/** Embedding: the rest of an iteration after tern_stack_input(): deliver
+ *  staged events, drain app commands, run timers due at `now_ns`, build
+ *  TCP output (new data, retransmissions, ACKs, window updates, probes,
+ *  RSTs) and deliver the events that caused. Frames end up staged per
+ *  interface for tern_stack_tx_drain() (real ports: flushed to the NIC).
+ *  @param s       the stack
+ *  @param now_ns  the current time, never earlier than the last call's */
 void tern_stack_process(struct tern_stack *s, uint64_t now_ns);
 
-/** Embedding: move up to `max` frames waiting for transmission on
- *  interface `iface` into `out`. Returns the count; the caller owns them. */
+/** Embedding: take the frames waiting for transmission on an interface.
+ *  @param s      the stack
+ *  @param iface  interface index (position in cfg->iface)
+ *  @param out    array of at least `max` pointers
+ *  @param max    most frames to take
+ *  @return the count moved into `out`; the caller owns them. */
 uint16_t tern_stack_tx_drain(struct tern_stack *s, uint16_t iface,
 			     struct rte_mbuf **out, uint16_t max);
 
-/** Send a gratuitous ARP for every interface (done once at creation too). */
+/** Send a gratuitous ARP for every interface (done once at creation too).
+ *  @param s       the stack
+ *  @param now_ns  the current time */
 void tern_stack_announce(struct tern_stack *s, uint64_t now_ns);
 
-/** Current time in ns from the TSC, as tern_stack_poll reads it. */
+/** The clock tern_stack_poll() reads.
+ *  @param s  the stack
+ *  @return the current time in ns from the TSC. */
 uint64_t tern_stack_now(const struct tern_stack *s);
 
-/** The stack's lcore id. */
+/** The lcore a stack belongs to.
+ *  @param s  the stack
+ *  @return its lcore id. */
 unsigned int tern_stack_lcore(const struct tern_stack *s);
 
 #ifdef __cplusplus

@@ -18,41 +18,58 @@ extern "C" {
 
 struct tern_stack;
 
-/** Number of counters (ids 1 .. n-1 are valid; 0 is "none"). */
+/** How many counters there are.
+ *  @return n: ids 1 .. n-1 are valid; 0 is "none". */
 unsigned int tern_stats_count(void);
-/** Name of counter `id`, e.g. "udp_rx_bad_csum"; NULL if out of range. */
+/** Name of a counter.
+ *  @param id  counter id
+ *  @return e.g. "udp_rx_bad_csum"; NULL if out of range. */
 const char *tern_stats_name(unsigned int id);
-/** Description of counter `id`; NULL if out of range. */
+/** Description of a counter.
+ *  @param id  counter id
+ *  @return one line of text; NULL if out of range. */
 const char *tern_stats_desc(unsigned int id);
-/** Id of the counter named `name`, or 0 (no counter) for an unknown name.
- *  A linear search: look ids up once, not per packet. */
+/** Id of a counter by name. A linear search: look ids up once, not per
+ *  packet.
+ *  @param name  e.g. "udp_rx_bad_csum"
+ *  @return the id, or 0 (no counter) for an unknown name. */
 unsigned int tern_stats_id(const char *name);
-/** Value of counter `id` on one stack (0 for id 0 or out of range). */
+/** Value of a counter on one stack (a racy read from another thread).
+ *  @param s   the stack
+ *  @param id  counter id
+ *  @return the value; 0 for id 0 or out of range. */
 uint64_t tern_stats_get(const struct tern_stack *s, unsigned int id);
-/** Value of the counter named `name` summed over every registered stack.
- *  *found (if not NULL) is set to 1, or to 0 for an unknown name. */
+/** Value of a counter summed over every registered stack.
+ *  @param name   the counter's name
+ *  @param found  if not NULL, set to 1, or to 0 for an unknown name
+ *  @return the sum (0 for an unknown name). */
 uint64_t tern_stats_sum(const char *name, int *found);
 /** Write every non-zero counter summed over all stacks as one JSON object
- *  {"name": value, ...} to `f`. */
+ *  {"name": value, ...}.
+ *  @param f  where to write */
 void tern_stats_dump_json(FILE *f);
 /** Write every registered stack's non-zero counters, one object per lcore,
  *  as {"<lcore id>": {"name": value, ...}, ...} to `f` (a stack with no
  *  non-zero counter gives an empty object). Threading: a racy snapshot,
- *  as tern_stats_dump_json(); call it before the stacks are freed. */
+ *  as tern_stats_dump_json(); call it before the stacks are freed.
+ *  @param f  where to write */
 void tern_stats_dump_lcores_json(FILE *f);
 /** Write every registered stack's non-zero counters as flat JSON object
  *  members "lcore<N>_<name>": value (N the lcore id), for an app that adds
  *  them to an object of its own: each member is preceded by ", " except
  *  the very first when `first` is non-zero. Nothing else is written (no
- *  braces, no newline). Returns the number of members written. Same
- *  threading as tern_stats_dump_json(). */
+ *  braces, no newline). Same threading as tern_stats_dump_json().
+ *  @param f      where to write
+ *  @param first  non-zero: the members open the object (no leading ", ")
+ *  @return the number of members written. */
 unsigned int tern_stats_write_lcore_members(FILE *f, int first);
 
 /** Register /tern/stats, /tern/stats/desc and /tern/lcores with DPDK
  *  telemetry. /tern/lcores answers {"<lcore id>": {"name": value, ...}}
  *  with each stack's non-zero counters; its optional parameter, a counter
  *  name, keeps only that counter (zero included). Call once, after
- *  rte_eal_init, from the main lcore. Returns 0 or -errno. */
+ *  rte_eal_init, from the main lcore.
+ *  @return 0 or -errno. */
 int tern_telemetry_register(void);
 
 #ifdef __cplusplus

@@ -7,6 +7,7 @@
 
 #include <tern/config.h>
 #include <tern/stack.h>
+#include <tern/netif.h>
 #include <tern/chan.h>
 #include <tern/udp.h>
 #include <tern/tcp.h>

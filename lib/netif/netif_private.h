@@ -4,12 +4,14 @@
  * queue pair per lcore), offload capabilities probed once per port, link
  * state, and the RX burst / TX flush used by tern_stack_poll().
  */
-#ifndef TERN_NETIF_H
-#define TERN_NETIF_H
+#ifndef TERN_NETIF_PRIVATE_H
+#define TERN_NETIF_PRIVATE_H
 
 #include <stdint.h>
 
 #include <rte_ether.h>
+
+#include <tern/netif.h>
 
 struct tern_stack;
 struct rte_mbuf;
