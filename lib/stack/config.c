@@ -67,6 +67,7 @@ tern_config_defaults(struct tern_config *c)
 	c->tcp_cc = TERN_TCP_CC_NEWRENO;
 	c->tcp_syncookies = TERN_TCP_SYNCOOKIES_OVERFLOW;
 	c->tcp_synack_rexmit_per_s = 1000;
+	c->tcp_ecn = TERN_TCP_ECN_PASSIVE;
 	c->tcp_secret_file[0] = '\0';		/* /run/tern/secret */
 	c->fault.dir = TERN_FAULT_RX;
 	c->fault.burst_len = 4;
@@ -307,12 +308,31 @@ static const char *const syncookie_modes[TERN_TCP_SYNCOOKIES_COUNT] = {
 	[TERN_TCP_SYNCOOKIES_ALWAYS] = "always",
 };
 
-/* The [tcp] keys that are words, not numbers: syncookies and secret_file.
- * 1 handled, 0 bad value (reason in x->why), -1 not one of these keys. */
+static const char *const ecn_modes[TERN_TCP_ECN_COUNT] = {
+	[TERN_TCP_ECN_OFF] = "off",
+	[TERN_TCP_ECN_ON] = "on",
+	[TERN_TCP_ECN_PASSIVE] = "passive",
+};
+
+/* The [tcp] keys that are words, not numbers: syncookies, ecn and
+ * secret_file. 1 handled, 0 bad value (reason in x->why), -1 not one of
+ * these keys. */
 static int
 tcp_text_key(struct ini_ctx *x, const char *key, const char *val)
 {
 	size_t i;
+
+	if (strcmp(key, "ecn") == 0) {
+		for (i = 0; i < RTE_DIM(ecn_modes); i++) {
+			if (strcmp(val, ecn_modes[i]) == 0) {
+				x->c->tcp_ecn = (uint8_t)i;
+				return 1;
+			}
+		}
+		snprintf(x->why, sizeof(x->why),
+			 "[tcp] ecn = %s: bad value (off, on or passive)", val);
+		return 0;
+	}
 
 	if (strcmp(key, "syncookies") == 0) {
 		for (i = 0; i < RTE_DIM(syncookie_modes); i++) {
@@ -634,6 +654,10 @@ tern_config_validate(const struct tern_config *c, char *err, size_t err_len)
 	}
 	if (c->tcp_syncookies >= TERN_TCP_SYNCOOKIES_COUNT) {
 		snprintf(err, err_len, "unknown tcp syncookies mode %u", c->tcp_syncookies);
+		return -EINVAL;
+	}
+	if (c->tcp_ecn >= TERN_TCP_ECN_COUNT) {
+		snprintf(err, err_len, "unknown tcp ecn mode %u", c->tcp_ecn);
 		return -EINVAL;
 	}
 	if (memchr(c->tcp_secret_file, '\0', sizeof(c->tcp_secret_file)) == NULL) {

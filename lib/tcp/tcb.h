@@ -59,6 +59,8 @@ enum tcp_timer_id {
 #define TCB_F_TS_OK		0x00000002u	/* timestamps in use */
 #define TCB_F_WS_OK		0x00000004u	/* window scaling in use */
 #define TCB_F_NODELAY		0x00000008u	/* Nagle off */
+#define TCB_F_ECN_OK		0x00000010u	/* ECN in use (RFC 3168 6.1.1); in
+						 * SYN-SENT: our SYN asked for it */
 #define TCB_F_OPT_MASK		0x000000ffu
 
 /* Output requests: input, commands and timers set them and call
@@ -96,6 +98,10 @@ enum tcp_timer_id {
 #define TCB_F_ACK_DELAYED	0x08000000u	/* an ACK is owed; delack armed */
 #define TCB_F_TX_QUEUED		0x10000000u	/* on the stack's output list */
 #define TCB_F_WANT_WRITABLE	0x20000000u	/* app was refused space */
+#define TCB_F_ECN_ECHO		0x40000000u	/* CE received: ECE on every ACK
+						 * until the peer's CWR (3168 6.1.3) */
+#define TCB_F_ECN_CWR		0x80000000u	/* window reduced for an ECE: CWR
+						 * on the next new data (6.1.2) */
 #define TCB_F_MISC_MASK		0xff000000u
 
 /* Bytes the app queued and the peer has not acknowledged. The chain's
@@ -231,6 +237,9 @@ struct tcb {
 	uint32_t ka_idle_ms;		/* idle time before the first probe */
 	uint32_t ka_intvl_ms;		/* between probes */
 	uint32_t uto_ms;		/* user timeout (RFC 5482), 0 = off */
+	/* ECN (tcp_input_ecn.c), in what was padding */
+	uint32_t ecn_high;		/* snd.max at the last ECE reduction: none
+					 * again until SEG.ACK reaches it */
 	uint64_t uto_start_ns;		/* outstanding data unacknowledged since */
 	uint64_t last_tx_ns;		/* last data segment sent (idle restart) */
 	union tcp_cc_priv cc;		/* the algorithm's own state (cc/) */

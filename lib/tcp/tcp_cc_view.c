@@ -5,9 +5,9 @@
  * ssthresh, MSS, FlightSize, now, SRTT, private area) from the TCB, runs
  * one op of the connection's algorithm and stores cwnd and ssthresh back.
  * Called by tcp_input.c / tcp_input_ack.c (establishment, ACKs, duplicate
- * ACKs, recovery), tcp_timer.c (RTO), tcp_output.c (idle restart) and
- * tcp_user.c (per-connection selection); they decide when, cc/ decides
- * how much.
+ * ACKs, recovery), tcp_input_ecn.c (ECN-Echo), tcp_timer.c (RTO),
+ * tcp_output.c (idle restart) and tcp_user.c (per-connection selection);
+ * they decide when, cc/ decides how much.
  */
 #include <errno.h>
 #include <string.h>
@@ -87,13 +87,22 @@ tcp_cc_ack(struct tcb *tcb, uint64_t now, uint32_t acked, uint64_t rtt_ns)
  * beyond cwnd (RFC 6675 5 (3)), and counting it made every loss event
  * cost less than the algorithm's beta (interop_loss: twice the kernel
  * CUBIC flow's share of a bottleneck). Without SACK, NewReno keeps RFC
- * 5681's FlightSize (limited transmit adds at most 2 segments). */
+ * 5681's FlightSize (limited transmit adds at most 2 segments).
+ * After an ECN reduction in the same window (`reduced`) ssthresh already
+ * holds the reduced window: only the recovery's own cwnd is set, ssthresh
+ * (SACK) or ssthresh plus the three segments that left (RFC 5681 3.2
+ * step 3), never above what it was. */
 void
-tcp_cc_recovery_enter(struct tcb *tcb, uint64_t now, bool sack)
+tcp_cc_recovery_enter(struct tcb *tcb, uint64_t now, bool sack, bool reduced)
 {
 	struct tcp_cc_view v;
 
 	view_of(&v, tcb, now);
+	if (reduced) {
+		v.cwnd = RTE_MIN(v.cwnd, sack ? v.ssthresh : v.ssthresh + 3 * v.mss);
+		view_done(tcb, &v);
+		return;
+	}
 	if (sack)
 		v.flight = RTE_MIN(v.flight, tcb->cwnd);
 	cc_ops(tcb)->enter_recovery(&v);
@@ -152,6 +161,20 @@ tcp_cc_after_idle(struct tcb *tcb, uint64_t now)
 
 	view_of(&v, tcb, now);
 	cc_ops(tcb)->after_idle(&v);
+	view_done(tcb, &v);
+}
+
+/* RFC 3168 6.1.2 "as in the response to a dropped packet": the
+ * reduction starts from min(FlightSize, cwnd), as a SACK recovery's does
+ * (above), so an ACK-clocked flow halves what it had in flight. */
+void
+tcp_cc_ecn(struct tcb *tcb, uint64_t now)
+{
+	struct tcp_cc_view v;
+
+	view_of(&v, tcb, now);
+	v.flight = RTE_MIN(v.flight, tcb->cwnd);
+	cc_ops(tcb)->on_ecn(&v);
 	view_done(tcb, &v);
 }
 

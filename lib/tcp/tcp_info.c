@@ -2,8 +2,8 @@
  *
  * tern_tcp_info_get(): a read-only snapshot of one connection for apps and
  * operators (traces, dashboards, debugging): state, windows, bytes in
- * flight and queued, the RTT estimator, recovery and the congestion
- * control in use. Called by the app on the lcore that owns the stack,
+ * flight and queued, the RTT estimator, recovery, the congestion
+ * control in use and ECN. Called by the app on the lcore that owns the stack,
  * between loop iterations (never from inside input, timers or output), so
  * it reads the TCB without locks. It only reads; it never schedules
  * output or touches a timer. The public state numbers mirror the internal
@@ -58,6 +58,21 @@ info_options(const struct tcb *tcb)
 	return o;
 }
 
+static uint8_t
+info_ecn(const struct tcb *tcb)
+{
+	uint8_t e = 0;
+
+	if (!(tcb->flags & TCB_F_ECN_OK))
+		return 0;
+	e |= TERN_TCP_INFO_ECN_OK;
+	if (tcb->flags & TCB_F_ECN_ECHO)
+		e |= TERN_TCP_INFO_ECN_ECHO;
+	if (tcb->flags & TCB_F_ECN_CWR)
+		e |= TERN_TCP_INFO_ECN_CWR;
+	return e;
+}
+
 void
 tcp_info_fill(const struct tern_stack *s, const struct tcb *tcb, struct tern_tcp_info *out)
 {
@@ -99,6 +114,8 @@ tcp_info_fill(const struct tern_stack *s, const struct tcb *tcb, struct tern_tcp
 	out->sacked = tcb->sb != NULL ? tcb->sb->bytes : 0;
 	out->sack_recovery = (tcb->flags & TCB_F_SACK_RECOVERY) ? 1 : 0;
 	out->pipe = out->sack_recovery ? tcp_sack_pipe(tcb) : out->inflight - out->sacked;
+	/* in SYN-SENT the flag only says our SYN asked */
+	out->ecn = tcb->state != TCP_ST_SYN_SENT ? info_ecn(tcb) : 0;
 }
 
 int

@@ -130,13 +130,14 @@ syn_options(const struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *
 /* Take the peer's SYN: IRS, RCV.NXT, options, its (unscaled) window.
  * Data in a SYN is not taken; the peer resends it (lib/README.md). */
 static void
-syn_accept(const struct tern_stack *s, struct tcb *tcb, const struct seg_in *in)
+syn_accept(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in)
 {
 	tcb->irs = in->seg.seq;
 	tcb->rcv.nxt = in->seg.seq + 1;
 	tcb->rcv.adv = tcb->rcv.nxt;		/* nothing advertised yet */
 	tcb->ts.last_ack_sent = tcb->rcv.nxt;
 	syn_options(s, tcb, &in->seg.opts, in->now);
+	tcp_in_ecn_syn(s, tcb, in);		/* RFC 3168 6.1.1 */
 	tcb->snd.wnd = in->seg.wnd;		/* RFC 7323 2.2: never scaled in a SYN */
 	tcb->snd.wl1 = in->seg.seq;
 	tcb->recover = tcb->iss;		/* RFC 6582 3.2 step 1 */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * Private to TCP input (tcp_input.c and tcp_input_ack.c): the arriving
- * segment as the RFC 9293 3.10.7 steps see it, the verdicts they return,
- * and the steps that live in tcp_input_ack.c. Not for other modules.
+ * Private to TCP input (tcp_input.c, tcp_input_ack.c, tcp_input_ecn.c):
+ * the arriving segment as the RFC 9293 3.10.7 steps see it, the verdicts
+ * they return, and the steps that live in tcp_input_ack.c and
+ * tcp_input_ecn.c. Not for other modules.
  */
 #ifndef TERN_TCP_INPUT_H
 #define TERN_TCP_INPUT_H
@@ -61,6 +62,18 @@ enum in_verdict tcp_in_ack(struct tern_stack *s, struct tcb *tcb, struct seg_in 
 uint64_t tcp_in_ack_rtt(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in);
 /* Restart the RTO while data is outstanding, stop it when all is acked. */
 void tcp_in_rto_restart(struct tern_stack *s, struct tcb *tcb, uint64_t now);
+
+/* ---- tcp_input_ecn.c ---- */
+/* The peer's SYN or SYN-ACK, as it is taken: ECN in use or not (RFC 3168
+ * 6.1.1). Our ISS must be known. */
+void tcp_in_ecn_syn(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in);
+/* A passive open reached ESTABLISHED: count it if it uses ECN. */
+void tcp_in_ecn_established(struct tern_stack *s, const struct tcb *tcb);
+/* An acceptable segment of a synchronized connection, before its ACK is
+ * processed: CWR and CE received (6.1.3), the reaction to ECE (6.1.2).
+ * Returns true when the ACK carries ECE on an ECN connection: the window
+ * must not grow on it. */
+bool tcp_in_ecn(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in);
 
 /* ---- tcp_timewait.c ---- */
 /* A segment to TIME-WAIT record `tw` (the TCB table had no connection):

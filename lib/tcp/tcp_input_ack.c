@@ -8,7 +8,8 @@
  * third, NewReno recovery with partial and full ACKs (RFC 6582), or with
  * SACK blocks the scoreboard (tcp_sack.c) and RFC 6675's recovery),
  * send-window update (the SND.WL1/WL2 rule) and the closing states whose
- * FIN this ACK covers. This file decides WHEN (duplicate-ACK count,
+ * FIN this ACK covers. ECN's part of an arriving segment (CE, CWR, ECE:
+ * tcp_input_ecn.c) runs first. This file decides WHEN (duplicate-ACK count,
  * recovery point); how the window moves is the algorithm's (tcp_cc_view.c ->
  * cc/). Called by tcp_input.c's synchronized-state path; returns a verdict
  * like every step.
@@ -62,13 +63,16 @@ tcp_in_rto_restart(struct tern_stack *s, struct tcb *tcb, uint64_t now)
 /* With SACK information at hand the recovery is RFC 6675's (5, step 4):
  * cwnd = ssthresh, no inflation, and output resends the scoreboard's
  * holes as pipe allows; otherwise RFC 6582's NewReno. Either way the
- * segment at snd.una goes first (FAST_REXMIT). */
+ * segment at snd.una goes first (FAST_REXMIT). RFC 3168 6.1.2: a loss
+ * among data sent before an ECN cut belongs to the window that cut
+ * answered for: recovery, but no second cut. */
 static void
 recovery_enter(struct tern_stack *s, struct tcb *tcb, uint64_t now)
 {
 	bool sack = (tcb->flags & TCB_F_SACK_OK) && tcb->sb != NULL && tcb->sb->n > 0;
+	bool reduced = (tcb->flags & TCB_F_ECN_OK) && seq_lt(tcb->snd.una, tcb->ecn_high);
 
-	tcp_cc_recovery_enter(tcb, now, sack);
+	tcp_cc_recovery_enter(tcb, now, sack, reduced);
 	tcb->recover = tcb->snd.max;
 	tcb->flags |= TCB_F_REXMIT_FAST | TCB_F_FAST_RECOVERY;
 	tcb->flags &= ~TCB_F_RTT_TIMING;	/* Karn: the resend is not timed */
@@ -84,10 +88,11 @@ recovery_enter(struct tern_stack *s, struct tcb *tcb, uint64_t now)
 /* Congestion control on a new ACK of `acked` data bytes (snd.una has
  * moved): in recovery the recovery point decides between a full ACK (RFC
  * 6582 3.2 step 3: recovery over) and a partial one (step 5: resend the
- * next hole); otherwise the window grows. */
+ * next hole); otherwise the window grows, unless the ACK carries an
+ * ECN-Echo (RFC 3168 6.1.2: never grow on one). */
 static void
 cwnd_on_ack(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in,
-	    uint32_t acked, uint64_t rtt_ns)
+	    uint32_t acked, uint64_t rtt_ns, bool ece)
 {
 	if (tcb->flags & TCB_F_FAST_RECOVERY) {
 		if (seq_geq(in->seg.ack, tcb->recover)) {
@@ -107,13 +112,13 @@ cwnd_on_ack(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in,
 		return;
 	}
 	tcb->dupacks = 0;
-	if (acked != 0)
+	if (acked != 0 && !ece)
 		tcp_cc_ack(tcb, in->now, acked, rtt_ns);
 }
 
 /* SND.UNA < SEG.ACK =< SND.NXT: bytes acknowledged. */
 static void
-ack_new(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in)
+ack_new(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in, bool ece)
 {
 	uint32_t ack = in->seg.ack;
 	uint32_t data = ack - tcb->snd.una;
@@ -130,7 +135,7 @@ ack_new(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in)
 	tcb->backoff = 0;
 	tcb->retries = 0;
 	tcp_in_rto_restart(s, tcb, in->now);
-	cwnd_on_ack(s, tcb, in, data, rtt_ns);
+	cwnd_on_ack(s, tcb, in, data, rtt_ns, ece);
 	if ((tcb->flags & TCB_F_WANT_WRITABLE) && tcp_snd_space(tcb) >= tcb->sndbuf / 2)
 		tcp_ev_writable(s, tcb);
 	tcp_output_schedule(s, tcb);
@@ -221,6 +226,7 @@ ack_syn_received(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
 	if (tcb->retries > 0)
 		tcp_cc_init(tcb, in->now, true);	/* RFC 6928 2: SYN,ACK was resent */
 	tcp_set_state(s, tcb, TCP_ST_ESTABLISHED);
+	tcp_in_ecn_established(s, tcb);
 	if (tcb->listener == NULL) {
 		tcp_ev_connected(s, tcb);	/* simultaneous open */
 		return IN_CONTINUE;
@@ -259,7 +265,7 @@ tcp_in_ack(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
 {
 	uint32_t ack = in->seg.ack, sacked = 0;
 	enum in_verdict v;
-	bool advanced;
+	bool advanced, ece;
 
 	if (!has(in, TCP_FLAG_ACK)) {
 		in->why = CTR_TCP_RX_NO_ACK;
@@ -278,11 +284,13 @@ tcp_in_ack(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
 		in->why = CTR_TCP_RX_ACK_BAD;
 		return IN_DROP;
 	}
+	/* RFC 3168: before SND.UNA moves, so a reduction sees the flight */
+	ece = tcp_in_ecn(s, tcb, in);
 	if (tcb->flags & TCB_F_SACK_OK)
 		sacked = tcp_sack_update(s, tcb, &in->seg.opts, ack);
 	advanced = seq_gt(ack, tcb->snd.una);
 	if (advanced)
-		ack_new(s, tcb, in);
+		ack_new(s, tcb, in, ece);
 	if (ack_is_dup(tcb, in, sacked, advanced))
 		ack_dup(s, tcb, in);
 	snd_wnd_update(s, tcb, in);

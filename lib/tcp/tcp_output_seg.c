@@ -8,8 +8,10 @@
  * transmit chains. Also here: the window we advertise (tcp_rcv_window and
  * its scaled, never-shrinking encoding), options, the checksum (pseudo-
  * header sum + offload flag when the port offers TCP checksum offload,
- * software otherwise), and the segments sent for no connection: RSTs and
- * the SYN-ACKs of SYN cookies (tcp_syncookie.c).
+ * software otherwise), ECN's marks (RFC 3168: ECT(0) in the IP header of
+ * new data, ECE and CWR in the TCP header; tcp_input_ecn.c decides when
+ * they are due), and the segments sent for no connection: RSTs and the
+ * SYN-ACKs of SYN cookies (tcp_syncookie.c).
  */
 #include <errno.h>
 #include <string.h>
@@ -177,14 +179,18 @@ tcp_output_room(const struct tern_stack *s, const struct tcb *tcb)
 
 /* Emit header `h` at the front of `m` (header room already appended),
  * checksum it and send it to `dst`, with the TOS and TTL of `tcb` (NULL:
- * the defaults). Consumes `m`. */
+ * the defaults) and `ecn` in the TOS byte's ECN field, whatever the app
+ * set there (RFC 3168 5: the transport owns it). The TCP checksum does not
+ * cover the TOS; the IP header checksum is computed after it is written,
+ * by ip4_output or the NIC. Consumes `m`. */
 static void
 seg_send(struct tern_stack *s, const struct route *r, uint32_t src, uint32_t dst,
-	 struct tcp_seg *h, struct rte_mbuf *m, const struct tcb *tcb)
+	 struct tcp_seg *h, struct rte_mbuf *m, const struct tcb *tcb, uint8_t ecn)
 {
 	const struct stack_iface *f = &s->iface[r->iface];
+	uint8_t tos = (uint8_t)(((tcb ? tcb->tos : 0) & ~IP4_ECN_MASK) | ecn);
 	struct ip4_tx t = { .src = src, .dst = dst, .proto = IP4_PROTO_TCP,
-			    .tos = tcb ? tcb->tos : 0, .ttl = tcb ? tcb->ttl : 0 };
+			    .tos = tos, .ttl = tcb ? tcb->ttl : 0 };
 	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
 	uint16_t l4_len = (uint16_t)rte_pktmbuf_pkt_len(m);
 
@@ -243,6 +249,64 @@ ack_sent(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o)
 		tcb->ts.last_ack_sent = tcb->rcv.nxt;	/* RFC 7323 4.3 */
 }
 
+/* RFC 3168 6.1.1: our SYN asks for ECN with ECE and CWR when `ecn` is on
+ * (TCB_F_ECN_OK then means "asked" until the SYN-ACK answers); a resent
+ * SYN goes without them and gives ECN up (6.1.1.1: the ECN-setup SYN may
+ * be what got lost; a host that sent a non-ECN-setup SYN must not use
+ * ECN). A SYN-ACK carries ECE when the peer's SYN was accepted. */
+static uint8_t
+ecn_syn_flags(const struct tern_stack *s, struct tcb *tcb, const struct tcp_tx *tx)
+{
+	if (tx->flags & TCP_FLAG_ACK)
+		return (tcb->flags & TCB_F_ECN_OK) ? TCP_FLAG_ECE : 0;
+	if (tx->rexmit || s->cfg.tcp_ecn != TERN_TCP_ECN_ON) {
+		tcb->flags &= ~TCB_F_ECN_OK;
+		return 0;
+	}
+	tcb->flags |= TCB_F_ECN_OK;
+	return TCP_FLAG_ECE | TCP_FLAG_CWR;
+}
+
+/* New data inside the peer's window: the only segments that may be
+ * ECN-capable (RFC 3168 6.1.4: no pure ACKs; 6.1.5: no retransmissions;
+ * 6.1.6: no window probes, which lie beyond the window). */
+static bool
+ecn_capable(const struct tcb *tcb, const struct tcp_tx *tx)
+{
+	return tx->len > 0 && !tx->rexmit &&
+	       seq_leq(tx->seq + tx->len, tcb->snd.una + tcb->snd.wnd);
+}
+
+/* The ECN part of a segment on an ECN connection: ECE while echoing a CE
+ * (6.1.3), ECT(0) on new data and, on the first new data after a window
+ * reduction, CWR (6.1.2). SYNs and SYN-ACKs negotiate; RSTs carry
+ * nothing. Returns the TCP flags to add; *ecn gets the IP ECN field. */
+static uint8_t
+ecn_out(struct tern_stack *s, struct tcb *tcb, const struct tcp_tx *tx, uint8_t *ecn)
+{
+	uint8_t f = 0;
+
+	*ecn = IP4_ECN_NOT_ECT;
+	if (tx->flags & TCP_FLAG_SYN)
+		return ecn_syn_flags(s, tcb, tx);
+	if (!(tcb->flags & TCB_F_ECN_OK) || (tx->flags & TCP_FLAG_RST))
+		return 0;
+	if ((tcb->flags & TCB_F_ECN_ECHO) && (tx->flags & TCP_FLAG_ACK)) {
+		f |= TCP_FLAG_ECE;
+		stack_ctr_inc(s, CTR_TCP_TX_ECE);
+	}
+	if (!ecn_capable(tcb, tx))
+		return f;
+	*ecn = IP4_ECN_ECT0;
+	stack_ctr_inc(s, CTR_TCP_TX_ECT);
+	if (tcb->flags & TCB_F_ECN_CWR) {
+		tcb->flags &= ~TCB_F_ECN_CWR;
+		f |= TCP_FLAG_CWR;
+		stack_ctr_inc(s, CTR_TCP_TX_CWR);
+	}
+	return f;
+}
+
 int
 tcp_output_xmit(struct tern_stack *s, struct tcb *tcb, const struct tcp_tx *tx,
 		const struct tcp_opts *o)
@@ -254,6 +318,7 @@ tcp_output_xmit(struct tern_stack *s, struct tcb *tcb, const struct tcp_tx *tx,
 	const struct stack_iface *f;
 	struct rte_mbuf *m;
 	struct route r;
+	uint8_t ecn;
 
 	if (!route_lookup(s, tcb->raddr, &r)) {
 		stack_ctr_inc(s, CTR_IP_TX_NO_ROUTE);
@@ -274,7 +339,8 @@ tcp_output_xmit(struct tern_stack *s, struct tcb *tcb, const struct tcp_tx *tx,
 		stack_ctr_add(s, CTR_TCP_TX_DATA_BYTES, tx->len);
 	if (tx->rexmit)
 		stack_ctr_inc(s, CTR_TCP_TX_RETRANS);
-	seg_send(s, &r, tcb->laddr, tcb->raddr, &h, m, tcb);
+	h.flags |= ecn_out(s, tcb, tx, &ecn);
+	seg_send(s, &r, tcb->laddr, tcb->raddr, &h, m, tcb, ecn);
 	return 0;
 }
 
@@ -310,7 +376,7 @@ tcp_output_rst_reply(struct tern_stack *s, uint16_t iface,
 		return;
 	}
 	stack_ctr_inc(s, CTR_TCP_TX_RST);
-	seg_send(s, &r, ip->dst, ip->src, &h, m, NULL);
+	seg_send(s, &r, ip->dst, ip->src, &h, m, NULL, IP4_ECN_NOT_ECT);
 }
 
 /* RFC 4987 3.6: a SYN cookie's SYN-ACK, built from the SYN alone. */
@@ -335,7 +401,8 @@ tcp_output_cookie_synack(struct tern_stack *s, const struct ip4_hdr_v *ip,
 		stack_ctr_inc(s, CTR_TCP_TX_NOMBUF);
 		return;
 	}
-	seg_send(s, &r, ip->dst, ip->src, &h, m, NULL);
+	/* no ECE: nothing is kept, so a cookie connection runs without ECN */
+	seg_send(s, &r, ip->dst, ip->src, &h, m, NULL, IP4_ECN_NOT_ECT);
 }
 
 /* A header-only segment `h` (options included) from laddr to raddr with
@@ -357,5 +424,5 @@ tcp_output_bare(struct tern_stack *s, uint32_t laddr, uint32_t raddr, struct tcp
 		stack_ctr_inc(s, CTR_TCP_TX_NOMBUF);
 		return;
 	}
-	seg_send(s, &r, laddr, raddr, h, m, NULL);
+	seg_send(s, &r, laddr, raddr, h, m, NULL, IP4_ECN_NOT_ECT);
 }

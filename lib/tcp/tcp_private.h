@@ -12,6 +12,8 @@
  *                    after the ACK field, each returning a verdict
  *   tcp_input_ack.c  the ACK field: SND.UNA, duplicate ACKs, recovery entry
  *                    and exit (RFC 5681, 6582, 6675)
+ *   tcp_input_ecn.c  ECN on input (RFC 3168): negotiation on the SYN and
+ *                    SYN-ACK, CE and CWR received, the reaction to ECE
  *   tcp_reass.c      out-of-order queue
  *   tcp_sack.c       SACK scoreboard (RFC 6675), blocks we send, D-SACK
  *                    notes (RFC 2018, 2883)
@@ -481,8 +483,11 @@ void tcp_cc_init(struct tcb *tcb, uint64_t now, bool syn_lost);
 int tcp_cc_select(struct tcb *tcb, unsigned int algo);
 /* New data acked outside recovery; rtt_ns = this ACK's sample, 0 = none. */
 void tcp_cc_ack(struct tcb *tcb, uint64_t now, uint32_t acked, uint64_t rtt_ns);
-/* `sack`: RFC 6675 recovery (cwnd = ssthresh, no inflation). */
-void tcp_cc_recovery_enter(struct tcb *tcb, uint64_t now, bool sack);
+/* `sack`: RFC 6675 recovery (cwnd = ssthresh, no inflation).
+ * `reduced`: the lost data was sent before an ECN reduction that already
+ * answered for its window (RFC 3168 6.1.2): recovery without a second
+ * reduction. */
+void tcp_cc_recovery_enter(struct tcb *tcb, uint64_t now, bool sack, bool reduced);
 void tcp_cc_dupack(struct tcb *tcb, uint64_t now);
 void tcp_cc_partial_ack(struct tcb *tcb, uint64_t now, uint32_t acked);
 void tcp_cc_recovery_exit(struct tcb *tcb, uint64_t now);
@@ -490,6 +495,9 @@ void tcp_cc_recovery_exit(struct tcb *tcb, uint64_t now);
  * congestion event) or a later one (cwnd stays the loss window). */
 void tcp_cc_rto(struct tcb *tcb, uint64_t now, bool first);
 void tcp_cc_after_idle(struct tcb *tcb, uint64_t now);
+/* ECN-Echo reduction (RFC 3168 6.1.2); the caller keeps it to once per
+ * window. */
+void tcp_cc_ecn(struct tcb *tcb, uint64_t now);
 const char *tcp_cc_name(const struct tcb *tcb);
 
 /* ---- tcp_info.c ---- */

@@ -19,6 +19,12 @@
 #define IP4_FLAG_MF 0x2000u
 #define IP4_FRAG_OFF_MASK 0x1fffu
 #define IP4_DEFAULT_TTL 64u
+/* RFC 3168 5: the ECN field, the two low bits of the TOS byte. */
+#define IP4_ECN_MASK 0x03u
+#define IP4_ECN_NOT_ECT 0x00u
+#define IP4_ECN_ECT1 0x01u
+#define IP4_ECN_ECT0 0x02u
+#define IP4_ECN_CE 0x03u
 
 struct ip4_hdr_v {
 	uint8_t hdr_len;	/* bytes, 20..60 */

@@ -11,6 +11,7 @@
 #include "harness.h"
 #include "sim_link.h"
 #include "core/stack_private.h"
+#include "wire/cksum.h"
 
 static const struct rte_ether_addr mac_a = {{ 0x02, 0, 0, 0, 0x5a, 0x02 }};
 static const struct rte_ether_addr mac_b = {{ 0x02, 0, 0, 0, 0x5a, 0x03 }};
@@ -158,6 +159,28 @@ bottleneck_admit(struct sim_dir *d, uint64_t now, uint32_t len, uint64_t *dep_ns
 	return true;
 }
 
+/* RFC 3168 5: set CE in an ECN-capable IPv4 packet and fix its header
+ * checksum (RFC 1624, as a router does). Returns false for frames that
+ * are not ECN-capable (ARP, Not-ECT, already CE). */
+static bool
+ce_mark(struct rte_mbuf *m)
+{
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *), *ip = p + RTE_ETHER_HDR_LEN;
+	uint16_t old_w, new_w, ck;
+
+	if (rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN + 20 || p[12] != 0x08 || p[13] != 0x00)
+		return false;
+	if ((ip[1] & 0x03) == 0 || (ip[1] & 0x03) == 0x03)
+		return false;
+	memcpy(&old_w, ip, 2);
+	ip[1] |= 0x03;
+	memcpy(&new_w, ip, 2);
+	memcpy(&ck, ip + 10, 2);
+	ck = cksum_update16(ck, old_w, new_w);
+	memcpy(ip + 10, &ck, 2);
+	return true;
+}
+
 /* Flip one bit inside the IPv4 packet (header or payload, never the
  * Ethernet header or padding): what the IPv4 and TCP checksums cover.
  * Other frames (ARP) are left alone. */
@@ -216,6 +239,10 @@ sim_fault(struct sim *sim, unsigned int i, struct rte_mbuf *m)
 			rte_pktmbuf_free(m);
 			return;
 		}
+		/* bq_len counts this frame now: the ones it found are one less */
+		if (d->faults.ce_queue_pkts != 0 && d->bq_len > d->faults.ce_queue_pkts &&
+		    ce_mark(m))
+			d->ce_marked++;
 		due = dep + d->delay_ns;
 	}
 	if (chance(d, d->faults.dup_ppm)) {
@@ -348,7 +375,7 @@ sim_print_dir(const struct sim *sim, unsigned int i)
 	printf("  link %s: %" PRIu64 " frames %" PRIu64 " bytes; dropped %" PRIu64
 	       " burst %" PRIu64 " queue %" PRIu64 " (max %u) filtered %" PRIu64
 	       " dup %" PRIu64 " reordered %" PRIu64 " corrupted %" PRIu64
-	       " overflow %" PRIu64 "\n", i == 0 ? "A->B" : "B->A", d->frames, d->bytes,
-	       d->dropped, d->burst_dropped, d->queue_dropped, d->bq_max, d->filtered,
-	       d->duplicated, d->delayed, d->corrupted, d->overflow);
+	       " overflow %" PRIu64 " ce %" PRIu64 "\n", i == 0 ? "A->B" : "B->A", d->frames,
+	       d->bytes, d->dropped, d->burst_dropped, d->queue_dropped, d->bq_max, d->filtered,
+	       d->duplicated, d->delayed, d->corrupted, d->overflow, d->ce_marked);
 }

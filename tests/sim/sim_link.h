@@ -10,7 +10,8 @@
  * order (all off by default: a perfect link with a fixed delay):
  *
  *   filter hook -> random drop -> Gilbert-Elliott burst drop
- *     -> bottleneck (rate-limited FIFO, bounded in packets, tail drop)
+ *     -> bottleneck (rate-limited FIFO, bounded in packets, tail drop,
+ *        optionally marking CE above a queue length)
  *     -> duplicate (the copy is clean) -> bit flip -> reorder (extra
  *     delay) -> delay line
  *
@@ -70,6 +71,12 @@ struct sim_faults {
 	 * rate_bps 0 = no bottleneck; queue_pkts 0 = unbounded. */
 	uint64_t rate_bps;
 	uint32_t queue_pkts;
+	/* ECN marking at the bottleneck (RFC 3168 5, a step-threshold AQM):
+	 * an ECN-capable frame (ECT(0) or ECT(1)) that finds at least
+	 * ce_queue_pkts frames in the queue is marked CE (IPv4 checksum
+	 * fixed) and queued; others wait unmarked. A full queue still drops.
+	 * 0 = no marking. */
+	uint32_t ce_queue_pkts;
 };
 
 struct sim_dir {
@@ -91,6 +98,7 @@ struct sim_dir {
 	uint64_t burst_dropped;		/* Gilbert-Elliott losses */
 	uint64_t queue_dropped;		/* bottleneck tail drops */
 	uint64_t corrupted;		/* frames with a flipped bit */
+	uint64_t ce_marked;		/* frames marked CE at the bottleneck */
 	uint32_t bq_max;		/* bottleneck queue high-water mark */
 };
 

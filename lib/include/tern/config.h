@@ -41,6 +41,17 @@ enum tern_tcp_syncookies {
 	TERN_TCP_SYNCOOKIES_COUNT
 };
 
+/** Explicit Congestion Notification (RFC 3168) for TCP
+ *  (tern_config.tcp_ecn, INI `[tcp] ecn = off|on|passive`). */
+enum tern_tcp_ecn {
+	TERN_TCP_ECN_OFF = 0,		/**< never: ECN-setup SYNs are answered
+					 *   without ECE */
+	TERN_TCP_ECN_ON,		/**< ask on active opens, accept on passive */
+	TERN_TCP_ECN_PASSIVE,		/**< accept when the peer asks, never ask
+					 *   (default, as Linux's tcp_ecn = 2) */
+	TERN_TCP_ECN_COUNT
+};
+
 /** Longest path of the per-boot secret file (tern_config.tcp_secret_file). */
 #define TERN_SECRET_PATH_MAX 128
 /** Largest tcp_time_wait_max. */
@@ -154,6 +165,9 @@ struct tern_config {
 					 *   is dropped, counted (default) */
 
 	struct tern_fault_conf fault;	/**< fault injection; off by default */
+
+	uint8_t tcp_ecn;		/**< enum tern_tcp_ecn; default
+					 *   TERN_TCP_ECN_PASSIVE */
 };
 
 /** Fill a configuration with the documented defaults (no interfaces).
@@ -173,7 +187,7 @@ int tern_config_parse_ip(const char *s, uint32_t *ip, uint8_t *prefix_len);
  *  [arp] (entries, pending, retry_ms, retries, reachable_ms), [icmp]
  *  (rate_per_s, burst), [chan] (size), [udp] (max_socks), [tcp] (the
  *  tcp_* fields without the prefix; cc = newreno|cubic; syncookies =
- *  off|overflow|always; secret_file = /path|none), [fault] (seed,
+ *  off|overflow|always; ecn = off|on|passive; secret_file = /path|none), [fault] (seed,
  *  dir = rx|tx|both, drop, burst, burst_len, burst_fixed, dup, reorder,
  *  reorder_pkts, reorder_us, corrupt (probabilities as decimals 0..1),
  *  rate_mbit, queue_kb; see config/fault.ini). Unknown keys and bad values
@@ -198,7 +212,7 @@ int tern_config_load_ini(struct tern_config *c, const char *path,
  *    not a unicast address by the same rules;
  *  - an MTU below TERN_MTU_MIN (0 means the default, 1500);
  *  - tcp_rto_min_ms or tcp_rto_init_ms above tcp_rto_max_ms (RFC 6298);
- *  - an unknown tcp_cc, a chan_size that is not a power of two, and
+ *  - an unknown tcp_cc, tcp_syncookies or tcp_ecn, a chan_size that is not a power of two, and
  *    inconsistent [fault] settings.
  *  Pure: needs no EAL, may be called from any thread.
  *  @param c        the configuration (tern_config_defaults, then the app's)

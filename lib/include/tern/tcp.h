@@ -74,7 +74,9 @@ enum tern_tcp_opt {
 	 *  UTO option itself is not sent. 0 .. 2^31-1. */
 	TERN_TCP_OPT_USER_TIMEOUT_MS,
 	/** IPv4 TOS byte (DSCP << 2 | ECN bits) of every segment; default 0.
-	 *  0 .. 255, any time. */
+	 *  0 .. 255, any time. The two ECN bits are the stack's (RFC 3168:
+	 *  ECT(0) on new data when ECN is in use, else Not-ECT): only the
+	 *  DSCP part of the value is used. */
 	TERN_TCP_OPT_TOS,
 	/** IPv4 TTL of every segment; 0 = the stack's default (64).
 	 *  0 .. 255, any time. */
@@ -338,7 +340,16 @@ struct tern_tcp_info {
 	uint32_t pipe;		/**< RFC 6675 pipe during a SACK recovery,
 				 *   otherwise inflight - sacked */
 	uint8_t sack_recovery;	/**< 1 when the recovery is RFC 6675's */
+	uint8_t ecn;		/**< TERN_TCP_INFO_ECN_* (RFC 3168) */
 };
+
+/** tern_tcp_info.ecn: Explicit Congestion Notification (RFC 3168). */
+#define TERN_TCP_INFO_ECN_OK	0x1u	/**< negotiated on the handshake: new
+					 *   data goes out ECT(0) */
+#define TERN_TCP_INFO_ECN_ECHO	0x2u	/**< a CE arrived: our ACKs carry ECE
+					 *   until the peer's CWR */
+#define TERN_TCP_INFO_ECN_CWR	0x4u	/**< the window was cut for an ECE: CWR
+					 *   goes on the next new data */
 
 /** Snapshot of one connection.
  *

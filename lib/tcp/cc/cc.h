@@ -94,6 +94,11 @@ struct tcp_cc_ops {
 	void (*on_rto)(struct tcp_cc_view *v);
 	/* About to send after an idle period longer than the RTO. */
 	void (*after_idle)(struct tcp_cc_view *v);
+	/* ECN-Echo (RFC 3168 6.1.2): congestion without loss, at most once
+	 * per window (the caller decides when). The same reduction as a
+	 * loss, but nothing is resent: cwnd = ssthresh at once, no inflation,
+	 * never above the current cwnd. */
+	void (*on_ecn)(struct tcp_cc_view *v);
 };
 
 /* ---- cc_common.c ---- */
@@ -117,6 +122,9 @@ void tcp_cc_reno_partial_ack(struct tcp_cc_view *v, uint32_t acked);
 void tcp_cc_reno_exit_recovery(struct tcp_cc_view *v);
 /* RFC 5681 3.1: after an RTO cwnd is the loss window, one SMSS. */
 void tcp_cc_loss_window(struct tcp_cc_view *v);
+/* RFC 3168 6.1.2: after an ECN reduction that set ssthresh, cwnd =
+ * min(cwnd, ssthresh). */
+void tcp_cc_ecn_window(struct tcp_cc_view *v);
 /* RFC 5681 4.1 restart window, with RFC 7661's memory of the validated
  * window in ssthresh: ssthresh = max(ssthresh, 3/4 cwnd), cwnd = min(cwnd, IW). */
 void tcp_cc_restart_window(struct tcp_cc_view *v);

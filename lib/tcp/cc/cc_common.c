@@ -94,6 +94,12 @@ tcp_cc_loss_window(struct tcp_cc_view *v)
 }
 
 void
+tcp_cc_ecn_window(struct tcp_cc_view *v)
+{
+	v->cwnd = min_u32(v->cwnd, v->ssthresh);
+}
+
+void
 tcp_cc_restart_window(struct tcp_cc_view *v)
 {
 	uint32_t rw = min_u32(tcp_cc_initial_window(v->mss), v->cwnd);

@@ -7,8 +7,9 @@
  * than 1.5 cwnd per RTT (4.4), and at least at the Reno-friendly estimate
  * W_est (4.3, alpha = 3(1 - beta)/(1 + beta) until W_est reaches the
  * window of the last loss, then 1). A loss multiplies by beta = 0.7
- * (4.6) and remembers W_max, lowered by fast convergence when the
- * window had not regained the previous W_max (4.7); after a timeout the
+ * (4.6; so does an ECN-Echo, with cwnd = ssthresh at once) and
+ * remembers W_max, lowered by fast convergence when the window had not
+ * regained the previous W_max (4.7); after a timeout the
  * first stage restarts from K = 0 and W_max = cwnd_epoch (4.8). Slow
  * start, fast-recovery inflation, partial ACKs and leaving recovery are
  * Reno's (cc_common.c). Times are milliseconds, windows bytes; K^3 is computed
@@ -214,6 +215,19 @@ cubic_on_rto(struct tcp_cc_view *v)
 	tcp_cc_loss_window(v);
 }
 
+/* RFC 9438 4.6: an ECN-Echo is a congestion event like a loss (beta,
+ * W_max, fast convergence), with cwnd = ssthresh at once (RFC 3168
+ * 6.1.2: nothing to resend, no inflation). */
+static void
+cubic_on_ecn(struct tcp_cc_view *v)
+{
+	struct tcp_cc_cubic *c = &v->priv->cubic;
+
+	cubic_reduce(v, c);
+	c->rto_ss = 0;
+	tcp_cc_ecn_window(v);
+}
+
 /* RFC 9438 5.8: time spent idle must not count as growth time; the next
  * stage starts afresh from the restarted window. */
 static void
@@ -233,4 +247,5 @@ const struct tcp_cc_ops tcp_cc_cubic = {
 	.on_exit_recovery = tcp_cc_reno_exit_recovery,
 	.on_rto = cubic_on_rto,
 	.after_idle = cubic_after_idle,
+	.on_ecn = cubic_on_ecn,
 };

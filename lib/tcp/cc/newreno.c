@@ -5,7 +5,8 @@
  * start that follows a timeout; one SMSS per cwnd of acknowledged bytes
  * in congestion avoidance), multiplicative decrease on three duplicate
  * ACKs with fast-recovery inflation, RFC 6582 partial ACKs, the loss
- * window after a timeout and the restart window after idle. The default
+ * window after a timeout, the restart window after idle and the ECN-Echo
+ * reduction (RFC 3168 6.1.2: a loss's halving, no inflation). The default
  * algorithm; called through tcp_cc_newreno from the TCB glue (tcp_cc_view.c).
  */
 #include <string.h>
@@ -69,6 +70,15 @@ newreno_on_rto(struct tcp_cc_view *v)
 	v->priv->newreno.after_rto = 1;
 }
 
+/* RFC 3168 6.1.2: halve as for a loss (eq. 4), nothing to resend. */
+static void
+newreno_on_ecn(struct tcp_cc_view *v)
+{
+	v->ssthresh = half_flight(v);
+	tcp_cc_ecn_window(v);
+	v->priv->newreno.bytes_acked = 0;
+}
+
 static void
 newreno_after_idle(struct tcp_cc_view *v)
 {
@@ -86,4 +96,5 @@ const struct tcp_cc_ops tcp_cc_newreno = {
 	.on_exit_recovery = tcp_cc_reno_exit_recovery,
 	.on_rto = newreno_on_rto,
 	.after_idle = newreno_after_idle,
+	.on_ecn = newreno_on_ecn,
 };
