@@ -242,6 +242,24 @@ iface0(struct tern_config *cfg)
 }
 
 static int
+opt_capture(struct cli_app *a, int c, const char *arg, char *err, size_t n)
+{
+	const char *flag = c == CLI_OPT_PCAP ? "--pcap" : "--pcap-max";
+
+	if (a->capture == NULL)
+		return snprintf(err, n, "%s: this app has no packet capture", flag), -1;
+	if (c == CLI_OPT_PCAP) {
+		a->capture->pcap_path = arg;
+		return cli_check_writable(flag, arg, err, n);
+	}
+	/* at least the pcapng section and interface blocks and one frame */
+	if (cli_parse_size(arg, 4096, UINT64_MAX, &a->capture->pcap_max) != 0)
+		return snprintf(err, n, "--pcap-max: expected a size >= 4k (e.g. 64M), got '%s'",
+				arg), -1;
+	return 0;
+}
+
+static int
 opt_common(struct cli_app *a, int c, const char *arg, char *err, size_t n)
 {
 	struct tern_iface_conf *ic;
@@ -260,6 +278,9 @@ opt_common(struct cli_app *a, int c, const char *arg, char *err, size_t n)
 		if (tern_config_parse_ip(arg, &ic->gw, NULL) != 0)
 			return snprintf(err, n, "--gw: expected A.B.C.D, got '%s'", arg), -1;
 		return 0;
+	case CLI_OPT_PCAP:
+	case CLI_OPT_PCAP_MAX:
+		return opt_capture(a, c, arg, err, n);
 	default:
 		return a->opt(a->app, c, arg, err, n);
 	}

@@ -36,6 +36,8 @@ enum cli_opt {
 	CLI_OPT_CONFIG,
 	CLI_OPT_IP,
 	CLI_OPT_GW,
+	CLI_OPT_PCAP,
+	CLI_OPT_PCAP_MAX,
 	CLI_OPT_END			/* the values below this one are tracked */
 };
 
@@ -45,7 +47,9 @@ enum cli_opt {
 	{ "version", no_argument, NULL, CLI_OPT_VERSION }, \
 	{ "config", required_argument, NULL, CLI_OPT_CONFIG }, \
 	{ "ip", required_argument, NULL, CLI_OPT_IP }, \
-	{ "gw", required_argument, NULL, CLI_OPT_GW }
+	{ "gw", required_argument, NULL, CLI_OPT_GW }, \
+	{ "pcap", required_argument, NULL, CLI_OPT_PCAP }, \
+	{ "pcap-max", required_argument, NULL, CLI_OPT_PCAP_MAX }
 
 /* What the command line asks for. */
 enum cli_result {
@@ -55,6 +59,12 @@ enum cli_result {
 	CLI_VERSION,			/* print the version, exit 0 */
 };
 
+/* --pcap FILE and --pcap-max SIZE: the built-in capture (capture.h). */
+struct cli_capture {
+	const char *pcap_path;		/* NULL: no built-in capture */
+	uint64_t pcap_max;		/* bytes; 0: the default */
+};
+
 /* One app's options. */
 struct cli_app {
 	const struct option *longopts;	/* ends with CLI_LONGOPTS_COMMON, NULL row */
@@ -62,6 +72,7 @@ struct cli_app {
 	const char *repeatable;		/* letters that may be given more than once */
 	int max_args;			/* positional arguments allowed (0: none) */
 	struct tern_config *cfg;	/* --config loads into it; --ip/--gw set iface[0] */
+	struct cli_capture *capture;	/* --pcap, --pcap-max; NULL: the app has none */
 	/* The app's own option `c` with its argument (NULL for flags):
 	 * 0, or -1 with a one-line reason in err. */
 	int (*opt)(void *app, int c, const char *arg, char *err, size_t n);

@@ -19,8 +19,14 @@ echo_usage(FILE *f)
 	fprintf(f,
 		"usage: tern-echo [EAL options] -- --ip A.B.C.D/N [--gw A.B.C.D] [--port ID]\n"
 		"       [--mtu N] [--udp PORT] [--tcp PORT] [--tcp-discard PORT] [--config FILE]\n"
-		"       [--duration T] [--stats FILE] [--help] [--version]\n"
-		"  T: a number with an optional unit us, ms, s (default), m, h\n");
+		"       [--duration T] [--stats FILE] [--pcap FILE [--pcap-max SIZE]]\n"
+		"       [--serve-app NAME] [--help] [--version]\n"
+		"  T: a number with an optional unit us, ms, s (default), m, h\n"
+		"  --pcap: every frame of the port, both directions, as pcapng (up to\n"
+		"  --pcap-max bytes, default 64M)\n"
+		"  --serve-app: open a channel NAME on every lcore for an app in its own\n"
+		"  process (DPDK secondary, e.g. tern-ext-echo --app NAME); needs hugepages\n"
+		"  and a --file-prefix shared with the app\n");
 }
 
 static int
@@ -72,6 +78,13 @@ opt_one(void *app, int c, const char *arg, char *err, size_t n)
 	case 's':
 		o->stats_path = arg;
 		return cli_check_writable("--stats", arg, err, n);
+	case 'A':
+		/* a memzone name part: tern_chan_create takes up to 15 chars */
+		if (arg[0] == '\0' || strlen(arg) > 15 || strcmp(arg, "echo") == 0)
+			return snprintf(err, n, "--serve-app: expected a name of 1..15 characters "
+					"other than 'echo', got '%s'", arg), -1;
+		o->serve_app = arg;
+		return 0;
 	default:
 		return snprintf(err, n, "unknown option"), -1;
 	}
@@ -88,12 +101,13 @@ echo_opts_parse(struct echo_opts *o, int argc, char **argv, char *err, size_t er
 		{ "tcp-discard", required_argument, NULL, 'D' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "stats", required_argument, NULL, 's' },
+		{ "serve-app", required_argument, NULL, 'A' },
 		CLI_LONGOPTS_COMMON,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_app cli = {
 		.longopts = longopts, .shortopts = "", .cfg = &o->cfg,
-		.opt = opt_one, .app = o,
+		.capture = &o->cap, .opt = opt_one, .app = o,
 	};
 	int rc;
 

@@ -12,6 +12,8 @@
 
 #include <tern/config.h>
 
+#include "../common/cli.h"
+
 struct echo_opts {
 	struct tern_config cfg;
 	uint16_t udp_port;		/* 0 = no UDP echo */
@@ -19,6 +21,9 @@ struct echo_opts {
 	uint16_t tcp_discard_port;	/* 0 = no TCP discard (RFC 863) */
 	double duration_s;		/* 0 = until SIGINT/SIGTERM */
 	const char *stats_path;		/* counters as JSON at exit; NULL = stdout */
+	struct cli_capture cap;		/* --pcap, --pcap-max */
+	const char *serve_app;		/* --serve-app: a channel per lcore for an
+					 * app in its own process; NULL = none */
 };
 
 /* Returns enum cli_result (cli.h): CLI_RUN, CLI_HELP, CLI_VERSION, or

@@ -142,6 +142,8 @@ echo_tcp_event(struct echo_tcp *t, const struct tern_event *ev)
 				strerror(-ev->status));
 			return -1;
 		}
+		if (t->n_listeners < RTE_DIM(t->listeners))
+			t->listeners[t->n_listeners++] = ev->handle;
 		return 0;
 	case TERN_EV_TCP_ACCEPTED:
 		if (ec == NULL) {
@@ -204,6 +206,21 @@ echo_tcp_event(struct echo_tcp *t, const struct tern_event *ev)
 		rte_pktmbuf_free(ev->m);
 		return 0;
 	}
+}
+
+unsigned int
+echo_tcp_leave(struct echo_tcp *t)
+{
+	unsigned int failed = 0;
+	uint32_t i;
+
+	for (i = 0; i < t->n_listeners; i++)
+		failed += tern_tcp_unlisten(t->chan, t->listeners[i]) != 0;
+	t->n_listeners = 0;
+	for (i = 0; t->conns != NULL && i < t->n_slots; i++)
+		if (t->conns[i].handle != 0)
+			failed += tern_tcp_abort(t->chan, t->conns[i].handle) != 0;
+	return failed;
 }
 
 void

@@ -27,6 +27,8 @@ struct echo_tcp {
 	uint64_t bytes;			/* echoed */
 	uint64_t discarded;		/* received on discard connections */
 	uint64_t ring_full;		/* connections aborted: command ring full */
+	uint64_t listeners[2];		/* handles of the listeners that are up */
+	uint32_t n_listeners;
 };
 
 /* Listens on `echo_port` and `discard_port` (0 = not that one). Returns
@@ -35,6 +37,11 @@ int echo_tcp_init(struct echo_tcp *t, struct tern_chan *c, uint32_t max_conns,
 		  uint16_t echo_port, uint16_t discard_port);
 /* Handle one TCP event; returns 0, -1 on a fatal error (listen failed). */
 int echo_tcp_event(struct echo_tcp *t, const struct tern_event *ev);
+/* Stop listening and abort every connection: an app leaving a stack that
+ * goes on running (an app in its own process) leaves nothing behind. The
+ * stack answers with TERN_EV_TCP_CLOSED events. Returns the number of
+ * commands that did not fit in the ring. */
+unsigned int echo_tcp_leave(struct echo_tcp *t);
 void echo_tcp_fini(struct echo_tcp *t);
 
 #endif

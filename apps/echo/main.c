@@ -16,7 +16,6 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +29,9 @@
 
 #include <tern/tern.h>
 
+#include "../common/app_proc.h"
 #include "../common/cli.h"
+#include "../common/startup.h"
 #include "echo_opts.h"
 #include "echo_tcp.h"
 
@@ -39,7 +40,7 @@
 /* App globals live in main.c only. */
 static volatile int quit;
 static struct echo_opts opts;
-static struct tern_stack *stacks[RTE_MAX_LCORE];
+static struct app_env env;		/* EAL, pool, ports, stacks, capture */
 static int worker_rc[RTE_MAX_LCORE];
 
 /* What each lcore's app did: for the per-lcore figures at exit. */
@@ -126,10 +127,11 @@ echo_lcore(void *arg)
 {
 	bool up = false, told = false;
 	unsigned int lcore = rte_lcore_id();
-	struct tern_stack *s = stacks[lcore];
+	struct tern_stack *s = env.stacks[lcore];
 	uint64_t end = 0;
 	struct tern_event ev[EV_BURST];
 	struct echo_tcp tcp, *et = NULL;
+	struct app_proc_watch served;	/* --serve-app: the other process's channel */
 	struct tern_chan *c;
 
 	(void)arg;
@@ -137,6 +139,16 @@ echo_lcore(void *arg)
 	if (c == NULL) {
 		fprintf(stderr, "tern-echo: channel: %s\n", rte_strerror(rte_errno));
 		return worker_rc[lcore] = -1;
+	}
+	/* the other process polls this one; the stack serves both */
+	served.chan = NULL;
+	if (opts.serve_app != NULL) {
+		if (app_proc_watch_start(&served, "tern-echo", s, opts.serve_app) != 0) {
+			fprintf(stderr, "tern-echo: channel %s: %s\n", opts.serve_app,
+				rte_strerror(rte_errno));
+			tern_chan_free(c);
+			return worker_rc[lcore] = -1;
+		}
 	}
 	if (opts.udp_port != 0)
 		tern_udp_bind(c, opts.udp_port, 0);
@@ -147,6 +159,8 @@ echo_lcore(void *arg)
 				"the listen command was refused\n");
 			echo_tcp_fini(&tcp);
 			tern_chan_free(c);
+			if (opts.serve_app != NULL)
+				app_proc_watch_stop(&served);
 			return worker_rc[lcore] = -1;
 		}
 		et = &tcp;
@@ -161,6 +175,8 @@ echo_lcore(void *arg)
 		if (n > 0 && echo_events(c, et, ev, n, &lcore_stats[lcore]) != 0)
 			worker_rc[lcore] = -1;
 		say_ready(&lcore_stats[lcore], &up, &told);
+		if (opts.serve_app != NULL)
+			app_proc_watch_poll(&served, tern_stack_now(s));
 		if (end != 0 && tern_stack_now(s) >= end)
 			break;
 	}
@@ -168,6 +184,8 @@ echo_lcore(void *arg)
 	/* flush what the last commands produced */
 	tern_stack_poll(s);
 	tern_chan_free(c);
+	if (opts.serve_app != NULL)
+		app_proc_watch_stop(&served);
 	if (rte_lcore_count() > 1)	/* the spread over lcores, and the steering */
 		printf("tern-echo: lcore %u: udp echoed %" PRIu64 " datagrams, %" PRIu64
 		       " frames steered away, %" PRIu64 " from peers\n", lcore,
@@ -188,36 +206,15 @@ echo_lcore(void *arg)
 	return worker_rc[lcore];
 }
 
+/* "ready" comes from the main lcore once every stack is set up */
 static int
-check_pool(struct rte_mempool *pool)
+run(void)
 {
-	unsigned int in_use = rte_mempool_in_use_count(pool);
+	unsigned int lcore;
+	int rc = app_launch(echo_lcore, NULL);
 
-	if (in_use != 0) {
-		fprintf(stderr, "tern-echo: %u mbufs not returned to the pool\n", in_use);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-run(struct rte_mempool *pool)
-{
-	unsigned int lcore, q = 0;
-	int rc = 0;
-
-	RTE_LCORE_FOREACH(lcore) {
-		stacks[lcore] = tern_stack_create(&opts.cfg, lcore, q++, pool);
-		if (stacks[lcore] == NULL) {
-			fprintf(stderr, "tern-echo: stack on lcore %u: %s\n", lcore,
-				rte_strerror(rte_errno));
-			return -1;
-		}
-	}
-	/* "ready" comes from the main lcore once every stack is set up */
-	rte_eal_mp_remote_launch(echo_lcore, NULL, CALL_MAIN);
 	RTE_LCORE_FOREACH(lcore)
-		if (rte_eal_wait_lcore(lcore) != 0 || worker_rc[lcore] != 0)
+		if (worker_rc[lcore] != 0)
 			rc = -1;
 	return rc;
 }
@@ -227,9 +224,6 @@ run(struct rte_mempool *pool)
 static void
 write_stats(FILE *f)
 {
-	char *tern = NULL;
-	size_t len = 0;
-	FILE *mem;
 	unsigned int lcore, i;
 	int first;
 
@@ -237,15 +231,9 @@ write_stats(FILE *f)
 		tern_stats_dump_json(f);
 		return;
 	}
-	mem = open_memstream(&tern, &len);
-	if (mem == NULL)
+	first = app_stats_json_open(f);
+	if (first < 0)
 		return;
-	tern_stats_dump_json(mem);
-	fclose(mem);
-	while (len > 0 && (tern[len - 1] == '\n' || tern[len - 1] == '}'))
-		tern[--len] = '\0';
-	fputs(tern, f);
-	first = len <= 1;		/* "{": nothing before our members */
 	first = tern_stats_write_lcore_members(f, first) == 0 && first;
 	RTE_LCORE_FOREACH(lcore) {
 		const struct echo_lcore_stats *st = &lcore_stats[lcore];
@@ -269,7 +257,6 @@ write_stats(FILE *f)
 		}
 	}
 	fputs("}\n", f);
-	free(tern);
 }
 
 static void
@@ -292,10 +279,10 @@ dump_stats(void)
 int
 main(int argc, char **argv)
 {
-	struct rte_mempool *pool;
+	struct app_start_conf start;
 	struct cli_argv args;
 	char err[256];
-	unsigned int lcore;
+	unsigned int in_use;
 	int rc;
 
 	/* our options first: --help, --version and bad flags need no EAL */
@@ -304,30 +291,27 @@ main(int argc, char **argv)
 						      err, sizeof(err)), err, echo_usage);
 	if (rc >= 0)
 		return rc;
-	if (rte_eal_init(args.eal_argc, argv) < 0) {
-		fprintf(stderr, "tern-echo: EAL init failed: %s\n", rte_strerror(rte_errno));
+	if (app_eal_init("tern-echo", args.eal_argc, argv, on_signal) != 0)
 		return 2;
-	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	tern_telemetry_register();
-	pool = rte_pktmbuf_pool_create("echo_pool", opts.cfg.nb_mbufs, 256, 0,
-				       RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
-	if (pool == NULL) {
-		fprintf(stderr, "tern-echo: mbuf pool: %s\n", rte_strerror(rte_errno));
-		rte_eal_cleanup();
-		return 1;
-	}
-	rc = tern_netif_setup(&opts.cfg, (uint16_t)rte_lcore_count(), pool);
-	if (rc == 0)
-		rc = run(pool);		/* says "ready" once every lcore is set up */
-	dump_stats();
-	RTE_LCORE_FOREACH(lcore)
-		tern_stack_free(stacks[lcore]);
-	tern_netif_teardown(&opts.cfg);
-	if (check_pool(pool) != 0)
+	start = (struct app_start_conf){
+		.cfg = &opts.cfg, .capture = &opts.cap, .pool_name = "echo_pool",
+		.nb_mbufs = opts.cfg.nb_mbufs, .telemetry = true,
+	};
+	rc = app_start(&env, "tern-echo", &start);
+	if (rc == 0 && opts.serve_app != NULL &&
+	    app_proc_serve_init(opts.serve_app, env.n_stacks) != 0) {
+		fprintf(stderr, "tern-echo: --serve-app %s: %s\n", opts.serve_app,
+			rte_strerror(rte_errno));
 		rc = -1;
-	rte_mempool_free(pool);
-	rte_eal_cleanup();
+	}
+	if (rc == 0)
+		rc = run();		/* says "ready" once every lcore is set up */
+	dump_stats();
+	in_use = app_stop(&env);
+	if (in_use != 0) {
+		fprintf(stderr, "tern-echo: %u mbufs not returned to the pool\n", in_use);
+		rc = -1;
+	}
+	app_exit(&env);
 	return rc == 0 ? 0 : 1;
 }

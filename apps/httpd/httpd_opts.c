@@ -22,7 +22,8 @@ httpd_usage(FILE *f)
 		"       [--body-size 64] [--max-body N] [--config FILE] [--duration S]\n"
 		"       [--stats FILE] [--idle-timeout S] [--stall-ms MS --stall-every-ms MS]\n"
 		"       [--header-timeout S] [--min-rate B --min-rate-window S]\n"
-		"       [--max-conns-per-addr N] [--help] [--version]\n"
+		"       [--max-conns-per-addr N] [--pcap FILE [--pcap-max SIZE]]\n"
+		"       [--help] [--version]\n"
 		"  N: bytes, optional suffix k, M (binary: 1M = 1 MiB)\n"
 		"  S, MS: a number with an optional unit us, ms, s, m, h (default s, ms)\n"
 		"slow clients (0 turns each off):\n"
@@ -206,7 +207,7 @@ httpd_opts_parse(struct httpd_opts *o, int argc, char **argv, char *err, size_t 
 	};
 	struct cli_app cli = {
 		.longopts = longopts, .shortopts = "", .cfg = &o->cfg,
-		.opt = opt_one, .app = o,
+		.capture = &o->cap, .opt = opt_one, .app = o,
 	};
 	int rc;
 

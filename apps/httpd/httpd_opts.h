@@ -13,6 +13,8 @@
 
 #include <tern/config.h>
 
+#include "../common/cli.h"
+
 /* Upper bounds of the body sizes a response may carry. */
 #define HTTPD_BODY_MAX (64u << 20)
 /* Defaults of the slow-client defences (README, `tern-httpd --help`). */
@@ -43,6 +45,7 @@ struct httpd_opts {
 	uint32_t stall_ms;		/* test hook: stall the loop this long ... */
 	uint32_t stall_every_ms;	/* ... every this many ms; 0 = never */
 	const char *stats_path;		/* counters as JSON at exit; NULL = stdout */
+	struct cli_capture cap;		/* --pcap, --pcap-max */
 };
 
 /* Returns enum cli_result (cli.h): CLI_RUN, CLI_HELP, CLI_VERSION, or

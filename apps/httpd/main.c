@@ -17,7 +17,6 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +33,7 @@
 #include <tern/tern.h>
 
 #include "../common/cli.h"
+#include "../common/startup.h"
 #include "httpd_conn.h"
 #include "httpd_opts.h"
 
@@ -42,10 +42,9 @@
 /* App globals live in main.c only. */
 static volatile int quit;
 static struct httpd_opts opts;
-static struct tern_stack *stacks[RTE_MAX_LCORE];
+static struct app_env env;		/* EAL, pool, ports, stacks, capture */
 static struct httpd_stats lcore_stats[RTE_MAX_LCORE];
 static int worker_rc[RTE_MAX_LCORE];
-static struct rte_mempool *mbuf_pool;
 static unsigned int lcores_listening;	/* lcores whose every listener is up */
 
 static void
@@ -138,7 +137,7 @@ static int
 httpd_lcore(void *arg)
 {
 	unsigned int lcore = rte_lcore_id();
-	struct tern_stack *s = stacks[lcore];
+	struct tern_stack *s = env.stacks[lcore];
 	struct httpd_srv_conf conf = {
 		.max_conns = opts.cfg.tcp_max_conns,
 		.sndbuf = opts.cfg.tcp_sndbuf,
@@ -168,7 +167,7 @@ httpd_lcore(void *arg)
 		quit = 1;
 		return worker_rc[lcore] = -1;
 	}
-	if (httpd_srv_init(h, c, lcore, &conf, mbuf_pool) != 0) {
+	if (httpd_srv_init(h, c, lcore, &conf, env.pool) != 0) {
 		tern_chan_free(c);
 		rte_free(h);
 		quit = 1;
@@ -194,24 +193,15 @@ httpd_lcore(void *arg)
 	return worker_rc[lcore];
 }
 
+/* "ready" comes from the main lcore once every lcore listens */
 static int
-run(struct rte_mempool *pool)
+run(void)
 {
-	unsigned int lcore, q = 0;
-	int rc = 0;
+	unsigned int lcore;
+	int rc = app_launch(httpd_lcore, NULL);
 
-	RTE_LCORE_FOREACH(lcore) {
-		stacks[lcore] = tern_stack_create(&opts.cfg, lcore, q++, pool);
-		if (stacks[lcore] == NULL) {
-			fprintf(stderr, "tern-httpd: stack on lcore %u: %s\n", lcore,
-				rte_strerror(rte_errno));
-			return -1;
-		}
-	}
-	/* "ready" comes from the main lcore once every lcore listens */
-	rte_eal_mp_remote_launch(httpd_lcore, NULL, CALL_MAIN);
 	RTE_LCORE_FOREACH(lcore)
-		if (rte_eal_wait_lcore(lcore) != 0 || worker_rc[lcore] != 0)
+		if (worker_rc[lcore] != 0)
 			rc = -1;
 	return rc;
 }
@@ -272,19 +262,13 @@ write_stats(FILE *f)
 		"200", "400", "404", "405", "408", "414", "431", "501", "505", "other",
 	};
 	struct httpd_stats t;
-	char *tern = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&tern, &len);
 	unsigned int i;
+	int first = app_stats_json_open(f);
 
-	if (mem == NULL)
+	if (first < 0)
 		return;
-	tern_stats_dump_json(mem);
-	fclose(mem);
-	while (len > 0 && (tern[len - 1] == '\n' || tern[len - 1] == '}'))
-		tern[--len] = '\0';
 	sum_stats(&t);
-	fprintf(f, "%s%s\"httpd_requests\": %" PRIu64, tern, len > 1 ? ", " : "", t.requests);
+	fprintf(f, "%s\"httpd_requests\": %" PRIu64, first ? "" : ", ", t.requests);
 	for (i = 0; i < HTTPD_ST_COUNT; i++)
 		fprintf(f, ", \"httpd_status_%s\": %" PRIu64, st_names[i], t.status[i]);
 	fprintf(f, ", \"httpd_rx_bytes\": %" PRIu64 ", \"httpd_tx_bytes\": %" PRIu64
@@ -307,7 +291,6 @@ write_stats(FILE *f)
 	if (rte_lcore_count() > 1)
 		write_lcore_stats(f);
 	fprintf(f, "}\n");
-	free(tern);
 }
 
 static void
@@ -327,24 +310,13 @@ dump_stats(void)
 		fclose(f);
 }
 
-static int
-check_pool(struct rte_mempool *pool)
-{
-	unsigned int in_use = rte_mempool_in_use_count(pool);
-
-	if (in_use != 0) {
-		fprintf(stderr, "tern-httpd: %u mbufs not returned to the pool\n", in_use);
-		return -1;
-	}
-	return 0;
-}
-
 int
 main(int argc, char **argv)
 {
+	struct app_start_conf start;
 	struct cli_argv args;
 	char err[256];
-	unsigned int lcore;
+	unsigned int in_use;
 	int rc;
 
 	/* our options first: --help, --version and bad flags need no EAL */
@@ -353,30 +325,21 @@ main(int argc, char **argv)
 							err, sizeof(err)), err, httpd_usage);
 	if (rc >= 0)
 		return rc;
-	if (rte_eal_init(args.eal_argc, argv) < 0) {
-		fprintf(stderr, "tern-httpd: EAL init failed: %s\n", rte_strerror(rte_errno));
+	if (app_eal_init("tern-httpd", args.eal_argc, argv, on_signal) != 0)
 		return 2;
-	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	tern_telemetry_register();
-	mbuf_pool = rte_pktmbuf_pool_create("httpd_pool", opts.cfg.nb_mbufs, 256, 0,
-					    RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
-	if (mbuf_pool == NULL) {
-		fprintf(stderr, "tern-httpd: mbuf pool: %s\n", rte_strerror(rte_errno));
-		rte_eal_cleanup();
-		return 1;
-	}
-	rc = tern_netif_setup(&opts.cfg, (uint16_t)rte_lcore_count(), mbuf_pool);
+	start = (struct app_start_conf){
+		.cfg = &opts.cfg, .capture = &opts.cap, .pool_name = "httpd_pool",
+		.nb_mbufs = opts.cfg.nb_mbufs, .telemetry = true,
+	};
+	rc = app_start(&env, "tern-httpd", &start);
 	if (rc == 0)
-		rc = run(mbuf_pool);		/* says "ready" once every lcore listens */
+		rc = run();		/* says "ready" once every lcore listens */
 	dump_stats();
-	RTE_LCORE_FOREACH(lcore)
-		tern_stack_free(stacks[lcore]);
-	tern_netif_teardown(&opts.cfg);
-	if (check_pool(mbuf_pool) != 0)
+	in_use = app_stop(&env);
+	if (in_use != 0) {
+		fprintf(stderr, "tern-httpd: %u mbufs not returned to the pool\n", in_use);
 		rc = -1;
-	rte_mempool_free(mbuf_pool);
-	rte_eal_cleanup();
+	}
+	app_exit(&env);
 	return rc == 0 ? 0 : 1;
 }

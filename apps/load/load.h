@@ -15,6 +15,7 @@
 
 #include <tern/tern.h>
 
+#include "../common/cli.h"
 #include "../common/hist.h"
 #include "../common/http.h"
 #include "../common/ports.h"
@@ -60,6 +61,8 @@ struct load_opts {
 	int latency;			/* --latency: print the distribution */
 	const char *json_path;
 	const char *hgrm_path;		/* --hgrm: HdrHistogram percentile text */
+	struct cli_capture cap;		/* --pcap, --pcap-max */
+	const char *stats_path;		/* --stats: tern's counters as JSON at exit */
 	const char *config_path;
 	unsigned int n_headers;
 	const char *headers[LOAD_MAX_HEADERS];

@@ -46,6 +46,8 @@
 #define SCAN_SWEEP_STEPS 100u		/* ... of 1/100 of the connections */
 #define CLOSE_WAIT_NS 3000000000ull	/* bound on the final close */
 #define CLOSE_BATCH 512u		/* connections closed per loop iteration */
+#define BACKOFF_MIN_NS 1000000ull	/* a refused connect waits 1 ms, doubling ... */
+#define BACKOFF_MAX_NS 1000000000ull	/* ... up to 1 s */
 #define GEN_MASK 0x3fffffffu
 #define CK_CMD (1ull << 62)		/* cookie of a command other than connect */
 #define PROBE_COOKIE (1ull << 61 | 0xffffffffull)	/* index out of range */
@@ -190,6 +192,18 @@ send_request(struct load_worker *w, struct worker_priv *p, struct load_conn *k, 
 	return 0;
 }
 
+/* A connect refused (RST to the SYN, or the stack said no at once): the
+ * next try waits, exponentially longer up to BACKOFF_MAX_NS, so a port
+ * nobody listens on is not hammered tens of thousands of times a second.
+ * A connection that comes up starts afresh. */
+static void
+backoff(struct load_conn *k, uint64_t now)
+{
+	k->backoff_ns = k->backoff_ns == 0 ? BACKOFF_MIN_NS :
+			RTE_MIN(2 * k->backoff_ns, BACKOFF_MAX_NS);
+	k->retry_ns = now + k->backoff_ns;
+}
+
 /* A connection is free (connected and idle, or without a connection):
  * start its next request now or when due. */
 static void
@@ -200,6 +214,11 @@ conn_next(struct load_worker *w, struct worker_priv *p, struct load_conn *k, uin
 	if (p->ending) {
 		if (k->state == C_READY)
 			conn_drop(w, k, 0);
+		return;
+	}
+	if (k->state == C_IDLE && k->retry_ns > now) {
+		if (!k->in_heap && !k->in_connq)	/* refused: wait (backoff) */
+			load_due_push(&p->due, w->conns, (uint32_t)(k - w->conns), k->retry_ns);
 		return;
 	}
 	if (k->state == C_IDLE && !o->close_mode) {
@@ -401,10 +420,12 @@ on_closed(struct load_worker *w, struct worker_priv *p, struct load_conn *k,
 	struct load_count *c = counts(w);
 
 	if (k->state == C_CONNECTING) {
-		if (ev->status == -ETIMEDOUT)
+		if (ev->status == -ETIMEDOUT) {
 			c->err_timeout++;
-		else
+		} else {
 			c->err_connect++;
+			backoff(k, now);
+		}
 	} else if (ev->status == -ECONNRESET) {
 		c->err_reset++;
 	} else if (k->state == C_BUSY) {
@@ -470,10 +491,12 @@ on_event(struct load_worker *w, struct worker_priv *p, const struct tern_event *
 		}
 		p->live--;		/* a connect refused at once */
 		if (k != NULL && gen == k->gen && k->state == C_CONNECTING) {
-			if (ev->status == -EADDRINUSE)
+			if (ev->status == -EADDRINUSE) {
 				k->eph = 1;	/* its 4-tuple lingers: not an error */
-			else
+			} else {
 				counts(w)->err_connect++;
+				backoff(k, now);
+			}
 			conn_set(p, k, C_IDLE);
 			k->gen = (k->gen + 1) & GEN_MASK;
 			conn_next(w, p, k, now);
@@ -490,6 +513,8 @@ on_event(struct load_worker *w, struct worker_priv *p, const struct tern_event *
 	switch (ev->type) {
 	case TERN_EV_TCP_CONNECTED:
 		k->handle = ev->handle;
+		k->backoff_ns = 0;
+		k->retry_ns = 0;
 		conn_set(p, k, C_READY);
 		counts(w)->connects++;
 		if (!k->was_up) {
@@ -729,7 +754,8 @@ probe(struct load_worker *w, struct worker_priv *p, const struct load_clock *clk
 			if (ev[i].type == TERN_EV_TCP_CLOSED ||
 			    (ev[i].type == TERN_EV_CMD_ERROR && !(ev[i].cookie & CK_CMD)))
 				p->live--;
-			if (ev[i].cookie != PROBE_COOKIE)
+			/* CONNECTING only says the SYN left: wait for the outcome */
+			if (ev[i].cookie != PROBE_COOKIE || ev[i].type == TERN_EV_TCP_CONNECTING)
 				continue;
 			if (ev[i].type == TERN_EV_TCP_CONNECTED)
 				conn_cmd(w, TERN_CMD_TCP_CLOSE, ev[i].handle, 0);

@@ -41,6 +41,8 @@ struct load_conn {
 	uint8_t was_up;			/* connected at least once (ramp-up) */
 	uint8_t in_readyq;		/* --in-flight: waiting for a request slot */
 	uint16_t lport;			/* its own local port, once chosen (lcores > 1) */
+	uint64_t retry_ns;		/* refused: no connect before this (0: at once) */
+	uint64_t backoff_ns;		/* the wait after the next refusal; 0: none yet */
 };
 
 /* Consume `n` response bytes at `d` for a busy connection. Returns 0, 1

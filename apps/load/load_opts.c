@@ -20,8 +20,9 @@ load_usage(FILE *f)
 	fprintf(f,
 		"usage: tern-load [EAL options] -- --ip A.B.C.D/N [--gw G] -c CONNS -d DURATION\n"
 		"       [-R RATE] [-t LCORES] [--close] [-H 'Name: value']... [--timeout T]\n"
-		"       [--warmup S] [--latency] [--json FILE] [--hgrm FILE]\n"
-		"       [--config FILE] [--dst-ports LO-HI] [--in-flight K] [--help] [--version] URL\n"
+		"       [--warmup S] [--latency] [--json FILE] [--hgrm FILE] [--stats FILE]\n"
+		"       [--config FILE] [--dst-ports LO-HI] [--in-flight K] [--pcap FILE\n"
+		"       [--pcap-max N]] [--help] [--version] URL\n"
 		"  DURATION, T, S: a number with an optional unit us, ms, s (default), m, h\n"
 		"  CONNS, K: optional suffix k (1000) or M (10^6)\n"
 		"  RATE: total requests per second (open loop), optional suffix k or M\n"
@@ -150,6 +151,9 @@ opt_one(void *app, int c, const char *arg, char *err, size_t n)
 	case 'j':
 		o->json_path = arg;
 		return cli_check_writable("--json", arg, err, n);
+	case 'S':
+		o->stats_path = arg;
+		return cli_check_writable("--stats", arg, err, n);
 	case 'G':
 		o->hgrm_path = arg;
 		return cli_check_writable("--hgrm", arg, err, n);
@@ -200,6 +204,7 @@ load_opts_parse(struct load_opts *o, int argc, char **argv, char *err, size_t er
 		{ "latency", no_argument, NULL, 'L' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "hgrm", required_argument, NULL, 'G' },
+		{ "stats", required_argument, NULL, 'S' },
 		{ "dst-ports", required_argument, NULL, 'P' },
 		{ "in-flight", required_argument, NULL, 'K' },
 		CLI_LONGOPTS_COMMON,
@@ -207,7 +212,7 @@ load_opts_parse(struct load_opts *o, int argc, char **argv, char *err, size_t er
 	};
 	struct cli_app cli = {
 		.longopts = longopts, .shortopts = "c:d:R:t:H:", .repeatable = "H",
-		.max_args = 1, .cfg = &o->cfg, .opt = opt_one, .app = o,
+		.max_args = 1, .cfg = &o->cfg, .capture = &o->cap, .opt = opt_one, .app = o,
 	};
 	int rc;
 

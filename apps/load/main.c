@@ -12,7 +12,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +25,7 @@
 #include <rte_mbuf.h>
 
 #include "../common/cli.h"
+#include "../common/startup.h"
 #include "load.h"
 
 #define LINK_WAIT_MS 10000
@@ -40,6 +40,7 @@ static uint32_t n_ready;
 static uint32_t n_finished;
 static volatile uint64_t go_ns;
 static struct load_progress progress_state;
+static struct app_env env;		/* EAL, pool, ports, stacks, capture */
 
 static void
 on_signal(int sig)
@@ -78,19 +79,18 @@ wait_link(uint16_t port)
 		port, LINK_WAIT_MS);
 }
 
-/* Stacks, channels and histograms for the first n lcores (main first). */
+/* Channels and histograms for the stacks of the first n lcores (main
+ * first). */
 static int
 setup_workers(struct rte_mempool *pool, uint32_t n)
 {
-	unsigned int lcore = rte_get_main_lcore();
 	uint32_t i, first = 0;
 
 	for (i = 0; i < n; i++) {
 		struct load_worker *w = &workers[i];
 		uint32_t share = opts.conns / n + (i < opts.conns % n);
+		unsigned int lcore = app_stack_lcore(&env, i);
 
-		if (i > 0)
-			lcore = rte_get_next_lcore(lcore, 1, 0);
 		w->o = &opts;
 		w->lcore = lcore;
 		w->queue = (uint16_t)i;
@@ -103,13 +103,13 @@ setup_workers(struct rte_mempool *pool, uint32_t n)
 		w->n_workers = n;
 		w->go_ns = &go_ns;
 		first += share;
-		w->stack = tern_stack_create(&opts.cfg, lcore, (uint16_t)i, pool);
-		w->chan = w->stack ? tern_chan_create(w->stack, "load", 0) : NULL;
+		w->stack = env.stacks[lcore];
+		w->chan = tern_chan_create(w->stack, "load", 0);
 		w->lat = hist_create(LOAD_HIST_LO_NS, LOAD_HIST_HI_NS, LOAD_HIST_DIGITS);
 		if (w->chan == NULL || w->lat == NULL ||
 		    load_rps_init(&w->rps, (uint32_t)(opts.duration_ns / 1000000000ull) + 2) != 0) {
 			fprintf(stderr, "tern-load: lcore %u: %s\n", lcore,
-				w->stack == NULL || w->chan == NULL ? rte_strerror(rte_errno) :
+				w->chan == NULL ? rte_strerror(rte_errno) :
 				"no memory for histograms");
 			return -1;
 		}
@@ -158,7 +158,7 @@ lcore_members(FILE *f, const struct load_worker *w, uint64_t req, uint64_t err, 
 
 /* How many connections came up: one line on stderr, one more per lcore
  * when there are several, and for the JSON each lcore's stack counters and
- * figures (lcore_members). Before teardown: the stacks must still be
+ * figures (lcore_members), with one lcore too (bench/e2e's busy cycles). Before teardown: the stacks must still be
  * registered. */
 static void
 report_lcores(struct load_result *r)
@@ -170,8 +170,6 @@ report_lcores(struct load_result *r)
 	int first = 1, ph;
 
 	fprintf(stderr, "tern-load: %u of %u connections up\n", r->conns_up, opts.conns);
-	if (n_workers < 2)
-		return;
 	mem = open_memstream(&r->lcores, &len);
 	if (mem != NULL)
 		first = tern_stats_write_lcore_members(mem, 1) == 0;
@@ -186,9 +184,11 @@ report_lcores(struct load_result *r)
 			err += c->err_connect + c->err_read + c->err_write + c->err_timeout +
 			       c->err_reset;
 		}
-		fprintf(stderr, "tern-load: lcore %u: %u of %u connections up, %" PRIu64
-			" requests, %" PRIu64 " errors, %" PRIu64 " frames steered away\n",
-			w->lcore, w->conns_up, w->n, req, err, tern_stats_get(w->stack, steered));
+		if (n_workers > 1)
+			fprintf(stderr, "tern-load: lcore %u: %u of %u connections up, %" PRIu64
+				" requests, %" PRIu64 " errors, %" PRIu64 " frames steered away\n",
+				w->lcore, w->conns_up, w->n, req, err,
+				tern_stats_get(w->stack, steered));
 		if (mem != NULL)
 			first = lcore_members(mem, w, req, err, first);
 	}
@@ -197,27 +197,25 @@ report_lcores(struct load_result *r)
 }
 
 static void
-teardown(struct rte_mempool *pool, struct load_result *r)
+teardown(struct load_result *r)
 {
 	uint32_t i;
 
 	for (i = 0; i < n_workers; i++) {
 		if (workers[i].chan != NULL)
 			tern_chan_free(workers[i].chan);
-		if (workers[i].stack != NULL)
-			tern_stack_free(workers[i].stack);
+		workers[i].stack = NULL;	/* app_stop frees it */
 		load_worker_fini(&workers[i]);
 		hist_free(workers[i].lat);
 		load_rps_free(&workers[i].rps);
 	}
-	tern_netif_teardown(&opts.cfg);
-	r->mbufs_leaked = rte_mempool_in_use_count(pool);
+	r->mbufs_leaked = app_stop(&env);
 }
 
 int
 main(int argc, char **argv)
 {
-	struct rte_mempool *pool = NULL;
+	struct app_start_conf start;
 	struct load_result res;
 	struct cli_argv args;
 	char err[256];
@@ -230,12 +228,8 @@ main(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	rc = 0;
-	if (rte_eal_init(args.eal_argc, argv) < 0) {
-		fprintf(stderr, "tern-load: EAL init failed: %s\n", rte_strerror(rte_errno));
+	if (app_eal_init("tern-load", args.eal_argc, argv, on_signal) != 0)
 		return 2;
-	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
 	avail = rte_lcore_count();
 	n_workers = opts.threads != 0 && opts.threads < avail ? opts.threads : avail;
 	if (n_workers > opts.conns)
@@ -252,15 +246,11 @@ main(int argc, char **argv)
 	nb_mbufs = opts.cfg.nb_mbufs;
 	if (nb_mbufs < 4 * in_flight + 8192)
 		nb_mbufs = 4 * in_flight + 8192;
-	pool = rte_pktmbuf_pool_create("load_pool", nb_mbufs, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-				       rte_socket_id());
-	if (pool == NULL) {
-		fprintf(stderr, "tern-load: mbuf pool: %s\n", rte_strerror(rte_errno));
-		rte_eal_cleanup();
-		return 1;
-	}
-	if (tern_netif_setup(&opts.cfg, (uint16_t)n_workers, pool) != 0 ||
-	    setup_workers(pool, n_workers) != 0) {
+	start = (struct app_start_conf){
+		.cfg = &opts.cfg, .capture = &opts.cap, .pool_name = "load_pool",
+		.nb_mbufs = nb_mbufs, .n_stacks = n_workers, .telemetry = true,
+	};
+	if (app_start(&env, "tern-load", &start) != 0 || setup_workers(env.pool, n_workers) != 0) {
 		fprintf(stderr, "tern-load: setup failed\n");
 		rc = 1;
 		goto out;
@@ -282,7 +272,10 @@ out:
 	}
 	if (rc == 0)
 		report_lcores(&res);
-	teardown(pool, &res);
+	/* with the stacks still up: their counters */
+	if (opts.stats_path != NULL && app_stats_write(&env, opts.stats_path) != 0)
+		rc = 1;
+	teardown(&res);
 	if (rc == 0) {
 		load_report_text(&res);
 		if (res.left_open != 0)
@@ -309,7 +302,6 @@ out:
 		rc = 1;
 	}
 	load_result_fini(&res);
-	rte_mempool_free(pool);
-	rte_eal_cleanup();
+	app_exit(&env);
 	return rc;
 }

@@ -22,7 +22,8 @@ client_usage(FILE *f)
 	fprintf(f, "usage: tern-tcp-client [EAL options] -- --ip A.B.C.D/N [--gw G]\n"
 		"       --connect A.B.C.D:PORT [--bytes N] [--conns C] [--timeout T]\n"
 		"       [--source] [--duration T] [--expect-echo] [--port ID] [--config FILE]\n"
-		"       [--stats FILE] [--trace FILE] [--trace-us N] [--help] [--version]\n"
+		"       [--stats FILE] [--trace FILE] [--trace-us N] [--pcap FILE [--pcap-max N]]\n"
+		"       [--help] [--version]\n"
 		"  N: bytes, optional suffix k, M, G (binary: 16M = 16 MiB)\n"
 		"  C: optional suffix k (1000)\n"
 		"  T: a number with an optional unit us, ms, s (default), m, h\n"
@@ -138,7 +139,7 @@ client_opts_parse(struct client_opts *o, int argc, char **argv, char *err, size_
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_app cli = {
-		.longopts = longopts, .shortopts = "", .cfg = &o->cfg,
+		.longopts = longopts, .shortopts = "", .cfg = &o->cfg, .capture = &o->cap,
 		.opt = opt_one, .app = o,
 	};
 	int rc;

@@ -12,6 +12,8 @@
 
 #include <tern/config.h>
 
+#include "../common/cli.h"
+
 #define CLIENT_MAX_CONNS 100000u
 
 struct client_opts {
@@ -25,6 +27,7 @@ struct client_opts {
 	int expect_echo;
 	int source;			/* --source: no per-byte work */
 	const char *stats_path;		/* counters as JSON at exit; NULL = none */
+	struct cli_capture cap;		/* --pcap, --pcap-max */
 	const char *trace_path;		/* --trace FILE, or NULL */
 	uint64_t trace_us;		/* sample period */
 };

@@ -31,7 +31,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +46,7 @@
 #include <tern/tern.h>
 
 #include "../common/cli.h"
+#include "../common/startup.h"
 #include "client_opts.h"
 #include "trace.h"
 
@@ -89,7 +89,7 @@ static volatile int quit;
 static struct client_opts opts;
 static struct client_lcore lcores[RTE_MAX_LCORE];
 static uint32_t lcores_done;		/* lcores with every connection closed (atomic) */
-static struct rte_mempool *pool;
+static struct app_env env;		/* EAL, pool, ports, stacks, capture */
 static struct rte_mempool *src_pool;
 static struct rte_mbuf *src;		/* --source: the one buffer every chunk shares */
 static struct conn *conns;
@@ -144,7 +144,7 @@ source_chunk(struct conn *k)
 
 	if (rte_mbuf_refcnt_read(src) >= SRC_REF_LIMIT)
 		return NULL;
-	m = rte_pktmbuf_alloc(pool);
+	m = rte_pktmbuf_alloc(env.pool);
 	if (m == NULL)
 		return NULL;
 	rte_pktmbuf_attach(m, src);
@@ -164,7 +164,7 @@ make_chunk(struct conn *k)
 
 	if (opts.source)
 		return source_chunk(k);
-	m = rte_pktmbuf_alloc(pool);
+	m = rte_pktmbuf_alloc(env.pool);
 	if (m == NULL)
 		return NULL;
 	p = (uint8_t *)rte_pktmbuf_append(m, n);
@@ -396,23 +396,23 @@ client_lcore(void *arg)
 	return 0;
 }
 
-/* A stack and channel per lcore, connections spread evenly (main first). */
+/* A channel per lcore's stack, connections spread evenly (main first). */
 static int
 lcores_setup(void)
 {
-	uint32_t n_lc = rte_lcore_count(), i = 0, first = 0;
-	unsigned int lc;
+	uint32_t n_lc = env.n_stacks, i, first = 0;
 
-	RTE_LCORE_FOREACH(lc) {
+	for (i = 0; i < n_lc; i++) {
+		unsigned int lc = app_stack_lcore(&env, i);
 		struct client_lcore *l = &lcores[lc];
 
 		l->first = first;
 		l->n = opts.nconns / n_lc + (i < opts.nconns % n_lc);
 		first += l->n;
-		l->s = tern_stack_create(&opts.cfg, lc, (uint16_t)i++, pool);
-		l->c = l->s != NULL ? tern_chan_create(l->s, "client", 0) : NULL;
+		l->s = env.stacks[lc];
+		l->c = tern_chan_create(l->s, "client", 0);
 		if (l->c == NULL) {
-			fprintf(stderr, "tern-tcp-client: stack on lcore %u: %s\n", lc,
+			fprintf(stderr, "tern-tcp-client: channel on lcore %u: %s\n", lc,
 				rte_strerror(rte_errno));
 			return -1;
 		}
@@ -420,6 +420,8 @@ lcores_setup(void)
 	return 0;
 }
 
+/* The channels; a last poll sends what closing them scheduled (RSTs). The
+ * stacks go with app_stop(). */
 static void
 lcores_free(void)
 {
@@ -430,44 +432,19 @@ lcores_free(void)
 
 		if (l->c != NULL)
 			tern_chan_free(l->c);
-		if (l->s != NULL) {
+		l->c = NULL;
+		if (l->s != NULL)
 			tern_stack_poll(l->s);
-			tern_stack_free(l->s);
-		}
+		l->s = NULL;
 	}
-}
-
-static void
-write_stats(void)
-{
-	FILE *f = fopen(opts.stats_path, "w");
-	char *tern = NULL;
-	size_t len = 0;
-	FILE *mem;
-
-	if (f == NULL)
-		return;
-	if (rte_lcore_count() == 1 || (mem = open_memstream(&tern, &len)) == NULL) {
-		tern_stats_dump_json(f);
-		fclose(f);
-		return;
-	}
-	/* more than one lcore: each stack's counters too, "lcore<N>_<name>" */
-	tern_stats_dump_json(mem);
-	fclose(mem);
-	while (len > 0 && (tern[len - 1] == '\n' || tern[len - 1] == '}'))
-		tern[--len] = '\0';
-	fputs(tern, f);
-	tern_stats_write_lcore_members(f, len <= 1);
-	fputs("}\n", f);
-	fclose(f);
-	free(tern);
 }
 
 int
 main(int argc, char **argv)
 {
+	struct app_start_conf start;
 	struct cli_argv args;
+	unsigned int in_use;
 	char err[256];
 	int rc;
 
@@ -482,21 +459,20 @@ main(int argc, char **argv)
 		fprintf(stderr, "tern-tcp-client: libsodium init failed\n");
 		return 1;
 	}
-	if (rte_eal_init(args.eal_argc, argv) < 0) {
-		fprintf(stderr, "tern-tcp-client: EAL init failed: %s\n", rte_strerror(rte_errno));
+	if (app_eal_init("tern-tcp-client", args.eal_argc, argv, on_signal) != 0)
 		return 2;
-	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	pool = rte_pktmbuf_pool_create("client_pool", opts.cfg.nb_mbufs, 256, 0,
-				       RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+	start = (struct app_start_conf){
+		.cfg = &opts.cfg, .capture = &opts.cap, .pool_name = "client_pool",
+		.nb_mbufs = opts.cfg.nb_mbufs,
+	};
 	conns = rte_zmalloc("conns", opts.nconns * sizeof(*conns), 0);
-	if (pool == NULL || conns == NULL || (opts.source && source_init() != 0) ||
-	    tern_netif_setup(&opts.cfg, (uint16_t)rte_lcore_count(), pool) != 0 ||
-	    lcores_setup() != 0) {
+	if (conns == NULL || app_start(&env, "tern-tcp-client", &start) != 0 ||
+	    (opts.source && source_init() != 0) || lcores_setup() != 0) {
 		fprintf(stderr, "tern-tcp-client: setup failed\n");
 		lcores_free();
-		rte_eal_cleanup();
+		app_stop(&env);
+		rte_free(conns);
+		app_exit(&env);
 		return 1;
 	}
 	if (opts.trace_path != NULL && (trace = trace_open(opts.trace_path, opts.trace_us)) == NULL) {
@@ -509,12 +485,11 @@ main(int argc, char **argv)
 			rc = 1;
 	}
 	if (opts.stats_path != NULL)
-		write_stats();
+		app_stats_write(&env, opts.stats_path);
 	lcores_free();
-	tern_netif_teardown(&opts.cfg);
-	if (rte_mempool_in_use_count(pool) != 0) {
-		fprintf(stderr, "tern-tcp-client: %u mbufs not returned to the pool\n",
-			rte_mempool_in_use_count(pool));
+	in_use = app_stop(&env);
+	if (in_use != 0) {
+		fprintf(stderr, "tern-tcp-client: %u mbufs not returned to the pool\n", in_use);
 		rc = 1;
 	}
 	/* every chunk attached to the source buffer has been freed by now */
@@ -526,7 +501,6 @@ main(int argc, char **argv)
 	}
 	rte_free(conns);
 	rte_mempool_free(src_pool);
-	rte_mempool_free(pool);
-	rte_eal_cleanup();
+	app_exit(&env);
 	return rc;
 }

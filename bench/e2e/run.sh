@@ -84,16 +84,29 @@
 # tern's busy polling. It only matters when vCPUs go idle (a quiet
 # machine); on the busy machine it was tried on it made no difference.
 #
-# Writes results/<timestamp>/*.json (one per run), summary.md (figures
-# side by side with the ratio tern/kernel, then the lcores table; made by
+# The headline (issue 14): CPU per request and per new connection, server
+# and load generator, next to req/s. tern: the stack's loop_busy_cycles
+# (TSC cycles from a poll that handled something to the next poll, the
+# app's work included; tern-httpd's from telemetry snapshots around each
+# tern-load run, tern-load's from its JSON) over every request of the run;
+# kernel: nginx's schedstat CPU time and wrk's user + system time over
+# wrk's requests. bench/e2e/cost.py computes them (cost.json), with the
+# loop-gap histograms of both tern sides per run (/tern/loop: idle gaps,
+# busy gaps, tern's own work per poll), which tell a stall inside tern
+# from the vCPU being descheduled.
+#
+# Writes results/<timestamp>/*.json (one per run), cost.json, summary.md
+# (the headline CPU table, figures side by side with the ratio
+# tern/kernel, the loop gaps, then the lcores table; made by
 # bench/e2e/summary.py) and *.png, and prints the table. Everything it
 # starts or changes (processes, memif socket, network namespace,
 # hugepages, hugetlbfs mount, guest_halt_poll_ns) is undone on exit; every
 # run is bounded by timeout(1) (tern-httpd on af_packet by its --duration).
 #
 # usage: bench/e2e/run.sh [--quick] [--no-idle-poll] [--lcores N]
-#                         [--lcores-only | --no-lcores]
-#        (--quick: 5 s per run, else 10 s)
+#                         [--lcores-only | --no-lcores | --http-only]
+#        (--quick: 5 s per run, else 10 s; --http-only: sections 1 and 2
+#        alone, the headline figures)
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -115,9 +128,10 @@ CMDLINE="bench/e2e/run.sh${*:+ $*}"
 HALT_POLL=/sys/module/haltpoll/parameters/guest_halt_poll_ns
 HALT_POLL_NS=200000
 
-USAGE="usage: bench/e2e/run.sh [--quick] [--no-idle-poll] [--lcores N] [--lcores-only | --no-lcores]"
+USAGE="usage: bench/e2e/run.sh [--quick] [--no-idle-poll] [--lcores N] [--lcores-only | --no-lcores | --http-only]"
 QUICK=0
 IDLE_POLL=1
+HTTP_ONLY=0
 LC_N=2
 LC_MODE=with	# with: after the other sections; only; none
 while [[ $# -gt 0 ]]; do
@@ -128,6 +142,7 @@ while [[ $# -gt 0 ]]; do
 	--lcores=*) LC_N=${1#--lcores=} ;;
 	--lcores-only) LC_MODE=only ;;
 	--no-lcores) LC_MODE=none ;;
+	--http-only) HTTP_ONLY=1; LC_MODE=none ;;
 	*) echo "$USAGE" >&2; exit 2 ;;
 	esac
 	shift
@@ -261,10 +276,14 @@ start_tern_server() {
 
 # run_load NAME LOAD-ARGS...: tern-load on CPU 0 -> $OUT/NAME.json as is.
 run_load() {
-	local name=$1 rc=0
+	local name=$1 rc=0 t0 t1
+	local -a tm=()		# GNU time: tern-load's involuntary context switches (cost.py)
 	shift
+	[[ -x /usr/bin/time ]] && tm=(/usr/bin/time -f "%c %w" -o "$OUT/$name-cli-ctxt.txt")
 	echo "-- tern-load $* ($name)"
-	timeout -k 5 $((SECS * 3 + 60)) taskset -c "$CLI_CPU" "$LOAD_BIN" "${EAL_MEM[@]}" \
+	t0=$EPOCHREALTIME
+	times >"$WORK/times0"	# tern-load's CPU time (children_cpu_delta)
+	timeout -k 5 $((SECS * 3 + 60)) taskset -c "$CLI_CPU" "${tm[@]}" "$LOAD_BIN" "${EAL_MEM[@]}" \
 		--no-pci -l "$CLI_CPU" --file-prefix "$ID-cli" \
 		--vdev "net_memif0,role=client,socket=$SOCK" -- \
 		--config "$REPO/config/memif-load.ini" --latency --json "$OUT/$name.json" \
@@ -272,8 +291,25 @@ run_load() {
 	CLI_PID=$!
 	wait "$CLI_PID" || rc=$?
 	CLI_PID=
+	t1=$EPOCHREALTIME
+	times >"$WORK/times1"
+	echo "{\"cpu_s\": $(children_cpu_delta "$WORK/times0" "$WORK/times1"), \"wall_s\": $(awk -v x="$t0" -v y="$t1" 'BEGIN { print y - x }')}" \
+		>"$OUT/$name-cli-cpu.json"
 	grep -E '^ +(Latency|Req/Sec)|Requests/sec|errors' "$WORK/$name.log" || true
 	[[ $rc -eq 0 && -s $OUT/$name.json ]] || { note "tern-load $name: exit $rc"; tail -n 5 "$WORK/$name.log"; }
+}
+
+# run_load_snap NAME LOAD-ARGS...: run_load between two snapshots of the
+# tern server (bench/e2e/cost.py snap: its counters, loop-gap histograms and
+# schedstat) -> $OUT/NAME-srv{0,1}.json, for the CPU per request (cost.py).
+run_load_snap() {
+	local name=$1 sock=/var/run/dpdk/$ID-srv/dpdk_telemetry.v2
+
+	$PY "$REPO/bench/e2e/cost.py" snap "$SRV_PID" "$SRV_CPU" "$sock" "$OUT/$name-srv0.json" ||
+		note "$name: no server snapshot before the run"
+	run_load "$@"
+	$PY "$REPO/bench/e2e/cost.py" snap "$SRV_PID" "$SRV_CPU" "$sock" "$OUT/$name-srv1.json" ||
+		note "$name: no server snapshot after the run"
 }
 
 json_get() {	# json_get FILE EXPR (python over d)
@@ -287,13 +323,13 @@ tern_http() {
 	start_tern_server "$HTTPD_BIN" '^tern-httpd: ready' \
 		--config "$REPO/config/memif-httpd.ini" --duration 3600 || die "tern-httpd did not start"
 	for c in "${CONNS[@]}"; do
-		run_load "tern-ka-c$c" -c "$c" -d "$SECS"
+		run_load_snap "tern-ka-c$c" -c "$c" -d "$SECS"
 	done
-	run_load tern-close-c8 -c 8 -d "$SECS" --close
+	run_load_snap tern-close-c8 -c 8 -d "$SECS" --close
 	if [[ -s $OUT/tern-ka-c100.json ]]; then
 		rate=$(json_get "$OUT/tern-ka-c100.json" 'int(d["rates"]["requests_per_s"] / 2)')
 		echo "$rate" >"$WORK/open-rate"
-		run_load tern-open-c100 -c 100 -d "$SECS" -R "$rate"
+		run_load_snap tern-open-c100 -c 100 -d "$SECS" -R "$rate"
 	fi
 	stop_server
 }
@@ -613,6 +649,7 @@ lcores_http() {
 
 summary() {
 	printf '%s\n' "${NOTES[@]}" >"$WORK/notes"
+	$PY "$REPO/bench/e2e/cost.py" report "$OUT" "$SRV_CPU" || echo "bench: cost.py failed" >&2
 	$PY "$REPO/bench/e2e/summary.py" "$OUT" "$WORK/notes" "$CMDLINE" "${CONNS[*]}" \
 		"$(cat "$WORK/open-rate" 2>/dev/null || echo 0)" "${EAL_MEM[*]}" "$LOAD0" "$IDLE_DESC"
 }
@@ -645,14 +682,14 @@ echo "tern EAL memory flags: ${EAL_MEM[*]}"
 if [[ $LC_MODE != only ]]; then
 	tern_http
 	kernel_http
-	bulk
+	[[ $HTTP_ONLY -eq 1 ]] || bulk
 fi
 
 # --- hook: the connection-scale run (bench/e2e/scale.sh, another owner) --------
 # When bench/e2e/scale.sh exists it runs here with --quick passed through and
 # RESULTS_DIR=$OUT; it writes $OUT/scale.csv (conns,rps,rss_kib,kib_per_conn),
 # which plot.sh draws as scale-rps.png. Its failure is noted, not fatal.
-if [[ $LC_MODE != only && -f $REPO/bench/e2e/scale.sh ]]; then
+if [[ $LC_MODE != only && $HTTP_ONLY -eq 0 && -f $REPO/bench/e2e/scale.sh ]]; then
 	SCALE_ARGS=()
 	[[ $QUICK -eq 1 ]] && SCALE_ARGS=(--quick)
 	say "scale: bench/e2e/scale.sh ${SCALE_ARGS[*]} (RESULTS_DIR=$OUT)"

@@ -1,7 +1,10 @@
 # SPDX-License-Identifier: BSD-3-Clause
 #
-# summary.md of one bench/e2e/run.sh result directory: the tern vs kernel
-# table (tern-load's and wrk's JSON, side by side with tern/kernel), the
+# summary.md of one bench/e2e/run.sh result directory: the headline (CPU per
+# request and per new connection, server and load generator, next to req/s:
+# cost.json from bench/e2e/cost.py), the tern vs kernel table (tern-load's
+# and wrk's JSON, side by side with tern/kernel), the loop-gap histograms of
+# both tern sides per run, the
 # connection-scale table when scale.sh wrote scale.csv, the 1-vs-N-lcore
 # table when lcores.py wrote lcores.json, and the run's notes. run.sh calls
 # it once at the end; it writes DIR/summary.md and prints it. A table
@@ -130,6 +133,140 @@ class Versus:
 		md.extend(self.rows)
 
 
+def cpu(us, cyc):
+	"""'us (cycles)'"""
+	if us is None:
+		return "n/a"
+	return "%s us (%s cyc)" % (("%.2f" % us) if us < 10 else ("%.1f" % us),
+				   "n/a" if cyc is None else "%.0f" % cyc)
+
+
+def times(a, b):
+	return "n/a" if a is None or not b else "%.1fx" % (a / b)
+
+
+def headline(cost, conns, md):
+	"""The headline: req/s and CPU per request, tern vs kernel (issue 14)."""
+	if cost is None or not cost.get("runs"):
+		return
+	runs, hz = cost["runs"], cost.get("tsc_hz")
+	rows = []
+
+	def side(t, k, who, what):
+		tc = t[who] if t else {}
+		kc = k[who] if k else {}
+		tus = tc.get("us_per_request")
+		est = tc.get("on_cpu_us_per_request_est")
+		rows.append("| %s | %s; on CPU %s us | %s | %s (on CPU: %s) |" % (
+			what, cpu(tus, tc.get("busy_cycles_per_request")), fmt(est),
+			cpu(kc.get("us_per_request"), kc.get("cycles_per_request")),
+			times(kc.get("us_per_request"), tus), times(kc.get("us_per_request"), est)))
+
+	ka = [c for c in conns.split() if runs.get("tern-ka-c" + c) or runs.get("kernel-ka-c" + c)]
+	pick = "100" if "100" in ka else (ka[0] if ka else None)
+	for name, label, unit in (("ka-c%s" % pick, "keep-alive c=%s" % pick, "request"),
+				  ("close-c8", "Connection: close c=8", "new connection")):
+		t, k = runs.get("tern-" + name), runs.get("kernel-" + name)
+		if t is None and k is None:
+			continue
+		tr = t["requests_per_s"] if t else None
+		kr = k["requests_per_s"] if k else None
+		rows.append("| **%s: %s/s** | **%s** | **%s** | **%s** |" % (
+			label, "req" if unit == "request" else "new conn", fmt(tr), fmt(kr), times(tr, kr)))
+		side(t, k, "server", "&nbsp;&nbsp;server CPU per %s: tern-httpd busy cycles / nginx CPU time" % unit)
+		side(t, k, "client", "&nbsp;&nbsp;load generator CPU per %s: tern-load busy cycles / wrk CPU time" % unit)
+	if not rows:
+		return
+	md.append("## Headline: CPU per request (issue 14)")
+	md.append("")
+	md.append("The robust figure is the server's CPU per request (and per new connection), not "
+		  "req/s alone: the kernel's req/s is bounded by wrk and moves with the machine's load. "
+		  "tern: the stack's busy cycles (TSC cycles from a poll that handled something to the "
+		  "next poll, the app's work included) over every request of the run; kernel: nginx's "
+		  "CPU time (schedstat) and wrk's user+system time over wrk's requests. Cycles at the "
+		  "TSC rate (%s MHz). The last column is how many times tern is better (req/s: "
+		  "tern/kernel; CPU: kernel/tern). Busy cycles are TSC time: a vCPU descheduled in a "
+		  "busy poll still counts, so a loaded machine inflates tern's figure; 'on CPU' is "
+		  "the thread's CPU time (schedstat; tern-load's user+system) times its loop's busy "
+		  "share, per request (an estimate: it assumes deschedules fall evenly on busy and "
+		  "idle polls). On a quiet machine the two agree." %
+		  ("n/a" if not hz else "%.0f" % (hz / 1e6)))
+	md.append("")
+	md.append("| figure | tern | kernel | tern better by |")
+	md.append("|---|---:|---:|---:|")
+	md.extend(rows)
+	md.append("")
+	every = []
+	for name in sorted(runs):
+		r = runs[name]
+		if r is None or not name.startswith("tern-"):
+			continue
+		sv, cl = r["server"], r["client"]
+		every.append("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+			name, fmt(r["requests_per_s"]), fmt(r["requests_all_phases"]),
+			fmt(sv["busy_cycles_per_request"]), fmt(sv["work_cycles_per_request"]),
+			fmt(cl["busy_cycles_per_request"]), fmt(cl["work_cycles_per_request"]),
+			" / ".join(fmt(x) for x in r.get("loadavg") or [])))
+	if every:
+		md.append("Every tern run (cycles per request; \"tern's own\" is loop_work_cycles, the "
+			  "time inside tern_stack_poll, without the app):")
+		md.append("")
+		md.append("| run | req/s | requests (all phases) | tern-httpd busy | ... tern's own | "
+			  "tern-load busy | ... tern's own | load average before / after |")
+		md.append("|---|---:|---:|---:|---:|---:|---:|---|")
+		md.extend(every)
+		md.append("")
+
+
+# Coarse ranges of the recorder's log2 buckets (bucket b: below 2^b us).
+LONG_BUCKET = 8		# 128 us and more
+GAP_RANGES = (("<16us", 0, 5), ("16-128us", 5, 8), ("128us-1ms", 8, 11),
+	      ("1-8ms", 11, 14), (">=8ms", 14, 22))
+
+
+def loop_table(cost, md):
+	"""The loop-gap histograms of both tern sides, per run (issue 14 item 4)."""
+	if cost is None or not cost.get("runs"):
+		return
+	rows = []
+	for name in sorted(cost["runs"]):
+		r = cost["runs"][name]
+		if r is None or not name.startswith("tern-"):
+			continue
+		for who, label in (("server", "tern-httpd"), ("client", "tern-load")):
+			h = r[who].get("loop")
+			if not h:
+				continue
+			long_gaps = sum(sum(h[k]["count"][LONG_BUCKET:]) for k in ("gap_idle", "gap_busy"))
+			for kind in ("gap_idle", "gap_busy", "work"):
+				cnt = h[kind]["count"]
+				rows.append("| %s | %s | %s | %s | %.0f | %s |" % (
+					name, label, kind,
+					" | ".join(fmt(sum(cnt[a:b])) for _, a, b in GAP_RANGES),
+					h[kind]["max_ns"] / 1e3,
+					"%s / %s" % (fmt(long_gaps), fmt(r[who].get("involuntary_switches")))
+					if kind == "gap_idle" else ""))
+	if not rows:
+		return
+	md.append("")
+	md.append("Loop gaps (the loop-gap recorder, /tern/loop): polls by time. gap_idle: start to "
+		  "start after an idle poll (a long one is the thread off its CPU: the host or "
+		  "another process); gap_busy: after a poll that did work (tern's work plus the "
+		  "app's); work: inside tern_stack_poll (a long one is a stall inside tern, or a "
+		  "deschedule during it). tern-httpd's are the growth during the run (its max may "
+		  "predate it), tern-load's its whole process. The last column sets the gaps of 128 us "
+		  "or more (idle and busy: every gap is in one of the two) against the thread's "
+		  "involuntary context switches over the same time (/proc status; GNU time for "
+		  "tern-load): as many switches as long gaps means the long gaps are the scheduler's, "
+		  "not tern's:")
+	md.append("")
+	md.append("| run | side | histogram | %s | max us | gaps >= 128 us / involuntary switches |"
+		  % " | ".join(n for n, _, _ in GAP_RANGES))
+	md.append("|---|---|---|%s---:|---:|" % ("---:|" * len(GAP_RANGES)))
+	md.extend(rows)
+
+
+
 def scale_table(out, md):
 	"""bench/e2e/scale.sh's table, when it ran."""
 	try:
@@ -214,7 +351,10 @@ def main(argv):
 	md.append("- load average at start / end: %s / %s; idle vCPU polling during kernel runs: %s"
 		  % (load0, os.getloadavg()[0], idle))
 	md.append("")
+	cost = load(out, "cost")
+	headline(cost, conns, md)
 	versus.markdown(md)
+	loop_table(cost, md)
 	scale_table(out, md)
 	lcores_table(out, md)
 	n = [line for line in open(notes).read().splitlines() if line.strip()] + versus.notes

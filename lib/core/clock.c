@@ -14,4 +14,6 @@ tern_clock_init(struct tern_clock *c)
 	/* mult = 1e9 * 2^32 / hz, so ns = tsc * mult / 2^32 */
 	c->mult = (uint64_t)(((unsigned __int128)1000000000u << 32) / c->hz);
 	c->base_tsc = rte_rdtsc();
+	c->read_tsc = NULL;
+	c->read_arg = NULL;
 }

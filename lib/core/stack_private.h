@@ -19,6 +19,7 @@
 #include <tern/chan.h>
 #include <tern/config.h>
 #include <tern/stack.h>
+#include <tern/stats.h>
 
 #include "core/clock.h"
 #include "core/counters.h"
@@ -102,13 +103,15 @@ struct tern_stack {
 
 	struct tern_clock clock;
 	uint64_t loop_tsc;		/* TSC at the start of the last poll (0: none yet) */
-	bool loop_worked;		/* the last poll handled packets or commands */
+	bool loop_worked;		/* the last poll handled packets, commands or timers */
 	struct timer_wheel *wheel;
 	struct arp_table *arp;
 	struct icmp_table *icmp;
 	struct udp_table *udp;
 	struct tcp_table *tcp;
 	struct steer_domain *steer;	/* NULL: one queue, nothing to steer */
+	tern_tap_fn tap;		/* capture tap on RX bursts and TX flushes; NULL = off */
+	void *tap_arg;
 
 	uint16_t ephemeral_next;	/* UDP ephemeral port cursor */
 	struct tern_config cfg;		/* copy, for the settings layers read */
@@ -118,6 +121,9 @@ struct tern_stack {
 	struct stack_ev evq[STACK_EVQ_SIZE];
 
 	uint64_t ctr[CTR_COUNT] __rte_cache_aligned;
+	/* the loop-gap recorder (stack/stack_poll.c): one bucket of each
+	 * histogram a poll touches is hot, the rest stays cold */
+	struct tern_loop_hist loop_hist[TERN_LOOP_KIND_COUNT] __rte_cache_aligned;
 
 	/* cold: listings for other threads (tern-stat), served between
 	 * iterations (core/stack_mbox.h) */

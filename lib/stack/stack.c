@@ -265,6 +265,13 @@ tern_stack_lcore(const struct tern_stack *s)
 	return s->lcore_id;
 }
 
+void
+tern_stack_set_tap(struct tern_stack *s, tern_tap_fn fn, void *arg)
+{
+	s->tap_arg = arg;
+	s->tap = fn;
+}
+
 uint16_t
 tern_stack_tx_drain(struct tern_stack *s, uint16_t iface,
 		    struct rte_mbuf **out, uint16_t max)

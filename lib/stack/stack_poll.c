@@ -6,6 +6,8 @@
  *   tern_stack_process(): deliver staged events, drain app commands,
  *   run expired timers, build TCP output
  *   tx flush per interface
+ *   (busy/idle cycles and the loop-gap histograms are recorded at the
+ *   start and, for a poll that did work, the end of each iteration)
  *   (a pending listing request from tern-stat is answered at the end of
  *   tern_stack_process(), when every TCB is between events)
  * The loop owns every flush: protocol layers only stage frames and events
@@ -13,6 +15,8 @@
  * between frames, command bursts and timer batches once a staging area is
  * half full, and between rounds of TCP output that reported "held".
  * Embedding apps call tern_stack_input/process/tx_drain themselves.
+ * A capture tap (tern_stack_set_tap, for --pcap) sees each RX burst before
+ * input and each TX flush before the burst.
  */
 #include <rte_branch_prediction.h>
 #include <rte_cycles.h>
@@ -219,34 +223,70 @@ steered_run(struct tern_stack *s)
 	return work;
 }
 
-/* Busy/idle accounting: the time since the last poll belongs to it, busy
- * when it handled something (the app's work on what it delivered is in
- * there too), idle otherwise. One TSC read per iteration, shared with the
- * clock. */
+/* The loop-gap recorder: the bucket of a time is the bit length of its
+ * whole microseconds (0: under 1 us; b: below 2^b us), the last bucket
+ * taking everything from about a second on. A divide by a constant, a
+ * count-leading-zeros and one increment: a few cycles per poll. */
 static inline void
-loop_account(struct tern_stack *s, uint64_t tsc)
+loop_hist_add(struct tern_stack *s, enum tern_loop_kind kind, uint64_t cycles)
+{
+	struct tern_loop_hist *h = &s->loop_hist[kind];
+	uint64_t ns = tern_clock_cycles_ns(&s->clock, cycles), us = ns / 1000;
+	unsigned int b = us == 0 ? 0 : 64 - (unsigned int)__builtin_clzll(us);
+
+	h->count[RTE_MIN(b, TERN_LOOP_BUCKETS - 1u)]++;
+	if (unlikely(ns > h->max_ns))
+		h->max_ns = ns;
+}
+
+/* Busy/idle accounting at the start of a poll: the time since the last
+ * poll started belongs to that poll, busy when it handled something (the
+ * app's work on what it delivered is in there too), idle otherwise. The
+ * TSC read is the clock's. */
+static inline void
+loop_begin(struct tern_stack *s, uint64_t tsc)
 {
 	if (likely(s->loop_tsc != 0)) {
+		uint64_t d = tsc - s->loop_tsc;
+
 		if (s->loop_worked) {
-			stack_ctr_add(s, CTR_LOOP_BUSY_CYCLES, tsc - s->loop_tsc);
+			stack_ctr_add(s, CTR_LOOP_BUSY_CYCLES, d);
 			stack_ctr_inc(s, CTR_LOOP_BUSY_POLLS);
+			loop_hist_add(s, TERN_LOOP_GAP_BUSY, d);
 		} else {
-			stack_ctr_add(s, CTR_LOOP_IDLE_CYCLES, tsc - s->loop_tsc);
+			stack_ctr_add(s, CTR_LOOP_IDLE_CYCLES, d);
+			loop_hist_add(s, TERN_LOOP_GAP_IDLE, d);
 		}
 	}
 	s->loop_tsc = tsc;
+}
+
+/* A poll that did work reads the TSC a second time, so tern's own share
+ * (and a long iteration: a timer cascade, a full TX queue) is known apart
+ * from the app's; idle polls, the common case when lightly loaded, skip it. */
+static inline void
+loop_end(struct tern_stack *s, bool worked)
+{
+	s->loop_worked = worked;
+	if (worked) {
+		uint64_t d = tern_clock_tsc(&s->clock) - s->loop_tsc;
+
+		stack_ctr_add(s, CTR_LOOP_WORK_CYCLES, d);
+		loop_hist_add(s, TERN_LOOP_WORK, d);
+	}
 }
 
 unsigned int
 tern_stack_poll(struct tern_stack *s)
 {
 	struct rte_mbuf *pkts[STACK_TXB_SIZE];
-	uint64_t tsc = rte_rdtsc();
+	uint64_t tsc = tern_clock_tsc(&s->clock);
 	uint64_t now = tern_clock_ns_at(&s->clock, tsc);
+	uint64_t timers = s->ctr[CTR_TIMER_EXPIRED];
 	unsigned int work = 0;
 	uint16_t i;
 
-	loop_account(s, tsc);
+	loop_begin(s, tsc);
 	s->now_ns = now;		/* the RX fault filter's clock */
 	for (i = 0; i < s->n_ifaces; i++) {
 		uint16_t n;
@@ -256,6 +296,9 @@ tern_stack_poll(struct tern_stack *s)
 		n = netif_rx(s, i, pkts, s->burst);
 		if (n == 0)
 			continue;
+		if (unlikely(s->tap != NULL))
+			s->tap(s->tap_arg, s->iface[i].port_id, s->iface[i].queue_id,
+			       TERN_TAP_RX, pkts, n);
 		stack_rx_burst(s, i, pkts, n, false);
 		work += n;
 	}
@@ -263,8 +306,22 @@ tern_stack_poll(struct tern_stack *s)
 		work += steered_run(s);
 	work += process(s, now);
 	stack_tx_flush(s);
-	s->loop_worked = work != 0;
+	/* a poll that only ran timers did work too (and may have been long) */
+	loop_end(s, work != 0 || s->ctr[CTR_TIMER_EXPIRED] != timers);
 	return work;
+}
+
+/* The capture tap sees each frame once, on its first flush: the frames at
+ * the front that an earlier flush deferred (txb_deferred) were shown then. */
+static inline void
+iface_flush(struct tern_stack *s, uint16_t i)
+{
+	struct stack_iface *f = &s->iface[i];
+
+	if (unlikely(s->tap != NULL) && f->is_port && f->txb_len > f->txb_deferred)
+		s->tap(s->tap_arg, f->port_id, f->queue_id, TERN_TAP_TX,
+		       f->txb + f->txb_deferred, f->txb_len - f->txb_deferred);
+	netif_tx_flush(s, i);
 }
 
 void
@@ -273,7 +330,7 @@ stack_tx_flush(struct tern_stack *s)
 	uint16_t i;
 
 	for (i = 0; i < s->n_ifaces; i++)
-		netif_tx_flush(s, i);
+		iface_flush(s, i);
 }
 
 void
@@ -285,7 +342,7 @@ stack_flush_if_high(struct tern_stack *s)
 		stack_events_flush(s);
 	for (i = 0; i < s->n_ifaces; i++)
 		if (unlikely(s->iface[i].txb_len >= STACK_TXB_SIZE / 2))
-			netif_tx_flush(s, i);
+			iface_flush(s, i);
 }
 
 void

@@ -125,11 +125,16 @@ struct tcp_reass_seg {
 	struct rte_mbuf *m;		/* data offset at `seq` */
 };
 
+/* SACK blocks reported most recently (RFC 2018 4), remembered by one
+ * sequence number inside each: the block holding it, as the queue is now,
+ * is the block (blocks grow and merge as data arrives). */
+#define TCP_SACK_RECENT 4u
 struct tcp_reass {
 	uint16_t n;
+	uint8_t n_recent;
 	uint32_t bytes;
-	uint32_t last_seq;		/* start of the segment that arrived last
-					 * (RFC 2018 4: it leads the SACK blocks) */
+	uint32_t recent[TCP_SACK_RECENT];	/* most recent first; [0] is the
+						 * segment that arrived last */
 	struct tcp_reass_seg seg[TCP_REASS_MAX];	/* sorted by seq */
 };
 
@@ -222,6 +227,14 @@ struct tcb {
 	struct tcp_scoreboard *sb;	/* NULL until the peer SACKs something */
 	uint32_t dsack_left;		/* RFC 2883: duplicate to report in the */
 	uint32_t dsack_right;		/* next ACK; left == right: none */
+	struct {			/* RFC 3708: undo a spurious fast retransmit */
+		uint32_t cwnd;		/* before the congestion response */
+		uint32_t ssthresh;
+		uint32_t una;		/* the episode's sequence space [una, high) */
+		uint32_t high;
+		uint16_t retrans;	/* its resends not reported as D-SACK yet */
+		uint8_t armed;
+	} undo;
 	struct tern_chan *chan;		/* where events go */
 	uint64_t cookie;		/* app tag (listener's for passive opens) */
 	struct tcp_listener *listener;	/* passive, until accepted */

@@ -6,7 +6,9 @@
  * one op of the connection's algorithm and stores cwnd and ssthresh back.
  * Called by tcp_input.c / tcp_input_ack.c (establishment, ACKs, duplicate
  * ACKs, recovery), tcp_input_ecn.c (ECN-Echo), tcp_timer.c (RTO),
- * tcp_output.c (idle restart) and tcp_user.c (per-connection selection);
+ * tcp_output.c (idle restart), tcp_user.c (per-connection selection)
+ * and tcp_sack.c (the RFC 3708 undo of a spurious fast retransmit, whose
+ * baseline recovery entry saves);
  * they decide when, cc/ decides how much.
  */
 #include <errno.h>
@@ -97,6 +99,14 @@ tcp_cc_recovery_enter(struct tcb *tcb, uint64_t now, bool sack, bool reduced)
 {
 	struct tcp_cc_view v;
 
+	/* RFC 3708: what to restore if D-SACKs show every resend of this
+	 * episode was needless (tcp_sack.c); they need SACK */
+	tcb->undo.armed = (tcb->flags & TCB_F_SACK_OK) != 0;
+	tcb->undo.cwnd = tcb->cwnd;
+	tcb->undo.ssthresh = tcb->ssthresh;
+	tcb->undo.una = tcb->snd.una;
+	tcb->undo.high = tcb->snd.max;
+	tcb->undo.retrans = 0;
 	view_of(&v, tcb, now);
 	if (reduced) {
 		v.cwnd = RTE_MIN(v.cwnd, sack ? v.ssthresh : v.ssthresh + 3 * v.mss);
@@ -146,12 +156,21 @@ tcp_cc_rto(struct tcb *tcb, uint64_t now, bool first)
 {
 	struct tcp_cc_view v;
 
+	tcb->undo.armed = 0;		/* a timeout is not undone (no Eifel yet) */
 	view_of(&v, tcb, now);
 	if (first)
 		cc_ops(tcb)->on_rto(&v);
 	else
 		tcp_cc_loss_window(&v);
 	view_done(tcb, &v);
+}
+
+void
+tcp_cc_undo(struct tcb *tcb)
+{
+	tcb->cwnd = RTE_MAX(tcb->cwnd, tcb->undo.cwnd);
+	tcb->ssthresh = RTE_MAX(tcb->ssthresh, tcb->undo.ssthresh);
+	tcb->undo.armed = 0;
 }
 
 void

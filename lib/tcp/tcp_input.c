@@ -9,7 +9,9 @@
  * connection and then of a listener, then the entry function of the state
  * (CLOSED, LISTEN, SYN-SENT, or "otherwise", which runs the RFC's steps in
  * order: PAWS, sequence number, RST, SYN, ACK, text, FIN; one function
- * each). Every step returns a verdict and verdict_apply() is the one place
+ * each). Text on a SYN is held until the connection is established
+ * (syn_text_hold/release); a SYN-ACK's goes on to the text and FIN
+ * steps. Every step returns a verdict and verdict_apply() is the one place
  * that acts on it (ACK now, RST reply, counted drop, free). The mbuf is
  * freed there unless a step handed it on, to the app (tcp_ev_data) or to
  * the reassembly queue. Input updates the TCB, raises events and sets
@@ -128,13 +130,15 @@ syn_options(const struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *
 }
 
 /* Take the peer's SYN: IRS, RCV.NXT, options, its (unscaled) window.
- * Data in a SYN is not taken; the peer resends it (lib/README.md). */
+ * Its text is the caller's (syn_text_hold, syn_ack_text). */
 static void
 syn_accept(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in)
 {
 	tcb->irs = in->seg.seq;
 	tcb->rcv.nxt = in->seg.seq + 1;
-	tcb->rcv.adv = tcb->rcv.nxt;		/* nothing advertised yet */
+	/* an active open offered rcv.wnd in its SYN (unscaled); a passive one
+	 * has offered nothing yet (rcv.wnd is 0 until the SYN-ACK) */
+	tcb->rcv.adv = tcb->rcv.nxt + tcb->rcv.wnd;
 	tcb->ts.last_ack_sent = tcb->rcv.nxt;
 	syn_options(s, tcb, &in->seg.opts, in->now);
 	tcp_in_ecn_syn(s, tcb, in);		/* RFC 3168 6.1.1 */
@@ -170,6 +174,10 @@ closed_input(struct seg_in *in)
 
 static enum in_verdict synced_input(struct tern_stack *s, struct tcb *tcb,
 				    struct seg_in *in);
+static void syn_text_hold(struct tern_stack *s, struct tcb *tcb, struct seg_in *in,
+			  uint32_t wnd);
+static enum in_verdict syn_ack_text(struct tern_stack *s, struct tcb *tcb,
+				   struct seg_in *in);
 
 /* RFC 4987 3.6: the ACK that returns a valid SYN cookie completes a
  * handshake the listener did not remember. The connection starts in
@@ -192,7 +200,10 @@ cookie_established(struct tern_stack *s, struct tcp_listener *l, const struct se
 	tcb->iss = in->seg.ack - 1;
 	tcb->snd.una = tcb->snd.nxt = tcb->snd.max = in->seg.ack;
 	tcb->irs = in->seg.seq - 1;
-	tcb->rcv.nxt = tcb->rcv.adv = in->seg.seq;
+	tcb->rcv.nxt = in->seg.seq;
+	/* what the cookie SYN-ACK offered (tcp_cookie_reply, unscaled) */
+	tcb->rcv.wnd = RTE_MIN(tcb->rcvbuf, (uint32_t)UINT16_MAX);
+	tcb->rcv.adv = tcb->rcv.nxt + tcb->rcv.wnd;
 	tcb->ts.last_ack_sent = tcb->rcv.nxt;
 	syn_options(s, tcb, o, in->now);
 	tcb->snd.wnd = (uint32_t)in->seg.wnd << tcb->snd.wscale;
@@ -253,7 +264,10 @@ listen_input(struct tern_stack *s, struct tcp_listener *l, struct seg_in *in,
 	if (tcp_cookie_wanted(s, l) ||
 	    (tcp_conn_table_full(s->tcp) &&
 	     s->cfg.tcp_syncookies != TERN_TCP_SYNCOOKIES_OFF)) {
-		/* RFC 4987 3.6: answer, keep nothing */
+		/* RFC 4987 3.6: answer, keep nothing; not even the SYN's data,
+		 * which the cookie does not acknowledge: the peer resends it */
+		if (in->payload > 0)
+			stack_ctr_inc(s, CTR_TCP_RX_SYN_DATA_COOKIE);
 		tcp_cookie_reply(s, l, in->iface, in->ip, &in->seg, in->now);
 		return IN_DONE;
 	}
@@ -275,6 +289,8 @@ listen_input(struct tern_stack *s, struct tcp_listener *l, struct seg_in *in,
 	tcb->snd.una = tcb->snd.nxt = tcb->snd.max = tcb->iss;
 	tcb->snd.wl2 = tcb->iss;
 	syn_accept(s, tcb, in);
+	/* the SYN-ACK's window is unscaled (RFC 7323 2.2) */
+	syn_text_hold(s, tcb, in, RTE_MIN(tcp_rcv_window(tcb), (uint32_t)UINT16_MAX));
 	tcp_cc_init(tcb, in->now, false);	/* IW for the MSS now known */
 	tcp_set_state(s, tcb, TCP_ST_SYN_RECEIVED);
 	tcp_output_schedule(s, tcb);	/* output sends the SYN,ACK */
@@ -334,9 +350,11 @@ syn_sent_input(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
 	syn_accept(s, tcb, in);
 	if (ack) {
 		syn_acked_established(s, tcb, in);
-		return IN_DONE;
+		return syn_ack_text(s, tcb, in);
 	}
-	/* simultaneous open: the ACK output owes is our SYN,ACK */
+	/* simultaneous open: the ACK output owes is our SYN,ACK; the text
+	 * waits within the window our SYN offered */
+	syn_text_hold(s, tcb, in, tcp_rcv_offered(tcb));
 	tcp_set_state(s, tcb, TCP_ST_SYN_RECEIVED);
 	tcb->flags |= TCB_F_SYNACK_AGAIN;
 	tcp_output_ack_now(s, tcb);
@@ -439,8 +457,9 @@ seg_accepted(struct tcb *tcb, const struct seg_in *in)
 static enum in_verdict
 step_seq(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
 {
-	/* RCV.WND: never less than the edge advertised last (tcp_rcv_window) */
-	uint32_t wnd = tcp_rcv_window(tcb);
+	/* RCV.WND is what the peer was told: the right edge advertised last,
+	 * not free space we have not offered (RFC 9293 3.10.7.4, 3.8.6.2.2) */
+	uint32_t wnd = tcp_rcv_offered(tcb);
 
 	/* a probe of our zero window: data beyond it, or the 1-byte-back
 	 * probe some stacks (Linux) send at RCV.NXT - 1; plain ACKs are not */
@@ -625,11 +644,65 @@ step_fin(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
 	return IN_DONE;
 }
 
+/* ---- text on a SYN (3.10.7.2 LISTEN, 3.10.7.3 SYN-SENT) ------------------ */
+
+/* A SYN's text "should be queued for processing after the connection is
+ * established", and acknowledged: up to `wnd` bytes (the window our
+ * SYN-ACK can offer, or the one our SYN offered) are held in the
+ * reassembly queue below rcv.nxt until then (syn_text_release). The rest,
+ * and a FIN (it would need the app before the handshake is done), is left
+ * for the peer to send again. */
+static void
+syn_text_hold(struct tern_stack *s, struct tcb *tcb, struct seg_in *in, uint32_t wnd)
+{
+	uint32_t len = RTE_MIN(in->len, wnd);
+
+	if (len == 0)
+		return;
+	in->len = len;
+	if (tcp_reass_hold(s, tcb, payload_take(in), in->seq, len) != 0)
+		return;				/* counted; it comes again */
+	tcb->rcv.nxt += len;
+	stack_ctr_inc(s, CTR_TCP_RX_SYN_DATA);
+}
+
+/* SYN-RECEIVED became ESTABLISHED: the app knows the connection now
+ * (ACCEPTED or CONNECTED went first); hand it the SYN's text. */
+static void
+syn_text_release(struct tern_stack *s, struct tcb *tcb)
+{
+	struct rte_mbuf *m;
+	uint32_t n;
+
+	m = tcp_reass_take_held(s, tcb, tcb->irs + 1, &n);
+	if (m != NULL)
+		tcp_ev_data(s, tcb, m, n);
+}
+
+/* 3.10.7.3: a SYN-ACK that made us ESTABLISHED goes on "at the sixth
+ * step" with its text and FIN, inside the window our SYN offered. */
+static enum in_verdict
+syn_ack_text(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
+{
+	enum in_verdict v;
+
+	if (in->len == 0 && !in->fin)
+		return IN_DONE;
+	seg_trim(s, tcb, in, tcp_rcv_offered(tcb));
+	if (in->len > 0)
+		stack_ctr_inc(s, CTR_TCP_RX_SYN_DATA);
+	v = step_text(s, tcb, in);
+	if (v == IN_CONTINUE)
+		v = step_fin(s, tcb, in);
+	return v;
+}
+
 /* ---- 3.10.7.4 "otherwise": the synchronized states and SYN-RECEIVED ------ */
 
 static enum in_verdict
 synced_input(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
 {
+	bool syn_received = tcb->state == TCP_ST_SYN_RECEIVED;
 	enum in_verdict v;
 
 	v = step_paws(tcb, in);
@@ -641,6 +714,8 @@ synced_input(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
 		v = step_syn(s, tcb, in);
 	if (v == IN_CONTINUE)
 		v = tcp_in_ack(s, tcb, in);
+	if (v == IN_CONTINUE && syn_received)
+		syn_text_release(s, tcb);	/* before this segment's text */
 	if (v == IN_CONTINUE)
 		v = step_text(s, tcb, in);
 	if (v == IN_CONTINUE)
@@ -678,6 +753,7 @@ conn_input(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
 	tcb->snd.wnd = in->seg.wnd;		/* a SYN's window: not scaled */
 	tcb->snd.wl1 = in->seg.seq;
 	syn_acked_established(s, tcb, in);
+	syn_text_release(s, tcb);
 	return IN_DONE;
 }
 

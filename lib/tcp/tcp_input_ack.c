@@ -98,6 +98,7 @@ cwnd_on_ack(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in,
 		if (seq_geq(in->seg.ack, tcb->recover)) {
 			tcp_cc_recovery_exit(tcb, in->now);
 			tcb->flags &= ~(TCB_F_FAST_RECOVERY | TCB_F_SACK_RECOVERY);
+			tcp_undo_on_exit(s, tcb);
 			tcb->dupacks = 0;
 			if (tcb->sb != NULL && tcb->sb->n == 0)
 				tcp_sack_free(tcb);

@@ -353,6 +353,7 @@ resend_range(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o,
 		tcb->flags &= ~TCB_F_RTT_TIMING;	/* Karn */
 	if (tcp_output_xmit(s, tcb, &tx, o) != 0)
 		return -ENOMEM;
+	tcp_undo_resent(tcb);
 	*used = tx.len + ((tx.flags & TCP_FLAG_FIN) ? 1 : 0);
 	return 0;
 }

@@ -24,12 +24,27 @@
 #include "wire/ip4_hdr.h"
 #include "wire/wire_io.h"
 
+/* The most the window field can offer: 65535 << Rcv.Wind.Shift (RFC
+ * 7323 2.3), 65535 without window scaling (RFC 9293 3.1). */
+static uint32_t
+rcv_wnd_max(const struct tcb *tcb)
+{
+	uint8_t ws = (tcb->flags & TCB_F_WS_OK) ? tcb->rcv.wscale : 0;
+
+	return (uint32_t)UINT16_MAX << ws;
+}
+
 uint32_t
 tcp_rcv_window(const struct tcb *tcb)
 {
 	uint32_t used = tcb->unread + tcp_reass_bytes(tcb);
 	uint32_t avail = used < tcb->rcvbuf ? tcb->rcvbuf - used : 0;
 	uint32_t cur = tcp_rcv_offered(tcb);
+
+	/* free space the header cannot carry is never offered: not in the
+	 * window field, not in the update decision, and so not in the edge
+	 * (rcv.adv) the acceptability test checks */
+	avail = RTE_MIN(avail, rcv_wnd_max(tcb));
 
 	/* RFC 9293 3.10.7.4 / 1122 4.2.2.16: never shrink the right edge */
 	if (avail <= cur)
@@ -95,53 +110,6 @@ tcp_output_syn_opts(const struct tern_stack *s, const struct tcb *tcb,
 	}
 }
 
-/* RFC 2018 4: SACK blocks for the out-of-order data we hold, adjacent
- * segments merged; the block holding the segment that arrived last goes
- * first ("MUST"), the others follow in sequence order. tcp_opts_emit()
- * keeps as many as fit. */
-static void
-sack_latest_first(struct tcp_opts *o, uint8_t first, uint32_t last_seq)
-{
-	struct tcp_sack_block b;
-	uint8_t k;
-
-	for (k = first + 1; k < o->n_sack; k++) {
-		if (!seq_in(last_seq, o->sack[k].left, o->sack[k].right))
-			continue;
-		b = o->sack[k];
-		memmove(&o->sack[first + 1], &o->sack[first], (k - first) * sizeof(b));
-		o->sack[first] = b;
-		return;
-	}
-}
-
-/* The blocks follow a D-SACK block when there is one (o->n_sack = 1). */
-static void
-sack_blocks(const struct tcb *tcb, struct tcp_opts *o)
-{
-	const struct tcp_reass *r = tcb->reass;
-	uint8_t first = o->n_sack, n = o->n_sack;
-	uint16_t i;
-
-	for (i = 0; i < r->n; i++) {
-		uint32_t left = r->seg[i].seq, right = left + r->seg[i].len;
-
-		if (n > first && seq_leq(left, o->sack[n - 1].right)) {
-			o->sack[n - 1].right = seq_max(o->sack[n - 1].right, right);
-			continue;
-		}
-		if (n == TCP_OPT_MAX_SACK)
-			break;
-		o->sack[n].left = left;
-		o->sack[n].right = right;
-		n++;
-	}
-	o->n_sack = n;
-	if (n > 0)
-		o->present |= TCP_OPTF_SACK;
-	sack_latest_first(o, first, r->last_seq);
-}
-
 void
 tcp_output_opts(const struct tern_stack *s, const struct tcb *tcb, struct tcp_opts *o)
 {
@@ -160,8 +128,7 @@ tcp_output_opts(const struct tern_stack *s, const struct tcb *tcb, struct tcp_op
 		o->n_sack = 1;
 		o->present |= TCP_OPTF_SACK;
 	}
-	if (tcb->reass != NULL && tcb->reass->n > 0)
-		sack_blocks(tcb, o);
+	tcp_sack_blocks(tcb, o);
 }
 
 uint32_t

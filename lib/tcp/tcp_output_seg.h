@@ -25,19 +25,6 @@ struct tcp_tx {
 	bool rexmit;		/* counts as a retransmission */
 };
 
-/* The right edge we last advertised, as a window from rcv.nxt (0 when
- * nothing sane was advertised yet, e.g. before rcv.nxt was known). */
-static inline uint32_t
-tcp_rcv_offered(const struct tcb *tcb)
-{
-	uint32_t d = tcb->rcv.adv - tcb->rcv.nxt;
-
-	if (!seq_gt(tcb->rcv.adv, tcb->rcv.nxt) ||
-	    d > tcb->rcvbuf + (1u << TCP_WSCALE_MAX))
-		return 0;
-	return d;
-}
-
 /* Options of a SYN or SYN-ACK (RFC 9293 3.7.1, RFC 7323, RFC 2018). */
 void tcp_output_syn_opts(const struct tern_stack *s, const struct tcb *tcb,
 			 struct tcp_opts *o);

@@ -54,6 +54,7 @@
 #include "core/token_bucket.h"
 #include "tcp/tcb.h"
 #include "tcp/tcp_seq.h"
+#include "wire/tcp_hdr.h"
 
 struct rte_hash;
 struct rte_mbuf;
@@ -356,6 +357,17 @@ int tcp_reass_insert(struct tern_stack *s, struct tcb *tcb, struct rte_mbuf *m,
 /* Take the queued data that now starts at rcv.nxt (after an in-order
  * arrival), as one chain; *len = bytes (0 and NULL when none). */
 struct rte_mbuf *tcp_reass_pull(struct tern_stack *s, struct tcb *tcb, uint32_t *len);
+/* Hold `m` (`len` bytes at `seq`, the text of a SYN, already below
+ * rcv.nxt) in the empty queue until the connection is established. 0, or
+ * -ENOMEM (m freed: the peer sends it again). */
+int tcp_reass_hold(struct tern_stack *s, struct tcb *tcb, struct rte_mbuf *m,
+		   uint32_t seq, uint32_t len);
+/* Take what tcp_reass_hold() kept, as one chain from `seq`. */
+struct rte_mbuf *tcp_reass_take_held(struct tern_stack *s, struct tcb *tcb, uint32_t seq,
+				     uint32_t *len);
+/* The contiguous block of queued data holding `seq`: [*left, *right). */
+bool tcp_reass_block(const struct tcp_reass *r, uint32_t seq, uint32_t *left,
+		     uint32_t *right);
 void tcp_reass_free(struct tern_stack *s, struct tcb *tcb);
 /* Drop the first `n` bytes of packet `m` (n <= pkt_len), freeing segments
  * that end up empty: rte_pktmbuf_adj works within the first segment only.
@@ -399,6 +411,11 @@ bool tcp_sack_next_lost(const struct tcb *tcb, uint32_t max, uint32_t *seq, uint
 bool tcp_sack_next_unsacked(const struct tcb *tcb, uint32_t max, uint32_t *seq,
 			    uint32_t *len);
 bool tcp_sack_rescue(const struct tcb *tcb, uint32_t max, uint32_t *seq, uint32_t *len);
+/* RFC 3708: a resend went out while a fast-retransmit episode may still
+ * be undone; and the recovery ended: undo now if every resend of it was
+ * reported as a duplicate (counted). */
+void tcp_undo_resent(struct tcb *tcb);
+void tcp_undo_on_exit(struct tern_stack *s, struct tcb *tcb);
 /* SACKed bytes inside [from, to). */
 uint32_t tcp_sack_sacked_in(const struct tcb *tcb, uint32_t from, uint32_t to);
 /* Go-back-N resend at `seq`: past any SACKed range it falls in; *room =
@@ -406,6 +423,12 @@ uint32_t tcp_sack_sacked_in(const struct tcb *tcb, uint32_t from, uint32_t to);
 uint32_t tcp_sack_skip(const struct tcb *tcb, uint32_t seq, uint32_t *room);
 /* Receiver: report [left, right) as a duplicate in the next ACK. */
 void tcp_dsack_note(struct tcb *tcb, uint32_t left, uint32_t right);
+/* Receiver: the SACK blocks of our next segment (RFC 2018 4, RFC 2883 4)
+ * appended to `o` (after a D-SACK block already there): the block holding
+ * the segment that arrived last, then the blocks reported most recently,
+ * most recent first, then any other island, lowest first. Blocks below
+ * rcv.nxt are never reported. */
+void tcp_sack_blocks(const struct tcb *tcb, struct tcp_opts *o);
 
 /* ---- tcp_sndq.c ---- */
 /* Append the app's chain (all of its bytes). */
@@ -448,7 +471,23 @@ void tcp_output_cookie_synack(struct tern_stack *s, const struct ip4_hdr_v *ip,
  * from no connection, laddr -> raddr: a TIME-WAIT record's ACK. */
 void tcp_output_bare(struct tern_stack *s, uint32_t laddr, uint32_t raddr,
 		     struct tcp_seg *h);
-/* The window we would advertise now (bytes, before scaling). */
+/* RCV.WND as the peer may use it: the right edge we last advertised,
+ * as a window from rcv.nxt (0 when nothing sane was advertised yet).
+ * The acceptability test (RFC 9293 3.10.7.4) checks segments against it. */
+static inline uint32_t
+tcp_rcv_offered(const struct tcb *tcb)
+{
+	uint32_t d = tcb->rcv.adv - tcb->rcv.nxt;
+
+	if (!seq_gt(tcb->rcv.adv, tcb->rcv.nxt) ||
+	    d > tcb->rcvbuf + (1u << TCP_WSCALE_MAX))
+		return 0;
+	return d;
+}
+/* The window we would advertise now (bytes, before scaling): free buffer
+ * space clamped to what the header can carry (65535 << Rcv.Wind.Shift),
+ * never less than tcp_rcv_offered(), and moved beyond it only by a
+ * worthwhile step (receiver SWS avoidance). */
 uint32_t tcp_rcv_window(const struct tcb *tcb);
 
 /* ---- tcp_timer.c ---- */
@@ -498,6 +537,10 @@ void tcp_cc_after_idle(struct tcb *tcb, uint64_t now);
 /* ECN-Echo reduction (RFC 3168 6.1.2); the caller keeps it to once per
  * window. */
 void tcp_cc_ecn(struct tcb *tcb, uint64_t now);
+/* RFC 3708 response: cwnd and ssthresh back to at least what they were
+ * before the fast retransmit (saved by tcp_cc_recovery_enter). The
+ * algorithm's own state starts from there. */
+void tcp_cc_undo(struct tcb *tcb);
 const char *tcp_cc_name(const struct tcb *tcb);
 
 /* ---- tcp_info.c ---- */

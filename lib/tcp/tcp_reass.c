@@ -12,7 +12,11 @@
  * soon as it is empty, so the common in-order connection carries one NULL
  * pointer. Bytes that arrived first win: a new segment keeps only the
  * parts that fill holes (indirect clones when it fills more than one), and
- * a segment with nothing new is a counted duplicate.
+ * a segment with nothing new is a counted duplicate, noted for D-SACK
+ * (RFC 2883) like the first duplicate stretch of any segment. The queue
+ * also remembers the blocks most recently reported (RFC 2018 4, for
+ * tcp_sack_blocks) and holds the text of a SYN below rcv.nxt until the
+ * connection is established (tcp_reass_hold, tcp_reass_take_held).
  */
 #include <errno.h>
 #include <stddef.h>
@@ -148,6 +152,59 @@ piece_cut(struct rte_mbuf *m, uint32_t seq, const struct reass_piece *p)
 	return m;
 }
 
+bool
+tcp_reass_block(const struct tcp_reass *r, uint32_t seq, uint32_t *left, uint32_t *right)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < r->n; i++)
+		if (seq_in(seq, r->seg[i].seq, r->seg[i].seq + r->seg[i].len))
+			break;
+	if (i == r->n)
+		return false;
+	for (k = i; k > 0 && r->seg[k - 1].seq + r->seg[k - 1].len == r->seg[k].seq; k--)
+		;
+	*left = r->seg[k].seq;
+	for (k = i; k + 1u < r->n && r->seg[k].seq + r->seg[k].len == r->seg[k + 1].seq; k++)
+		;
+	*right = r->seg[k].seq + r->seg[k].len;
+	return true;
+}
+
+/* RFC 2018 4: the block holding `seq` (the segment that triggered this
+ * ACK) becomes the most recent; the blocks reported before it follow,
+ * less those it now covers (it may have merged them). */
+static void
+reass_recent_push(struct tcp_reass *r, uint32_t seq)
+{
+	uint32_t old[TCP_SACK_RECENT], left, right;
+	unsigned int i, n = 1;
+
+	if (!tcp_reass_block(r, seq, &left, &right))
+		return;
+	memcpy(old, r->recent, sizeof(old));
+	for (i = 0; i < r->n_recent && n < TCP_SACK_RECENT; i++)
+		if (!seq_in(old[i], left, right))
+			r->recent[n++] = old[i];
+	r->recent[0] = seq;
+	r->n_recent = (uint8_t)n;
+}
+
+/* RFC 2883 4: the first stretch of [seq, seq + len) that was queued
+ * already (the holes `p` are what was not). */
+static void
+reass_dup_note(struct tcb *tcb, uint32_t seq, uint32_t len, const struct reass_piece *p,
+	       unsigned int n)
+{
+	uint32_t end = seq + len, cur = seq;
+	unsigned int i;
+
+	for (i = 0; i < n && p[i].seq == cur; i++)
+		cur = p[i].seq + p[i].len;
+	if (seq_lt(cur, end))
+		tcp_dsack_note(tcb, cur, i < n ? p[i].seq : end);
+}
+
 int
 tcp_reass_insert(struct tern_stack *s, struct tcb *tcb, struct rte_mbuf *m,
 		 uint32_t seq, uint32_t len)
@@ -161,12 +218,18 @@ tcp_reass_insert(struct tern_stack *s, struct tcb *tcb, struct rte_mbuf *m,
 		stack_drop(s, m, CTR_TCP_RX_REASS_FULL);
 		return -ENOMEM;
 	}
-	r->last_seq = seq;
 	n = reass_holes(r, seq, len, p);
-	if (n == 0 || r->n + n > TCP_REASS_MAX) {
-		stack_drop(s, m, n == 0 ? CTR_TCP_RX_DUP : CTR_TCP_RX_REASS_FULL);
+	reass_dup_note(tcb, seq, len, p, n);
+	if (n == 0) {
+		/* all of it queued before: D-SACK, then the block holding it */
+		reass_recent_push(r, seq);
+		stack_drop(s, m, CTR_TCP_RX_DUP);
+		return 0;
+	}
+	if (r->n + n > TCP_REASS_MAX) {
+		stack_drop(s, m, CTR_TCP_RX_REASS_FULL);
 		reass_put_if_empty(tcb);
-		return n == 0 ? 0 : -ENOSPC;
+		return -ENOSPC;
 	}
 	/* more than one hole: the later pieces share m's buffers */
 	for (i = 1; i < n; i++) {
@@ -180,7 +243,22 @@ tcp_reass_insert(struct tern_stack *s, struct tcb *tcb, struct rte_mbuf *m,
 	pm[0] = m;
 	for (i = 0; i < n; i++)
 		reass_place(r, p[i].seq, p[i].len, piece_cut(pm[i], seq, &p[i]));
+	reass_recent_push(r, seq);
 	stack_ctr_inc(s, CTR_TCP_RX_OOO);
+	return 0;
+}
+
+int
+tcp_reass_hold(struct tern_stack *s, struct tcb *tcb, struct rte_mbuf *m, uint32_t seq,
+	       uint32_t len)
+{
+	struct tcp_reass *r = reass_get(s, tcb);
+
+	if (r == NULL || r->n != 0) {
+		stack_drop(s, m, CTR_TCP_RX_REASS_FULL);
+		return -ENOMEM;
+	}
+	reass_place(r, seq, len, m);
 	return 0;
 }
 
@@ -192,12 +270,15 @@ reass_shift(struct tcp_reass *r, unsigned int k)
 	r->n = (uint16_t)(r->n - k);
 }
 
-struct rte_mbuf *
-tcp_reass_pull(struct tern_stack *s, struct tcb *tcb, uint32_t *len)
+/* Take the queued data that starts at `nxt` as one chain. A queued piece
+ * that data arriving in order covered (partly) was received twice:
+ * RFC 2883 reports it (the first such piece). */
+static struct rte_mbuf *
+reass_pull_from(struct tern_stack *s, struct tcb *tcb, uint32_t nxt, uint32_t *len)
 {
 	struct tcp_reass *r = tcb->reass;
 	struct rte_mbuf *head = NULL;
-	uint32_t nxt = tcb->rcv.nxt;
+	bool dup = false;
 	unsigned int i;
 
 	*len = 0;
@@ -209,6 +290,10 @@ tcp_reass_pull(struct tern_stack *s, struct tcb *tcb, uint32_t *len)
 
 		if (seq_gt(e->seq, nxt))
 			break;			/* a hole is left */
+		if (!dup && seq_lt(e->seq, nxt)) {
+			tcp_dsack_note(tcb, e->seq, seq_min(e->seq + e->len, nxt));
+			dup = true;
+		}
 		if (seq_leq(e->seq + e->len, nxt)) {
 			/* covered by data that came in order meanwhile */
 			r->bytes -= e->len;
@@ -231,6 +316,18 @@ tcp_reass_pull(struct tern_stack *s, struct tcb *tcb, uint32_t *len)
 	reass_shift(r, i);
 	reass_put_if_empty(tcb);
 	return head;
+}
+
+struct rte_mbuf *
+tcp_reass_pull(struct tern_stack *s, struct tcb *tcb, uint32_t *len)
+{
+	return reass_pull_from(s, tcb, tcb->rcv.nxt, len);
+}
+
+struct rte_mbuf *
+tcp_reass_take_held(struct tern_stack *s, struct tcb *tcb, uint32_t seq, uint32_t *len)
+{
+	return reass_pull_from(s, tcb, seq, len);
 }
 
 void

@@ -8,7 +8,9 @@
  * segment to resend (NextSeg rules 1, 3 and 4; rule 2, new data, is plain
  * sending), how much SACKed data lies in a range (the flight outside
  * recovery) and which SACKed ranges a go-back-N after an RTO skips;
- * tcp_input.c notes duplicates for D-SACK. The scoreboard is a sorted
+ * tcp_input.c and tcp_reass.c note duplicates for D-SACK, and
+ * tcp_output_seg.c asks tcp_sack_blocks() for the blocks every segment we
+ * send carries (RFC 2018 4 order). The scoreboard is a sorted
  * array of SACKed ranges (struct tcp_scoreboard, tcb.h); the holes between
  * them are what may be lost. Decisions: a range is forgotten rather than
  * two merged when the array is full (under-claiming SACKed data only costs
@@ -158,6 +160,44 @@ first_is_dsack(const struct tcp_opts *o, uint32_t ack)
 	       seq_leq(b[0].right, b[1].right);
 }
 
+/* ---- RFC 3708: undoing a spurious fast retransmit ------------------------ */
+
+void
+tcp_undo_resent(struct tcb *tcb)
+{
+	if (tcb->undo.armed && tcb->undo.retrans < UINT16_MAX)
+		tcb->undo.retrans++;
+}
+
+static void
+undo_now(struct tern_stack *s, struct tcb *tcb)
+{
+	tcp_cc_undo(tcb);
+	stack_ctr_inc(s, CTR_TCP_UNDO_DSACK);
+}
+
+void
+tcp_undo_on_exit(struct tern_stack *s, struct tcb *tcb)
+{
+	if (tcb->undo.armed && tcb->undo.retrans == 0)
+		undo_now(s, tcb);
+}
+
+/* A D-SACK for data of the episode: one of its resends was a duplicate
+ * (the original got there). When all of them were, the loss was not one:
+ * after the recovery (here) or at its end (tcp_undo_on_exit) cwnd and
+ * ssthresh go back. A duplicate made by the network counts the same
+ * (RFC 3708 5 accepts that). */
+static void
+dsack_undo(struct tern_stack *s, struct tcb *tcb, const struct tcp_sack_block *b)
+{
+	if (!tcb->undo.armed || tcb->undo.retrans == 0 ||
+	    !seq_geq(b->left, tcb->undo.una) || !seq_leq(b->right, tcb->undo.high))
+		return;
+	if (--tcb->undo.retrans == 0 && !(tcb->flags & TCB_F_FAST_RECOVERY))
+		undo_now(s, tcb);
+}
+
 uint32_t
 tcp_sack_update(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o,
 		uint32_t ack)
@@ -176,6 +216,7 @@ tcp_sack_update(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o,
 	if ((o->present & TCP_OPTF_SACK) && o->n_sack > 0) {
 		if (first_is_dsack(o, ack)) {
 			stack_ctr_inc(s, CTR_TCP_RX_DSACK);
+			dsack_undo(s, tcb, &o->sack[0]);
 			k = 1;
 		}
 		for (; k < o->n_sack; k++) {
@@ -400,4 +441,52 @@ tcp_dsack_note(struct tcb *tcb, uint32_t left, uint32_t right)
 		return;
 	tcb->dsack_left = left;
 	tcb->dsack_right = right;
+}
+
+/* ---- the receiver's blocks -------------------------------------------------- */
+
+/* Append [left, right) unless a block after `first` has it already. */
+static void
+sack_block_add(struct tcp_opts *o, uint8_t first, uint32_t left, uint32_t right)
+{
+	uint8_t k;
+
+	for (k = first; k < o->n_sack; k++)
+		if (o->sack[k].left == left)
+			return;
+	o->sack[o->n_sack].left = left;
+	o->sack[o->n_sack].right = right;
+	o->n_sack++;
+}
+
+/* RFC 2018 4: the first block holds the segment that triggered the ACK
+ * (recent[0]) and the next ones repeat the blocks reported most recently,
+ * newest first, so a sender that loses some ACKs still hears of every
+ * island; the list is not sorted. Islands never reported (more of them
+ * than blocks fit) come last, lowest first. A D-SACK block already in `o`
+ * (RFC 2883 4) stays first, and when it reports a duplicate of queued
+ * data, recent[0] is that data: the block holding it comes second. */
+void
+tcp_sack_blocks(const struct tcb *tcb, struct tcp_opts *o)
+{
+	const struct tcp_reass *r = tcb->reass;
+	uint8_t first = o->n_sack;
+	uint32_t left, right;
+	uint16_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->n_recent && o->n_sack < TCP_OPT_MAX_SACK; i++)
+		if (seq_geq(r->recent[i], tcb->rcv.nxt) &&
+		    tcp_reass_block(r, r->recent[i], &left, &right))
+			sack_block_add(o, first, left, right);
+	for (i = 0; i < r->n && o->n_sack < TCP_OPT_MAX_SACK; i++) {
+		if (seq_lt(r->seg[i].seq, tcb->rcv.nxt) ||
+		    (i > 0 && r->seg[i - 1].seq + r->seg[i - 1].len == r->seg[i].seq))
+			continue;	/* held below rcv.nxt, or inside a block */
+		tcp_reass_block(r, r->seg[i].seq, &left, &right);
+		sack_block_add(o, first, left, right);
+	}
+	if (o->n_sack > 0)
+		o->present |= TCP_OPTF_SACK;
 }

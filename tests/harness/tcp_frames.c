@@ -501,6 +501,48 @@ tc_passive_open(struct tconn *tc, bool plain)
 	assert_int_equal(tc_state(tc), TCP_ST_ESTABLISHED);
 }
 
+struct tcp_opts
+tc_syn_opts(const struct tconn *tc, uint8_t which)
+{
+	struct tcp_opts o = tc_syn_opts_full(tc);
+
+	o.present = (uint8_t)(TCP_OPTF_MSS |
+			      (which & (TCP_OPTF_WSCALE | TCP_OPTF_SACK_PERM | TCP_OPTF_TS)));
+	return o;
+}
+
+void
+tc_passive_open_opts(struct tconn *tc, const struct tcp_opts *syn)
+{
+	const uint8_t opt = TCP_OPTF_WSCALE | TCP_OPTF_SACK_PERM | TCP_OPTF_TS;
+	struct parsed_tcp p;
+	struct tern_event ev;
+
+	if (tc->listener == 0)
+		tc_listen(tc, 0);
+	tc->pport = PEER_PORT;
+	tc->ws_shift = (syn->present & TCP_OPTF_WSCALE) ? syn->wscale : 0;
+	tc_in(tc, TSEG(.flags = F_SYN, .raw_opts = true, .opts = *syn));
+	tc->snd_nxt++;
+	tc_out1(tc, &p);
+	tc_expect(&p, F_SYN | F_ACK, p.tcp.seq, tc->iss + 1, 0);
+	assert_true(p.tcp.opts.present & TCP_OPTF_MSS);
+	assert_int_equal(p.tcp.opts.present & opt, syn->present & opt);
+	if (syn->present & TCP_OPTF_TS)
+		assert_int_equal(p.tcp.opts.ts_ecr, syn->ts_val);
+	tc->ws_ok = (syn->present & TCP_OPTF_WSCALE) != 0;
+	tc->sack_ok = (syn->present & TCP_OPTF_SACK_PERM) != 0;
+	tc->ts_ok = (syn->present & TCP_OPTF_TS) != 0;
+	if (!tc->ws_ok)
+		tc->tern_ws = 0;
+	tc_ack(tc);
+	tc_out_none(tc);
+	ev = tc_ev_type(tc, TERN_EV_TCP_ACCEPTED);
+	assert_int_equal(ev.status, 0);
+	tc->h = ev.handle;
+	assert_int_equal(tc_state(tc), TCP_ST_ESTABLISHED);
+}
+
 void
 tc_active_open(struct tconn *tc, bool plain)
 {

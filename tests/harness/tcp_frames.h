@@ -181,6 +181,13 @@ struct tcp_opts tc_syn_opts_full(const struct tconn *tc);
 /* Passive open up to ESTABLISHED with the full set of peer options (or
  * none when `plain`): SYN, SYN-ACK checked, ACK, TERN_EV_TCP_ACCEPTED. */
 void tc_passive_open(struct tconn *tc, bool plain);
+/* Passive open up to ESTABLISHED with the peer's SYN options `syn`: the
+ * SYN-ACK must offer MSS and exactly the window scale, SACK-permitted and
+ * timestamps the SYN offered; tc's ws_ok/sack_ok/ts_ok follow. */
+void tc_passive_open_opts(struct tconn *tc, const struct tcp_opts *syn);
+/* SYN options: MSS PEER_MSS plus any of TCP_OPTF_WSCALE (PEER_WSCALE),
+ * TCP_OPTF_SACK_PERM and TCP_OPTF_TS (the peer's clock) in `which`. */
+struct tcp_opts tc_syn_opts(const struct tconn *tc, uint8_t which);
 /* Active open up to ESTABLISHED: tern_tcp_connect, SYN checked, SYN-ACK,
  * ACK checked, TERN_EV_TCP_CONNECTED. */
 void tc_active_open(struct tconn *tc, bool plain);

@@ -96,6 +96,29 @@ uint64_t tern_stack_now(const struct tern_stack *s);
  *  @return its lcore id. */
 unsigned int tern_stack_lcore(const struct tern_stack *s);
 
+/** Direction of the frames a capture tap is shown. */
+enum tern_tap_dir {
+	TERN_TAP_RX,		/**< read from the port's RX queue */
+	TERN_TAP_TX,		/**< handed to the port's TX queue */
+};
+
+/** A capture tap: called on the stack's lcore with every frame the ready-made
+ *  loop reads from a port (before input) and every frame it hands to a port's
+ *  TX queue (before the burst, once per frame even when the queue defers
+ *  it). The frames still belong to the stack: the tap may read or copy them
+ *  (rte_pcapng_copy), never keep, change or free them. TX frames may carry
+ *  checksum-offload requests, so their L4 checksum field holds only the
+ *  pseudo-header sum. Frames of virtual interfaces (tern_stack_tx_drain)
+ *  are not shown. */
+typedef void (*tern_tap_fn)(void *arg, uint16_t port_id, uint16_t queue_id,
+			    enum tern_tap_dir dir, struct rte_mbuf *const *pkts,
+			    uint16_t n);
+
+/** Install (or with `fn` NULL remove) the capture tap of `s`. Call on the
+ *  stack's lcore, or before it polls. Off costs one predictable branch per
+ *  RX burst and TX flush. */
+void tern_stack_set_tap(struct tern_stack *s, tern_tap_fn fn, void *arg);
+
 #ifdef __cplusplus
 }
 #endif

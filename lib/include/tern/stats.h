@@ -45,7 +45,11 @@ uint64_t tern_stats_get(const struct tern_stack *s, unsigned int id);
  *  @return the sum (0 for an unknown name). */
 uint64_t tern_stats_sum(const char *name, int *found);
 /** Write every non-zero counter summed over all stacks as one JSON object
- *  {"name": value, ...}.
+ *  {"name": value, ...}, followed by the loop-gap histograms summed over
+ *  stacks (see TERN_LOOP_BUCKETS): each non-zero bucket as
+ *  "loop_<kind>_lt<N>us" (N = 2^b) or, the last, "loop_<kind>_ge1048576us",
+ *  and "loop_<kind>_max_ns" (the largest of any stack). This function and
+ *  the two below write these members whenever they write counters.
  *  @param f  where to write */
 void tern_stats_dump_json(FILE *f);
 /** Write every registered stack's non-zero counters, one object per lcore,
@@ -64,11 +68,53 @@ void tern_stats_dump_lcores_json(FILE *f);
  *  @return the number of members written. */
 unsigned int tern_stats_write_lcore_members(FILE *f, int first);
 
+/** Loop-gap recorder: per stack, log2 histograms of how long the loop
+ *  (tern_stack_poll) took. Bucket b counts times below 2^b us (b = 0: below
+ *  1 us) for b < TERN_LOOP_BUCKETS - 1; the last bucket counts the rest
+ *  (2^20 us, about 1 s, and longer). Only tern_stack_poll() records;
+ *  embedders that drive tern_stack_input/process themselves get nothing. */
+#define TERN_LOOP_BUCKETS 22
+
+/** The recorder's histograms. */
+enum tern_loop_kind {
+	/** Start-to-start time of two polls, the first of which found nothing
+	 *  to do: an idle poll takes well under a microsecond, so a long one is
+	 *  time the thread did not run (the host descheduled the vCPU, another
+	 *  thread had the CPU) or the app's own work between polls. */
+	TERN_LOOP_GAP_IDLE,
+	/** Start-to-start time of two polls, the first of which did work
+	 *  (packets, commands or timers): tern's work plus the app's. */
+	TERN_LOOP_GAP_BUSY,
+	/** Time inside tern_stack_poll() in polls that did work: tern's own
+	 *  share (a long one is a stall inside tern, or the thread descheduled
+	 *  while inside it). */
+	TERN_LOOP_WORK,
+	TERN_LOOP_KIND_COUNT
+};
+
+/** One histogram. */
+struct tern_loop_hist {
+	uint64_t count[TERN_LOOP_BUCKETS];
+	uint64_t max_ns;		/**< the longest time recorded */
+};
+
+/** Name of a loop-gap histogram.
+ *  @param kind  an enum tern_loop_kind
+ *  @return "gap_idle", "gap_busy" or "work"; NULL if out of range. */
+const char *tern_stats_loop_name(unsigned int kind);
+/** Copy a stack's loop-gap histograms (a racy snapshot, as counters).
+ *  @param s    the stack
+ *  @param out  one histogram per enum tern_loop_kind */
+void tern_stats_loop_get(const struct tern_stack *s,
+			 struct tern_loop_hist out[TERN_LOOP_KIND_COUNT]);
+
 /** Register /tern/stats, /tern/stats/desc and /tern/lcores with DPDK
  *  telemetry. /tern/lcores answers {"<lcore id>": {"name": value, ...}}
  *  with each stack's non-zero counters; its optional parameter, a counter
  *  name, keeps only that counter (zero included). Call once, after
- *  rte_eal_init, from the main lcore.
+ *  rte_eal_init, from the main lcore. /tern/loop answers the loop-gap
+ *  histograms (see TERN_LOOP_BUCKETS) summed over stacks (max: the
+ *  largest), or one lcore's with its id as parameter.
  *  @return 0 or -errno. */
 int tern_telemetry_register(void);
 

@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# dpdk-dumpcap attaches to a running tern app (issue 13 item 2): tern-echo
+# registers DPDK's capture hook (rte_pdump) at start, and a process with
+# shared memory (hugepages, a --file-prefix of its own, neither --no-shconf
+# nor --in-memory) lets dumpcap in as a secondary process. The test adds
+# 128 hugepages to the system's pool and mounts a hugetlbfs of its own
+# (given back on exit), starts tern-echo on them over net_af_packet in a
+# network namespace of its own (198.18.47.2), attaches dpdk-dumpcap to
+# port 0, lets the kernel echo 64 kB through tern (capture_it.py), and
+# stops dumpcap: its pcapng file holds the handshake and both byte
+# streams. tern-echo still exits cleanly (every mbuf back) after the
+# capture detached.
+# Run by `meson test` (suite interop) with TERN_ECHO set; runnable by
+# hand as root. Skips (77) without dpdk-dumpcap (Debian's dpdk-dev) or
+# hugepages. Every process is bounded by timeout(1) and stopped by pid.
+# Exit status: 0 all passed, 1 a check failed, 77 cannot run.
+set -euo pipefail
+
+SCRIPT_DIR=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
+source "$SCRIPT_DIR/lib.sh"
+# shellcheck source=hugepages.sh
+source "$SCRIPT_DIR/hugepages.sh"
+
+ECHO_BIN=${TERN_ECHO:-$SCRIPT_DIR/../../build/apps/echo/tern-echo}
+DUMPCAP=${DPDK_DUMPCAP:-$(command -v dpdk-dumpcap || true)}
+PY=/usr/bin/python3
+IT=$SCRIPT_DIR/capture_it.py
+ID=tern-dc-$$
+NS=$ID
+PREFIX=$ID
+RUNTIME_DIR=/var/run/dpdk
+TERN_IP=198.18.47.2
+HUGE_PAGES=128
+APP_LIMIT=120
+
+WORK=
+PIDS=()
+
+# shellcheck disable=SC2317  # invoked by the EXIT trap
+cleanup() {
+	local rc=$? pid
+
+	set +e
+	trap - EXIT INT TERM
+	for pid in "$STEP_PID" "${PIDS[@]}"; do
+		[[ -n $pid ]] && kill -0 "$pid" 2>/dev/null && stop_pid "$pid"
+	done
+	if [[ -e /var/run/netns/$NS ]]; then
+		for pid in $(ip netns pids "$NS" 2>/dev/null); do
+			kill -KILL "$pid" 2>/dev/null	# only what we started in it
+		done
+		ip netns del "$NS"
+	fi
+	huge_cleanup
+	rm -rf "${RUNTIME_DIR:?}/$PREFIX"
+	if [[ -n $WORK && -d $WORK ]]; then
+		if [[ -n ${TERN_IT_KEEP:-} ]]; then echo "# kept $WORK"; else rm -rf "$WORK"; fi
+	fi
+	exit "$rc"
+}
+
+[[ $EUID -eq 0 ]] || skip "needs root (network namespaces, hugepages, DPDK)"
+[[ -x $ECHO_BIN ]] || skip "not built: $ECHO_BIN"
+[[ -n $DUMPCAP && -x $DUMPCAP ]] || skip "no dpdk-dumpcap (Debian package dpdk-dev)"
+for tool in ip ethtool timeout stdbuf ping; do
+	command -v "$tool" >/dev/null || skip "missing $tool"
+done
+
+WORK=$(mktemp -d "/tmp/$ID.XXXXXX")
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+T_START=$SECONDS
+huge_setup "$HUGE_PAGES" >"$WORK/huge.why" || skip "hugepages: $(cat "$WORK/huge.why")"
+ip netns add "$NS"
+in_ns ip link set lo up
+in_ns ip link add tda type veth peer name tdk
+for dev in tda tdk; do
+	in_ns ethtool -K "$dev" tx off tso off gso off gro off >/dev/null
+	in_ns ip link set "$dev" up
+done
+in_ns ip addr add 198.18.47.1/24 dev tdk
+
+timeout -k 5 "$APP_LIMIT" ip netns exec "$NS" "$ECHO_BIN" --huge-dir "$HUGE_DIR" --no-pci \
+	-l 0 --file-prefix "$PREFIX" --vdev net_af_packet0,iface=tda -- \
+	--ip "$TERN_IP/24" --tcp 7 --duration 100 >"$WORK/echo.log" 2>&1 &
+ECHO_PID=$!
+PIDS+=("$ECHO_PID")
+if ! wait_line "$ECHO_PID" "$WORK/echo.log" '^tern-echo: ready' 600; then
+	tap_line "not ok" "tern-echo starts on hugepages with --file-prefix $PREFIX"
+	tail -n 5 "$WORK/echo.log" | diag
+	tap_plan_exit
+fi
+tap_line ok "tern-echo starts on hugepages with --file-prefix $PREFIX (pid $ECHO_PID)"
+
+# stdout line-buffered: "Capturing on" says the hook is enabled
+timeout -k 5 60 ip netns exec "$NS" stdbuf -oL "$DUMPCAP" --file-prefix="$PREFIX" -i 0 \
+	-w "$WORK/dumpcap.pcapng" >"$WORK/dumpcap.out" 2>"$WORK/dumpcap.err" &
+DUMP_PID=$!
+PIDS+=("$DUMP_PID")
+if ! wait_line "$DUMP_PID" "$WORK/dumpcap.out" "^Capturing on" 300; then
+	tap_line "not ok" "dpdk-dumpcap attaches to tern-echo"
+	cat "$WORK/dumpcap.out" "$WORK/dumpcap.err" | tail -n 8 | diag
+	tap_plan_exit
+fi
+tap_line ok "dpdk-dumpcap attaches to tern-echo"
+# frames flow into the capture before the measured connection starts
+seen=0
+for ((i = 0; i < 40; i++)); do
+	in_ns ping -c 1 -W 1 "$TERN_IP" >/dev/null 2>&1 || true
+	if grep -Eq "Packets captured: .*[1-9]" "$WORK/dumpcap.err"; then
+		seen=1
+		break
+	fi
+done
+[[ $seen -eq 1 ]] && tap_line ok "dpdk-dumpcap counts tern's frames" ||
+	tap_line "not ok" "dpdk-dumpcap counts tern's frames"
+step "echo through tern" 60 ip netns exec "$NS" "$PY" "$IT" echo "$TERN_IP" 7 \
+	"$WORK/echo.json" 65536
+# dumpcap writes what its ring holds when told to stop
+kill -INT "$DUMP_PID" 2>/dev/null || true
+if wait_pid "$DUMP_PID" 20 && [[ $STOP_RC -eq 0 ]]; then
+	tap_line ok "dpdk-dumpcap stops on SIGINT: $(grep -o "Packets received/dropped.*" \
+		"$WORK/dumpcap.err" | head -n 1)"
+else
+	tap_line "not ok" "dpdk-dumpcap stops on SIGINT (status $STOP_RC)"
+fi
+[[ -s $WORK/echo.json ]] &&
+	step "dumpcap's file" 60 "$PY" "$IT" check "$WORK/dumpcap.pcapng" "$WORK/echo.json" \
+		"$TERN_IP" 1 any-dir
+stop_pid "$ECHO_PID"
+if [[ $STOP_RC -eq 0 ]]; then
+	tap_line ok "tern-echo exits cleanly after the capture"
+else
+	tap_line "not ok" "tern-echo exits cleanly after the capture (status $STOP_RC)"
+	tail -n 5 "$WORK/echo.log" | diag
+fi
+echo "# run time $((SECONDS - T_START)) s"
+tap_plan_exit
