@@ -143,6 +143,19 @@ int bench_tcp_check(struct bench_tcp *b);
 /** Free the stack; returns -1 (with a message) if mbufs stayed out. */
 int bench_tcp_free(struct bench_tcp *b);
 
+/* ---- shim_tcp_tw.c: short connections closed first (TIME-WAIT) ---- */
+
+struct bench_twait;
+/** A stack with a listener and `records` TIME-WAIT records at most. */
+struct bench_twait *bench_twait_create(uint32_t records);
+/** One connection from a new peer port through to its TIME-WAIT record;
+ *  returns the seconds spent in stack calls. */
+double bench_twait_conn(struct bench_twait *b);
+uint64_t bench_twait_preempted(const struct bench_twait *b);
+uint64_t bench_twait_recycled(const struct bench_twait *b);
+/** Free; 0, or -1 when an operation misbehaved or mbufs leaked. */
+int bench_twait_free(struct bench_twait *b);
+
 #ifdef __cplusplus
 }
 #endif

@@ -37,6 +37,7 @@
 enum stack_timer_kind {
 	STACK_TIMER_ARP = 0,
 	STACK_TIMER_TCP,
+	STACK_TIMER_TCP_TW,		/* the TIME-WAIT ring (one per stack) */
 	STACK_TIMER_COUNT
 };
 

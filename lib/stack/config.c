@@ -194,6 +194,8 @@ static const struct num_key num_keys[] = {
 	NUM("tcp", "timestamps", tcp_timestamps, 0, 1),
 	NUM("tcp", "wscale", tcp_wscale, 0, 1),
 	NUM("tcp", "synack_rexmit_per_s", tcp_synack_rexmit_per_s, 0, 10000000),
+	NUM("tcp", "time_wait_max", tcp_time_wait_max, 0, TERN_TIME_WAIT_MAX),
+	NUM("tcp", "full_rst", tcp_full_rst, 0, 1),
 	NUM("fault", "seed", fault.seed, 0, UINT64_MAX),
 	NUM("fault", "burst_len", fault.burst_len, 1, 1000000),
 	NUM("fault", "burst_fixed", fault.burst_fixed, 0, 1),
@@ -660,6 +662,11 @@ tern_config_validate(const struct tern_config *c, char *err, size_t err_len)
 	}
 	if (memchr(c->tcp_secret_file, '\0', sizeof(c->tcp_secret_file)) == NULL) {
 		snprintf(err, err_len, "tcp secret_file is not terminated");
+		return -EINVAL;
+	}
+	if (c->tcp_time_wait_max > TERN_TIME_WAIT_MAX || c->tcp_full_rst > 1) {
+		snprintf(err, err_len, "[tcp] time_wait_max %u (at most %u) or full_rst %u (0 or 1)",
+			 c->tcp_time_wait_max, TERN_TIME_WAIT_MAX, c->tcp_full_rst);
 		return -EINVAL;
 	}
 	if (c->chan_size == 0 || (c->chan_size & (c->chan_size - 1)) != 0) {

@@ -39,6 +39,7 @@ typedef void (*stack_timer_fn)(struct tern_stack *s, struct stack_timer *t,
 static const stack_timer_fn timer_handlers[STACK_TIMER_COUNT] = {
 	[STACK_TIMER_ARP] = arp_timer_expired,
 	[STACK_TIMER_TCP] = tcp_timer_expired,
+	[STACK_TIMER_TCP_TW] = tcp_tw_expired,
 };
 
 static void

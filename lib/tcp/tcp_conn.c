@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <rte_errno.h>
 #include <rte_hash.h>
@@ -36,39 +37,6 @@ struct ephemeral_ask {			/* what port_in_use() checks against */
 	uint32_t raddr;
 	uint16_t rport;
 };
-
-/* 16 bytes, 8-byte aligned: rte_hash_crc reads keys 8 bytes at a time,
- * so arrays of keys (bulk lookups) must keep every key aligned. */
-struct tcp_key {
-	uint32_t raddr;
-	uint32_t laddr;
-	uint16_t rport;
-	uint16_t lport;
-	uint32_t zero;			/* always 0 */
-} __rte_aligned(8);
-_Static_assert(sizeof(struct tcp_key) == 16, "4-tuple key is two 64-bit words");
-
-/* Written as two 64-bit stores: rte_hash reads the key in 8-byte words,
- * and four narrow stores read back that way defeat store forwarding (each
- * lookup then waits for the previous one's cache miss: 2-3x slower at 1M
- * entries in bench/micro). Same bytes as the fields on a little-endian
- * CPU; big-endian ones store the fields. */
-static struct tcp_key
-key_of(uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
-{
-	struct tcp_key k;
-
-#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
-	uint64_t w[2] = { (uint64_t)raddr | (uint64_t)laddr << 32,
-			  (uint64_t)rport | (uint64_t)lport << 16 };
-
-	memcpy(&k, w, sizeof(k));
-#else
-	k = (struct tcp_key){ .raddr = raddr, .laddr = laddr, .rport = rport,
-			      .lport = lport, .zero = 0 };
-#endif
-	return k;
-}
 
 /* The interface that owns local address `laddr` (0 when none does). */
 static uint16_t
@@ -109,6 +77,23 @@ key_hash(const void *key, uint32_t key_len, uint32_t init_val)
 	(void)key_len;
 	(void)init_val;
 	return flow_hash_sw(&t);
+}
+
+/* The machine's clock since boot, read once when the stack is made: the
+ * stack's own clock starts at 0 in every process, and ISNs (RFC 6528 M)
+ * and timestamps (RFC 7323 5.4) of a 4-tuple must keep moving forward
+ * from one tern process to the next, as the per-boot secret's keys do,
+ * or the peer's TIME-WAIT and PAWS refuse the new incarnation (issue 11).
+ * Read just after the stack's clock started: at most a few ms ahead of
+ * it, never behind. 0 when unreadable. */
+static uint64_t
+boot_clock_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 static struct rte_hash *
@@ -166,6 +151,7 @@ tcp_table_create(const struct tern_config *cfg, unsigned int lcore_id, int socke
 	t->free_head = 0;
 	t->tx_tail = &t->tx_head;
 	tcp_secret_keys(cfg, t);		/* per boot, shared by tern processes */
+	t->boot_ns = boot_clock_ns();
 	/* full at creation: the budget is for abuse, not for a start-up */
 	token_bucket_init(&t->synack_budget, cfg->tcp_synack_rexmit_per_s,
 			  cfg->tcp_synack_rexmit_per_s, cfg->tcp_synack_rexmit_per_s, 0);
@@ -173,7 +159,8 @@ tcp_table_create(const struct tern_config *cfg, unsigned int lcore_id, int socke
 	token_bucket_init(&t->challenge, TCP_CHALLENGE_ACK_PER_S, TCP_CHALLENGE_ACK_PER_S, 0, 0);
 	t->reass_pool = tcp_reass_pool_create(n, lcore_id, socket);
 	t->sack_pool = tcp_sack_pool_create(n, lcore_id, socket);
-	if (t->reass_pool == NULL || t->sack_pool == NULL) {
+	if (t->reass_pool == NULL || t->sack_pool == NULL ||
+	    tcp_tw_create(cfg, t, lcore_id, socket) != 0) {
 		tcp_table_free(NULL, t);	/* no connection yet: no stack needed */
 		return NULL;
 	}
@@ -200,6 +187,7 @@ tcp_table_free(struct tern_stack *s, struct tcp_table *t)
 	for (i = 0; i < t->n_tcbs; i++)
 		if (t->tcbs[i].state != TCP_ST_CLOSED || t->tcbs[i].sndq.head != NULL)
 			tcp_conn_free(s, &t->tcbs[i]);
+	tcp_tw_free(s, t);
 	tcp_sack_pool_free(t->sack_pool);
 	tcp_reass_pool_free(t->reass_pool);
 	rte_hash_free(t->hash);
@@ -213,7 +201,7 @@ struct tcb *
 tcp_conn_lookup(struct tern_stack *s, uint32_t laddr, uint16_t lport,
 		uint32_t raddr, uint16_t rport)
 {
-	struct tcp_key k = key_of(laddr, lport, raddr, rport);
+	struct tcp_key k = tcp_key_of(laddr, lport, raddr, rport);
 	void *data;
 
 	if (rte_hash_lookup_with_hash_data(s->tcp->hash, &k,
@@ -242,7 +230,7 @@ tcp_conn_lookup_burst(struct tern_stack *s, uint16_t iface, struct rte_mbuf **pk
 
 		if (f->kind != FRAME_TCP)
 			continue;
-		keys[nk] = key_of(f->laddr, f->lport, f->raddr, f->rport);
+		keys[nk] = tcp_key_of(f->laddr, f->lport, f->raddr, f->rport);
 		kp[nk] = &keys[nk];
 		sigs[nk] = f->hash;
 		t->hint[nk].m = pkts[k];
@@ -302,14 +290,14 @@ ts_offset(const struct tern_stack *s, const struct tcp_key *k)
 	crypto_shorthash_siphash24(h, (const unsigned char *)k, sizeof(*k),
 				   s->tcp->ts_key);
 	memcpy(&off, h, sizeof(off));
-	return off;
+	return off + (uint32_t)(s->tcp->boot_ns / NS_PER_MS);
 }
 
 uint32_t
 tcp_ts_offset(const struct tern_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
 	      uint16_t rport)
 {
-	struct tcp_key k = key_of(laddr, lport, raddr, rport);
+	struct tcp_key k = tcp_key_of(laddr, lport, raddr, rport);
 
 	return ts_offset(s, &k);
 }
@@ -345,12 +333,23 @@ tcp_conn_alloc(struct tern_stack *s, uint16_t iface, uint32_t laddr, uint16_t lp
 	       uint32_t raddr, uint16_t rport)
 {
 	struct tcp_table *t = s->tcp;
-	struct tcp_key k = key_of(laddr, lport, raddr, rport);
+	struct tcp_key k = tcp_key_of(laddr, lport, raddr, rport);
 	struct tcb *tcb;
 	uint32_t slot = t->free_head;
 
 	if (slot == SLOT_NONE)
 		return NULL;
+	/* an active open on an explicit 4-tuple in TIME-WAIT takes it over:
+	 * our ISN clock and timestamp offset run ahead of the old incarnation
+	 * (RFC 6528, RFC 7323 7.1), so the peer accepts it (RFC 6191) */
+	if (t->tw.n_live > 0) {
+		struct tcp_tw *tw = tcp_tw_lookup(s, laddr, lport, raddr, rport);
+
+		if (tw != NULL) {
+			stack_ctr_inc(s, CTR_TCP_TIME_WAIT_REUSED);
+			tcp_tw_remove(s, tw);
+		}
+	}
 	tcb = &t->tcbs[slot];
 	if (rte_hash_add_key_with_hash_data(t->hash, &k,
 					    sig_of(s, laddr, lport, raddr, rport), tcb) < 0)
@@ -383,10 +382,10 @@ tx_list_unlink(struct tcp_table *t, struct tcb *tcb)
 }
 
 void
-tcp_conn_free(struct tern_stack *s, struct tcb *tcb)
+tcp_conn_release(struct tern_stack *s, struct tcb *tcb)
 {
 	struct tcp_table *t = s->tcp;
-	struct tcp_key k = key_of(tcb->laddr, tcb->lport, tcb->raddr, tcb->rport);
+	struct tcp_key k = tcp_key_of(tcb->laddr, tcb->lport, tcb->raddr, tcb->rport);
 	uint32_t slot = (uint32_t)(tcb - t->tcbs);
 
 	if (tcb->flags & TCB_F_TX_QUEUED)
@@ -410,6 +409,12 @@ tcp_conn_free(struct tern_stack *s, struct tcb *tcb)
 	tcb->next_free = t->free_head;
 	t->free_head = slot;
 	t->n_used--;
+}
+
+void
+tcp_conn_free(struct tern_stack *s, struct tcb *tcb)
+{
+	tcp_conn_release(s, tcb);
 	stack_ctr_inc(s, CTR_TCP_CLOSED);
 }
 
@@ -470,7 +475,7 @@ uint32_t
 tcp_isn(struct tern_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
 	uint16_t rport, uint64_t now_ns)
 {
-	struct tcp_key k = key_of(laddr, lport, raddr, rport);
+	struct tcp_key k = tcp_key_of(laddr, lport, raddr, rport);
 	uint8_t h[crypto_shorthash_siphash24_BYTES];
 	uint32_t f;
 
@@ -479,7 +484,7 @@ tcp_isn(struct tern_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
 	crypto_shorthash_siphash24(h, (const unsigned char *)&k, sizeof(k),
 				   s->tcp->isn_key);
 	memcpy(&f, h, sizeof(f));
-	return (uint32_t)(now_ns / 4000u) + f;
+	return (uint32_t)((now_ns + s->tcp->boot_ns) / 4000u) + f;
 }
 
 static bool
@@ -487,8 +492,11 @@ port_in_use(void *arg, uint16_t port)
 {
 	const struct ephemeral_ask *a = arg;
 
+	/* a 4-tuple in TIME-WAIT counts as taken: a fresh one is better */
 	return a->s->tcp->listen_by_port[port] != 0 ||
-	       tcp_conn_lookup(a->s, a->laddr, port, a->raddr, a->rport) != NULL;
+	       tcp_conn_lookup(a->s, a->laddr, port, a->raddr, a->rport) != NULL ||
+	       (a->s->tcp->tw.n_live > 0 &&
+		tcp_tw_lookup(a->s, a->laddr, port, a->raddr, a->rport) != NULL);
 }
 
 uint16_t

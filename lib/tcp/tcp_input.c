@@ -148,22 +148,17 @@ syn_accept(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in)
 	tcb->idle_since_ns = in->now;
 }
 
-/* ---- TIME-WAIT reuse (RFC 6191) ---------------------------------------- */
+/* ---- TIME-WAIT: a record, no TCB (tcp_timewait.c) --------------------- */
 
-/* A SYN (no ACK, RST or FIN) for a 4-tuple in TIME-WAIT starts a new
- * incarnation when it cannot be confused with the old one: its timestamp
- * is newer than TS.Recent (when the old connection used timestamps and the
- * SYN carries one), otherwise its ISN is beyond the old RCV.NXT. */
-static bool
-time_wait_reusable(const struct tcb *tcb, const struct seg_in *in)
+/* IN_CONTINUE when the 4-tuple has no record, or a new SYN just ended it
+ * (RFC 6191); the record's verdict otherwise. */
+static enum in_verdict
+time_wait_input(struct tern_stack *s, struct seg_in *in)
 {
-	if (tcb->state != TCP_ST_TIME_WAIT ||
-	    (in->seg.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK | TCP_FLAG_RST | TCP_FLAG_FIN)) !=
-	    TCP_FLAG_SYN)
-		return false;
-	if ((tcb->flags & TCB_F_TS_OK) && (in->seg.opts.present & TCP_OPTF_TS))
-		return seq_gt(in->seg.opts.ts_val, tcb->ts.recent);
-	return seq_gt(in->seg.seq, tcb->rcv.nxt);
+	struct tcp_tw *tw = tcp_tw_lookup(s, in->ip->dst, in->seg.dst_port, in->ip->src,
+					  in->seg.src_port);
+
+	return tw != NULL ? tcp_tw_input(s, tw, in) : IN_CONTINUE;
 }
 
 /* ---- 3.10.7.1 CLOSED ---------------------------------------------------- */
@@ -264,7 +259,11 @@ listen_input(struct tern_stack *s, struct tcp_listener *l, struct seg_in *in,
 	in->why = CTR_TCP_RX_SYN_FIN;
 	if (has(in, TCP_FLAG_FIN))
 		return IN_DROP;
-	if (tcp_cookie_wanted(s, l)) {
+	/* a full connection table: a cookie keeps nothing, and its ACK
+	 * finds a TCB if one was freed meanwhile */
+	if (tcp_cookie_wanted(s, l) ||
+	    (tcp_conn_table_full(s->tcp) &&
+	     s->cfg.tcp_syncookies != TERN_TCP_SYNCOOKIES_OFF)) {
 		/* RFC 4987 3.6: answer, keep nothing; not even the SYN's data,
 		 * which the cookie does not acknowledge: the peer resends it */
 		if (in->payload > 0)
@@ -278,8 +277,8 @@ listen_input(struct tern_stack *s, struct tcp_listener *l, struct seg_in *in,
 	in->why = CTR_TCP_RX_NO_TCB;
 	tcb = tcp_conn_alloc(s, in->iface, in->ip->dst, in->seg.dst_port, in->ip->src,
 			     in->seg.src_port);
-	if (tcb == NULL)
-		return IN_DROP;
+	if (tcb == NULL)	/* every TCB taken: say so when configured */
+		return s->cfg.tcp_full_rst ? IN_DROP_RST : IN_DROP;
 	tcp_uopts_apply(s, tcb, &l->opts);
 	tcb->flags |= TCB_F_PASSIVE;
 	tcb->listener = l;
@@ -395,6 +394,7 @@ seg_unacceptable(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
 {
 	uint32_t end = in->seg.seq + seg_space(in);
 
+	RTE_SET_USED(s);
 	if (has(in, TCP_FLAG_RST)) {
 		in->why = CTR_TCP_RX_RST_BAD;	/* RFC 5961 3.2: silently */
 		return IN_DROP;
@@ -402,11 +402,6 @@ seg_unacceptable(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
 	in->why = seq_leq(end, tcb->rcv.nxt) ? CTR_TCP_RX_DUP : CTR_TCP_RX_OUT_OF_WND;
 	if (in->why == CTR_TCP_RX_DUP && in->payload > 0)
 		tcp_dsack_note(tcb, in->seg.seq, in->seg.seq + in->payload);
-	/* the peer's FIN again in TIME-WAIT: it lost our ACK; ACK again and
-	 * restart the 2*MSL wait (3.10.7.4 eighth step) */
-	if (tcb->state == TCP_ST_TIME_WAIT && has(in, TCP_FLAG_FIN) && end == tcb->rcv.nxt)
-		tcp_timer_arm(s, tcb, TCP_T_TIME_WAIT,
-			      in->now + 2ull * s->cfg.tcp_msl_ms * NS_PER_MS);
 	/* in SYN-RECEIVED the peer's SYN again means ours was lost: the
 	 * SYN,ACK again; anything else gets the plain ACK */
 	if (tcb->state == TCP_ST_SYN_RECEIVED && has(in, TCP_FLAG_SYN) &&
@@ -459,18 +454,6 @@ seg_accepted(struct tcb *tcb, const struct seg_in *in)
 	}
 }
 
-/* In TIME-WAIT RCV.NXT is past the peer's FIN: no sequence number after
- * it can be acceptable, whatever window is left, so a segment that does not
- * start exactly there is answered like any unacceptable one (3.10.7.4
- * first step). RSTs and SYNs keep their own steps (RFC 5961 3.2, 4.2;
- * RFC 6191 reuse was decided before). */
-static bool
-time_wait_beyond_fin(const struct tcb *tcb, const struct seg_in *in)
-{
-	return tcb->state == TCP_ST_TIME_WAIT && in->seg.seq != tcb->rcv.nxt &&
-	       !has(in, TCP_FLAG_RST | TCP_FLAG_SYN);
-}
-
 static enum in_verdict
 step_seq(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
 {
@@ -484,7 +467,7 @@ step_seq(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
 		stack_ctr_inc(s, CTR_TCP_RX_ZERO_WND_PROBE);
 	/* a zero window still takes ACKs, RSTs and FINs at RCV.NXT (probes) */
 	if ((!seg_acceptable(tcb->rcv.nxt, wnd, in->seg.seq, seg_space(in)) &&
-	     !(wnd == 0 && in->seg.seq == tcb->rcv.nxt)) || time_wait_beyond_fin(tcb, in))
+	     !(wnd == 0 && in->seg.seq == tcb->rcv.nxt)))
 		return seg_unacceptable(s, tcb, in);
 	seg_trim(s, tcb, in, wnd);
 	seg_accepted(tcb, in);
@@ -506,9 +489,6 @@ conn_reset(struct tern_stack *s, struct tcb *tcb)
 		}
 		stack_ctr_inc(s, CTR_TCP_REFUSED);	/* simultaneous open */
 		tcp_conn_close(s, tcb, -ECONNREFUSED);
-		return;
-	case TCP_ST_TIME_WAIT:
-		tcp_conn_close(s, tcb, 0);		/* the app left already */
 		return;
 	default:
 		stack_ctr_inc(s, CTR_TCP_RESETS);
@@ -799,12 +779,12 @@ tcp_input(struct tern_stack *s, uint16_t iface, struct rte_mbuf *m,
 	in.off = in.seg.hdr_len;
 	in.fin = has(&in, TCP_FLAG_FIN);
 	tcb = tcp_conn_lookup_seg(s, m, ip->dst, in.seg.dst_port, ip->src, in.seg.src_port);
-	if (tcb != NULL && time_wait_reusable(tcb, &in)) {
-		/* RFC 9293 3.10.7.4 / RFC 6191: a new incarnation may take the
-		 * 4-tuple over from TIME-WAIT; the old TCB goes quietly */
-		stack_ctr_inc(s, CTR_TCP_TIME_WAIT_REUSED);
-		tcp_conn_close(s, tcb, 0);
-		tcb = NULL;
+	if (tcb == NULL && s->tcp->tw.n_live > 0) {
+		v = time_wait_input(s, &in);
+		if (v != IN_CONTINUE) {
+			verdict_apply(s, NULL, &in, v);
+			return;
+		}
 	}
 	if (tcb != NULL) {
 		v = conn_input(s, tcb, &in);
@@ -813,4 +793,8 @@ tcp_input(struct tern_stack *s, uint16_t iface, struct rte_mbuf *m,
 		v = l != NULL ? listen_input(s, l, &in, &tcb) : closed_input(&in);
 	}
 	verdict_apply(s, tcb, &in, v);
+	/* TIME-WAIT keeps a record, not the TCB: once the segment that led
+	 * there is done with (a freed TCB reads CLOSED) */
+	if (tcb != NULL && tcb->state == TCP_ST_TIME_WAIT)
+		tcp_tw_enter(s, tcb);
 }

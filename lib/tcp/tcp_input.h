@@ -75,4 +75,11 @@ void tcp_in_ecn_established(struct tern_stack *s, const struct tcb *tcb);
  * must not grow on it. */
 bool tcp_in_ecn(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in);
 
+/* ---- tcp_timewait.c ---- */
+/* A segment to TIME-WAIT record `tw` (the TCB table had no connection):
+ * IN_CONTINUE when a new SYN ended the record (the listener takes it),
+ * IN_DROP otherwise (in->why set; any ACK it deserved is staged). */
+struct tcp_tw;
+enum in_verdict tcp_tw_input(struct tern_stack *s, struct tcp_tw *tw, struct seg_in *in);
+
 #endif

@@ -2,7 +2,8 @@
  *
  * Read-only walks over the TCP table for listings (tern-stat through the
  * stack's mailbox, core/stack_mbox.h): listeners, then TCB slots in slot
- * order, each turned into a stat_entry. Called by the roof
+ * order, then TIME-WAIT records (tcp_timewait.c) in ring-slot order, each
+ * turned into a stat_entry. Called by the roof
  * (stack/stack_stat.c) on the stack's own lcore between loop iterations,
  * so it reads TCBs without locks; it changes nothing (no timer, no
  * output, no counter). A walk stops when the page is full or when it has
@@ -103,6 +104,29 @@ entry_info(const struct tern_stack *s, const struct tcb *tcb, struct stat_entry 
 	}
 }
 
+/* TIME-WAIT records (tcp_timewait.c) after the TCBs: positions n_tcbs
+ * on walk the record ring by slot; they have no queues and no info. */
+static bool
+list_time_wait(const struct tern_stack *s, const struct stat_req *req,
+	       struct stat_page *pg, uint32_t *pos, uint32_t *budget)
+{
+	const struct tcp_tw_table *w = &s->tcp->tw;
+	uint32_t base = s->tcp->n_tcbs;
+
+	for (; *pos - base < w->cap; (*pos)++) {
+		const struct tcp_tw *tw = &w->rec[*pos - base];
+
+		if (stat_page_full(req, pg) || *budget == 0)
+			return false;
+		(*budget)--;
+		if (tw->expire_ns == 0 ||
+		    !stat_req_match(req, 6, TCP_ST_TIME_WAIT, tw->lport, tw->rport))
+			continue;
+		entry_add(pg, TCP_ST_TIME_WAIT, tw->laddr, tw->lport, tw->raddr, tw->rport);
+	}
+	return true;
+}
+
 bool
 tcp_list_conns(const struct tern_stack *s, const struct stat_req *req,
 	       struct stat_page *pg, uint32_t *pos, uint32_t *budget)
@@ -128,5 +152,5 @@ tcp_list_conns(const struct tern_stack *s, const struct stat_req *req,
 		if (req->info)
 			entry_info(s, tcb, e);
 	}
-	return true;
+	return list_time_wait(s, req, pg, pos, budget);
 }

@@ -371,3 +371,25 @@ tcp_output_cookie_synack(struct tern_stack *s, const struct ip4_hdr_v *ip,
 	/* no ECE: nothing is kept, so a cookie connection runs without ECN */
 	seg_send(s, &r, ip->dst, ip->src, &h, m, NULL, IP4_ECN_NOT_ECT);
 }
+
+/* A header-only segment `h` (options included) from laddr to raddr with
+ * no TCB behind it: a TIME-WAIT record's ACK (tcp_timewait.c). */
+void
+tcp_output_bare(struct tern_stack *s, uint32_t laddr, uint32_t raddr, struct tcp_seg *h)
+{
+	struct rte_mbuf *m;
+	struct route r;
+
+	if (!route_lookup(s, raddr, &r)) {
+		stack_ctr_inc(s, CTR_IP_TX_NO_ROUTE);
+		return;
+	}
+	m = rte_pktmbuf_alloc(s->pool);
+	if (m == NULL ||
+	    rte_pktmbuf_append(m, (uint16_t)(TCP_HDR_LEN + tcp_opts_len(&h->opts))) == NULL) {
+		rte_pktmbuf_free(m);
+		stack_ctr_inc(s, CTR_TCP_TX_NOMBUF);
+		return;
+	}
+	seg_send(s, &r, laddr, raddr, h, m, NULL, IP4_ECN_NOT_ECT);
+}

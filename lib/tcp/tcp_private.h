@@ -5,6 +5,8 @@
  *                    (RFC 6528), the RX-burst bulk lookup
  *   tcp_secret.c     the per-boot secret shared by tern processes, its keys
  *   tcp_syncookie.c  SYN cookies (RFC 4987 3.6) for full listeners
+ *   tcp_timewait.c   TIME-WAIT as compact records (no TCB), their FIFO
+ *                    expiry, recycling, and the segments they answer
  *   tcp_state.c      state names, tcp_set_state(), per-state data
  *   tcp_input.c      RFC 9293 3.10.7, segment arrives: the steps up to and
  *                    after the ACK field, each returning a verdict
@@ -43,6 +45,10 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_common.h>
 
 #include "core/stack_private.h"
 #include "core/token_bucket.h"
@@ -107,6 +113,74 @@ struct tcp_listener {
 	struct tcp_uopts opts;		/* what accepted connections start with */
 };
 
+/* A connection in TIME-WAIT after its TCB was freed (tcp_timewait.c):
+ * what RFC 9293 3.10.7.4 and RFC 6191 need to answer the peer and to
+ * judge a new SYN, and nothing else. */
+struct tcp_tw {
+	uint32_t laddr;			/* host order */
+	uint32_t raddr;
+	uint16_t lport;
+	uint16_t rport;
+	uint32_t snd_nxt;		/* SEQ of our ACKs */
+	uint32_t rcv_nxt;		/* past the peer's FIN */
+	uint32_t ts_recent;		/* TS.Recent (PAWS, TSecr, RFC 6191) */
+	uint32_t ts_offset;		/* our TSval = now_ms + offset */
+	uint64_t expire_ns;		/* end of 2*MSL; 0 = dead slot */
+	uint16_t wnd;			/* window field of our ACKs (scaled) */
+	uint8_t ts_ok;			/* timestamps were in use */
+	uint8_t iface;
+};
+
+/* The records, in a ring in insertion order: 2*MSL is one constant, so
+ * the oldest record is always the first to expire (a retransmitted FIN
+ * moves its record to the tail) and one wheel entry at the head's
+ * deadline serves them all. Records removed early leave a dead slot that
+ * the head skips. */
+struct tcp_tw_table {
+	uint32_t cap;			/* tcp.time_wait_max */
+	uint32_t head;			/* oldest slot */
+	uint32_t n;			/* slots in use, dead ones included */
+	uint32_t n_live;
+	struct tcp_tw *rec;
+	struct rte_hash *hash;		/* 4-tuple -> struct tcp_tw * */
+	struct stack_timer timer;	/* at the head's expire_ns */
+	struct token_bucket ack_budget;	/* ACKs answering segments */
+};
+
+/* The 4-tuple key of the TCB and TIME-WAIT tables: 16 bytes, 8-byte
+ * aligned (rte_hash_crc reads keys 8 bytes at a time, so arrays of keys
+ * must keep every key aligned). */
+struct tcp_key {
+	uint32_t raddr;
+	uint32_t laddr;
+	uint16_t rport;
+	uint16_t lport;
+	uint32_t zero;			/* always 0 */
+} __rte_aligned(8);
+_Static_assert(sizeof(struct tcp_key) == 16, "4-tuple key is two 64-bit words");
+
+/* Written as two 64-bit stores: rte_hash reads the key in 8-byte words,
+ * and four narrow stores read back that way defeat store forwarding (each
+ * lookup then waits for the previous one's cache miss: 2-3x slower at 1M
+ * entries in bench/micro). Same bytes as the fields on a little-endian
+ * CPU; big-endian ones store the fields. */
+static inline struct tcp_key
+tcp_key_of(uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
+{
+	struct tcp_key k;
+
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	uint64_t w[2] = { (uint64_t)raddr | (uint64_t)laddr << 32,
+			  (uint64_t)rport | (uint64_t)lport << 16 };
+
+	memcpy(&k, w, sizeof(k));
+#else
+	k = (struct tcp_key){ .raddr = raddr, .laddr = laddr, .rport = rport,
+			      .lport = lport, .zero = 0 };
+#endif
+	return k;
+}
+
 /* Bulk lookup results for the RX burst being processed (tcp_conn.c). */
 #define TCP_HINT_MAX 64u			/* RTE_HASH_LOOKUP_BULK_MAX */
 struct tcp_hint {
@@ -129,6 +203,8 @@ struct tcp_table {
 	uint8_t isn_key[16];		/* RFC 6528 secret */
 	uint8_t ts_key[16];		/* timestamp offsets (RFC 7323 7.1) */
 	uint8_t cookie_key[16];		/* SYN cookies (RFC 4987 3.6) */
+	uint64_t boot_ns;		/* CLOCK_MONOTONIC at the stack clock's 0:
+					 * ISN and timestamp clocks run per boot */
 	struct token_bucket synack_budget; /* SYN-ACK retransmissions */
 	uint16_t hint_n;
 	uint16_t hint_pos;
@@ -137,6 +213,7 @@ struct tcp_table {
 	struct rte_mempool *reass_pool;	/* out-of-order queues (tcp_reass.c) */
 	struct rte_mempool *sack_pool;	/* SACK scoreboards (tcp_sack.c) */
 	struct tcp_chan_uopts chan_uopts[STACK_MAX_CHANS]; /* TERN_CMD_TCP_SETOPT, handle 0 */
+	struct tcp_tw_table tw;		/* TIME-WAIT records (tcp_timewait.c) */
 };
 
 /* ---- tcp_conn.c ---- */
@@ -161,9 +238,18 @@ struct tcb *tcp_conn_lookup_seg(struct tern_stack *s, const struct rte_mbuf *m,
  * config; NULL when the table is full. */
 struct tcb *tcp_conn_alloc(struct tern_stack *s, uint16_t iface, uint32_t laddr,
 			   uint16_t lport, uint32_t raddr, uint16_t rport);
+/* Every TCB slot is taken (tcp.max_conns): a SYN cannot get one. */
+static inline bool
+tcp_conn_table_full(const struct tcp_table *t)
+{
+	return t->n_used >= t->n_tcbs;
+}
 /* Remove from the table, cancel timers, free queued mbufs, bump the
  * generation. Raises no event (see tcp_conn_close). */
 void tcp_conn_free(struct tern_stack *s, struct tcb *tcb);
+/* The same without counting the connection closed: its TIME-WAIT goes on
+ * in a record (tcp_tw_enter). */
+void tcp_conn_release(struct tern_stack *s, struct tcb *tcb);
 /* The connection is over: move to CLOSED, tell the app (TERN_EV_TCP_CLOSED
  * with `status`) if it knows the connection, free the TCB. */
 void tcp_conn_close(struct tern_stack *s, struct tcb *tcb, int status);
@@ -173,12 +259,13 @@ void tcp_conn_detach(struct tern_stack *s, struct tcb *tcb, int status);
 struct tcp_listener *tcp_listener_lookup(struct tern_stack *s, uint16_t port);
 uint64_t tcp_conn_handle(const struct tern_stack *s, const struct tcb *tcb);
 struct tcb *tcp_conn_from_handle(struct tern_stack *s, uint64_t handle);
-/* RFC 7323 7.1: the 4-tuple's timestamp offset (keyed hash). */
+/* RFC 7323 7.1: the 4-tuple's timestamp offset (keyed hash), plus the
+ * boot clock's reading at the stack's time 0 (table boot_ns). */
 uint32_t tcp_ts_offset(const struct tern_stack *s, uint32_t laddr, uint16_t lport,
 		       uint32_t raddr, uint16_t rport);
 /* Our window shift for a receive buffer (RFC 7323 2.3). */
 uint8_t tcp_wscale_for(uint32_t rcvbuf);
-/* RFC 6528: ISN = 4 us clock + SipHash(4-tuple, secret). */
+/* RFC 6528: ISN = 4 us clock (since boot) + SipHash(4-tuple, secret). */
 uint32_t tcp_isn(struct tern_stack *s, uint32_t laddr, uint16_t lport,
 		 uint32_t raddr, uint16_t rport, uint64_t now_ns);
 /* Free local port for an active open to raddr:rport whose replies this
@@ -222,6 +309,28 @@ bool tcp_cookie_check(struct tern_stack *s, const struct ip4_hdr_v *ip,
  * are not retransmitted (one SYN-ACK per SYN). */
 bool tcp_cookie_pressure(const struct tern_stack *s, const struct tcp_listener *l,
 			 uint64_t now);
+
+/* ---- tcp_timewait.c ---- */
+/* The TIME-WAIT table of `t` for `cfg` (tcp.time_wait_max, 0: as many as
+ * tcp.max_conns). 0 or -ENOMEM. */
+int tcp_tw_create(const struct tern_config *cfg, struct tcp_table *t,
+		  unsigned int lcore_id, int socket);
+/* Every record goes (no counter), then the table. `s` may be NULL. */
+void tcp_tw_free(struct tern_stack *s, struct tcp_table *t);
+/* `tcb` entered TIME-WAIT: keep a record of it and free the TCB (its slot
+ * is free at return). An ACK the TCB owed (the peer's FIN) goes out from
+ * the record at once. When the ring is full its oldest record is recycled
+ * (counted). */
+void tcp_tw_enter(struct tern_stack *s, struct tcb *tcb);
+/* The record of a 4-tuple, NULL when none. */
+struct tcp_tw *tcp_tw_lookup(const struct tern_stack *s, uint32_t laddr, uint16_t lport,
+			     uint32_t raddr, uint16_t rport);
+/* End a record before its time (its 4-tuple is taken over); counted as a
+ * connection closed. */
+void tcp_tw_remove(struct tern_stack *s, struct tcp_tw *tw);
+/* Wheel callback (stack timer kind STACK_TIMER_TCP_TW): records whose
+ * 2*MSL ran out go, oldest first. */
+void tcp_tw_expired(struct tern_stack *s, struct stack_timer *t, uint64_t now_ns);
 
 /* ---- tcp_state.c ---- */
 /* The only way a TCB changes state (counts, arms/cancels state timers). */
@@ -358,6 +467,10 @@ void tcp_output_rst_reply(struct tern_stack *s, uint16_t iface,
 void tcp_output_cookie_synack(struct tern_stack *s, const struct ip4_hdr_v *ip,
 			      const struct tcp_seg *syn, uint32_t iss,
 			      const struct tcp_opts *o, uint16_t wnd);
+/* Header-only segment `h` (ports, seq, ack, flags, window, options set)
+ * from no connection, laddr -> raddr: a TIME-WAIT record's ACK. */
+void tcp_output_bare(struct tern_stack *s, uint32_t laddr, uint32_t raddr,
+		     struct tcp_seg *h);
 /* RCV.WND as the peer may use it: the right edge we last advertised,
  * as a window from rcv.nxt (0 when nothing sane was advertised yet).
  * The acceptability test (RFC 9293 3.10.7.4) checks segments against it. */

@@ -2,7 +2,7 @@
  *
  * TCP states: names, and tcp_set_state(), the one place a TCB changes
  * state. Entering a state does the bookkeeping that belongs to the state
- * itself (counters, TIME-WAIT's 2*MSL timer, the orphaned FIN-WAIT-2
+ * itself (counters, leaving the app on TIME-WAIT, the orphaned FIN-WAIT-2
  * timeout, stopping timers that no longer apply); the protocol decisions
  * stay in input, output and the timers.
  */
@@ -50,13 +50,13 @@ tcp_set_state(struct tern_stack *s, struct tcb *tcb, enum tcp_state st)
 				      now + (uint64_t)s->cfg.tcp_fin_wait2_ms * NS_PER_MS);
 		break;
 	case TCP_ST_TIME_WAIT:
-		/* RFC 9293 3.10.7.4: hold for 2*MSL; nothing else runs */
+		/* RFC 9293 3.10.7.4: hold for 2*MSL; nothing else runs. The
+		 * connection is over for the app (as close() returns in a
+		 * sockets API); input hands the 4-tuple to a TIME-WAIT record
+		 * and frees the TCB once this segment is done
+		 * (tcp_tw_enter) */
 		tcp_timer_cancel_all(s, tcb);
-		tcp_timer_arm(s, tcb, TCP_T_TIME_WAIT,
-			      now + 2ull * s->cfg.tcp_msl_ms * NS_PER_MS);
 		stack_ctr_inc(s, CTR_TCP_TIME_WAIT);
-		/* the connection is over for the app (as close() returns in a
-		 * sockets API); the TCB alone guards the 4-tuple for 2*MSL */
 		tcp_conn_detach(s, tcb, 0);
 		break;
 	case TCP_ST_CLOSED:

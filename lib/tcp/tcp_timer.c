@@ -275,6 +275,9 @@ on_fin_wait_2(struct tern_stack *s, struct tcb *tcb, uint64_t now)
 	return false;
 }
 
+/* No TCB waits in TIME-WAIT any more: input hands it to a record
+ * (tcp_timewait.c, its own wheel entry) before any timer can run. A
+ * deadline left armed by mistake still ends the connection. */
 static bool
 on_time_wait(struct tern_stack *s, struct tcb *tcb, uint64_t now)
 {

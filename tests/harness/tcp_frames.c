@@ -200,7 +200,10 @@ tc_state(const struct tconn *tc)
 {
 	struct tcb *tcb = tcp_conn_lookup(tc->s, OUR_IP, tc->lport, PEER_IP, tc->pport);
 
-	return tcb == NULL ? TCP_ST_CLOSED : (enum tcp_state)tcb->state;
+	if (tcb == NULL)	/* TIME-WAIT is a record, not a TCB */
+		return tcp_tw_lookup(tc->s, OUR_IP, tc->lport, PEER_IP, tc->pport) != NULL ?
+			TCP_ST_TIME_WAIT : TCP_ST_CLOSED;
+	return (enum tcp_state)tcb->state;
 }
 
 uint64_t

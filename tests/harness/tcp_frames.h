@@ -165,7 +165,8 @@ void tc_no_ev(struct tconn *tc);
  * tc->pport; sets and returns tc->h. */
 uint64_t tc_connecting(struct tconn *tc, uint64_t cookie);
 
-/* The state of the TCB for the connection (TCP_ST_CLOSED when none). */
+/* The state of the TCB for the connection, TCP_ST_TIME_WAIT when a
+ * TIME-WAIT record holds it, TCP_ST_CLOSED when neither does. */
 enum tcp_state tc_state(const struct tconn *tc);
 /* Counter value. */
 uint64_t tc_ctr(const struct tconn *tc, unsigned int id);

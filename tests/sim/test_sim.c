@@ -282,7 +282,9 @@ test_bulk_bidirectional_100mib(void **state)
 	assert_true(t_done - t0 < 10 * SEC);
 	/* TIME-WAIT expires: no TCB left on either side */
 	while (sim.now - t0 < 40 * SEC && (sim.node[0].s->tcp->n_used ||
-					   sim.node[1].s->tcp->n_used))
+					   sim.node[1].s->tcp->n_used ||
+					   sim.node[0].s->tcp->tw.n_live ||
+					   sim.node[1].s->tcp->tw.n_live))
 		sim_step(&sim, MS);
 	assert_int_equal(sim.node[0].s->tcp->n_used, 0);
 	assert_int_equal(sim.node[1].s->tcp->n_used, 0);
@@ -366,7 +368,9 @@ test_simultaneous_open_and_close(void **state)
 		assert_int_equal(ev.type, TERN_EV_TCP_CLOSED);
 		assert_int_equal(ev.status, 0);
 		assert_int_equal(sim_ctr(&sim, i, CTR_TCP_TIME_WAIT), 1);
-		assert_int_equal(sim.node[i].s->tcp->n_used, 1);
+		/* TIME-WAIT is a record: the TCB slot is free already */
+		assert_int_equal(sim.node[i].s->tcp->n_used, 0);
+		assert_int_equal(sim.node[i].s->tcp->tw.n_live, 1);
 	}
 	for (steps = 0; steps < 1100; steps++)
 		sim_step(&sim, MS);
@@ -576,7 +580,7 @@ test_10k_connections(void **state)
 		if (sv[i].h != 0)
 			assert_int_equal(sv[i].status, 0);
 	/* TIME-WAIT (server side) expires */
-	for (i = 0; i < 2200 && sim.node[1].s->tcp->n_used > 0; i++)
+	for (i = 0; i < 2200 && sim.node[1].s->tcp->tw.n_live > 0; i++)
 		sim_step(&sim, MS);
 	print_ctrs(&sim);
 	assert_int_equal(sim.node[0].s->tcp->n_used, 0);

@@ -280,7 +280,7 @@ test_time_wait_reused_by_newer_syn(void **state)
 	(void)state;
 	init(&tc);
 	tc_to_state(&tc, TCP_ST_TIME_WAIT, false);
-	ts_offset = tcp_conn_lookup(tc.s, OUR_IP, tc.lport, PEER_IP, tc.pport)->ts.offset;
+	ts_offset = tcp_ts_offset(tc.s, OUR_IP, tc.lport, PEER_IP, tc.pport);
 	tc_advance(&tc, 10 * MS);
 	/* an old incarnation's SYN: older timestamp */
 	tc.ts_val -= 1000;

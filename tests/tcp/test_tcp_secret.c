@@ -62,9 +62,13 @@ stack_fingerprint(const char *secret_file)
 	tcfg_default(&cfg);
 	snprintf(cfg.tcp_secret_file, sizeof(cfg.tcp_secret_file), "%s", secret_file);
 	s = tstack_create(&cfg);
-	f.isn = tcp_isn(s, T_LADDR, T_LPORT, T_RADDR, T_RPORT, 0);
-	f.ts_off = tcp_ts_offset(s, T_LADDR, T_LPORT, T_RADDR, T_RPORT);
-	f.isn2 = tcp_isn(s, T_LADDR, T_LPORT, T_RADDR, T_RPORT + 1, 0);
+	/* the keyed parts: without the boot clock each stack starts from */
+	f.isn = tcp_isn(s, T_LADDR, T_LPORT, T_RADDR, T_RPORT, 0) -
+		(uint32_t)(s->tcp->boot_ns / 4000u);
+	f.ts_off = tcp_ts_offset(s, T_LADDR, T_LPORT, T_RADDR, T_RPORT) -
+		   (uint32_t)(s->tcp->boot_ns / NS_PER_MS);
+	f.isn2 = tcp_isn(s, T_LADDR, T_LPORT, T_RADDR, T_RPORT + 1, 0) -
+		 (uint32_t)(s->tcp->boot_ns / 4000u);
 	tern_stack_free(s);
 	return f;
 }

@@ -54,6 +54,8 @@ enum tern_tcp_ecn {
 
 /** Longest path of the per-boot secret file (tern_config.tcp_secret_file). */
 #define TERN_SECRET_PATH_MAX 128
+/** Largest tcp_time_wait_max. */
+#define TERN_TIME_WAIT_MAX 16777216u
 
 /** Directions of fault injection (tern_fault_conf.dir, bit mask). */
 #define TERN_FAULT_RX 0x1u		/**< after rte_eth_rx_burst */
@@ -118,7 +120,7 @@ struct tern_config {
 	uint16_t udp_max_socks;		/**< UDP sockets per stack; default 256 */
 
 	/* TCP (RFC 9293 and friends); times in milliseconds */
-	uint32_t tcp_max_conns;		/**< TCBs per stack (incl. TIME-WAIT); default 65536 */
+	uint32_t tcp_max_conns;		/**< TCBs per stack (TIME-WAIT has its own table); default 65536 */
 	uint16_t tcp_max_listeners;	/**< listening ports per stack; default 64 */
 	uint16_t tcp_backlog;		/**< default listen backlog; default 1024 */
 	uint32_t tcp_rcvbuf;		/**< receive buffer (window) per connection; default 256 KiB */
@@ -153,6 +155,14 @@ struct tern_config {
 	 *  process only. When the file can neither be read nor created the
 	 *  stack logs a warning and uses a per-process secret. */
 	char tcp_secret_file[TERN_SECRET_PATH_MAX];
+	uint32_t tcp_time_wait_max;	/**< TIME-WAIT records per stack, kept apart
+					 *   from the TCBs (about 40 bytes each); when
+					 *   full the oldest is ended early. 0 = as many
+					 *   as tcp_max_conns (default); at most
+					 *   16777216 */
+	uint8_t tcp_full_rst;		/**< 1 = a SYN that finds every TCB taken (and
+					 *   no SYN cookie to send) gets a RST; 0 = it
+					 *   is dropped, counted (default) */
 
 	struct tern_fault_conf fault;	/**< fault injection; off by default */
 

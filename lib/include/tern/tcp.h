@@ -359,8 +359,8 @@ struct tern_tcp_info {
  *  polls its channel on that lcore (the default) can call it at any time.
  *  It changes nothing and costs about one handle check and a copy.
  *
- *  A handle stays valid while the stack holds the connection, which can
- *  outlive TERN_EV_TCP_CLOSED (TIME-WAIT is held by the stack alone).
+ *  A handle stays valid until TERN_EV_TCP_CLOSED (TIME-WAIT is held by
+ *  the stack in a compact record, without the connection's TCB).
  *
  *  @param s       the stack that owns the connection
  *  @param handle  the connection
