@@ -380,8 +380,10 @@ cmd_connect(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *cm
 		cmd_error(s, c, cmd, -ENETUNREACH, NULL);
 		return;
 	}
-	/* an explicit local port whose 4-tuple is taken (TIME-WAIT included)
-	 * is refused: inserting it again would repoint the table's entry */
+	/* an explicit local port whose 4-tuple a live TCB holds is refused:
+	 * inserting it again would repoint the table's entry. A TIME-WAIT
+	 * record (tcp_timewait.c) is not a TCB: the connect takes the
+	 * 4-tuple over and the record ends. */
 	if (lport != 0 && tcp_conn_lookup(s, r.src, lport, cmd->addr, cmd->port) != NULL) {
 		cmd_error(s, c, cmd, -EADDRINUSE, NULL);
 		return;
