@@ -159,12 +159,12 @@ def conn_set(doc):
 		if c["proto"] == "tcp" and c["state"] != "LISTEN"}
 
 
-def wait_for(stat, prefix, want, limit=15):
-	"""Poll tern-stat -a until its TCP connections are `want`."""
+def wait_for(stat, prefix, wants, limit=15):
+	"""Poll tern-stat -a until its TCP connections are one of `wants`."""
 	doc, deadline = None, time.monotonic() + limit
 	while time.monotonic() < deadline:
 		rc, doc, err = stat_json(stat, prefix, "-a")
-		if rc == 0 and doc is not None and conn_set(doc) == want:
+		if rc == 0 and doc is not None and conn_set(doc) in wants:
 			return doc
 		time.sleep(0.3)
 	return doc
@@ -178,10 +178,18 @@ def per_lcore_listeners(doc, proto, state, port, lcores):
 
 def check_app(stat, prefix, made, app, tel_path):
 	want = {(m[1], m[2], m[3]) for m in made if m[0] == app}
-	doc = wait_for(stat, prefix, want)
+	# The CLOSE_WAIT one stays there while tern-echo holds what its send
+	# queue refused. After a loss on a busy host the reassembly queue can
+	# hand tern-echo most of the 64 KiB as one DATA event, which the queue
+	# takes whole (it is below twice its limit): then nothing is held and
+	# tern-echo closes, LAST_ACK with the data still queued. Both are
+	# right; the listing must show the one the stack is in.
+	wants = [want, {(p, lp, "LAST_ACK" if st == "CLOSE_WAIT" else st)
+			for (p, lp, st) in want}]
+	doc = wait_for(stat, prefix, wants)
 	ok = doc is not None and check("%s: tern-stat -a --json lists exactly the kernel "
 				       "clients' connections and states" % app,
-				       conn_set(doc) == want,
+				       conn_set(doc) in wants,
 				       "want %s\ngot  %s" % (sorted(want), sorted(conn_set(doc or
 				       {"connections": []}))))
 	if doc is None:
@@ -211,13 +219,18 @@ def list_checks(stat, pe, ph, ready, tel_echo, tel_httpd):
 	check("echo: UDP socket 7 on both lcores (UNCONN)",
 	      per_lcore_listeners(doc, "udp", "UNCONN", 7, [0, 1]))
 	cw = [c for c in doc["connections"] if c["state"] == "CLOSE_WAIT"]
-	check("echo: the CLOSE_WAIT connection has bytes queued both ways",
-	      len(cw) == 1 and cw[0]["send_q"] > 0 and cw[0]["recv_q"] > 0, repr(cw))
+	la = [c for c in doc["connections"] if c["state"] == "LAST_ACK"]
+	if la:
+		check("echo: the closing connection (LAST_ACK) still has its data queued",
+		      len(la) == 1 and not cw and la[0]["send_q"] > 0, repr(la))
+	else:
+		check("echo: the CLOSE_WAIT connection has bytes queued both ways",
+		      len(cw) == 1 and cw[0]["send_q"] > 0 and cw[0]["recv_q"] > 0, repr(cw))
 	rc, out, err, _ = run_stat(stat, pe)
 	states = {l.split()[-1] for l in out.splitlines()[1:] if l.strip()}
 	check("echo: the text table (no -a) shows connections, no listeners",
-	      rc == 0 and out.startswith("Proto") and states == {"ESTABLISHED", "CLOSE_WAIT"},
-	      out + err)
+	      rc == 0 and out.startswith("Proto") and
+	      states == {"ESTABLISHED", "LAST_ACK" if la else "CLOSE_WAIT"}, out + err)
 	rc, d, err = stat_json(stat, pe, "-l")
 	check("echo: -l lists only listeners and UDP sockets",
 	      rc == 0 and d is not None and {c["state"] for c in d["connections"]} ==
