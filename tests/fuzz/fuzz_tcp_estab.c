@@ -12,6 +12,12 @@
  * the established-state, reassembly, SACK, FIN and RST code instead of the
  * checksum or window checks; and app operations (send, close, shutdown,
  * abort, credit withheld) and clock steps that fire the timers.
+ * Both byte streams are checked end to end: every byte the peer sends
+ * at sequence number x is peer_byte(x), whichever segment carries it, so
+ * the app must read exactly peer_byte(IRS + 1), peer_byte(IRS + 2) ...
+ * (reassembly, trimming, duplicates); the app's bytes are app_byte(x) at
+ * tern's x, so every data segment tern sends, first or retransmitted,
+ * must carry exactly those.
  * Every input ends in a full teardown: the app aborts what it still holds
  * and the clock runs until every TCB is gone. The mbuf pool and the
  * reassembly and SACK pools must then be back at their baseline and the
@@ -62,6 +68,11 @@ struct peer_conn {
 	uint32_t snd_nxt;		/* the peer's next sequence number */
 	uint32_t rcv_nxt;		/* highest end of what tern sent */
 	uint32_t ts_recent;		/* tern's last TSval */
+	uint32_t irs;			/* tern's ISS */
+	uint32_t rcv_base;		/* the peer's first data byte (ISS + 1) */
+	uint32_t app_rcv;		/* sequence number of the app's next byte in */
+	uint32_t app_snd;		/* sequence number of the app's next byte out */
+	uint8_t snd_check;		/* app_snd is exact (no send was refused) */
 	uint8_t full_opts;		/* the peer offers MSS, WS, SACK, TS */
 	uint8_t ts_ok;			/* timestamps negotiated */
 	uint8_t synced;			/* tern's SYN seen */
@@ -158,6 +169,28 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* ---- the two byte streams ------------------------------------------------- */
+
+static uint8_t
+peer_byte(uint32_t seq)
+{
+	return (uint8_t)(seq ^ (seq >> 8) ^ 0x5a);
+}
+
+static uint8_t
+app_byte(uint32_t seq)
+{
+	return (uint8_t)(seq * 7u + (seq >> 11));
+}
+
+static void
+stream_fail(const char *what, const struct peer_conn *c, uint32_t seq)
+{
+	fprintf(stderr, "fuzz: %s: conn %u (peer port %u) at seq %u\n", what,
+		(unsigned int)(c - conns), c->pport, seq);
+	abort();
+}
+
 /* ---- the peer: segments in ------------------------------------------------ */
 
 static uint32_t
@@ -168,8 +201,7 @@ peer_tsval(void)
 
 /* Ethernet + IPv4 + TCP peer -> us, checksums right. */
 static void
-peer_send(uint16_t sport, uint16_t dport, const struct tcp_seg *seg,
-	  uint16_t len, uint8_t fill)
+peer_send(uint16_t sport, uint16_t dport, const struct tcp_seg *seg, uint16_t len)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
 	struct eth_hdr_v eth = { .dst = our_mac, .src = peer_mac, .type = ETHERTYPE_IPV4 };
@@ -177,8 +209,8 @@ peer_send(uint16_t sport, uint16_t dport, const struct tcp_seg *seg,
 				.src = PEER_IP, .dst = OUR_IP };
 	struct tcp_seg s = *seg;
 	uint8_t *p, *l4;
+	uint16_t ck, k;
 	uint8_t hl;
-	uint16_t ck;
 
 	if (m == NULL)
 		abort();
@@ -189,7 +221,8 @@ peer_send(uint16_t sport, uint16_t dport, const struct tcp_seg *seg,
 	s.dst_port = dport;
 	l4 = p + ETH_HDR_LEN + IP4_HDR_LEN;
 	hl = tcp_hdr_emit(l4, &s);
-	memset(l4 + hl, fill, len);
+	for (k = 0; k < len; k++)
+		l4[hl + k] = peer_byte(s.seq + k);
 	ck = (uint16_t)~cksum_fold(cksum_raw(l4, hl + len,
 		cksum_pseudo_ip4(PEER_IP, OUR_IP, IP4_PROTO_TCP, (uint16_t)(hl + len))));
 	memcpy(l4 + 16, &ck, 2);
@@ -248,43 +281,68 @@ conn_of(uint16_t lport, uint16_t pport)
 	return NULL;
 }
 
+/* Tern's data: exactly the app's bytes at their sequence numbers. */
+static void
+check_out_data(const struct peer_conn *c, const uint8_t *p, uint32_t len, uint32_t seq)
+{
+	uint32_t k;
+
+	for (k = 0; k < len; k++)
+		if (p[k] != app_byte(seq + k))
+			stream_fail("tern sent bytes the app did not", c, seq + k);
+}
+
 /* Learn from one frame tern sent: where its sequence space is, what it
- * acknowledged of ours, its timestamp. */
+ * acknowledged of ours, its timestamp; and check its checksum and data. */
 static void
 peer_learn(const struct rte_mbuf *m)
 {
-	uint8_t buf[ETH_HDR_LEN + IP4_HDR_LEN + TCP_HDR_MAX];
-	uint32_t len = RTE_MIN(rte_pktmbuf_pkt_len(m), (uint32_t)sizeof(buf));
-	const uint8_t *p = rte_pktmbuf_read(m, 0, len, buf);
+	static uint8_t buf[4096];
+	uint32_t len = rte_pktmbuf_pkt_len(m), l4_len;
+	const uint8_t *p = rte_pktmbuf_read(m, 0, RTE_MIN(len, (uint32_t)sizeof(buf)), buf);
 	struct ip4_hdr_v ip;
 	struct tcp_seg s;
 	struct peer_conn *c;
+	const uint8_t *l4;
 	uint32_t end;
 
-	if (p == NULL || len < ETH_HDR_LEN + IP4_HDR_LEN)
+	if (p == NULL || len > sizeof(buf))
+		abort();			/* larger than any MTU */
+	if (len < ETH_HDR_LEN + IP4_HDR_LEN)
 		return;
 	if (p[12] == 0x08 && p[13] == 0x06) {
 		if (p[21] == 1)			/* tern resolves the peer: answer */
 			arp_wanted = 1;
 		return;
 	}
-	if (ip4_hdr_parse(p + ETH_HDR_LEN, len - ETH_HDR_LEN, false, &ip) != 0 ||
-	    ip.proto != IP4_PROTO_TCP || ip.hdr_len != IP4_HDR_LEN ||
-	    tcp_hdr_parse(p + ETH_HDR_LEN + IP4_HDR_LEN, len - ETH_HDR_LEN - IP4_HDR_LEN,
-			  &s) != CTR_NONE)
+	if (ip4_hdr_parse(p + ETH_HDR_LEN, len - ETH_HDR_LEN, true, &ip) != CTR_NONE ||
+	    ip.proto != IP4_PROTO_TCP)
 		return;
+	l4 = p + ETH_HDR_LEN + ip.hdr_len;
+	l4_len = ip.total_len - ip.hdr_len;
+	if (tcp_hdr_parse(l4, l4_len, &s) != CTR_NONE)
+		abort();			/* tern emitted a bad header */
+	if (cksum_fold(cksum_raw(l4, l4_len, cksum_pseudo_ip4(ip.src, ip.dst,
+			IP4_PROTO_TCP, (uint16_t)l4_len))) != 0xffff)
+		abort();			/* tern emitted a bad checksum */
 	c = conn_of(s.src_port, s.dst_port);
 	if (c == NULL)
 		return;
-	end = s.seq + (ip.total_len - IP4_HDR_LEN - s.hdr_len) +
+	end = s.seq + (l4_len - s.hdr_len) +
 	      ((s.flags & TCP_FLAG_SYN) ? 1 : 0) + ((s.flags & TCP_FLAG_FIN) ? 1 : 0);
 	if (s.flags & TCP_FLAG_SYN) {
 		c->lport = s.src_port;
-		if (!c->synced)
+		if (!c->synced || s.seq != c->irs) {	/* a new incarnation */
+			c->irs = s.seq;
 			c->rcv_nxt = end;
+			if (s.flags & TCP_FLAG_ACK)
+				c->snd_nxt = c->rcv_base = s.ack;
+		}
 		c->synced = 1;
 		c->ts_ok = c->full_opts && (s.opts.present & TCP_OPTF_TS);
 	}
+	if (c->snd_check)
+		check_out_data(c, l4 + s.hdr_len, l4_len - s.hdr_len, s.seq);
 	if (c->synced && seq_gt(end, c->rcv_nxt))
 		c->rcv_nxt = end;
 	if ((s.flags & TCP_FLAG_ACK) && seq_gt(s.ack, c->snd_nxt))
@@ -319,6 +377,35 @@ conn_by_handle(uint64_t h)
 	return NULL;
 }
 
+/* The app now holds a connection: both streams start after the SYNs. */
+static void
+app_adopt(struct peer_conn *c, uint64_t h)
+{
+	c->h = h;
+	c->app_rcv = c->rcv_base;
+	c->app_snd = c->irs + 1;
+	c->snd_check = 1;
+}
+
+/* In-order data: exactly the peer's bytes, none missing or repeated. */
+static void
+app_read(struct peer_conn *c, const struct rte_mbuf *m, uint32_t len)
+{
+	uint32_t k = 0, seg;
+	const uint8_t *p;
+
+	if (rte_pktmbuf_pkt_len(m) != len)
+		stream_fail("data event length", c, c->app_rcv);
+	for (; m != NULL; m = m->next) {
+		p = rte_pktmbuf_mtod(m, const uint8_t *);
+		for (seg = 0; seg < m->data_len; seg++, k++)
+			if (p[seg] != peer_byte(c->app_rcv + k))
+				stream_fail("app read bytes the peer did not send", c,
+					    c->app_rcv + k);
+	}
+	c->app_rcv += len;
+}
+
 /* A new connection: adopt it when its peer port belongs to a slot the
  * app no longer holds (the peer opened again), else abort it. */
 static void
@@ -328,7 +415,7 @@ app_accept(const struct tern_event *ev)
 
 	for (k = 0; k < N_CONNS; k++) {
 		if (conns[k].pport == ev->port && conns[k].h == 0) {
-			conns[k].h = ev->handle;
+			app_adopt(&conns[k], ev->handle);
 			return;
 		}
 	}
@@ -346,13 +433,21 @@ app_event(const struct tern_event *ev)
 		break;
 	case TERN_EV_TCP_CONNECTED:
 		if (ev->cookie < N_CONNS && conns[ev->cookie].h == 0)
-			conns[ev->cookie].h = ev->handle;
+			app_adopt(&conns[ev->cookie], ev->handle);
 		else
 			tern_tcp_abort(chan, ev->handle);
 		break;
 	case TERN_EV_TCP_DATA:
-		if (c != NULL && !c->hold)
+		if (c == NULL)
+			break;
+		app_read(c, ev->m, ev->len);
+		if (!c->hold)
 			tern_tcp_recvd(chan, ev->handle, ev->len);
+		break;
+	case TERN_EV_CMD_ERROR:
+		/* a refused send: the app's stream has a gap from here */
+		if (c != NULL)
+			c->snd_check = 0;
 		break;
 	case TERN_EV_TCP_CLOSED:
 		if (c != NULL)
@@ -409,6 +504,7 @@ conn_reset(struct peer_conn *c, uint16_t pport, uint32_t iss, int full)
 	c->pport = pport;
 	c->iss = iss;
 	c->snd_nxt = iss + 1;
+	c->rcv_base = iss + 1;
 	c->full_opts = (uint8_t)full;
 }
 
@@ -421,7 +517,7 @@ open_passive(struct peer_conn *c, uint16_t pport, uint32_t iss, int full)
 	c->lport = LISTEN_PORT;
 	if (full)
 		syn_opts(&s);
-	peer_send(pport, LISTEN_PORT, &s, 0, 0);
+	peer_send(pport, LISTEN_PORT, &s, 0);
 	run();
 	if (!c->synced)
 		abort();			/* no SYN-ACK */
@@ -431,7 +527,7 @@ open_passive(struct peer_conn *c, uint16_t pport, uint32_t iss, int full)
 	s.flags = TCP_FLAG_ACK;
 	s.wnd = full ? 65535 >> PEER_WS : 65535;
 	seg_default_opts(c, &s);
-	peer_send(pport, LISTEN_PORT, &s, 0, 0);
+	peer_send(pport, LISTEN_PORT, &s, 0);
 	run();
 	if (c->h == 0)
 		abort();			/* not accepted */
@@ -452,7 +548,7 @@ open_active(struct peer_conn *c, unsigned int idx, uint32_t iss)
 	s.ack = c->rcv_nxt;
 	syn_opts(&s);
 	s.opts.ts_ecr = c->ts_recent;
-	peer_send(c->pport, c->lport, &s, 0, 0);
+	peer_send(c->pport, c->lport, &s, 0);
 	run();
 	if (c->h == 0)
 		abort();			/* not connected */
@@ -513,7 +609,7 @@ op_segment(struct reader *r)
 		syn_opts(&s);
 	if (opts & 0x40)
 		s.urp = rd16(r);
-	peer_send(c->pport, c->lport, &s, len, (uint8_t)s.seq);
+	peer_send(c->pport, c->lport, &s, len);
 }
 
 /* In-order data (optionally with FIN) acknowledging everything:
@@ -529,7 +625,7 @@ op_data(struct reader *r)
 	if (rd8(r) & 1)
 		s.flags |= TCP_FLAG_FIN;
 	seg_default_opts(c, &s);
-	peer_send(c->pport, c->lport, &s, len, (uint8_t)s.seq);
+	peer_send(c->pport, c->lport, &s, len);
 }
 
 /* A pure ACK of everything tern sent: [conn][wnd:16]. */
@@ -542,7 +638,7 @@ op_ack(struct reader *r)
 
 	s.wnd = rd16(r);
 	seg_default_opts(c, &s);
-	peer_send(c->pport, c->lport, &s, 0, 0);
+	peer_send(c->pport, c->lport, &s, 0);
 }
 
 /* The app sends `len` bytes as a chain of mbufs: [conn][len]. */
@@ -550,23 +646,28 @@ static void
 op_send(struct reader *r)
 {
 	struct peer_conn *c = &conns[rd8(r) % N_CONNS];
-	uint32_t len = ((uint32_t)rd8(r) + 1) * 32u, seg;
+	uint32_t len = ((uint32_t)rd8(r) + 1) * 32u, seg, k;
 	struct rte_mbuf *head = NULL, *m;
+	uint8_t *p;
 
 	while (len > 0) {
 		seg = RTE_MIN(len, 2000u);
 		m = rte_pktmbuf_alloc(pool);
 		if (m == NULL)
 			abort();
-		memset(rte_pktmbuf_append(m, (uint16_t)seg), 'a' + (int)(len % 26), seg);
+		p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)seg);
+		for (k = 0; k < seg; k++)
+			p[k] = app_byte(c->app_snd++);
 		if (head == NULL)
 			head = m;
 		else if (rte_pktmbuf_chain(head, m) != 0)
 			abort();
 		len -= seg;
 	}
-	if (c->h == 0 || tern_tcp_send(chan, c->h, head) != 0)
+	if (c->h == 0 || tern_tcp_send(chan, c->h, head) != 0) {
 		rte_pktmbuf_free(head);
+		c->snd_check = 0;
+	}
 }
 
 /* close, shutdown, abort, or withhold/resume receive credit: [conn][what]. */
