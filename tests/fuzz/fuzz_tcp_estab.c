@@ -10,8 +10,9 @@
  * real sequence numbers (the peer's SND.NXT and what tern sent, learned
  * from tern's own output) with valid checksums, so the fuzzer lands in
  * the established-state, reassembly, SACK, FIN and RST code instead of the
- * checksum or window checks; and app operations (send, close, shutdown,
- * abort, credit withheld) and clock steps that fire the timers.
+ * checksum or window checks; runs of duplicate ACKs (fast retransmit, SACK
+ * recovery); app operations (send, close, shutdown, abort, credit
+ * withheld, Nagle, CUBIC or NewReno) and clock steps that fire the timers.
  * Both byte streams are checked end to end: every byte the peer sends
  * at sequence number x is peer_byte(x), whichever segment carries it, so
  * the app must read exactly peer_byte(IRS + 1), peer_byte(IRS + 2) ...
@@ -73,6 +74,10 @@ struct peer_conn {
 	uint32_t app_rcv;		/* sequence number of the app's next byte in */
 	uint32_t app_snd;		/* sequence number of the app's next byte out */
 	uint8_t snd_check;		/* app_snd is exact (no send was refused) */
+	uint32_t peer_una;		/* the last ACK the peer sent */
+	uint16_t peer_wnd;		/* and its window field */
+	uint8_t nodelay;
+	uint8_t cubic;
 	uint8_t full_opts;		/* the peer offers MSS, WS, SACK, TS */
 	uint8_t ts_ok;			/* timestamps negotiated */
 	uint8_t synced;			/* tern's SYN seen */
@@ -201,7 +206,7 @@ peer_tsval(void)
 
 /* Ethernet + IPv4 + TCP peer -> us, checksums right. */
 static void
-peer_send(uint16_t sport, uint16_t dport, const struct tcp_seg *seg, uint16_t len)
+peer_send(struct peer_conn *c, const struct tcp_seg *seg, uint16_t len)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
 	struct eth_hdr_v eth = { .dst = our_mac, .src = peer_mac, .type = ETHERTYPE_IPV4 };
@@ -217,8 +222,12 @@ peer_send(uint16_t sport, uint16_t dport, const struct tcp_seg *seg, uint16_t le
 	p = (uint8_t *)rte_pktmbuf_append(m, ETH_HDR_LEN + IP4_HDR_LEN + TCP_HDR_MAX + len);
 	if (p == NULL)
 		abort();
-	s.src_port = sport;
-	s.dst_port = dport;
+	s.src_port = c->pport;
+	s.dst_port = c->lport;
+	if (s.flags & TCP_FLAG_ACK) {		/* for duplicate ACKs */
+		c->peer_una = s.ack;
+		c->peer_wnd = s.wnd;
+	}
 	l4 = p + ETH_HDR_LEN + IP4_HDR_LEN;
 	hl = tcp_hdr_emit(l4, &s);
 	for (k = 0; k < len; k++)
@@ -517,7 +526,7 @@ open_passive(struct peer_conn *c, uint16_t pport, uint32_t iss, int full)
 	c->lport = LISTEN_PORT;
 	if (full)
 		syn_opts(&s);
-	peer_send(pport, LISTEN_PORT, &s, 0);
+	peer_send(c, &s, 0);
 	run();
 	if (!c->synced)
 		abort();			/* no SYN-ACK */
@@ -527,7 +536,7 @@ open_passive(struct peer_conn *c, uint16_t pport, uint32_t iss, int full)
 	s.flags = TCP_FLAG_ACK;
 	s.wnd = full ? 65535 >> PEER_WS : 65535;
 	seg_default_opts(c, &s);
-	peer_send(pport, LISTEN_PORT, &s, 0);
+	peer_send(c, &s, 0);
 	run();
 	if (c->h == 0)
 		abort();			/* not accepted */
@@ -548,7 +557,7 @@ open_active(struct peer_conn *c, unsigned int idx, uint32_t iss)
 	s.ack = c->rcv_nxt;
 	syn_opts(&s);
 	s.opts.ts_ecr = c->ts_recent;
-	peer_send(c->pport, c->lport, &s, 0);
+	peer_send(c, &s, 0);
 	run();
 	if (c->h == 0)
 		abort();			/* not connected */
@@ -592,9 +601,12 @@ op_segment(struct reader *r)
 
 	s.flags = (uint8_t)((rd8(r) & 0x3f) ^ TCP_FLAG_ACK);
 	s.seq = c->snd_nxt + (uint32_t)(int32_t)(int16_t)rd16(r);
-	s.ack = c->rcv_nxt + (uint32_t)(int32_t)(int16_t)rd16(r);
+	s.ack = (uint32_t)(int32_t)(int16_t)rd16(r);
 	s.wnd = rd16(r);
 	opts = rd8(r);
+	/* acknowledge around everything tern sent, or around the peer's
+	 * last ACK (a step forward or a duplicate) */
+	s.ack += (opts & 0x80) ? c->peer_una : c->rcv_nxt;
 	len = (uint16_t)RTE_MIN((uint32_t)rd8(r) * 8u, MAX_SEG_DATA);
 	if (!(opts & 0x01))
 		seg_default_opts(c, &s);
@@ -609,7 +621,7 @@ op_segment(struct reader *r)
 		syn_opts(&s);
 	if (opts & 0x40)
 		s.urp = rd16(r);
-	peer_send(c->pport, c->lport, &s, len);
+	peer_send(c, &s, len);
 }
 
 /* In-order data (optionally with FIN) acknowledging everything:
@@ -625,7 +637,7 @@ op_data(struct reader *r)
 	if (rd8(r) & 1)
 		s.flags |= TCP_FLAG_FIN;
 	seg_default_opts(c, &s);
-	peer_send(c->pport, c->lport, &s, len);
+	peer_send(c, &s, len);
 }
 
 /* A pure ACK of everything tern sent: [conn][wnd:16]. */
@@ -638,7 +650,29 @@ op_ack(struct reader *r)
 
 	s.wnd = rd16(r);
 	seg_default_opts(c, &s);
-	peer_send(c->pport, c->lport, &s, 0);
+	peer_send(c, &s, 0);
+}
+
+/* Duplicate ACKs (same ACK, same window, no data), optionally with SACK
+ * blocks: [conn][count][opts] (opts as op_segment). */
+static void
+op_dupacks(struct reader *r)
+{
+	struct peer_conn *c = &conns[rd8(r) % N_CONNS];
+	struct tcp_seg s = { .seq = c->snd_nxt, .ack = c->peer_una, .flags = TCP_FLAG_ACK,
+			     .wnd = c->peer_wnd };
+	uint8_t n = (uint8_t)(1 + rd8(r) % 6), opts = rd8(r), k;
+
+	seg_default_opts(c, &s);
+	if (opts & 0x02)
+		op_sack(r, &s, (uint8_t)(((opts >> 2) & 3) + 1));
+	for (k = 0; k < n; k++) {
+		if (c->ts_ok)
+			s.opts.ts_val = peer_tsval();
+		peer_send(c, &s, 0);
+		now_ns += 100000;
+		run();
+	}
 }
 
 /* The app sends `len` bytes as a chain of mbufs: [conn][len]. */
@@ -670,13 +704,14 @@ op_send(struct reader *r)
 	}
 }
 
-/* close, shutdown, abort, or withhold/resume receive credit: [conn][what]. */
+/* close, shutdown, abort, withhold/resume receive credit, Nagle off/on,
+ * CUBIC/NewReno: [conn][what]. */
 static void
 op_app(struct reader *r)
 {
 	struct peer_conn *c = &conns[rd8(r) % N_CONNS];
 
-	switch (rd8(r) % 4) {
+	switch (rd8(r) % 6) {
 	case 0:
 		if (c->h != 0)
 			tern_tcp_close(chan, c->h);
@@ -689,8 +724,19 @@ op_app(struct reader *r)
 		if (c->h != 0)
 			tern_tcp_abort(chan, c->h);
 		break;
-	default:
+	case 3:
 		c->hold = !c->hold;
+		break;
+	case 4:
+		c->nodelay = !c->nodelay;
+		if (c->h != 0)
+			tern_tcp_nodelay(chan, c->h, c->nodelay);
+		break;
+	default:
+		c->cubic = !c->cubic;
+		if (c->h != 0)
+			tern_tcp_set_cc(chan, c->h, c->cubic ? TERN_TCP_CC_CUBIC :
+					TERN_TCP_CC_NEWRENO);
 		break;
 	}
 }
@@ -706,7 +752,7 @@ op_clock(struct reader *r)
 static void
 op_run(struct reader *r)
 {
-	switch (rd8(r) % 8) {
+	switch (rd8(r) % 9) {
 	case 0: case 1: case 2:
 		op_segment(r);
 		break;
@@ -722,8 +768,11 @@ op_run(struct reader *r)
 	case 6:
 		op_app(r);
 		break;
-	default:
+	case 7:
 		op_clock(r);
+		break;
+	default:
+		op_dupacks(r);
 		break;
 	}
 	now_ns += 100000;			/* 100 us between operations */

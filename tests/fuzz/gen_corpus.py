@@ -54,7 +54,8 @@ def seg(conn, flags=ACK, dseq=0, dack=0, wnd=1024, opts=0, length=0, extra=b""):
     """A segment around the connection's numbers; opts bits: 0x01 no
     timestamps, 0x02 SACK (blocks (opts >> 2 & 3) + 1, two bytes each in
     extra), 0x10 TSval moved (one byte in extra), 0x20 SYN options, 0x40
-    urgent pointer (two bytes in extra)."""
+    urgent pointer (two bytes in extra), 0x80 dack from the peer's last
+    ACK instead of from all tern sent."""
     return struct.pack(">BBBhhHBB", 0, conn, flags ^ ACK, dseq, dack, wnd, opts,
                        length // 8) + extra
 
@@ -72,11 +73,16 @@ def send(conn, length):
 
 
 def app(conn, what):
-    return bytes([6, conn, {"close": 0, "shutdown": 1, "abort": 2, "hold": 3}[what]])
+    return bytes([6, conn, {"close": 0, "shutdown": 1, "abort": 2, "hold": 3,
+                            "nodelay": 4, "cubic": 5}[what]])
 
 
 def clock(ms):
     return bytes([7, [1, 5, 40, 200, 1000, 3000, 10000, 60000].index(ms)])
+
+
+def dupacks(conn, n, opts=0, extra=b""):
+    return bytes([8, conn, n - 1, opts]) + extra
 
 
 def tcp_estab():
@@ -91,8 +97,17 @@ def tcp_estab():
     yield "ooo_plain", seg(C_PLAIN, dseq=1000, length=200) + data(C_PLAIN, 1000)
     yield "sack_blocks", (send(C_FULL, 8192) + seg(C_FULL, dack=-8192, opts=0x02 | 0x04,
                           extra=bytes([16, 16, 48, 8])) + clock(200) + ack(C_FULL))
-    yield "dupacks", send(C_ACTIVE, 8192) + b"".join(
-        seg(C_ACTIVE, dack=-8192) for _ in range(4)) + ack(C_ACTIVE)
+    yield "dupacks", send(C_ACTIVE, 8192) + dupacks(C_ACTIVE, 4) + ack(C_ACTIVE)
+    yield "partial_acks", (send(C_PLAIN, 8192) + dupacks(C_PLAIN, 3) +
+                           seg(C_PLAIN, dack=1460, opts=0x80) + seg(C_PLAIN, dack=2920, opts=0x80) +
+                           ack(C_PLAIN))
+    yield "sack_recovery", (send(C_FULL, 8192) + dupacks(C_FULL, 3, 0x02 | 0x04,
+                            bytes([23, 23, 46, 23])) + clock(40) + ack(C_FULL))
+    yield "cubic_bulk", (app(C_ACTIVE, "cubic") + b"".join(
+        send(C_ACTIVE, 8192) + ack(C_ACTIVE, 8192) + clock(40) for _ in range(6)) +
+        dupacks(C_ACTIVE, 3) + clock(1000) + ack(C_ACTIVE))
+    yield "nodelay_small_sends", (app(C_FULL, "nodelay") + send(C_FULL, 32) + send(C_FULL, 32) +
+                                  app(C_FULL, "nodelay") + send(C_FULL, 32) + ack(C_FULL))
     yield "peer_fin_app_close", data(C_FULL, 64, fin=True) + app(C_FULL, "close") + ack(C_FULL)
     yield "app_close_time_wait", (app(C_PLAIN, "close") + ack(C_PLAIN) +
                                   data(C_PLAIN, 0, fin=True) + clock(1000))
