@@ -26,6 +26,7 @@ before=$(find "$work/corpus" -type f | wc -l)
 # one process, one input at a time; -timeout catches a hang of one input
 # (a TCP input takes milliseconds), -rss_limit_mb runaway memory
 rc=0
+touch "$work/stamp"
 "$fuzzer" -max_total_time="$secs" -timeout=60 -rss_limit_mb=4096 \
 	-print_final_stats=1 -artifact_prefix="$art/" \
 	"$work/corpus" >"$work/log" 2>&1 || rc=$?
@@ -39,8 +40,8 @@ fi
 
 if [ "$rc" -ne 0 ]; then
 	tail -n 60 "$work/log"
-	for f in "$art"/*; do
-		[ -f "$f" ] || continue
+	# this run's artifacts only (older ones stay for reference)
+	find "$art" -type f -newer "$work/stamp" | while read -r f; do
 		echo "# artifact $f:"
 		od -An -tx1 -v "$f" | head -n 64
 	done
