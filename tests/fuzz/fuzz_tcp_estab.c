@@ -74,6 +74,7 @@ struct peer_conn {
 	uint32_t app_rcv;		/* sequence number of the app's next byte in */
 	uint32_t app_snd;		/* sequence number of the app's next byte out */
 	uint8_t snd_check;		/* app_snd is exact (no send was refused) */
+	uint32_t peer_max;		/* end of the highest segment the peer sent */
 	uint32_t peer_una;		/* the last ACK the peer sent */
 	uint16_t peer_wnd;		/* and its window field */
 	uint8_t nodelay;
@@ -214,6 +215,7 @@ peer_send(struct peer_conn *c, const struct tcp_seg *seg, uint16_t len)
 				.src = PEER_IP, .dst = OUR_IP };
 	struct tcp_seg s = *seg;
 	uint8_t *p, *l4;
+	uint32_t end;
 	uint16_t ck, k;
 	uint8_t hl;
 
@@ -224,6 +226,10 @@ peer_send(struct peer_conn *c, const struct tcp_seg *seg, uint16_t len)
 		abort();
 	s.src_port = c->pport;
 	s.dst_port = c->lport;
+	end = s.seq + len + ((s.flags & TCP_FLAG_SYN) ? 1 : 0) +
+	      ((s.flags & TCP_FLAG_FIN) ? 1 : 0);
+	if (seq_gt(end, c->peer_max))
+		c->peer_max = end;
 	if (s.flags & TCP_FLAG_ACK) {		/* for duplicate ACKs */
 		c->peer_una = s.ack;
 		c->peer_wnd = s.wnd;
@@ -290,15 +296,23 @@ conn_of(uint16_t lport, uint16_t pport)
 	return NULL;
 }
 
-/* Tern's data: exactly the app's bytes at their sequence numbers. */
+/* Tern's data: exactly the app's bytes at their sequence numbers, none
+ * beyond what the app gave, and a FIN right after the last of them. */
 static void
-check_out_data(const struct peer_conn *c, const uint8_t *p, uint32_t len, uint32_t seq)
+check_out_seq(const struct peer_conn *c, const struct tcp_seg *s, const uint8_t *p,
+	      uint32_t len)
 {
 	uint32_t k;
 
+	if (s->flags & TCP_FLAG_SYN)
+		return;
 	for (k = 0; k < len; k++)
-		if (p[k] != app_byte(seq + k))
-			stream_fail("tern sent bytes the app did not", c, seq + k);
+		if (p[k] != app_byte(s->seq + k))
+			stream_fail("tern sent bytes the app did not", c, s->seq + k);
+	if (len > 0 && seq_gt(s->seq + len, c->app_snd))
+		stream_fail("tern sent beyond the app's data", c, s->seq + len);
+	if ((s->flags & TCP_FLAG_FIN) && s->seq + len != c->app_snd)
+		stream_fail("tern's FIN is not after the app's last byte", c, s->seq + len);
 }
 
 /* Learn from one frame tern sent: where its sequence space is, what it
@@ -345,13 +359,15 @@ peer_learn(const struct rte_mbuf *m)
 			c->irs = s.seq;
 			c->rcv_nxt = end;
 			if (s.flags & TCP_FLAG_ACK)
-				c->snd_nxt = c->rcv_base = s.ack;
+				c->snd_nxt = c->rcv_base = c->peer_max = s.ack;
 		}
 		c->synced = 1;
 		c->ts_ok = c->full_opts && (s.opts.present & TCP_OPTF_TS);
 	}
+	if ((s.flags & TCP_FLAG_ACK) && seq_gt(s.ack, c->peer_max))
+		stream_fail("tern acknowledged bytes the peer never sent", c, s.ack);
 	if (c->snd_check)
-		check_out_data(c, l4 + s.hdr_len, l4_len - s.hdr_len, s.seq);
+		check_out_seq(c, &s, l4 + s.hdr_len, l4_len - s.hdr_len);
 	if (c->synced && seq_gt(end, c->rcv_nxt))
 		c->rcv_nxt = end;
 	if ((s.flags & TCP_FLAG_ACK) && seq_gt(s.ack, c->snd_nxt))
@@ -514,6 +530,7 @@ conn_reset(struct peer_conn *c, uint16_t pport, uint32_t iss, int full)
 	c->iss = iss;
 	c->snd_nxt = iss + 1;
 	c->rcv_base = iss + 1;
+	c->peer_max = iss + 1;
 	c->full_opts = (uint8_t)full;
 }
 
