@@ -5,8 +5,9 @@
 # the committed CORPUS, so the run never writes into the source tree
 # (inputs it finds go to the copy; keep one with TERN_FUZZ_KEEP=DIR).
 # A crash, leak, timeout or out-of-memory fails the test: the input is
-# saved under the build tree's fuzz-artifacts/ and printed in hex, so a
-# CI log alone is enough to reproduce it (see lib/README.md, Fuzzing).
+# saved under TERN_FUZZ_ARTIFACTS (meson: the build tree's
+# fuzz-artifacts/) and printed in hex, so a CI log alone is enough to
+# reproduce it (see lib/README.md, Fuzzing).
 #
 # usage: run_fuzz.sh FUZZER CORPUS
 set -euo pipefail
@@ -15,7 +16,7 @@ fuzzer=$1
 corpus=$2
 secs=${TERN_FUZZ_SECONDS:-45}
 name=$(basename "$fuzzer")
-art=${MESON_BUILD_ROOT:-$(dirname "$fuzzer")}/fuzz-artifacts/$name
+art=${TERN_FUZZ_ARTIFACTS:-$(dirname "$fuzzer")/fuzz-artifacts}/$name
 work=$(mktemp -d "${TMPDIR:-/tmp}/tern-$name.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
