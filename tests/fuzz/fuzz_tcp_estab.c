@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
  * Fuzz target: TCP with connections already established. For every input
- * the harness, playing the peer at 198.18.0.1, opens three connections to
+ * the harness, playing the peer at 198.18.0.1, opens five connections to
  * a real stack (virtual interface, real EAL and mbufs): two passive ones
  * through the listener on port 80 (one with MSS, window scale, SACK and
  * timestamps, one with no options, its ISS just below the 2^32 wrap) and
- * one active one (tern_tcp_connect to port 5000). The input is then read
+ * one active one (tern_tcp_connect to port 5000), all three ESTABLISHED;
+ * and two left half-way for the input to finish or break: one in
+ * SYN-RECEIVED (the peer's SYN answered) and one in SYN-SENT (tern's SYN
+ * to port 5001 unanswered). The input is then read
  * as a program of operations: segments built around each connection's
  * real sequence numbers (the peer's SND.NXT and what tern sent, learned
  * from tern's own output) with valid checksums, so the fuzzer lands in
@@ -54,7 +57,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 #define PEER_IP 0xc6120001u		/* 198.18.0.1 */
 #define LISTEN_PORT 80
 #define PEER_LISTEN_PORT 5000
-#define N_CONNS 3
+#define N_CONNS 5
 #define MAX_OPS 512
 #define MAX_SEG_DATA 1460u
 #define MS 1000000ull
@@ -70,10 +73,10 @@ struct peer_conn {
 	uint32_t rcv_nxt;		/* highest end of what tern sent */
 	uint32_t ts_recent;		/* tern's last TSval */
 	uint32_t irs;			/* tern's ISS */
-	uint32_t rcv_base;		/* the peer's first data byte (ISS + 1) */
 	uint32_t app_rcv;		/* sequence number of the app's next byte in */
 	uint32_t app_snd;		/* sequence number of the app's next byte out */
 	uint8_t snd_check;		/* app_snd is exact (no send was refused) */
+	uint8_t rcv_check;		/* app_rcv is known */
 	uint32_t peer_max;		/* end of the highest segment the peer sent */
 	uint32_t peer_una;		/* the last ACK the peer sent */
 	uint16_t peer_wnd;		/* and its window field */
@@ -359,7 +362,7 @@ peer_learn(const struct rte_mbuf *m)
 			c->irs = s.seq;
 			c->rcv_nxt = end;
 			if (s.flags & TCP_FLAG_ACK)
-				c->snd_nxt = c->rcv_base = c->peer_max = s.ack;
+				c->snd_nxt = c->peer_max = s.ack;
 		}
 		c->synced = 1;
 		c->ts_ok = c->full_opts && (s.opts.present & TCP_OPTF_TS);
@@ -402,14 +405,19 @@ conn_by_handle(uint64_t h)
 	return NULL;
 }
 
-/* The app now holds a connection: both streams start after the SYNs. */
+/* The app now holds a connection: both streams start after the SYNs
+ * (read from the TCB: a fuzzed handshake may have moved the peer's ISS). */
 static void
 app_adopt(struct peer_conn *c, uint64_t h)
 {
+	const struct tcb *tcb = tcp_conn_from_handle(stack, h);
+
 	c->h = h;
-	c->app_rcv = c->rcv_base;
-	c->app_snd = c->irs + 1;
-	c->snd_check = 1;
+	c->snd_check = c->rcv_check = tcb != NULL;
+	if (tcb != NULL) {
+		c->app_rcv = tcb->irs + 1;
+		c->app_snd = tcb->iss + 1;
+	}
 }
 
 /* In-order data: exactly the peer's bytes, none missing or repeated. */
@@ -465,7 +473,8 @@ app_event(const struct tern_event *ev)
 	case TERN_EV_TCP_DATA:
 		if (c == NULL)
 			break;
-		app_read(c, ev->m, ev->len);
+		if (c->rcv_check)
+			app_read(c, ev->m, ev->len);
 		if (!c->hold)
 			tern_tcp_recvd(chan, ev->handle, ev->len);
 		break;
@@ -520,7 +529,7 @@ advance(uint64_t ns)
 	run();
 }
 
-/* ---- set-up: three established connections ------------------------------------ */
+/* ---- set-up: three established connections, two half-way ----------------------- */
 
 static void
 conn_reset(struct peer_conn *c, uint16_t pport, uint32_t iss, int full)
@@ -529,7 +538,6 @@ conn_reset(struct peer_conn *c, uint16_t pport, uint32_t iss, int full)
 	c->pport = pport;
 	c->iss = iss;
 	c->snd_nxt = iss + 1;
-	c->rcv_base = iss + 1;
 	c->peer_max = iss + 1;
 	c->full_opts = (uint8_t)full;
 }
@@ -580,6 +588,34 @@ open_active(struct peer_conn *c, unsigned int idx, uint32_t iss)
 		abort();			/* not connected */
 }
 
+/* SYN-RECEIVED: the peer's SYN answered, the handshake left to the input. */
+static void
+open_half(struct peer_conn *c, uint16_t pport, uint32_t iss)
+{
+	struct tcp_seg s = { .seq = iss, .flags = TCP_FLAG_SYN, .wnd = 65535 };
+
+	conn_reset(c, pport, iss, 1);
+	c->lport = LISTEN_PORT;
+	syn_opts(&s);
+	peer_send(c, &s, 0);
+	run();
+	if (!c->synced)
+		abort();			/* no SYN-ACK */
+}
+
+/* SYN-SENT: tern's SYN to port 5001, the answer left to the input (a
+ * SYN-ACK is a segment with SYN, ACK and the SYN options, dseq -1). */
+static void
+open_pending(struct peer_conn *c, unsigned int idx, uint32_t iss)
+{
+	conn_reset(c, PEER_LISTEN_PORT + 1, iss, 1);
+	if (tern_tcp_connect(chan, PEER_IP, c->pport, 0, idx) != 0)
+		abort();
+	run();
+	if (!c->synced)
+		abort();			/* no SYN */
+}
+
 static void
 setup(void)
 {
@@ -588,6 +624,8 @@ setup(void)
 	open_passive(&conns[0], 40000, 1000000, 1);
 	open_passive(&conns[1], 40001, 0xfffffff0u, 0);
 	open_active(&conns[2], 2, 0x7ffffff8u);
+	open_half(&conns[3], 40002, 0x12345678u);
+	open_pending(&conns[4], 4, 0x80000000u);
 }
 
 /* ---- operations ---------------------------------------------------------- */
