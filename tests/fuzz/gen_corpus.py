@@ -47,7 +47,7 @@ def stack_input():
 
 # ---- tcp_estab: operations (see fuzz_tcp_estab.c, op_run) ----
 ACK, FIN, SYN, RST, PSH = 0x10, 0x01, 0x02, 0x04, 0x08
-C_FULL, C_PLAIN, C_ACTIVE = 0, 1, 2
+C_FULL, C_PLAIN, C_ACTIVE, C_SYN_RCVD, C_SYN_SENT = 0, 1, 2, 3, 4
 
 
 def seg(conn, flags=ACK, dseq=0, dack=0, wnd=1024, opts=0, length=0, extra=b""):
@@ -127,6 +127,15 @@ def tcp_estab():
     yield "ack_beyond_snd_nxt", send(C_FULL, 1024) + seg(C_FULL, dack=5000)
     yield "keepalive", clock(10000) + clock(10000)
     yield "abort_all", b"".join(app(c, "abort") for c in every)
+    yield "syn_rcvd_complete", seg(C_SYN_RCVD) + data(C_SYN_RCVD, 256) + send(C_SYN_RCVD, 1024)
+    yield "syn_rcvd_rst", seg(C_SYN_RCVD, flags=RST, dack=-1)
+    yield "syn_rcvd_bad_ack", seg(C_SYN_RCVD, dack=100) + clock(1000)
+    yield "syn_sent_synack", (seg(C_SYN_SENT, flags=SYN | ACK, dseq=-1, opts=0x20) +
+                              data(C_SYN_SENT, 64) + send(C_SYN_SENT, 512) + ack(C_SYN_SENT))
+    yield "syn_sent_simultaneous", (seg(C_SYN_SENT, flags=SYN, dseq=-1, opts=0x20) +
+                                    seg(C_SYN_SENT))
+    yield "syn_sent_rst", seg(C_SYN_SENT, flags=RST | ACK)
+    yield "syn_sent_timeout", clock(3000) + clock(3000) + clock(3000)
     yield "send_after_full", b"".join(send(C_FULL, 8192) for _ in range(4)) + ack(C_FULL, 0)
 
 
