@@ -4,8 +4,9 @@
  * is the bytes a client sent; the head is parsed with the server's limit
  * (8 KiB) and, when it parses, checked against what an incremental parser
  * owes its caller: the head fits the bytes and the limit, the fields are
- * in range, the head alone parses to the same request, and no prefix of it
- * is taken as complete or rejected (the server parses whatever part of a
+ * in range, the head alone parses to the same request, no prefix of it is
+ * taken as complete or rejected, and a limit of exactly its length is
+ * enough while one byte less is not (the server parses whatever part of a
  * request has arrived). A chunked body after the head is decoded in one
  * call and again byte by byte: both must agree on bytes consumed, payload
  * bytes, completion and error. A broken rule aborts (the fuzzer reports
@@ -72,6 +73,18 @@ check_prefixes(const char *buf, const struct http_request *req)
 	check(same_request(req, &part));
 }
 
+/* The limit is inclusive: a head of exactly `limit` bytes parses, one
+ * byte less of limit does not. */
+static void
+check_limit(const char *buf, size_t size, const struct http_request *req)
+{
+	static struct http_request part;
+
+	check(http_parse_request(buf, size, req->head_len, &part) == HTTP_OK);
+	check(same_request(req, &part));
+	check(http_parse_request(buf, size, req->head_len - 1, &part) != HTTP_OK);
+}
+
 /* A chunked body: one call and byte by byte agree. */
 static void
 check_chunked(const char *body, size_t len)
@@ -110,6 +123,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	check_fields(&req, size);
 	check_prefixes(buf, &req);
+	check_limit(buf, size, &req);
 	if (req.chunked)
 		check_chunked(buf + req.head_len, size - req.head_len);
 	return 0;

@@ -8,9 +8,10 @@
  * by HEAD_LIMIT); both must reach the same verdict (complete, error, or
  * still waiting), bytes after a complete response being an error. A head
  * that parses is also checked directly: fields in range, the head alone
- * parses the same, no prefix of it is complete or rejected. A broken rule
- * aborts. Built as a libFuzzer target with clang (-Dfuzz=true) and, for
- * the regular suites, linked with replay.c.
+ * parses the same, no prefix of it is complete or rejected, a limit of
+ * its length is enough and one byte less is not. A broken rule aborts.
+ * Built as a libFuzzer target with clang (-Dfuzz=true) and, for the
+ * regular suites, linked with replay.c.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -62,6 +63,10 @@ check_head(const char *buf, size_t size)
 		check(http_parse_response(buf, cut, HEAD_LIMIT, &part) == HTTP_INCOMPLETE);
 	check(http_parse_response(buf, r.head_len, HEAD_LIMIT, &part) == HTTP_OK);
 	check(same_response(&r, &part));
+	/* the limit is inclusive */
+	check(http_parse_response(buf, size, r.head_len, &part) == HTTP_OK);
+	check(same_response(&r, &part));
+	check(http_parse_response(buf, size, r.head_len - 1, &part) != HTTP_OK);
 }
 
 /* Feed `d` in segments of `seg` bytes as load_conn.c would, until a
