@@ -63,29 +63,29 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 #define MS 1000000ull
 #define PEER_WS 7
 
-/* The peer's view of one connection. */
+/* The peer's view of one connection, and the app's. */
 struct peer_conn {
 	uint64_t h;			/* the app's handle, 0 = none */
 	uint16_t lport;			/* tern's port */
 	uint16_t pport;			/* the peer's port */
 	uint32_t iss;			/* the peer's ISS */
 	uint32_t snd_nxt;		/* the peer's next sequence number */
-	uint32_t rcv_nxt;		/* highest end of what tern sent */
-	uint32_t ts_recent;		/* tern's last TSval */
-	uint32_t irs;			/* tern's ISS */
-	uint32_t app_rcv;		/* sequence number of the app's next byte in */
-	uint32_t app_snd;		/* sequence number of the app's next byte out */
-	uint8_t snd_check;		/* app_snd is exact (no send was refused) */
-	uint8_t rcv_check;		/* app_rcv is known */
 	uint32_t peer_max;		/* end of the highest segment the peer sent */
 	uint32_t peer_una;		/* the last ACK the peer sent */
 	uint16_t peer_wnd;		/* and its window field */
-	uint8_t nodelay;
-	uint8_t cubic;
+	uint32_t irs;			/* tern's ISS */
+	uint32_t rcv_nxt;		/* highest end of what tern sent */
+	uint32_t ts_recent;		/* tern's last TSval */
+	uint32_t app_rcv;		/* sequence number of the app's next byte in */
+	uint32_t app_snd;		/* sequence number of the app's next byte out */
 	uint8_t full_opts;		/* the peer offers MSS, WS, SACK, TS */
 	uint8_t ts_ok;			/* timestamps negotiated */
 	uint8_t synced;			/* tern's SYN seen */
+	uint8_t rcv_check;		/* app_rcv is known */
+	uint8_t snd_check;		/* app_snd is exact (no send was refused) */
 	uint8_t hold;			/* the app withholds receive credit */
+	uint8_t nodelay;		/* the app turned Nagle off */
+	uint8_t cubic;			/* the app chose CUBIC */
 };
 
 /* Fuzz harness state: process-wide, test code only. */
