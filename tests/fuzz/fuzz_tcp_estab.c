@@ -836,6 +836,48 @@ op_run(struct reader *r)
 
 /* ---- teardown: nothing may outlive an input --------------------------------- */
 
+static long long
+timer_rel(uint64_t deadline_ns)
+{
+	return deadline_ns == 0 ? -1 : (long long)(deadline_ns - now_ns);
+}
+
+static long long
+tcb_wheel_rel(const struct tcb *tcb)
+{
+	return tcb->timer.tw.pprev == NULL ? -1 : timer_rel(tcb->timer.tw.deadline_ns);
+}
+
+/* What a TCB that outlived its teardown was doing (for the report). */
+static void
+dump_tcbs(void)
+{
+	const struct tcp_table *t = stack->tcp;
+	const struct tcb *tcb;
+	uint32_t k;
+
+	for (k = 0; k < t->n_tcbs; k++) {
+		tcb = &t->tcbs[k];
+		if (tcb->state == TCP_ST_CLOSED)
+			continue;
+		fprintf(stderr, "fuzz: tcb %u: state %u flags %#x lport %u rport %u "
+			"una %u nxt %u max %u wnd %u rcv.nxt %u sndq %u retries %u "
+			"backoff %u persist %u ka %u timers(ns from now) rto %lld "
+			"persist %lld delack %lld ka %lld fw2 %lld tw %lld wheel %lld\n",
+			k, tcb->state, tcb->flags, tcb->lport, tcb->rport,
+			tcb->snd.una, tcb->snd.nxt, tcb->snd.max, tcb->snd.wnd,
+			tcb->rcv.nxt, tcb->sndq.bytes, tcb->retries, tcb->backoff,
+			tcb->persist_unanswered, tcb->ka_probes,
+			timer_rel(tcb->timer_ns[TCP_T_RTO]),
+			timer_rel(tcb->timer_ns[TCP_T_PERSIST]),
+			timer_rel(tcb->timer_ns[TCP_T_DELACK]),
+			timer_rel(tcb->timer_ns[TCP_T_KEEPALIVE]),
+			timer_rel(tcb->timer_ns[TCP_T_FIN_WAIT_2]),
+			timer_rel(tcb->timer_ns[TCP_T_TIME_WAIT]),
+			(long long)tcb_wheel_rel(tcb));
+	}
+}
+
 static void
 teardown(void)
 {
@@ -859,6 +901,7 @@ teardown(void)
 			rte_mempool_in_use_count(stack->tcp->reass_pool), base_reass,
 			rte_mempool_in_use_count(stack->tcp->sack_pool), base_sack);
 		tern_stats_dump_json(stderr);
+		dump_tcbs();
 		abort();
 	}
 	for (k = 0; k < N_CONNS; k++)
