@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # Install what tern needs to build and test on Debian bookworm (root).
+# clang and libclang-rt-dev (libFuzzer's runtime) are for the fuzz build.
 # Installs only what is missing, so a second run costs nothing.
 set -euo pipefail
 
@@ -10,6 +11,7 @@ TERN_PACKAGES=(
 	libcmocka-dev libjansson-dev python3 python3-scapy
 	iproute2 iputils-ping procps tcpdump nftables ethtool
 	curl wrk nginx-light gnuplot-nox
+	clang libclang-rt-dev
 )
 
 missing=()

@@ -509,6 +509,12 @@ update_timers(struct tern_stack *s, struct tcb *tcb, bool stalled)
 		tcp_timer_cancel(s, tcb, TCP_T_PERSIST);
 		tcb->backoff = 0;	/* it was the probes' backoff, not the RTO's */
 	}
+	/* Whatever is unacknowledged is watched by one of the two: snd.nxt
+	 * can leave snd.una without a segment going out (going back past
+	 * SACKed data behind a zero window), and then neither sending nor
+	 * the persist branch above arms a timer (found by fuzz_tcp_estab). */
+	if (tcb->snd.una != tcb->snd.max && !tcp_timer_is_armed(tcb, TCP_T_PERSIST))
+		rto_arm_if_idle(s, tcb);
 	if (tcb->ka_on && tcb->state != TCP_ST_TIME_WAIT &&
 	    !tcp_timer_is_armed(tcb, TCP_T_KEEPALIVE))
 		tcp_timer_arm(s, tcb, TCP_T_KEEPALIVE, tcb->idle_since_ns +

@@ -2,7 +2,9 @@
  *
  * Corpus replay for fuzz targets in the regular test suites (any compiler):
  * runs LLVMFuzzerTestOneInput on every file of the directories given, plus
- * a seeded batch of random and mutated inputs. Prints TAP-style lines.
+ * a seeded batch of random inputs (20000, or N with --random=N first: a
+ * target that runs a whole TCP exchange per input takes fewer). Prints
+ * TAP-style lines.
  */
 #include <dirent.h>
 #include <stdint.h>
@@ -52,15 +54,19 @@ replay_dir(const char *dir, uint8_t *buf, size_t cap)
 int
 main(int argc, char **argv)
 {
-	static uint8_t buf[4096];
-	unsigned int n = 0, k, i;
+	static uint8_t buf[65536];
+	unsigned int n = 0, k, i, first = 1, n_random = 20000;
 	uint32_t x = 0x7e57;
 
+	if (argc > 1 && strncmp(argv[1], "--random=", 9) == 0) {
+		n_random = (unsigned int)strtoul(argv[1] + 9, NULL, 10);
+		first = 2;
+	}
 	LLVMFuzzerInitialize(&argc, &argv);
-	for (k = 1; k < (unsigned int)argc; k++)
+	for (k = first; k < (unsigned int)argc; k++)
 		n += replay_dir(argv[k], buf, sizeof(buf));
 	printf("ok - replayed %u corpus inputs\n", n);
-	for (k = 0; k < 20000; k++) {
+	for (k = 0; k < n_random; k++) {
 		size_t len = k % 1600;
 
 		for (i = 0; i < len; i++) {
@@ -69,6 +75,6 @@ main(int argc, char **argv)
 		}
 		LLVMFuzzerTestOneInput(buf, len);
 	}
-	printf("ok - 20000 random inputs\n");
+	printf("ok - %u random inputs\n", n_random);
 	return 0;
 }
