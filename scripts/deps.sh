@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Install what tern needs to build and test on Debian bookworm (root).
 # clang and libclang-rt-dev (libFuzzer's runtime) are for the fuzz build.
+# dpdk-dev brings dpdk-dumpcap and dpdk-telemetry.py (README, "Operating tern").
 # Installs only what is missing, so a second run costs nothing.
 set -euo pipefail
 
 TERN_PACKAGES=(
 	build-essential pkg-config meson ninja-build
-	libdpdk-dev dpdk libnuma-dev libinih-dev libsodium-dev
+	libdpdk-dev dpdk dpdk-dev libnuma-dev libinih-dev libsodium-dev
 	libcmocka-dev libjansson-dev python3 python3-scapy
 	iproute2 iputils-ping procps tcpdump nftables ethtool
 	curl wrk nginx-light gnuplot-nox

@@ -8,8 +8,8 @@
 # tcp.syncookies = overflow. syncookie_it.py floods the tap with spoofed
 # SYNs (SC_RATE per second, default 60000, for SC_SECS, default 8) while
 # the kernel's TCP connects to tern-echo's echo port as the legitimate
-# client, before, during and after the flood: during it >= 50% of the
-# connections must complete, after it the first one within 3 s. At exit
+# client, before, during and after the flood: during it >= 90% of the
+# connections must complete, after it the first one within 1 s. At exit
 # tern-echo's counters show cookies sent and validated, no amplification,
 # and its exit status says its mbuf pool is back at its level. SC_MODE=off
 # (or always) runs tern-echo with that [tcp] syncookies mode instead, to

@@ -9,9 +9,9 @@
 # prints TAP lines ("ok - ..." / "not ok - ...") and "# " diagnostics and
 # exits 1 when a check failed.
 #   flood  IFACE TERN_IP PORT RATE SECS OUT.json   measure and check:
-#          before: every connection completes; during: >= 50% complete
+#          before: every connection completes; during: >= 90% complete
 #          within CONNECT_LIMIT_S; after: the first connection begun after
-#          the flood completes within 3 s, and the rest all complete
+#          the flood completes within 1 s, and the rest all complete
 #   exit   STATS.json STATUS                        tern-echo's counters at
 #          exit: cookies sent and validated, no SYN-ACK amplification,
 #          exit status 0 (its mbuf pool back at its level)
@@ -179,16 +179,15 @@ def cmd_flood(iface, tern_ip, port, rate, secs, out):
 	     % (len(ok), len(during), 100 * frac, max(ok) if ok else -1))
 	check("flood rate reached at least 50k SYN/s or the target", achieved >= min(rate, 50000) * 0.9,
 	      "only %.0f SYN/s" % achieved)
-	# Without cookies a full backlog locked everyone out for 61 s. With
-	# them a legitimate SYN is lost only where the host is too busy to
-	# read the tap (an ASan build beside other jobs on 2 CPUs: seen 2 of
-	# 4, the client itself starved to 4 tries): half is the bound that
-	# still tells cookies from a lock-out, on a quiet machine it is 100%.
-	check("during the flood: >= 50%% of legitimate connections complete (%d of %d)"
-	      % (len(ok), len(during)), len(during) >= 3 and frac >= 0.5)
-	check("after the flood: first connection completes within 3 s (%.3f s)"
+	# The bar. Without cookies a full backlog locked everyone out
+	# for 61 s; with them a legitimate SYN is lost only where the host is
+	# too busy to read the tap (seen: 2 of 4 with an ASan build beside 8
+	# other jobs on 2 CPUs, 42 of 42 with two).
+	check("during the flood: >= 90%% of legitimate connections complete (%d of %d)"
+	      % (len(ok), len(during)), len(during) >= 10 and frac >= 0.9)
+	check("after the flood: first connection completes within 1 s (%.3f s)"
 	      % (recovery if recovery is not None else -1),
-	      recovery is not None and recovery < 3.0 and t0 - t_end < 0.5)
+	      recovery is not None and recovery < 1.0 and t0 - t_end < 0.5)
 	check("after the flood: 10 of 10 connections complete",
 	      all(t is not None for t in after), "results %s" % after)
 	with open(out, "w") as f:
