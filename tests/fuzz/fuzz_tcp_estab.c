@@ -17,16 +17,18 @@
  * recovery); app operations (send, close, shutdown, abort, credit
  * withheld, Nagle, CUBIC or NewReno) and clock steps that fire the timers.
  * Both byte streams are checked end to end: every byte the peer sends
- * at sequence number x is peer_byte(x), whichever segment carries it, so
+ * at sequence number x is peer_byte(x), whichever segment carries it (a
+ * SYN's text too, from the SYN's sequence number + 1), so
  * the app must read exactly peer_byte(IRS + 1), peer_byte(IRS + 2) ...
  * (reassembly, trimming, duplicates); the app's bytes are app_byte(x) at
  * tern's x, so every data segment tern sends, first or retransmitted,
  * must carry exactly those.
  * Every input ends in a full teardown: the app aborts what it still holds
- * and the clock runs until every TCB is gone. The mbuf pool and the
- * reassembly and SACK pools must then be back at their baseline and the
- * connection table empty, or the target aborts (the fuzzer reports it):
- * that also keeps inputs independent of each other.
+ * and the clock runs until every TCB and TIME-WAIT record is gone. The
+ * mbuf pool and the reassembly and SACK pools must then be back at their
+ * baseline and the connection and TIME-WAIT tables empty, or the target
+ * aborts (the fuzzer reports it): that also keeps inputs independent of
+ * each other.
  * Built as a libFuzzer target with clang (-Dfuzz=true) and, for the
  * regular suites, linked with replay.c to run the committed corpus.
  */
@@ -218,7 +220,7 @@ peer_send(struct peer_conn *c, const struct tcp_seg *seg, uint16_t len)
 				.src = PEER_IP, .dst = OUR_IP };
 	struct tcp_seg s = *seg;
 	uint8_t *p, *l4;
-	uint32_t end;
+	uint32_t end, text;
 	uint16_t ck, k;
 	uint8_t hl;
 
@@ -229,8 +231,10 @@ peer_send(struct peer_conn *c, const struct tcp_seg *seg, uint16_t len)
 		abort();
 	s.src_port = c->pport;
 	s.dst_port = c->lport;
-	end = s.seq + len + ((s.flags & TCP_FLAG_SYN) ? 1 : 0) +
-	      ((s.flags & TCP_FLAG_FIN) ? 1 : 0);
+	/* a SYN takes s.seq itself: its text starts one later (tern
+	 * delivers text on a SYN, RFC 9293 3.10.7.2/3) */
+	text = s.seq + ((s.flags & TCP_FLAG_SYN) ? 1 : 0);
+	end = text + len + ((s.flags & TCP_FLAG_FIN) ? 1 : 0);
 	if (seq_gt(end, c->peer_max))
 		c->peer_max = end;
 	if (s.flags & TCP_FLAG_ACK) {		/* for duplicate ACKs */
@@ -240,7 +244,7 @@ peer_send(struct peer_conn *c, const struct tcp_seg *seg, uint16_t len)
 	l4 = p + ETH_HDR_LEN + IP4_HDR_LEN;
 	hl = tcp_hdr_emit(l4, &s);
 	for (k = 0; k < len; k++)
-		l4[hl + k] = peer_byte(s.seq + k);
+		l4[hl + k] = peer_byte(text + k);
 	ck = (uint16_t)~cksum_fold(cksum_raw(l4, hl + len,
 		cksum_pseudo_ip4(PEER_IP, OUR_IP, IP4_PROTO_TCP, (uint16_t)(hl + len))));
 	memcpy(l4 + 16, &ck, 2);
@@ -889,14 +893,18 @@ teardown(void)
 	run();
 	/* the peer is gone: TIME-WAIT, FIN-WAIT-2, LAST-ACK, retransmissions
 	 * and half-open entries all end on their timers (bounded by the
-	 * short config above: a couple of minutes at most) */
-	for (k = 0; k < 600 && stack->tcp->n_used > 0; k++)
+	 * short config above: a couple of minutes at most). TIME-WAIT is a
+	 * record, not a TCB: one left over would answer the next input's SYN
+	 * on the same 4-tuple with an ACK */
+	for (k = 0; k < 600 && (stack->tcp->n_used > 0 || stack->tcp->tw.n_live > 0); k++)
 		advance(500 * MS);
-	if (stack->tcp->n_used != 0 || rte_mempool_in_use_count(pool) != 0 ||
+	if (stack->tcp->n_used != 0 || stack->tcp->tw.n_live != 0 ||
+	    rte_mempool_in_use_count(pool) != 0 ||
 	    rte_mempool_in_use_count(stack->tcp->reass_pool) != base_reass ||
 	    rte_mempool_in_use_count(stack->tcp->sack_pool) != base_sack) {
-		fprintf(stderr, "fuzz: after teardown %u TCBs, %u mbufs, reass %u/%u, "
-			"sack %u/%u in use\n", stack->tcp->n_used,
+		fprintf(stderr, "fuzz: after teardown %u TCBs, %u TIME-WAIT records, "
+			"%u mbufs, reass %u/%u, sack %u/%u in use\n", stack->tcp->n_used,
+			stack->tcp->tw.n_live,
 			rte_mempool_in_use_count(pool),
 			rte_mempool_in_use_count(stack->tcp->reass_pool), base_reass,
 			rte_mempool_in_use_count(stack->tcp->sack_pool), base_sack);

@@ -134,6 +134,12 @@ def tcp_estab():
                               data(C_SYN_SENT, 64) + send(C_SYN_SENT, 512) + ack(C_SYN_SENT))
     yield "syn_sent_simultaneous", (seg(C_SYN_SENT, flags=SYN, dseq=-1, opts=0x20) +
                                     seg(C_SYN_SENT))
+    # text on the SYN: it starts one after the SYN's sequence number
+    yield "syn_sent_synack_text", (seg(C_SYN_SENT, flags=SYN | ACK, dseq=-1, opts=0x20,
+                                       length=64) + data(C_SYN_SENT, 64) + ack(C_SYN_SENT))
+    yield "syn_sent_simultaneous_text", (seg(C_SYN_SENT, flags=SYN, dseq=-1, opts=0x20,
+                                             length=64) + seg(C_SYN_SENT) +
+                                         data(C_SYN_SENT, 64))
     yield "syn_sent_rst", seg(C_SYN_SENT, flags=RST | ACK)
     yield "syn_sent_timeout", clock(3000) + clock(3000) + clock(3000)
     yield "send_after_full", b"".join(send(C_FULL, 8192) for _ in range(4)) + ack(C_FULL, 0)
