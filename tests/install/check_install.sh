@@ -44,3 +44,15 @@ cc "${san[@]}" -Wall -Wextra -Werror "$src/tests/install/embed.c" -o "$tmp/embed
 	$(pkg-config --libs libdpdk numa libsodium inih) -pthread
 echo "ok - embed.c builds against libtern.a (DPDK shared)"
 "$tmp/embed-static"
+
+# README's embedding example, exactly as printed: the first ```c block
+# after its heading, compiled and linked (it serves forever: not run)
+awk '/^## Using libtern in a DPDK app/ { sec = 1 } sec && /^```c$/ { on = 1; next }
+	on && /^```$/ { exit } on { print }' "$src/README.md" >"$tmp/readme_app.c"
+if [ ! -s "$tmp/readme_app.c" ]; then
+	echo "not ok - README's embedding example found"
+	exit 1
+fi
+cc "${san[@]}" -Wall -Wextra -Werror "$tmp/readme_app.c" -o "$tmp/readme_app" \
+	$(pkg-config --cflags --libs libtern)
+echo "ok - README's embedding example builds as printed"
