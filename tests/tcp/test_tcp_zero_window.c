@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Unacknowledged data behind a zero window is always watched by a timer.
+ * Regression for the case fuzz_tcp_estab found (corpus input
+ * tcp_estab/crash-zero-window-sack-skip): after an RTO behind a zero
+ * window, snd.nxt goes back to snd.una and the persist timer takes over;
+ * duplicate ACKs whose SACK blocks start at snd.una then make the send
+ * path skip snd.nxt over the SACKed data without sending anything. The
+ * persist branch no longer applies (snd.nxt != snd.una) and nothing was
+ * sent to arm the RTO: a connection in FIN-WAIT-1 with data queued and a
+ * silent peer was never timed out. Here it must probe or resend, and give
+ * up within the retry bound with an RST.
+ */
+#include <string.h>
+
+#include "harness.h"
+#include "tcp_frames.h"
+
+#define SEG 1448u	/* payload per segment with timestamps (MSS 1460 - 12) */
+#define NSEG 4u
+
+static struct tcb *
+tc_tcb(const struct tconn *tc)
+{
+	return tcp_conn_lookup(tc->s, OUR_IP, tc->lport, PEER_IP, tc->pport);
+}
+
+/* A zero-window ACK of `ack` from the peer, with one SACK block
+ * [left, right) when left != right, and its timestamps. */
+static void
+zero_wnd_ack(struct tconn *tc, uint32_t ack, uint32_t left, uint32_t right)
+{
+	struct tseg g = TSEG(.flags = F_ACK, .abs = true, .seq = tc->snd_nxt, .ack = ack,
+			     .wnd = TSEG_WND_ZERO, .raw_opts = true);
+
+	g.opts.present = TCP_OPTF_TS;
+	g.opts.ts_val = tc->ts_val;
+	g.opts.ts_ecr = tc->ts_recent;
+	if (left != right) {
+		g.opts.present |= TCP_OPTF_SACK;
+		g.opts.n_sack = 1;
+		g.opts.sack[0].left = left;
+		g.opts.sack[0].right = right;
+	}
+	tc_in(tc, g);
+}
+
+static bool
+watched(const struct tcb *tcb)
+{
+	return tcp_timer_is_armed(tcb, TCP_T_RTO) || tcp_timer_is_armed(tcb, TCP_T_PERSIST);
+}
+
+/* FIN-WAIT-1 with NSEG segments and the FIN unacknowledged; the peer
+ * closes its window (acknowledging nothing) and the RTO fires behind it:
+ * nothing can go, the persist timer watches the data. Returns the first
+ * data seq. */
+static uint32_t
+rto_behind_zero_window(struct tconn *tc, uint8_t *d)
+{
+	static struct parsed_tcp p[16];
+	struct tcb *tcb;
+	unsigned int n;
+	uint32_t b;
+
+	tc_init(tc, NULL);
+	tc_passive_open(tc, false);
+	assert_true(tc->sack_ok);
+	assert_true(tc->ts_ok);
+	assert_int_equal(tern_tcp_nodelay(tc->c, tc->h, 1), 0);
+	tc_fill(d, NSEG * SEG, 71);
+	b = tc->rcv_nxt;
+	tc_send(tc, d, NSEG * SEG);
+	assert_int_equal(tern_tcp_close(tc->c, tc->h), 0);
+	tc_run(tc);
+	n = tc_out(tc, p, 16);
+	assert_true(n >= NSEG);
+	assert_int_equal(tc->rcv_nxt, b + NSEG * SEG + 1);	/* the FIN went too */
+	assert_int_equal(tc_state(tc), TCP_ST_FIN_WAIT_1);
+	tcb = tc_tcb(tc);
+
+	zero_wnd_ack(tc, b, 0, 0);
+	tc_out_none(tc);
+	assert_int_equal(tcb->snd.wnd, 0);
+	assert_true(tcp_timer_is_armed(tcb, TCP_T_RTO));
+
+	/* the RTO: back to snd.una, but the window has no room for a byte */
+	tc_advance(tc, tcp_rto_ns(tc->s, tcb) + MS);
+	assert_int_equal(tc_ctr(tc, CTR_TCP_RTO), 1);
+	tc_out(tc, p, 16);
+	assert_int_equal(tcb->snd.nxt, tcb->snd.una);
+	assert_true(tcp_timer_is_armed(tcb, TCP_T_PERSIST));
+	assert_false(tcp_timer_is_armed(tcb, TCP_T_RTO));
+	return b;
+}
+
+/* The duplicate ACKs SACK the first two segments (a block from snd.una):
+ * the go-back skips snd.nxt past them with nothing sent. A timer must
+ * still watch the data: with the clock running the connection resends or
+ * probes, and with the peer silent it is aborted (RST, CLOSED with
+ * -ETIMEDOUT) within tcp_max_retries backed-off timeouts. */
+static void
+test_sack_skip_behind_zero_window_times_out(void **state)
+{
+	static uint8_t d[NSEG * SEG];
+	static struct parsed_tcp p[16];
+	uint64_t deadline;
+	struct tern_event ev;
+	struct tconn tc;
+	struct tcb *tcb;
+	unsigned int i, n, sent = 0, rst = 0;
+	uint32_t b;
+
+	(void)state;
+	b = rto_behind_zero_window(&tc, d);
+
+	tcb = tc_tcb(&tc);
+	for (i = 0; i < 3; i++) {
+		zero_wnd_ack(&tc, b, b, b + 2 * SEG);
+		tc_out_none(&tc);
+	}
+	/* the scenario is reached: snd.nxt left snd.una with nothing sent */
+	assert_int_equal(tcb->snd.nxt, b + 2 * SEG);
+	assert_int_equal(tcb->snd.una, b);
+	assert_true(watched(tcb));
+
+	/* the peer stays silent: every timeout resends or probes, until the
+	 * retry bound aborts the connection */
+	deadline = tc.now + (uint64_t)(tc.cfg.tcp_max_retries + 2) *
+			    tc.cfg.tcp_rto_max_ms * MS;
+	while (tc_state(&tc) != TCP_ST_CLOSED && tc.now < deadline) {
+		tc_advance(&tc, 100 * MS);
+		n = tc_out(&tc, p, 16);
+		for (i = 0; i < n; i++) {
+			assert_int_equal(rst, 0);	/* nothing after the RST */
+			if (p[i].tcp.flags & F_RST)
+				rst++;
+			else
+				sent++;
+		}
+		if (tc_state(&tc) != TCP_ST_CLOSED)
+			assert_true(watched(tc_tcb(&tc)));
+	}
+	assert_int_equal(tc_state(&tc), TCP_ST_CLOSED);
+	assert_true(sent > 0);
+	assert_int_equal(rst, 1);
+	ev = tc_ev_type(&tc, TERN_EV_TCP_CLOSED);
+	assert_int_equal(ev.handle, tc.h);
+	assert_int_equal(ev.status, -ETIMEDOUT);
+	assert_int_equal(tc_ctr(&tc, CTR_TCP_TIMEOUT) + tc_ctr(&tc, CTR_TCP_PERSIST_TIMEOUT), 1);
+	tc_no_ev(&tc);
+	tc_fini(&tc);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, harness_setup, tc_teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_sack_skip_behind_zero_window_times_out),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
