@@ -123,11 +123,11 @@ silent_peer_seg(const struct tconn *tc, const struct parsed_tcp *p, uint32_t b,
 /* The duplicate ACKs SACK the first two segments with a block from
  * snd.una (a receiver holding them would rather acknowledge them; the
  * fuzzer's peer did this, and tern takes the block): the go-back skips
- * snd.nxt past them with nothing sent. A timer must
- * still watch the data: with the clock running the connection resends or
- * probes snd.una, and with the peer silent it is aborted (one RST, CLOSED
- * with -ETIMEDOUT, every mbuf back) after at most tcp_max_retries tries,
- * each within tcp_rto_max_ms of the one before. */
+ * snd.nxt past them with nothing sent. A timer must still watch the
+ * data: with the clock running the connection resends or probes snd.una,
+ * and with the peer silent it is aborted (one RST, CLOSED with -ETIMEDOUT,
+ * every mbuf back) after at most tcp_max_retries + 1 tries, each within
+ * tcp_rto_max_ms of the one before. */
 static void
 test_sack_skip_behind_zero_window_times_out(void **state)
 {
