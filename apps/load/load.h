@@ -3,8 +3,10 @@
  * tern-load's shared declarations: the parsed command line (load_opts.c,
  * load_url.c), one worker per lcore running the connections and measuring
  * (load_conn.c), and the merged result printed in wrk's format and as JSON
- * (load_report.c) and as an HdrHistogram percentile file (load_hgrm.c). main.c owns the EAL, the pool, the ports and the
- * lcores; everything else takes what it needs as arguments.
+ * (load_report.c) and as an HdrHistogram percentile file (load_hgrm.c);
+ * --merge folds the JSON results of several runs into one (load_merge.c).
+ * main.c owns the EAL, the pool, the ports and the lcores; everything else
+ * takes what it needs as arguments.
  */
 #ifndef TERN_LOAD_H
 #define TERN_LOAD_H

@@ -196,7 +196,7 @@ check_merge(struct load_opts *o, struct cli_app *cli, int argc, char **argv, cha
 	    o->n_headers != 0 || o->close_mode || o->hold || o->stats_path != NULL ||
 	    o->in_flight != 0 || o->dst.n != 0 || o->warmup_ns != 0 ||
 	    o->timeout_ns != LOAD_TIMEOUT_NS || o->cfg.iface[0].ip != 0 ||
-	    o->cap.pcap_path != NULL || cli->config_path != NULL)
+	    o->cfg.iface[0].gw != 0 || o->cap.pcap_path != NULL || cli->config_path != NULL)
 		return snprintf(err, err_len, "--merge takes only --latency, --json, --hgrm "
 				"and result files"), CLI_ERROR;
 	if (cli->first_arg >= argc)
