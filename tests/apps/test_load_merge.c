@@ -194,6 +194,26 @@ num_at(json_t *d, const char *obj, const char *key)
 	return json_number_value(v);
 }
 
+/* Every member of a normal result `a` is in `d` with the same JSON type
+ * (numbers: integer or real alike), recursively through objects. */
+static void
+assert_same_shape(json_t *a, json_t *d, const char *path)
+{
+	const char *key;
+	json_t *v;
+
+	if (json_is_number(a) && json_is_number(d))
+		return;
+	if (json_typeof(a) != json_typeof(d))
+		fail_msg("%s: type %d, a normal result has %d", path, json_typeof(d),
+			 json_typeof(a));
+	json_object_foreach(a, key, v) {
+		if (json_object_get(d, key) == NULL)
+			fail_msg("%s.%s missing", path, key);
+		assert_same_shape(v, json_object_get(d, key), key);
+	}
+}
+
 /* A result with one histogram of every sample, written by the same code. */
 static json_t *
 reference(struct fixture *f)
@@ -270,6 +290,15 @@ test_merge(void **state)
 	assert_false(json_equal(json_object_get(d, "latency_us"),
 				json_object_get(a, "latency_us")));
 	assert_int_equal(access(f->hgrm, R_OK), 0);
+	/* shaped like a normal result, with its invariants */
+	assert_same_shape(a, d, "$");
+	assert_true(json_equal(json_object_get(json_object_get(d, "errors_by_phase"), "measured"),
+			       json_object_get(d, "errors")));
+	for (i = 1; i < json_array_size(json_object_get(d, "spectrum")); i++)
+		assert_true(json_number_value(json_object_get(json_array_get(
+				json_object_get(d, "spectrum"), i - 1), "latency_us")) <=
+			    json_number_value(json_object_get(json_array_get(
+				json_object_get(d, "spectrum"), i), "latency_us")));
 	json_decref(ref);
 	json_decref(a);
 	json_decref(b);
