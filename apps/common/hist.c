@@ -289,3 +289,45 @@ hist_next(const struct hist *h, size_t *cursor, uint64_t *value_ns,
 	*cursor = h->n_counts;
 	return -1;
 }
+
+void
+hist_params(const struct hist *h, uint64_t *lowest_ns, uint64_t *highest_ns, int *digits)
+{
+	*lowest_ns = h->lowest;
+	*highest_ns = h->highest;
+	*digits = h->digits;
+}
+
+int
+hist_next_index(const struct hist *h, size_t *cursor, size_t *index, uint64_t *count)
+{
+	uint64_t value;
+
+	if (hist_next(h, cursor, &value, count) != 0)
+		return -1;
+	*index = *cursor - 1;
+	return 0;
+}
+
+int
+hist_add_index(struct hist *h, size_t index, uint64_t count)
+{
+	if (index >= h->n_counts)
+		return -1;
+	h->counts[index] += count;
+	h->total += count;
+	return 0;
+}
+
+int
+hist_add_extremes(struct hist *h, uint64_t min_ns, uint64_t max_ns, uint64_t clamped)
+{
+	if (min_ns > max_ns || min_ns < h->lowest || max_ns > h->highest)
+		return -1;
+	if (min_ns < h->min)
+		h->min = min_ns;
+	if (max_ns > h->max)
+		h->max = max_ns;
+	h->clamped += clamped;
+	return 0;
+}

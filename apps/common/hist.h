@@ -41,4 +41,18 @@ uint64_t hist_percentile(const struct hist *h, double p);
 int hist_next(const struct hist *h, size_t *cursor, uint64_t *value_ns,
 	      uint64_t *count);
 
+/* The raw form, to save a histogram and load it back exactly (tern-load's
+ * JSON and --merge): its parameters, its flat bucket indexes, and the
+ * exact min, max and clamped count the buckets cannot tell. */
+void hist_params(const struct hist *h, uint64_t *lowest_ns, uint64_t *highest_ns,
+		 int *digits);
+/* Like hist_next, but gives the bucket's flat index. */
+int hist_next_index(const struct hist *h, size_t *cursor, size_t *index, uint64_t *count);
+/* Add `count` values to bucket `index`; -1 if there is no such bucket.
+ * min and max are left alone: set them with hist_add_extremes. */
+int hist_add_index(struct hist *h, size_t index, uint64_t count);
+/* Fold in the extremes of values added with hist_add_index, and how many
+ * of them were clamped; -1 if min > max or either is out of the range. */
+int hist_add_extremes(struct hist *h, uint64_t min_ns, uint64_t max_ns, uint64_t clamped);
+
 #endif

@@ -3,8 +3,10 @@
  * tern-load's shared declarations: the parsed command line (load_opts.c,
  * load_url.c), one worker per lcore running the connections and measuring
  * (load_conn.c), and the merged result printed in wrk's format and as JSON
- * (load_report.c) and as an HdrHistogram percentile file (load_hgrm.c). main.c owns the EAL, the pool, the ports and the
- * lcores; everything else takes what it needs as arguments.
+ * (load_report.c) and as an HdrHistogram percentile file (load_hgrm.c);
+ * --merge folds the JSON results of several runs into one (load_merge.c).
+ * main.c owns the EAL, the pool, the ports and the lcores; everything else
+ * takes what it needs as arguments.
  */
 #ifndef TERN_LOAD_H
 #define TERN_LOAD_H
@@ -62,6 +64,9 @@ struct load_opts {
 	int hold;			/* --hold: keep the port after the run */
 	const char *json_path;
 	const char *hgrm_path;		/* --hgrm: HdrHistogram percentile text */
+	int merge;			/* --merge: merge the result files below */
+	int n_files;
+	char **files;
 	struct cli_capture cap;		/* --pcap, --pcap-max */
 	const char *stats_path;		/* --stats: tern's counters as JSON at exit */
 	const char *config_path;
@@ -185,6 +190,11 @@ struct load_result {
 	int64_t mbufs_leaked;		/* -1 = not checked */
 	char *lcores;			/* more than one lcore: flat "lcore<N>_<name>"
 					 * JSON members (main.c), or NULL */
+	/* --merge: the runs were concurrent (several machines), so their
+	 * rates add up; count / run_s would not give that sum when the
+	 * windows differ a little. runs == 0: a single run, rates computed. */
+	uint32_t runs;
+	double req_per_s, bytes_per_s, conns_per_s;
 };
 
 int load_result_merge(struct load_result *r, struct load_worker *w, uint32_t n);
@@ -196,6 +206,10 @@ int load_report_json(const struct load_result *r, const char *path);
  * percentile-distribution text, values in ms. Returns 0 or -1 (errno). */
 void load_hgrm_write(FILE *f, const struct hist *h);
 int load_report_hgrm(const struct load_result *r, const char *path);
+/* --merge FILE... (load_merge.c): result files of concurrent runs merged
+ * into one report, printed and written like a run's. Returns the exit
+ * status: 0, 1 (a write failed), 2 (unreadable or mismatched files). */
+int load_merge(const struct load_opts *o);
 /* The live line on stderr: rates since the previous call. */
 struct load_progress {
 	uint64_t t_prev_ns;

@@ -23,6 +23,7 @@ load_usage(FILE *f)
 		"       [--warmup S] [--latency] [--json FILE] [--hgrm FILE] [--stats FILE]\n"
 		"       [--config FILE] [--dst-ports LO-HI] [--in-flight K] [--pcap FILE\n"
 		"       [--pcap-max N]] [--hold] [--help] [--version] URL\n"
+		"       tern-load --merge [--latency] [--json FILE] [--hgrm FILE] RESULT.json...\n"
 		"  DURATION, T, S: a number with an optional unit us, ms, s (default), m, h\n"
 		"  CONNS, K: optional suffix k (1000) or M (10^6)\n"
 		"  RATE: total requests per second (open loop), optional suffix k or M\n"
@@ -32,11 +33,15 @@ load_usage(FILE *f)
 		"  --in-flight K: closed loop with at most K requests outstanding, the\n"
 		"    connections taking turns (many open connections, bounded queue)\n"
 		"  --hold: when the run is over, stop the lcores but keep the port until\n"
-		"    SIGTERM/SIGINT (at most 120 s): stop a net_memif peer first\n",
+		"    SIGTERM/SIGINT (at most 120 s): stop a net_memif peer first\n"
+		"  --merge: one report from the --json results of concurrent runs of the\n"
+		"    same URL and mode (several machines); no EAL, no network\n",
 		LOAD_LPORTS);
 }
 
 #define LOAD_MAX_TIME_NS (CLI_NS_PER_S * 86400 * 365)
+#define LOAD_TIMEOUT_NS 2000000000ull	/* --timeout's default */
+#define LOAD_MERGE_MAX 1024		/* result files one --merge reads */
 
 /* "10", "10s", "250ms", "2m", "1h", "500us" -> ns, at least lo_ns. */
 static int
@@ -153,6 +158,9 @@ opt_one(void *app, int c, const char *arg, char *err, size_t n)
 	case 'o':
 		o->hold = 1;
 		return 0;
+	case 'm':
+		o->merge = 1;
+		return 0;
 	case 'j':
 		o->json_path = arg;
 		return cli_check_writable("--json", arg, err, n);
@@ -176,6 +184,26 @@ opt_one(void *app, int c, const char *arg, char *err, size_t n)
 	default:
 		return snprintf(err, n, "unknown option"), -1;
 	}
+}
+
+/* --merge reads files and writes a report: every option of a run is an
+ * error there, not silently ignored. */
+static int
+check_merge(struct load_opts *o, struct cli_app *cli, int argc, char **argv, char *err,
+	    size_t err_len)
+{
+	if (o->conns != 0 || o->duration_ns != 0 || o->rate != 0 || o->threads != 0 ||
+	    o->n_headers != 0 || o->close_mode || o->hold || o->stats_path != NULL ||
+	    o->in_flight != 0 || o->dst.n != 0 || o->warmup_ns != 0 ||
+	    o->timeout_ns != LOAD_TIMEOUT_NS || o->cfg.iface[0].ip != 0 ||
+	    o->cfg.iface[0].gw != 0 || o->cap.pcap_path != NULL || cli->config_path != NULL)
+		return snprintf(err, err_len, "--merge takes only --latency, --json, --hgrm "
+				"and result files"), CLI_ERROR;
+	if (cli->first_arg >= argc)
+		return snprintf(err, err_len, "--merge: missing result files"), CLI_ERROR;
+	o->files = &argv[cli->first_arg];
+	o->n_files = argc - cli->first_arg;
+	return CLI_RUN;
 }
 
 /* One source address and one server port give a bounded number of
@@ -213,22 +241,28 @@ load_opts_parse(struct load_opts *o, int argc, char **argv, char *err, size_t er
 		{ "dst-ports", required_argument, NULL, 'P' },
 		{ "in-flight", required_argument, NULL, 'K' },
 		{ "hold", no_argument, NULL, 'o' },
+		{ "merge", no_argument, NULL, 'm' },
 		CLI_LONGOPTS_COMMON,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_app cli = {
 		.longopts = longopts, .shortopts = "c:d:R:t:H:", .repeatable = "H",
-		.max_args = 1, .cfg = &o->cfg, .capture = &o->cap, .opt = opt_one, .app = o,
+		.max_args = LOAD_MERGE_MAX, .cfg = &o->cfg, .capture = &o->cap, .opt = opt_one, .app = o,
 	};
 	int rc;
 
 	memset(o, 0, sizeof(*o));
 	tern_config_defaults(&o->cfg);
 	o->cfg.tcp_nodelay = 1;		/* a request is one write: never hold it */
-	o->timeout_ns = 2000000000ull;
+	o->timeout_ns = LOAD_TIMEOUT_NS;
 	rc = cli_parse(&cli, argc, argv, err, err_len);
 	if (rc != CLI_RUN)
 		return rc;
+	if (o->merge)
+		return check_merge(o, &cli, argc, argv, err, err_len);
+	if (argc - cli.first_arg > 1)	/* one URL; result files only with --merge */
+		return snprintf(err, err_len, "unexpected argument '%s'", argv[cli.first_arg + 1]),
+		       CLI_ERROR;
 	o->config_path = cli.config_path;
 	o->cfg.n_ifaces = 1;		/* --ip fills iface[0], as [iface] does */
 	if (cli.first_arg >= argc)

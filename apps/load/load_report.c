@@ -208,6 +208,23 @@ per_s(double v, double s)
 	return s > 0 ? v / s : 0.0;
 }
 
+/* Requests, bytes and connections per second of the window. */
+static void
+rates_of(const struct load_result *r, double *req, double *bytes, double *conns)
+{
+	const struct load_count *c = &r->count[LOAD_RUN];
+
+	if (r->runs != 0) {
+		*req = r->req_per_s;
+		*bytes = r->bytes_per_s;
+		*conns = r->conns_per_s;
+		return;
+	}
+	*req = per_s((double)c->requests, r->run_s);
+	*bytes = per_s((double)c->bytes, r->run_s);
+	*conns = per_s((double)c->connects, r->run_s);
+}
+
 /* ---- text, wrk's layout ---------------------------------------------------------- */
 
 void
@@ -257,8 +274,11 @@ load_report_text(const struct load_result *r)
 	const struct load_count *c = &r->count[LOAD_RUN];
 	struct rps_stats rs = rps_stats(&r->rps);
 	char a[32], b[32], m[32];
+	double rq, by, co;
 	size_t i;
 
+	if (r->runs != 0)
+		printf("  %u runs merged\n", r->runs);
 	printf("  Thread Stats   Avg      Stdev     Max   +/- Stdev\n");
 	printf("    Latency   %8s  %8s  %8s  %8.2f%%\n",
 	       fmt_time(a, sizeof(a), hist_mean(r->lat)),
@@ -287,9 +307,10 @@ load_report_text(const struct load_result *r)
 		printf("  In flight at the end: %" PRIu64 " answered after it (not counted), %"
 		       PRIu64 " aborted\n", r->count[LOAD_DRAIN].requests, r->aborted_at_end);
 	errors_by_phase_text(r);
-	printf("Requests/sec: %9.2f\n", per_s((double)c->requests, r->run_s));
-	printf("Transfer/sec: %9s\n", fmt_bytes(a, sizeof(a), per_s((double)c->bytes, r->run_s)));
-	printf("Connections/sec: %9.2f\n", per_s((double)c->connects, r->run_s));
+	rates_of(r, &rq, &by, &co);
+	printf("Requests/sec: %9.2f\n", rq);
+	printf("Transfer/sec: %9s\n", fmt_bytes(a, sizeof(a), by));
+	printf("Connections/sec: %9.2f\n", co);
 	if (!r->o->close_mode && r->ramp_s >= 0)
 		printf("Ramp-up: all %u connections up in %.2fs\n", r->o->conns, r->ramp_s);
 	else if (!r->o->close_mode)
@@ -340,6 +361,26 @@ json_config(const struct load_opts *o, uint32_t workers)
 			 "dst_ports", ports, "in_flight", (int)o->in_flight);
 }
 
+/* The histogram itself, lossless, so that runs can be merged exactly
+ * (--merge): parameters, exact extremes, non-empty buckets as
+ * [flat index, count] pairs in value order. */
+static json_t *
+json_histogram(const struct hist *h)
+{
+	json_t *b = json_array();
+	uint64_t lo, hi, count;
+	size_t cur = 0, idx;
+	int digits;
+
+	hist_params(h, &lo, &hi, &digits);
+	while (hist_next_index(h, &cur, &idx, &count) == 0)
+		json_array_append_new(b, json_pack("[o, o]", jint(idx), jint(count)));
+	return json_pack("{s:o, s:o, s:i, s:o, s:o, s:o, s:o}", "lowest_ns", jint(lo),
+			 "highest_ns", jint(hi), "digits", digits,
+			 "min_ns", jint(hist_min(h)), "max_ns", jint(hist_max(h)),
+			 "clamped", jint(hist_clamped(h)), "buckets", b);
+}
+
 static json_t *
 json_latency(const struct hist *h)
 {
@@ -349,10 +390,11 @@ json_latency(const struct hist *h)
 	for (i = 0; i < RTE_DIM(pcts); i++)
 		json_object_set_new(pc, pcts[i].label,
 				    jnum((double)hist_percentile(h, pcts[i].p) / 1e3));
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "count", jint(hist_count(h)),
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "count", jint(hist_count(h)),
 			 "min", jnum((double)hist_min(h) / 1e3), "mean", jnum(hist_mean(h) / 1e3),
 			 "stdev", jnum(hist_stddev(h) / 1e3), "max", jnum((double)hist_max(h) / 1e3),
-			 "within_stdev_pct", jnum(within_stdev(h)), "percentiles", pc);
+			 "within_stdev_pct", jnum(within_stdev(h)), "percentiles", pc,
+			 "histogram", json_histogram(h));
 }
 
 /* wrk2's spectrum: halving the distance to 100% every 5 steps */
@@ -431,9 +473,10 @@ json_lcores(const char *members)
 static json_t *
 json_result(const struct load_result *r)
 {
-	const struct load_count *c = &r->count[LOAD_RUN];
 	struct rps_stats rs = rps_stats(&r->rps);
-	json_t *d = json_object();
+	json_t *d = json_object(), *vals = json_array();
+	double rq, by, co;
+	uint32_t i;
 
 	json_object_set_new(d, "tool", json_string("tern-load"));
 	json_object_set_new(d, "version", json_integer(1));
@@ -441,16 +484,19 @@ json_result(const struct load_result *r)
 	json_object_set_new(d, "duration_s", jnum(r->run_s));
 	json_object_set_new(d, "ramp_s", r->o->close_mode ? json_null() : jnum(r->ramp_s));
 	json_object_set_new(d, "totals", json_totals(r));
+	if (r->runs != 0)
+		json_object_set_new(d, "merged_runs", json_integer(r->runs));
+	rates_of(r, &rq, &by, &co);
 	json_object_set_new(d, "rates", json_pack("{s:o, s:o, s:o}",
-		"requests_per_s", jnum(per_s((double)c->requests, r->run_s)),
-		"bytes_per_s", jnum(per_s((double)c->bytes, r->run_s)),
-		"connections_per_s", jnum(per_s((double)c->connects, r->run_s))));
+		"requests_per_s", jnum(rq), "bytes_per_s", jnum(by), "connections_per_s", jnum(co)));
 	json_object_set_new(d, "latency_us", json_latency(r->lat));
 	json_object_set_new(d, "spectrum", json_spectrum(r->lat));
-	json_object_set_new(d, "req_per_s", json_pack("{s:i, s:o, s:o, s:o, s:o}",
+	for (i = 0; i < r->rps.n; i++)
+		json_array_append_new(vals, jint(r->rps.v[i]));
+	json_object_set_new(d, "req_per_s", json_pack("{s:i, s:o, s:o, s:o, s:o, s:o}",
 		"samples", (int)r->rps.n, "mean", jnum(rs.mean), "stdev", jnum(rs.sd),
-		"max", jint(rs.max), "within_stdev_pct", jnum(rs.within)));
-	json_object_set_new(d, "errors", json_errors(c));
+		"max", jint(rs.max), "within_stdev_pct", jnum(rs.within), "values", vals));
+	json_object_set_new(d, "errors", json_errors(&r->count[LOAD_RUN]));
 	json_object_set_new(d, "errors_by_phase", json_errors_by_phase(r));
 	json_object_set_new(d, "ramp_up", json_counts(&r->count[LOAD_RAMP]));
 	json_object_set_new(d, "warmup", json_counts(&r->count[LOAD_WARMUP]));

@@ -249,6 +249,8 @@ main(int argc, char **argv)
 						      err, sizeof(err)), err, load_usage);
 	if (rc >= 0)
 		return rc;
+	if (opts.merge)			/* result files only: no EAL */
+		return load_merge(&opts);
 	rc = 0;
 	if (app_eal_init("tern-load", args.eal_argc, argv, on_signal) != 0)
 		return 2;

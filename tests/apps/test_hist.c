@@ -7,7 +7,8 @@
  * true one and within 10^-digits of it. Also: argument checks, exact
  * min/max, mean and stddev against exact ones, clamping, merge equal to
  * recording everything in one histogram, iteration order and totals,
- * reset, and large counts. Random values use a fixed seed.
+ * reset, large counts, and the raw form (indexes, extremes) copied back
+ * exactly. Random values use a fixed seed.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -350,6 +351,38 @@ test_iterate(void **state)
 	hist_free(h);
 }
 
+/* The raw form (tern-load's JSON): indexes and counts, params, extremes
+ * copied into a fresh histogram give the same histogram; bad input is
+ * refused. */
+static void
+test_raw_round_trip(void **state)
+{
+	struct hist *h = hist_create(LOWEST_NS, HIGHEST_NS, 3), *c;
+	uint64_t seed = 7, lo, hi, n;
+	size_t cursor = 0, idx;
+	int i, digits;
+
+	(void)state;
+	for (i = 0; i < 50000; i++)
+		hist_record(h, rng_log_uniform(&seed, 100, 9));	/* some clamp */
+	hist_params(h, &lo, &hi, &digits);
+	assert_int_equal(lo, LOWEST_NS);
+	assert_int_equal(hi, HIGHEST_NS);
+	assert_int_equal(digits, 3);
+	c = hist_create(lo, hi, digits);
+	while (hist_next_index(h, &cursor, &idx, &n) == 0)
+		assert_int_equal(hist_add_index(c, idx, n), 0);
+	assert_int_equal(hist_add_extremes(c, hist_min(h), hist_max(h), hist_clamped(h)), 0);
+	assert_same(c, h);
+	assert_int_equal(hist_add_index(c, (size_t)1 << 40, 1), -1);
+	assert_int_equal(hist_add_extremes(c, 5000, 4000, 0), -1);
+	assert_int_equal(hist_add_extremes(c, 1, 4000, 0), -1);
+	assert_int_equal(hist_add_extremes(c, 1000, HIGHEST_NS + 1, 0), -1);
+	assert_same(c, h);
+	hist_free(c);
+	hist_free(h);
+}
+
 static void
 test_large_counts(void **state)
 {
@@ -378,6 +411,7 @@ main(void)
 		cmocka_unit_test(test_percentile_edges),
 		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_iterate),
+		cmocka_unit_test(test_raw_round_trip),
 		cmocka_unit_test(test_large_counts),
 	};
 
