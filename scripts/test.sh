@@ -7,6 +7,10 @@
 # clang, ASan/UBSan, libtern with coverage) builds the fuzz targets and
 # runs each for TERN_FUZZ_SECONDS (45) seconds (suite fuzz_run; a crash
 # fails). Ends with one line "N passed, N failed" counting test cases.
+# Each phase (deps, configure, build, test of each tree) starts with a line
+# "== [m:ss] ..." giving the time since the start, so a long build is not
+# mistaken for a hang; the total time comes just before the counts. About
+# 11-13 minutes on an idle 2-vCPU machine, up to ~28 on a loaded one.
 #
 # usage: scripts/test.sh [--quick]   (--quick: release build only)
 set -euo pipefail
@@ -20,6 +24,17 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "test.sh: needs root (EAL, network namespaces)" >&2
 	exit 2
 fi
+
+# Progress lines: "== [m:ss] what", m:ss being the time since the start.
+elapsed() {
+	printf '%d:%02d' $((SECONDS / 60)) $((SECONDS % 60))
+}
+phase() {
+	echo "== [$(elapsed)] $*"
+}
+
+SECONDS=0
+phase "deps"
 bash scripts/deps.sh
 
 builds=(build)
@@ -42,8 +57,10 @@ configure() {
 	local dir=$1
 	shift
 	if [ -f "$dir/build.ninja" ]; then
+		phase "$dir: configure (already configured)"
 		return 0
 	fi
+	phase "$dir: configure"
 	meson setup "$dir" "$@" >/dev/null
 }
 
@@ -65,7 +82,7 @@ fi
 
 status=0
 for b in "${builds[@]}"; do
-	echo "== $b: build"
+	phase "$b: build"
 	# the fuzz tree builds and runs only the fuzzers: the other trees
 	# already run every suite, corpus replays included
 	what=()
@@ -75,7 +92,7 @@ for b in "${builds[@]}"; do
 		suites=(--suite fuzz_run)
 	fi
 	ninja -C "$b" "${what[@]}" >/dev/null
-	echo "== $b: test"
+	phase "$b: test (${suites[1]:+suite }${suites[1]:-every suite})"
 	# DPDK keeps some EAL allocations until exit: leak checking stays on for
 	# our code through the mbuf-pool baseline checks instead.
 	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
@@ -83,5 +100,6 @@ for b in "${builds[@]}"; do
 		meson test -C "$b" --print-errorlogs --no-rebuild "${suites[@]}" || status=1
 done
 
+phase "done: total time $(elapsed)"
 python3 "$root/scripts/count_results.py" "${builds[@]/#/$root/}"
 exit $status

@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
  * EAL bring-up for tests: the real EAL, no hugepages, no PCI, no shared
- * config so parallel test binaries never collide.
+ * config so parallel test binaries never collide. At exit the EAL is torn
+ * down and its runtime directory (/var/run/dpdk/terntest<pid>, created
+ * even with --no-shconf) removed, so test runs leave nothing behind.
  */
+#include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
@@ -17,11 +22,51 @@
 static struct rte_mempool *pool;	/* test process global, not library */
 static unsigned int baseline;
 static const char *lcores = "0";	/* EAL -l, before the first init */
+static pid_t eal_owner;			/* the process that ran rte_eal_init */
 
 void
 harness_eal_lcores(const char *list)
 {
 	lcores = list;
+}
+
+/* Remove `dir` and the plain files in it (EAL leaves none with
+ * --no-shconf --no-telemetry, but a socket or lock file must not keep the
+ * directory alive). */
+static void
+runtime_dir_remove(const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) <
+		    (int)sizeof(path))
+			unlink(path);
+	}
+	closedir(d);
+	if (rmdir(dir) != 0)
+		fprintf(stderr, "harness: cannot remove %s\n", dir);
+}
+
+/* atexit: a forked child that calls exit() must not tear down its
+ * parent's EAL nor remove the directory, hence the owner check. The pool
+ * is not freed: rte_eal_cleanup releases all EAL memory at once. */
+static void
+harness_eal_fini(void)
+{
+	char dir[PATH_MAX];
+
+	if (getpid() != eal_owner)
+		return;
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
+	rte_eal_cleanup();
+	runtime_dir_remove(dir);
 }
 
 void
@@ -51,6 +96,8 @@ harness_eal_init(void)
 			rte_strerror(rte_errno));
 		exit(1);
 	}
+	eal_owner = getpid();
+	atexit(harness_eal_fini);
 	/* No per-lcore cache: the in-use count is then exact at any time. */
 	pool = rte_pktmbuf_pool_create("harness_pool", HARNESS_POOL_SIZE, 0, 0,
 				       RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
