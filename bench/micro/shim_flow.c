@@ -318,8 +318,8 @@ bench_flow_lib_burst(struct bench_flow *f)
 	if (unlikely(t->hint_n != BENCH_FLOW_BURST))
 		f->errors += BENCH_FLOW_BURST;
 	for (k = 0; k < t->hint_n; k++) {
-		check1(f, p + k, t->hint[k].tcb);
-		hits += t->hint[k].tcb != NULL;
+		check1(f, p + k, (struct tcb *)t->hint[k].entry);
+		hits += t->hint[k].entry != NULL;
 	}
 	return hits;
 }

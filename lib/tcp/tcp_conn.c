@@ -134,7 +134,10 @@ tcp_table_create(const struct tern_config *cfg, unsigned int lcore_id, int socke
 					  RTE_CACHE_LINE_SIZE, socket);
 	t->listen_by_port = rte_zmalloc_socket("tern_lport", 65536 * sizeof(uint16_t),
 					       RTE_CACHE_LINE_SIZE, socket);
-	t->hash = hash_create(lcore_id, n, socket);
+	/* room for every TCB and every record: an entry never waits for a
+	 * free place, and the cuckoo table stays at most half full at the
+	 * default sizes */
+	t->hash = hash_create(lcore_id, n + tcp_tw_cap(cfg, n), socket);
 	if (t->tcbs == NULL || t->listeners == NULL || t->listen_by_port == NULL ||
 	    t->hash == NULL) {
 		rte_hash_free(t->hash);
@@ -160,7 +163,7 @@ tcp_table_create(const struct tern_config *cfg, unsigned int lcore_id, int socke
 	t->reass_pool = tcp_reass_pool_create(n, lcore_id, socket);
 	t->sack_pool = tcp_sack_pool_create(n, lcore_id, socket);
 	if (t->reass_pool == NULL || t->sack_pool == NULL ||
-	    tcp_tw_create(cfg, t, lcore_id, socket) != 0) {
+	    tcp_tw_create(cfg, t, socket) != 0) {
 		tcp_table_free(NULL, t);	/* no connection yet: no stack needed */
 		return NULL;
 	}
@@ -197,9 +200,9 @@ tcp_table_free(struct tern_stack *s, struct tcp_table *t)
 	rte_free(t);
 }
 
-struct tcb *
-tcp_conn_lookup(struct tern_stack *s, uint32_t laddr, uint16_t lport,
-		uint32_t raddr, uint16_t rport)
+void *
+tcp_conn_entry(const struct tern_stack *s, uint32_t laddr, uint16_t lport,
+	       uint32_t raddr, uint16_t rport)
 {
 	struct tcp_key k = tcp_key_of(laddr, lport, raddr, rport);
 	void *data;
@@ -208,6 +211,38 @@ tcp_conn_lookup(struct tern_stack *s, uint32_t laddr, uint16_t lport,
 					   sig_of(s, laddr, lport, raddr, rport), &data) < 0)
 		return NULL;
 	return data;
+}
+
+struct tcb *
+tcp_conn_lookup(struct tern_stack *s, uint32_t laddr, uint16_t lport,
+		uint32_t raddr, uint16_t rport)
+{
+	void *e = tcp_conn_entry(s, laddr, lport, raddr, rport);
+
+	return tcp_entry_is_tw(e) ? NULL : e;
+}
+
+int
+tcp_conn_entry_set_tw(struct tern_stack *s, struct tcp_tw *tw)
+{
+	struct tcp_key k = tcp_key_of(tw->laddr, tw->lport, tw->raddr, tw->rport);
+	int rc;
+
+	rc = rte_hash_add_key_with_hash_data(s->tcp->hash, &k,
+					     sig_of(s, tw->laddr, tw->lport, tw->raddr,
+						    tw->rport),
+					     (void *)((uintptr_t)tw | TCP_ENTRY_TW));
+	s->tcp->hash_adds++;
+	return rc < 0 ? rc : 0;
+}
+
+void
+tcp_conn_entry_del(struct tern_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
+		   uint16_t rport)
+{
+	struct tcp_key k = tcp_key_of(laddr, lport, raddr, rport);
+
+	rte_hash_del_key_with_hash(s->tcp->hash, &k, sig_of(s, laddr, lport, raddr, rport));
 }
 
 void
@@ -225,6 +260,7 @@ tcp_conn_lookup_burst(struct tern_stack *s, uint16_t iface, struct rte_mbuf **pk
 	(void)iface;			/* the tuples carry the port's hash */
 	t->hint_n = 0;
 	t->hint_pos = 0;
+	t->hint_adds = t->hash_adds;
 	for (k = 0; k < n && nk < TCP_HINT_MAX; k++) {
 		const struct frame_tuple *f = &tuples[k];
 
@@ -240,28 +276,53 @@ tcp_conn_lookup_burst(struct tern_stack *s, uint16_t iface, struct rte_mbuf **pk
 	    rte_hash_lookup_with_hash_bulk_data(t->hash, kp, sigs, nk, &hits, data) < 0)
 		return;
 	for (k = 0; k < nk; k++)
-		t->hint[k].tcb = (hits >> k) & 1 ? data[k] : NULL;
+		t->hint[k].entry = (hits >> k) & 1 ? data[k] : NULL;
 	t->hint_n = nk;
+}
+
+/* What a bulk result still says about a 4-tuple: the TCB or record it
+ * found, unless a segment earlier in the burst freed it (slot reused or
+ * CLOSED, record dead or recycled). */
+static bool
+hint_holds(void *e, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
+{
+	if (tcp_entry_is_tw(e)) {
+		const struct tcp_tw *tw = tcp_entry_tw(e);
+
+		return tw->expire_ns != 0 && tw->lport == lport && tw->rport == rport &&
+		       tw->laddr == laddr && tw->raddr == raddr;
+	}
+	const struct tcb *tcb = e;
+
+	return tcb->state != TCP_ST_CLOSED && tcb->lport == lport && tcb->rport == rport &&
+	       tcb->laddr == laddr && tcb->raddr == raddr;
 }
 
 struct tcb *
 tcp_conn_lookup_seg(struct tern_stack *s, const struct rte_mbuf *m, uint32_t laddr,
-		    uint16_t lport, uint32_t raddr, uint16_t rport)
+		    uint16_t lport, uint32_t raddr, uint16_t rport, struct tcp_tw **tw)
 {
 	struct tcp_table *t = s->tcp;
-	struct tcb *tcb;
+	void *e = NULL;
 
+	*tw = NULL;
 	while (t->hint_pos < t->hint_n && t->hint[t->hint_pos].m != m)
 		t->hint_pos++;
 	if (t->hint_pos < t->hint_n) {
-		tcb = t->hint[t->hint_pos++].tcb;
-		if (tcb != NULL && tcb->state != TCP_ST_CLOSED && tcb->lport == lport &&
-		    tcb->rport == rport && tcb->laddr == laddr && tcb->raddr == raddr) {
+		e = t->hint[t->hint_pos++].entry;
+		if (e != NULL && hint_holds(e, laddr, lport, raddr, rport))
 			stack_ctr_inc(s, CTR_TCP_RX_BULK_HIT);
-			return tcb;
-		}
+		else if (e != NULL || t->hint_adds != t->hash_adds)
+			e = tcp_conn_entry(s, laddr, lport, raddr, rport);
+		/* else a miss at the burst's start, nothing added since */
+	} else {
+		e = tcp_conn_entry(s, laddr, lport, raddr, rport);
 	}
-	return tcp_conn_lookup(s, laddr, lport, raddr, rport);
+	if (tcp_entry_is_tw(e)) {
+		*tw = tcp_entry_tw(e);
+		return NULL;
+	}
+	return e;
 }
 
 /* Our window scale: the smallest shift that lets the buffer be advertised
@@ -339,21 +400,11 @@ tcp_conn_alloc(struct tern_stack *s, uint16_t iface, uint32_t laddr, uint16_t lp
 
 	if (slot == SLOT_NONE)
 		return NULL;
-	/* an active open on an explicit 4-tuple in TIME-WAIT takes it over:
-	 * our ISN clock and timestamp offset run ahead of the old incarnation
-	 * (RFC 6528, RFC 7323 7.1), so the peer accepts it (RFC 6191) */
-	if (t->tw.n_live > 0) {
-		struct tcp_tw *tw = tcp_tw_lookup(s, laddr, lport, raddr, rport);
-
-		if (tw != NULL) {
-			stack_ctr_inc(s, CTR_TCP_TIME_WAIT_REUSED);
-			tcp_tw_remove(s, tw);
-		}
-	}
 	tcb = &t->tcbs[slot];
 	if (rte_hash_add_key_with_hash_data(t->hash, &k,
 					    sig_of(s, laddr, lport, raddr, rport), tcb) < 0)
 		return NULL;
+	t->hash_adds++;
 	t->free_head = tcb->next_free;
 	t->n_used++;
 	tcb_init(s, tcb, iface);
@@ -382,7 +433,7 @@ tx_list_unlink(struct tcp_table *t, struct tcb *tcb)
 }
 
 void
-tcp_conn_release(struct tern_stack *s, struct tcb *tcb)
+tcp_conn_release(struct tern_stack *s, struct tcb *tcb, bool unhash)
 {
 	struct tcp_table *t = s->tcp;
 	struct tcp_key k = tcp_key_of(tcb->laddr, tcb->lport, tcb->raddr, tcb->rport);
@@ -398,8 +449,9 @@ tcp_conn_release(struct tern_stack *s, struct tcb *tcb)
 	if (tcb->listener != NULL && tcb->listener->n_syn > 0)
 		tcb->listener->n_syn--;
 	tcb->listener = NULL;
-	rte_hash_del_key_with_hash(t->hash, &k,
-				   sig_of(s, tcb->laddr, tcb->lport, tcb->raddr, tcb->rport));
+	if (unhash)
+		rte_hash_del_key_with_hash(t->hash, &k, sig_of(s, tcb->laddr, tcb->lport,
+							       tcb->raddr, tcb->rport));
 	tcb->state = TCP_ST_CLOSED;
 	tcb->chan = NULL;
 	tcb->flags = 0;
@@ -414,7 +466,7 @@ tcp_conn_release(struct tern_stack *s, struct tcb *tcb)
 void
 tcp_conn_free(struct tern_stack *s, struct tcb *tcb)
 {
-	tcp_conn_release(s, tcb);
+	tcp_conn_release(s, tcb, true);
 	stack_ctr_inc(s, CTR_TCP_CLOSED);
 }
 
@@ -494,9 +546,7 @@ port_in_use(void *arg, uint16_t port)
 
 	/* a 4-tuple in TIME-WAIT counts as taken: a fresh one is better */
 	return a->s->tcp->listen_by_port[port] != 0 ||
-	       tcp_conn_lookup(a->s, a->laddr, port, a->raddr, a->rport) != NULL ||
-	       (a->s->tcp->tw.n_live > 0 &&
-		tcp_tw_lookup(a->s, a->laddr, port, a->raddr, a->rport) != NULL);
+	       tcp_conn_entry(a->s, a->laddr, port, a->raddr, a->rport) != NULL;
 }
 
 uint16_t

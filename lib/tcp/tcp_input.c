@@ -150,17 +150,6 @@ syn_accept(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in)
 
 /* ---- TIME-WAIT: a record, no TCB (tcp_timewait.c) --------------------- */
 
-/* IN_CONTINUE when the 4-tuple has no record, or a new SYN just ended it
- * (RFC 6191); the record's verdict otherwise. */
-static enum in_verdict
-time_wait_input(struct tern_stack *s, struct seg_in *in)
-{
-	struct tcp_tw *tw = tcp_tw_lookup(s, in->ip->dst, in->seg.dst_port, in->ip->src,
-					  in->seg.src_port);
-
-	return tw != NULL ? tcp_tw_input(s, tw, in) : IN_CONTINUE;
-}
-
 /* ---- 3.10.7.1 CLOSED ---------------------------------------------------- */
 
 static enum in_verdict
@@ -763,6 +752,7 @@ tcp_input(struct tern_stack *s, uint16_t iface, struct rte_mbuf *m,
 {
 	struct seg_in in = { .m = m, .ip = ip, .iface = iface, .now = s->now_ns };
 	struct tcp_listener *l;
+	struct tcp_tw *tw;
 	struct tcb *tcb;
 	enum in_verdict v;
 	unsigned int why;
@@ -778,9 +768,12 @@ tcp_input(struct tern_stack *s, uint16_t iface, struct rte_mbuf *m,
 	in.len = in.payload;
 	in.off = in.seg.hdr_len;
 	in.fin = has(&in, TCP_FLAG_FIN);
-	tcb = tcp_conn_lookup_seg(s, m, ip->dst, in.seg.dst_port, ip->src, in.seg.src_port);
-	if (tcb == NULL && s->tcp->tw.n_live > 0) {
-		v = time_wait_input(s, &in);
+	tcb = tcp_conn_lookup_seg(s, m, ip->dst, in.seg.dst_port, ip->src, in.seg.src_port,
+				  &tw);
+	/* TIME-WAIT: the record answers, unless a new SYN just ended it
+	 * (RFC 6191: IN_CONTINUE, on to the listener) */
+	if (tw != NULL) {
+		v = tcp_tw_input(s, tw, &in);
 		if (v != IN_CONTINUE) {
 			verdict_apply(s, NULL, &in, v);
 			return;

@@ -141,8 +141,7 @@ struct tcp_tw_table {
 	uint32_t head;			/* oldest slot */
 	uint32_t n;			/* slots in use, dead ones included */
 	uint32_t n_live;
-	struct tcp_tw *rec;
-	struct rte_hash *hash;		/* 4-tuple -> struct tcp_tw * */
+	struct tcp_tw *rec;		/* found through the TCB table's hash */
 	struct stack_timer timer;	/* at the head's expire_ns */
 	struct token_bucket ack_budget;	/* ACKs answering segments */
 };
@@ -185,15 +184,42 @@ tcp_key_of(uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
 #define TCP_HINT_MAX 64u			/* RTE_HASH_LOOKUP_BULK_MAX */
 struct tcp_hint {
 	const struct rte_mbuf *m;
-	struct tcb *tcb;			/* NULL: not found at burst start */
+	void *entry;			/* TCB or tagged record; NULL: none */
 };
+
+/* The 4-tuple table holds both live connections and TIME-WAIT records:
+ * one lookup per segment finds either. A record's pointer carries this
+ * tag (records are 8-byte aligned), a TCB's does not. Entering TIME-WAIT
+ * repoints the TCB's entry at its record in place. */
+#define TCP_ENTRY_TW ((uintptr_t)1)
+
+static inline bool
+tcp_entry_is_tw(const void *e)
+{
+	return ((uintptr_t)e & TCP_ENTRY_TW) != 0;
+}
+
+static inline struct tcp_tw *
+tcp_entry_tw(void *e)
+{
+	return (struct tcp_tw *)((uintptr_t)e & ~TCP_ENTRY_TW);
+}
+
+/* Records a table holds for `cfg` (tcp.time_wait_max, 0: max_conns). */
+static inline uint32_t
+tcp_tw_cap(const struct tern_config *cfg, uint32_t n_tcbs)
+{
+	return cfg->tcp_time_wait_max != 0 ? cfg->tcp_time_wait_max : n_tcbs;
+}
 
 struct tcp_table {
 	uint32_t n_tcbs;
 	uint32_t n_used;
 	uint32_t free_head;		/* slot index, UINT32_MAX = none */
 	struct tcb *tcbs;
-	struct rte_hash *hash;		/* 4-tuple -> struct tcb * */
+	struct rte_hash *hash;		/* 4-tuple -> TCB or record (TCP_ENTRY_TW) */
+	uint32_t hash_adds;		/* entries added or repointed, ever */
+	uint32_t hint_adds;		/* hash_adds at the burst's bulk lookup */
 	uint16_t n_listeners;
 	struct tcp_listener *listeners;
 	uint16_t *listen_by_port;	/* port -> listener index + 1 */
@@ -220,8 +246,18 @@ struct tcp_table {
 struct tcp_table *tcp_table_create(const struct tern_config *cfg,
 				   unsigned int lcore_id, int socket);
 void tcp_table_free(struct tern_stack *s, struct tcp_table *t);
+/* The live connection of a 4-tuple (NULL: none, or TIME-WAIT). */
 struct tcb *tcp_conn_lookup(struct tern_stack *s, uint32_t laddr, uint16_t lport,
 			    uint32_t raddr, uint16_t rport);
+/* The table's entry of a 4-tuple: a TCB, a tagged record (tcp_entry_is_tw)
+ * or NULL. */
+void *tcp_conn_entry(const struct tern_stack *s, uint32_t laddr, uint16_t lport,
+		     uint32_t raddr, uint16_t rport);
+/* Point the entry of a record's 4-tuple at it (added, or a TCB's entry
+ * repointed); `del` removes the entry. 0 or a negative rte_hash error. */
+int tcp_conn_entry_set_tw(struct tern_stack *s, struct tcp_tw *tw);
+void tcp_conn_entry_del(struct tern_stack *s, uint32_t laddr, uint16_t lport,
+			uint32_t raddr, uint16_t rport);
 /* Look up, in one rte_hash bulk call, the connections of every TCP frame
  * of an RX burst (up to TCP_HINT_MAX frames), before they are processed:
  * `tuples[k]` is frame k's 4-tuple as frame_peek() found it, with the
@@ -230,10 +266,12 @@ void tcp_conn_lookup_burst(struct tern_stack *s, uint16_t iface, struct rte_mbuf
 			   const struct frame_tuple *tuples, uint16_t n);
 /* Connection for segment `m` (in burst order): the bulk result when it
  * still matches the 4-tuple, else a fresh lookup (a segment earlier in
- * the burst may have created or freed a TCB). */
+ * the burst may have created or freed a TCB, or moved one to TIME-WAIT).
+ * A miss is final when nothing was added since the bulk lookup. When
+ * the 4-tuple is in TIME-WAIT: NULL, and `*tw` is its record (else NULL). */
 struct tcb *tcp_conn_lookup_seg(struct tern_stack *s, const struct rte_mbuf *m,
 				uint32_t laddr, uint16_t lport, uint32_t raddr,
-				uint16_t rport);
+				uint16_t rport, struct tcp_tw **tw);
 /* New TCB in CLOSED state, inserted in the table, defaults from the stack's
  * config; NULL when the table is full. */
 struct tcb *tcp_conn_alloc(struct tern_stack *s, uint16_t iface, uint32_t laddr,
@@ -247,9 +285,10 @@ tcp_conn_table_full(const struct tcp_table *t)
 /* Remove from the table, cancel timers, free queued mbufs, bump the
  * generation. Raises no event (see tcp_conn_close). */
 void tcp_conn_free(struct tern_stack *s, struct tcb *tcb);
-/* The same without counting the connection closed: its TIME-WAIT goes on
- * in a record (tcp_tw_enter). */
-void tcp_conn_release(struct tern_stack *s, struct tcb *tcb);
+/* The same without counting the connection closed, for a TCB whose
+ * TIME-WAIT goes on in a record (tcp_tw_enter): `unhash` false when the
+ * table's entry already points at the record. */
+void tcp_conn_release(struct tern_stack *s, struct tcb *tcb, bool unhash);
 /* The connection is over: move to CLOSED, tell the app (TERN_EV_TCP_CLOSED
  * with `status`) if it knows the connection, free the TCB. */
 void tcp_conn_close(struct tern_stack *s, struct tcb *tcb, int status);
@@ -311,10 +350,9 @@ bool tcp_cookie_pressure(const struct tern_stack *s, const struct tcp_listener *
 			 uint64_t now);
 
 /* ---- tcp_timewait.c ---- */
-/* The TIME-WAIT table of `t` for `cfg` (tcp.time_wait_max, 0: as many as
- * tcp.max_conns). 0 or -ENOMEM. */
-int tcp_tw_create(const struct tern_config *cfg, struct tcp_table *t,
-		  unsigned int lcore_id, int socket);
+/* The TIME-WAIT ring of `t` for `cfg` (tcp_tw_cap records; the table's
+ * hash has room for them). 0 or -ENOMEM. */
+int tcp_tw_create(const struct tern_config *cfg, struct tcp_table *t, int socket);
 /* Every record goes (no counter), then the table. `s` may be NULL. */
 void tcp_tw_free(struct tern_stack *s, struct tcp_table *t);
 /* `tcb` entered TIME-WAIT: keep a record of it and free the TCB (its slot

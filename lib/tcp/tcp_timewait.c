@@ -10,9 +10,11 @@
  * at its deadline serves the whole ring (tcp_tw_expired). A full ring
  * recycles its oldest record (counted); a record that must go early
  * (reuse) leaves a dead slot that the head skips; a retransmitted FIN
- * moves its record to the tail with a fresh 2*MSL. An rte_hash finds the
- * record of a 4-tuple; input asks it only after the TCB table missed and
- * only while records exist, so established flows pay nothing.
+ * moves its record to the tail with a fresh 2*MSL. The 4-tuple table
+ * (tcp_conn.c) finds records as it finds TCBs, with a tagged pointer
+ * (TCP_ENTRY_TW): a segment costs one lookup whichever it meets, and
+ * entering TIME-WAIT repoints the TCB's entry in place (its bucket is in
+ * cache: the segment that led here just looked it up).
  *
  * What a record does with a segment (tcp_tw_input, RFC 9293 3.10.7.4):
  * a SYN newer than the old connection (timestamp above TS.Recent, or ISN
@@ -29,8 +31,6 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include <rte_hash.h>
-#include <rte_hash_crc.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
@@ -44,23 +44,11 @@
 #define TCP_TW_ACK_PER_S 1000u
 
 int
-tcp_tw_create(const struct tern_config *cfg, struct tcp_table *t, unsigned int lcore_id,
-	      int socket)
+tcp_tw_create(const struct tern_config *cfg, struct tcp_table *t, int socket)
 {
 	struct tcp_tw_table *w = &t->tw;
-	uint32_t cap = cfg->tcp_time_wait_max != 0 ? cfg->tcp_time_wait_max : t->n_tcbs;
-	char name[RTE_HASH_NAMESIZE];
-	struct rte_hash_parameters p = {
-		.name = name,
-		.entries = RTE_MAX(cap, 8u),
-		.key_len = sizeof(struct tcp_key),
-		.hash_func = rte_hash_crc,
-		.socket_id = socket,
-		/* every record must find a place: no cuckoo failure at high load */
-		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
-	};
+	uint32_t cap = tcp_tw_cap(cfg, t->n_tcbs);
 
-	snprintf(name, sizeof(name), "tern_tw_%u", lcore_id);
 	w->cap = cap;
 	w->timer.kind = STACK_TIMER_TCP_TW;
 	tw_entry_init(&w->timer.tw);
@@ -68,8 +56,7 @@ tcp_tw_create(const struct tern_config *cfg, struct tcp_table *t, unsigned int l
 			  TCP_TW_ACK_PER_S, 0);
 	w->rec = rte_zmalloc_socket("tern_tw", (size_t)cap * sizeof(*w->rec),
 				    RTE_CACHE_LINE_SIZE, socket);
-	w->hash = rte_hash_create(&p);
-	return w->rec != NULL && w->hash != NULL ? 0 : -ENOMEM;
+	return w->rec != NULL ? 0 : -ENOMEM;
 }
 
 void
@@ -79,40 +66,28 @@ tcp_tw_free(struct tern_stack *s, struct tcp_table *t)
 
 	if (s != NULL && tw_is_armed(&w->timer.tw))
 		stack_timer_cancel(s, &w->timer);
-	rte_hash_free(w->hash);
-	rte_free(w->rec);
-	w->hash = NULL;
+	rte_free(w->rec);		/* their entries go with the table's hash */
 	w->rec = NULL;
 	w->n = w->n_live = 0;
-}
-
-static uint32_t
-tw_sig(const struct tcp_key *k)
-{
-	return rte_hash_crc(k, sizeof(*k), 0);
 }
 
 struct tcp_tw *
 tcp_tw_lookup(const struct tern_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
 	      uint16_t rport)
 {
-	const struct tcp_tw_table *w = &s->tcp->tw;
-	struct tcp_key k = tcp_key_of(laddr, lport, raddr, rport);
-	void *data;
+	void *e;
 
-	if (w->n_live == 0 ||
-	    rte_hash_lookup_with_hash_data(w->hash, &k, tw_sig(&k), &data) < 0)
+	if (s->tcp->tw.n_live == 0)
 		return NULL;
-	return data;
+	e = tcp_conn_entry(s, laddr, lport, raddr, rport);
+	return tcp_entry_is_tw(e) ? tcp_entry_tw(e) : NULL;
 }
 
-/* Take the record out of the hash; its slot stays, dead. No counter. */
+/* Take the record out of the table; its slot stays, dead. No counter. */
 static void
-tw_forget(struct tcp_tw_table *w, struct tcp_tw *tw)
+tw_forget(struct tern_stack *s, struct tcp_tw_table *w, struct tcp_tw *tw)
 {
-	struct tcp_key k = tcp_key_of(tw->laddr, tw->lport, tw->raddr, tw->rport);
-
-	rte_hash_del_key_with_hash(w->hash, &k, tw_sig(&k));
+	tcp_conn_entry_del(s, tw->laddr, tw->lport, tw->raddr, tw->rport);
 	tw->expire_ns = 0;
 	w->n_live--;
 }
@@ -121,7 +96,7 @@ void
 tcp_tw_remove(struct tern_stack *s, struct tcp_tw *tw)
 {
 	/* the wheel entry stays: it finds a dead head and moves on */
-	tw_forget(&s->tcp->tw, tw);
+	tw_forget(s, &s->tcp->tw, tw);
 	stack_ctr_inc(s, CTR_TCP_CLOSED);
 }
 
@@ -133,7 +108,7 @@ tw_pop(struct tern_stack *s, struct tcp_tw_table *w)
 	struct tcp_tw *tw = &w->rec[w->head];
 
 	if (tw->expire_ns != 0) {
-		tw_forget(w, tw);
+		tw_forget(s, w, tw);
 		stack_ctr_inc(s, CTR_TCP_CLOSED);
 	}
 	w->head = w->head + 1 == w->cap ? 0 : w->head + 1;
@@ -141,11 +116,11 @@ tw_pop(struct tern_stack *s, struct tcp_tw_table *w)
 }
 
 /* Append `r` at the tail (recycling the oldest slot when the ring is
- * full); NULL when the hash refused it (the connection just ends). */
+ * full) and point its 4-tuple's entry at it; NULL when the table refused
+ * a new entry (the connection just ends). */
 static struct tcp_tw *
 tw_push(struct tern_stack *s, struct tcp_tw_table *w, const struct tcp_tw *r)
 {
-	struct tcp_key k = tcp_key_of(r->laddr, r->lport, r->raddr, r->rport);
 	struct tcp_tw *tw;
 	uint32_t slot;
 
@@ -160,7 +135,7 @@ tw_push(struct tern_stack *s, struct tcp_tw_table *w, const struct tcp_tw *r)
 	tw = &w->rec[slot];
 	*tw = *r;
 	w->n++;
-	if (rte_hash_add_key_with_hash_data(w->hash, &k, tw_sig(&k), tw) < 0) {
+	if (tcp_conn_entry_set_tw(s, tw) != 0) {
 		tw->expire_ns = 0;		/* dead at once */
 		stack_ctr_inc(s, CTR_TCP_CLOSED);
 		return NULL;
@@ -229,8 +204,10 @@ tcp_tw_enter(struct tern_stack *s, struct tcb *tcb)
 	bool owed = (tcb->flags & (TCB_F_ACK_NOW | TCB_F_ACK_DELAYED)) != 0;
 	struct tcp_tw *tw;
 
-	tcp_conn_release(s, tcb);
+	/* the TCB's entry now points at the record (repointed in place, so
+	 * the push cannot fail): the release leaves the entry alone */
 	tw = tw_push(s, &s->tcp->tw, &r);
+	tcp_conn_release(s, tcb, tw == NULL);
 	/* the ACK of the peer's FIN (3.10.7.4 eighth step): the TCB's output
 	 * request went with it */
 	if (owed)
@@ -272,7 +249,7 @@ tw_restart(struct tern_stack *s, struct tcp_tw *tw, uint64_t now)
 		tw->expire_ns = r.expire_ns;
 		return;
 	}
-	tw_forget(w, tw);
+	tw_forget(s, w, tw);
 	(void)tw_push(s, w, &r);
 }
 

@@ -370,6 +370,7 @@ cmd_connect(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *cm
 	struct tcp_uopts o;
 	struct route r;
 	struct tcb *tcb;
+	void *e = NULL;			/* the 4-tuple's entry: TCB or record */
 
 	if (cmd->addr == 0 || cmd->port == 0 || route_is_broadcast(s, cmd->addr) ||
 	    (cmd->addr >> 28) == 0xe) {
@@ -383,8 +384,10 @@ cmd_connect(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *cm
 	/* an explicit local port whose 4-tuple a live TCB holds is refused:
 	 * inserting it again would repoint the table's entry. A TIME-WAIT
 	 * record (tcp_timewait.c) is not a TCB: the connect takes the
-	 * 4-tuple over and the record ends. */
-	if (lport != 0 && tcp_conn_lookup(s, r.src, lport, cmd->addr, cmd->port) != NULL) {
+	 * 4-tuple over and the record ends (below). */
+	if (lport != 0)
+		e = tcp_conn_entry(s, r.src, lport, cmd->addr, cmd->port);
+	if (e != NULL && !tcp_entry_is_tw(e)) {
 		cmd_error(s, c, cmd, -EADDRINUSE, NULL);
 		return;
 	}
@@ -394,6 +397,13 @@ cmd_connect(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *cm
 		stack_ctr_inc(s, CTR_FLOW_CONNECT_AWAY);
 		cmd_error(s, c, cmd, -EADDRNOTAVAIL, NULL);
 		return;
+	}
+	/* our ISN clock and timestamp offset run ahead of the old
+	 * incarnation's (RFC 6528, RFC 7323 7.1), so the peer accepts the
+	 * new one (RFC 6191) */
+	if (e != NULL) {
+		stack_ctr_inc(s, CTR_TCP_TIME_WAIT_REUSED);
+		tcp_tw_remove(s, tcp_entry_tw(e));
 	}
 	if (lport == 0)
 		lport = tcp_ephemeral_port(s, r.src, cmd->addr, cmd->port);
