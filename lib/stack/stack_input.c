@@ -124,6 +124,7 @@ input_owned(struct tern_stack *s, uint16_t iface, struct rte_mbuf **pkts,
 		frame_dispatch(s, iface, pkts[k], from_peer);
 		stack_flush_if_high(s);
 	}
+	tcp_conn_burst_done(s);
 }
 
 void

@@ -264,6 +264,13 @@ void tcp_conn_entry_del(struct tern_stack *s, uint32_t laddr, uint16_t lport,
  * flow hash (the table's signature) the RX path computed. */
 void tcp_conn_lookup_burst(struct tern_stack *s, uint16_t iface, struct rte_mbuf **pkts,
 			   const struct frame_tuple *tuples, uint16_t n);
+/* The burst is done: its results go (a later segment in a recycled mbuf
+ * must not find them). */
+static inline void
+tcp_conn_burst_done(struct tern_stack *s)
+{
+	s->tcp->hint_n = 0;
+}
 /* Connection for segment `m` (in burst order): the bulk result when it
  * still matches the 4-tuple, else a fresh lookup (a segment earlier in
  * the burst may have created or freed a TCB, or moved one to TIME-WAIT).
