@@ -15,7 +15,7 @@ stat_usage(const char *prog)
 {
 	printf("usage: %s [-a] [-l] [-t] [-u] [-n] [-i] [--state S[,S...]] [--port N]\n"
 	       "       [--lcore N] [-s] [-w SECS [--count N]] [--json]\n"
-	       "       [--file-prefix P | --socket PATH]\n"
+	       "       [--file-prefix P | --socket PATH] [--help] [--version]\n"
 	       "Sockets of a running tern process, read over DPDK telemetry.\n"
 	       "  (default)  connections, no listeners    -a  all    -l  listeners only\n"
 	       "  -t / -u    TCP / UDP only                -n  numeric (always)\n"
@@ -96,6 +96,7 @@ stat_opts_parse(struct stat_opts *o, int argc, char **argv, char *err, size_t le
 		{ "lcore", required_argument, NULL, 'L' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -105,8 +106,8 @@ stat_opts_parse(struct stat_opts *o, int argc, char **argv, char *err, size_t le
 	o->lcore = -1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "altunisw:h", longopts, NULL)) != -1) {
-		if (c == 'h')
-			return 1;
+		if (c == 'h' || c == 'V')
+			return c == 'h' ? 1 : 2;
 		if (one_opt(o, c, optarg, err, len) != 0)
 			return -1;
 	}
