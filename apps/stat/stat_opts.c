@@ -108,6 +108,9 @@ stat_opts_parse(struct stat_opts *o, int argc, char **argv, char *err, size_t le
 	while ((c = getopt_long(argc, argv, "altunisw:h", longopts, NULL)) != -1) {
 		if (c == 'h' || c == 'V')
 			return c == 'h' ? 1 : 2;
+		if (c == '?')	/* unknown, or a value missing: name the word */
+			return snprintf(err, len, "bad option '%s' (see --help)",
+					argv[optind - 1]), -1;
 		if (one_opt(o, c, optarg, err, len) != 0)
 			return -1;
 	}

@@ -25,6 +25,7 @@
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 
@@ -122,6 +123,12 @@ def check_help(lines, bindir):
 		      v.returncode == 0 and re.fullmatch(re.escape(app) + r" \d+\.\d+\.\d+\n",
 							 v.stdout) is not None,
 		      "exit %d: %r %r" % (v.returncode, v.stdout, v.stderr))
+		b = subprocess.run([path, "--bogus-option"], capture_output=True, text=True,
+				   timeout=20)
+		check("%s --bogus-option: exit 2, one line naming it, nothing on stdout" % app,
+		      b.returncode == 2 and b.stdout == "" and len(b.stderr.splitlines()) == 1 and
+		      b.stderr.startswith(app + ": ") and "--bogus-option" in b.stderr,
+		      "exit %d: %r %r" % (b.returncode, b.stdout, b.stderr))
 		known = set(re.findall(r"(?<![\w-])(--[a-z][a-z-]*|-[a-zA-Z])(?![\w-])", h.stdout))
 		missing = [o for o in options(apps[app]) if o not in known]
 		check("%s: every option of the README's synopsis is in --help (%d)" %
@@ -164,6 +171,24 @@ def check_recipe(lines, arg, src):
 	      "README:\n  %s\nfile:\n  %s" % ("\n  ".join(got), "\n  ".join(want)))
 
 
+# Programs a reader of the README or config/ is told to run, which
+# scripts/deps.sh must install (CI runs it first). Not here: iperf3 and
+# perf, which only the benchmarks use (bench/e2e/run.sh installs iperf3).
+TOOLS = ("dpdk-dumpcap", "dpdk-telemetry.py", "dpdk-hugepages.py", "ethtool", "nginx",
+	 "wrk", "tcpdump", "tshark", "curl", "gnuplot", "ping", "ip")
+
+
+def check_tools(src):
+	text = open(os.path.join(src, "README.md")).read()
+	for name in sorted(os.listdir(os.path.join(src, "config"))):
+		if name.endswith(".ini"):
+			text += open(os.path.join(src, "config", name)).read()
+	named = [t for t in TOOLS if re.search(r"(?<![\w./-])%s(?![\w-])" % re.escape(t), text)]
+	missing = [t for t in named if shutil.which(t) is None]
+	check("the programs README and config/ name are installed (scripts/deps.sh): %s" %
+	      " ".join(named), not missing, "not found: %s" % " ".join(missing))
+
+
 def cmd_static(readme, bindir):
 	src = os.path.dirname(os.path.abspath(readme))
 	bl = blocks(readme)
@@ -180,6 +205,7 @@ def cmd_static(readme, bindir):
 			documented |= set(synopses(body))
 		elif kind == "recipe":
 			check_recipe(body, arg, src)
+	check_tools(src)
 	built = all_bins(bindir)
 	check("every app built has a synopsis in a help block (%s)" % ", ".join(sorted(built)),
 	      built and built <= documented, "none: %s" % " ".join(sorted(built - documented)))
