@@ -219,12 +219,15 @@ scan_flags(struct cli_app *a, int argc, char **argv, const char *optstring, char
 			return snprintf(err, n, "%s needs a value", argv[optind - 1]), CLI_ERROR;
 		if (c == '?' || c < 0 || c >= CLI_OPT_END)
 			return snprintf(err, n, "unknown option '%s'", argv[optind - 1]), CLI_ERROR;
-		if (seen[c] && !is_repeatable(a, c))
+		if (seen[c] && !is_repeatable(a, c) && c != CLI_OPT_CONFIG)
 			return snprintf(err, n, "%s given more than once",
 					opt_name(a->longopts, c, name, sizeof(name))), CLI_ERROR;
 		seen[c] = 1;
+		if (c == CLI_OPT_CONFIG && a->n_configs == CLI_MAX_CONFIGS)
+			return snprintf(err, n, "--config given more than %d times",
+					CLI_MAX_CONFIGS), CLI_ERROR;
 		if (c == CLI_OPT_CONFIG)
-			a->config_path = optarg;
+			a->config_paths[a->n_configs++] = optarg;
 	}
 	a->first_arg = optind;
 	if (argc - optind > a->max_args)
@@ -290,17 +293,19 @@ int
 cli_parse(struct cli_app *a, int argc, char **argv, char *err, size_t n)
 {
 	char optstring[64];
+	unsigned int i;
 	int c, rc;
 
 	/* ':' first: a missing value is told apart from an unknown option */
 	snprintf(optstring, sizeof(optstring), ":%s", a->shortopts);
-	a->config_path = NULL;
+	a->n_configs = 0;
 	rc = scan_flags(a, argc, argv, optstring, err, n);
+	a->config_path = a->n_configs > 0 ? a->config_paths[0] : NULL;
 	if (rc != CLI_RUN)
 		return rc;
-	if (a->config_path != NULL &&
-	    tern_config_load_ini(a->cfg, a->config_path, err, n) != 0)
-		return CLI_ERROR;
+	for (i = 0; i < a->n_configs; i++)
+		if (tern_config_load_ini(a->cfg, a->config_paths[i], err, n) != 0)
+			return CLI_ERROR;
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, optstring, a->longopts, NULL)) != -1)
