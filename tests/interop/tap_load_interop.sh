@@ -36,7 +36,7 @@ PY=/usr/bin/python3
 IT=$SCRIPT_DIR/tap_load_it.py
 ID=tern-tl-$$
 NS=$ID
-RUN_LIMIT=300			# timeout(1) of each run: EAL start-up alone took 60 s at load 17
+RUN_LIMIT=300			# timeout(1) of each run: start-up took 60-80 s at load 17
 
 WORK=
 NGINX_PID=
