@@ -66,10 +66,12 @@ class Group:
 			f.write("%s %s\n" % (kind, name))
 
 	def ours(self, kind, name):
-		if name not in self.names:
-			self.names[name] = "%s-%s" % (name, self.tag)
-			self.remember(kind, self.names[name])
-		return self.names[name]
+		"""Our name for a recipe's; one name may be a namespace and a
+		--file-prefix both (tern-demo): each kind is removed at the end."""
+		ours = self.names.setdefault(name, "%s-%s" % (name, self.tag))
+		if (kind, ours) not in self.made:
+			self.remember(kind, ours)
+		return ours
 
 	def rewrite(self, cmd):
 		"""Names are replaced where they are names: a namespace after
