@@ -1,20 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * The shared command line (cli.h): the `--` split, the option driver and
- * the number parsers. Called by each app's *_opts.c before rte_eal_init,
+ * The shared command line (cli.h): the `--` split and the option driver
+ * (the number parsers are cli_num.c). Called by each app's *_opts.c before rte_eal_init,
  * so nothing here may touch DPDK; the address and config checks that an
  * embedder needs too live in libtern (tern_config_validate).
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <rte_common.h>
 
 #include <tern/config.h>
 
@@ -23,25 +20,6 @@
 #ifndef TERN_VERSION
 #error "TERN_VERSION must be the project version (apps/common/meson.build)"
 #endif
-
-struct unit {
-	const char *name;
-	uint64_t mult;
-};
-
-static const struct unit count_units[] = {
-	{ "", 1 }, { "k", 1000 }, { "K", 1000 }, { "M", 1000000 }, { "G", 1000000000 },
-};
-
-static const struct unit size_units[] = {
-	{ "", 1 }, { "k", 1ull << 10 }, { "K", 1ull << 10 }, { "M", 1ull << 20 },
-	{ "G", 1ull << 30 },
-};
-
-static const struct unit time_units[] = {
-	{ "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "s", 1000000000 },
-	{ "m", 60000000000ull }, { "h", 3600000000000ull },
-};
 
 void
 cli_split_eal(int argc, char **argv, struct cli_argv *a)
@@ -60,83 +38,6 @@ cli_split_eal(int argc, char **argv, struct cli_argv *a)
 	a->eal_argc = argc > 0 ? 1 : 0;
 	a->app_argc = argc;
 	a->app_argv = argv;
-}
-
-static const struct unit *
-unit_find(const struct unit *u, size_t n, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(u[i].name, name) == 0)
-			return &u[i];
-	return NULL;
-}
-
-/* Decimal digits and a unit from `u`: no sign, space, hex or exponent. */
-static int
-parse_scaled(const char *s, const struct unit *u, size_t n_units, uint64_t lo,
-	     uint64_t hi, uint64_t *out)
-{
-	const struct unit *unit;
-	unsigned long long v;
-	char *end;
-
-	if (s[0] < '0' || s[0] > '9')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	unit = errno == 0 ? unit_find(u, n_units, end) : NULL;
-	if (unit == NULL || v > hi / unit->mult || v * unit->mult < lo)
-		return -1;
-	*out = v * unit->mult;
-	return 0;
-}
-
-int
-cli_parse_count(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
-{
-	return parse_scaled(s, count_units, RTE_DIM(count_units), lo, hi, out);
-}
-
-int
-cli_parse_size(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
-{
-	return parse_scaled(s, size_units, RTE_DIM(size_units), lo, hi, out);
-}
-
-int
-cli_parse_duration(const char *s, uint64_t unit_ns, uint64_t lo_ns, uint64_t hi_ns,
-		   uint64_t *ns)
-{
-	static const char digits[] = "0123456789";
-	size_t whole = strspn(s, digits), frac = 0, len = whole;
-	const struct unit *unit;
-	uint64_t mult = unit_ns;
-	char *end;
-	double v;
-
-	if (s[len] == '.') {
-		frac = strspn(s + len + 1, digits);
-		len += 1 + frac;
-	}
-	if (whole + frac == 0)
-		return -1;
-	if (s[len] != '\0') {
-		unit = unit_find(time_units, RTE_DIM(time_units), s + len);
-		if (unit == NULL)
-			return -1;
-		mult = unit->mult;
-	}
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno != 0 || end != s + len || !isfinite(v))
-		return -1;
-	v = v * (double)mult + 0.5;
-	if (v < (double)lo_ns || v >= (double)hi_ns + 1)
-		return -1;
-	*ns = (uint64_t)v;
-	return *ns >= lo_ns && *ns <= hi_ns ? 0 : -1;
 }
 
 int
@@ -219,12 +120,15 @@ scan_flags(struct cli_app *a, int argc, char **argv, const char *optstring, char
 			return snprintf(err, n, "%s needs a value", argv[optind - 1]), CLI_ERROR;
 		if (c == '?' || c < 0 || c >= CLI_OPT_END)
 			return snprintf(err, n, "unknown option '%s'", argv[optind - 1]), CLI_ERROR;
-		if (seen[c] && !is_repeatable(a, c))
+		if (seen[c] && !is_repeatable(a, c) && c != CLI_OPT_CONFIG)
 			return snprintf(err, n, "%s given more than once",
 					opt_name(a->longopts, c, name, sizeof(name))), CLI_ERROR;
 		seen[c] = 1;
+		if (c == CLI_OPT_CONFIG && a->n_configs == CLI_MAX_CONFIGS)
+			return snprintf(err, n, "--config given more than %d times",
+					CLI_MAX_CONFIGS), CLI_ERROR;
 		if (c == CLI_OPT_CONFIG)
-			a->config_path = optarg;
+			a->config_paths[a->n_configs++] = optarg;
 	}
 	a->first_arg = optind;
 	if (argc - optind > a->max_args)
@@ -290,17 +194,19 @@ int
 cli_parse(struct cli_app *a, int argc, char **argv, char *err, size_t n)
 {
 	char optstring[64];
+	unsigned int i;
 	int c, rc;
 
 	/* ':' first: a missing value is told apart from an unknown option */
 	snprintf(optstring, sizeof(optstring), ":%s", a->shortopts);
-	a->config_path = NULL;
+	a->n_configs = 0;
 	rc = scan_flags(a, argc, argv, optstring, err, n);
+	a->config_path = a->n_configs > 0 ? a->config_paths[0] : NULL;
 	if (rc != CLI_RUN)
 		return rc;
-	if (a->config_path != NULL &&
-	    tern_config_load_ini(a->cfg, a->config_path, err, n) != 0)
-		return CLI_ERROR;
+	for (i = 0; i < a->n_configs; i++)
+		if (tern_config_load_ini(a->cfg, a->config_paths[i], err, n) != 0)
+			return CLI_ERROR;
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, optstring, a->longopts, NULL)) != -1)

@@ -65,6 +65,9 @@ struct cli_capture {
 	uint64_t pcap_max;		/* bytes; 0: the default */
 };
 
+/* --config may be given this many times; the files are read in order. */
+#define CLI_MAX_CONFIGS 4
+
 /* One app's options. */
 struct cli_app {
 	const struct option *longopts;	/* ends with CLI_LONGOPTS_COMMON, NULL row */
@@ -78,7 +81,10 @@ struct cli_app {
 	int (*opt)(void *app, int c, const char *arg, char *err, size_t n);
 	void *app;
 	/* out */
-	const char *config_path;	/* --config FILE, or NULL */
+	const char *config_path;	/* the first --config FILE, or NULL */
+	/* every --config in order: overlays (config/fault.ini) on a topology */
+	const char *config_paths[CLI_MAX_CONFIGS];
+	unsigned int n_configs;
 	int first_arg;			/* index in argv of the first positional */
 };
 
@@ -95,8 +101,9 @@ struct cli_argv {
 void cli_split_eal(int argc, char **argv, struct cli_argv *a);
 
 /* Parse `argv` (argv[0] a program name): --help and --version first (and
- * unknown or repeated flags, and a missing value), then --config (before
- * every other flag, so that flags override the file), then each option in
+ * unknown or repeated flags, and a missing value), then every --config in
+ * the order given (before every other flag, so that flags override the
+ * files, and a later file overrides an earlier one), then each option in
  * order. Returns enum cli_result. */
 int cli_parse(struct cli_app *a, int argc, char **argv, char *err, size_t n);
 

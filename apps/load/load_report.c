@@ -311,8 +311,11 @@ load_report_text(const struct load_result *r)
 	printf("Requests/sec: %9.2f\n", rq);
 	printf("Transfer/sec: %9s\n", fmt_bytes(a, sizeof(a), by));
 	printf("Connections/sec: %9.2f\n", co);
+	/* a keep-alive run opens its connections here, not in the window
+	 * (Connections/sec counts only reconnections there): their rate */
 	if (!r->o->close_mode && r->ramp_s >= 0)
-		printf("Ramp-up: all %u connections up in %.2fs\n", r->o->conns, r->ramp_s);
+		printf("Ramp-up: all %u connections up in %.2fs (%.0f conn/s)\n", r->o->conns,
+		       r->ramp_s, per_s((double)r->count[LOAD_RAMP].connects, r->ramp_s));
 	else if (!r->o->close_mode)
 		printf("Ramp-up: not every connection came up\n");
 	fflush(stdout);

@@ -44,6 +44,10 @@ main(int argc, char **argv)
 		stat_usage("tern-stat");
 		return 0;
 	}
+	if (rc == 2) {			/* as every app: "<prog> <version>" */
+		printf("tern-stat %s\n", TERN_VERSION);
+		return 0;
+	}
 	if (rc != 0) {
 		fprintf(stderr, "tern-stat: %s\n", err);
 		return 2;

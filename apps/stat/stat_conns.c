@@ -144,7 +144,10 @@ row_of(const struct meta *m, unsigned int lcore, const json_t *v, bool info)
 		      "state", st, "local_addr", la, "local_port", json_array_get(v, 3),
 		      "remote_addr", ra, "remote_port", json_array_get(v, 5),
 		      "recv_q", json_array_get(v, 7), "send_q", json_array_get(v, 6));
-	if (r != NULL && info && proto == 6 && strcmp(st, "LISTEN") != 0)
+	/* a listener has no connection state and TIME-WAIT only a record
+	 * (addresses, timer): the stack sends zeros for their internals */
+	if (r != NULL && info && proto == 6 && strcmp(st, "LISTEN") != 0 &&
+	    strcmp(st, "TIME_WAIT") != 0)
 		json_object_set_new(r, "info", row_info(m, v));
 	return r;
 }

@@ -27,7 +27,8 @@ struct stat_opts {
 	int lcore;		/* --lcore; -1 = every lcore */
 };
 
-/* 0, 1 for --help (usage printed), -1 with a message in `err`. */
+/* 0; 1 for --help, 2 for --version (the caller prints them); -1 with a
+ * message in `err`. */
 int stat_opts_parse(struct stat_opts *o, int argc, char **argv, char *err, size_t len);
 void stat_usage(const char *prog);
 

@@ -6,7 +6,7 @@
 # stderr, nothing on stdout and no EAL output, because the options are
 # parsed before rte_eal_init; --help and --version work without root or
 # hugepages; good options do reach the EAL. TAP output.
-# Env: TERN_ECHO, TERN_HTTPD, TERN_LOAD, TERN_TCP_CLIENT, TERN_VERSION.
+# Env: TERN_ECHO, TERN_HTTPD, TERN_LOAD, TERN_TCP_CLIENT, TERN_STAT, TERN_VERSION.
 set -u
 
 SCRIPT_DIR=$(cd "$(dirname "$0")" && pwd)
@@ -141,6 +141,46 @@ app_checks load "${TERN_LOAD:-}" "-c 1 -d 1 http://198.18.0.1/" \
 	"$IP -c 1 -d 1 -R 1.5k http://198.18.0.1/" \
 	"$IP -c 1 -d 1 --json /nonexistent/dir/r.json http://198.18.0.1/" \
 	"$IP -c 1 -d 1 http://198.18.0.1/ http://198.18.0.1/"
+
+# tern-stat links no DPDK: the same one-line errors and exit 2, and its
+# values take the shared parser's units (cli_num.c).
+stat_checks() {
+	local bin=$1 c rc lines
+	shift
+	for c in "$@"; do
+		rc=0
+		# shellcheck disable=SC2086
+		timeout 20 "$bin" $c >"$WORK/out" 2>"$WORK/err" || rc=$?
+		lines=$(wc -l <"$WORK/err")
+		if [[ $rc -eq 2 && $lines -eq 1 && ! -s $WORK/out ]] &&
+			grep -q '^tern-stat: ' "$WORK/err"; then
+			tap_line ok "stat: '$c' -> $(cat "$WORK/err")"
+		else
+			tap_line "not ok" "stat: '$c' -> exit $rc, $lines stderr lines"
+			diag <"$WORK/err"
+		fi
+	done
+	# good values get past the parser to the socket (none: exit 1, not 2)
+	for c in "-w 500ms --count 1k" "-w 1m --port 80 --lcore 3"; do
+		rc=0
+		# shellcheck disable=SC2086
+		timeout 20 "$bin" $c --file-prefix "tern-cli-none-$$" >"$WORK/out" 2>"$WORK/err" ||
+			rc=$?
+		if [[ $rc -eq 1 ]] && grep -q 'dpdk_telemetry' "$WORK/err"; then
+			tap_line ok "stat: '$c' parses (then no process: exit 1)"
+		else
+			tap_line "not ok" "stat: '$c' parses (exit $rc)"
+			diag <"$WORK/err"
+		fi
+	done
+}
+if [[ -x ${TERN_STAT:-} ]]; then
+	stat_checks "$TERN_STAT" "--bogus" "-w" "-w 0" "-w 5ms" "-w 2x" "-w 25h" \
+		"--count 0" "--count 1.5" "--port 0" "--port 65536" "--lcore -1" \
+		"--lcore 1024" "stray"
+else
+	tap_line "not ok" "stat: TERN_STAT (${TERN_STAT:-unset}) is not executable"
+fi
 
 app_checks tcp_client "${TERN_TCP_CLIENT:-}" "--connect 198.18.0.1:7 --bytes 16M" \
 	"$IP --connect 198.18.0.1:7 --bytes 16M --bytes 1" \

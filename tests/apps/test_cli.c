@@ -213,7 +213,7 @@ test_driver(void **state)
 		{ "-n", "1", "--count", "2", NULL },		/* the same option */
 		{ "--flag", "--flag", NULL },
 		{ "--ip", "198.18.0.2/24", "--ip", "198.18.0.3/24", NULL },
-		{ "--config", "/dev/null", "--config", "/dev/null", NULL },
+		{ "--config", "/dev/null", "--config", "/nonexistent.ini", NULL },
 		{ "--bogus", NULL },
 		{ "-x", NULL },
 		{ "-n", NULL },					/* no value */
@@ -281,6 +281,44 @@ test_config_first(void **state)
 	unlink(path);
 }
 
+/* --config again: the files are read in order, a later one overriding
+ * (config/fault.ini on a topology); a fifth is refused. */
+static void
+test_config_overlay(void **state)
+{
+	char base[] = "/tmp/tern-cli-XXXXXX", over[] = "/tmp/tern-cli-XXXXXX";
+	const char *args[] = { "--config", base, "--config", over, NULL };
+	const char *five[] = { "--config", base, "--config", over, "--config", over,
+			       "--config", over, "--config", over, NULL };
+	static const char ini_base[] = "[iface]\nip = 198.18.0.2/24\n[mem]\nmbufs = 2047\n";
+	static const char ini_over[] = "[mem]\nmbufs = 4095\n";
+	struct tern_config cfg;
+	struct cli_app a;
+	struct toy t;
+	char err[256];
+	int fd;
+
+	(void)state;
+	fd = mkstemp(base);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, ini_base, strlen(ini_base)), (ssize_t)strlen(ini_base));
+	close(fd);
+	fd = mkstemp(over);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, ini_over, strlen(ini_over)), (ssize_t)strlen(ini_over));
+	close(fd);
+	assert_int_equal(toy_parse(&t, &cfg, &a, err, sizeof(err), args), CLI_RUN);
+	assert_int_equal(cfg.iface[0].ip, 0xc6120002u);	/* from the first */
+	assert_int_equal(cfg.n_ifaces, 1);
+	assert_int_equal(cfg.nb_mbufs, 4095);			/* the second wins */
+	assert_int_equal(a.n_configs, 2);
+	assert_string_equal(a.config_path, base);
+	assert_int_equal(toy_parse(&t, &cfg, &a, err, sizeof(err), five), CLI_ERROR);
+	assert_non_null(strstr(err, "--config given more than 4 times"));
+	unlink(base);
+	unlink(over);
+}
+
 static void
 test_writable(void **state)
 {
@@ -321,6 +359,7 @@ main(void)
 		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_driver),
 		cmocka_unit_test(test_config_first),
+		cmocka_unit_test(test_config_overlay),
 		cmocka_unit_test(test_writable),
 	};
 

@@ -187,6 +187,23 @@ test_text_nothing_measured(void **state)
 	assert_null(strstr(t, "inf"));
 }
 
+/* Keep-alive: the window makes no connection, the ramp-up line gives the
+ * rate at which they were opened. */
+static void
+test_text_keepalive_rate(void **state)
+{
+	struct fixture *f = *state;
+	char *t;
+
+	f->r.run_s = 2.0;
+	f->r.ramp_s = 0.25;
+	f->r.count[LOAD_RAMP].connects = 4;
+	f->r.count[LOAD_RUN].requests = 1000;
+	t = capture_text(&f->r);
+	assert_non_null(strstr(t, "Connections/sec:      0.00\n"));
+	assert_non_null(strstr(t, "Ramp-up: all 4 connections up in 0.25s (16 conn/s)\n"));
+}
+
 /* Errors of every kind land in their phase, in the JSON and the text. */
 static void
 test_errors_by_phase(void **state)
@@ -358,6 +375,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_json_nothing_measured, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_fields, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_nothing_measured, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_text_keepalive_rate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors_by_phase, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors_by_phase_none, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hgrm, setup, teardown),
