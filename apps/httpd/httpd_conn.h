@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
  * tern-httpd's per-lcore server: connection state indexed by handle slot,
- * the TCP event handler, request processing (parse every complete request
- * head, answer in order, discard request bodies), send-side flow control,
- * idle timeouts and the defences of httpd_guard.h (whole-head deadline,
- * minimum receive rate, connections per client address, the Host rule).
+ * the TCP event handler (httpd_conn.c), request processing (httpd_req.c:
+ * parse every complete request head, answer in order, discard request
+ * bodies), send-side flow control, idle timeouts and the defences of
+ * httpd_guard.h (whole-head deadline, minimum receive rate, connections
+ * per client address, the Host rule).
  * One instance per lcore, driven by main.c's loop:
  * httpd_srv_event() for every event, then httpd_srv_run() once per
  * iteration with the loop's clock.

@@ -2,8 +2,9 @@
  *
  * tern-load's shared declarations: the parsed command line (load_opts.c,
  * load_url.c), one worker per lcore running the connections and measuring
- * (load_conn.c), and the merged result printed in wrk's format and as JSON
- * (load_report.c) and as an HdrHistogram percentile file (load_hgrm.c);
+ * (load_worker.c, load_conn.c), and the merged result printed in wrk's
+ * format and as JSON (load_report.c) and as an HdrHistogram percentile file
+ * (load_hgrm.c);
  * --merge folds the JSON results of several runs into one (load_merge.c).
  * main.c owns the EAL, the pool, the ports and the lcores; everything else
  * takes what it needs as arguments.
@@ -153,7 +154,7 @@ struct load_worker {
 	uint32_t n_workers;
 	volatile uint64_t *go_ns;	/* start time: the last one ready sets it */
 	int rc;
-	void *priv;			/* load_conn.c's bookkeeping */
+	void *priv;			/* struct worker_priv (load_worker_private.h) */
 };
 
 /* The load clock: ns from the TSC, one base for every lcore. */

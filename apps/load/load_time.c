@@ -3,8 +3,8 @@
  * tern-load's sense of time: the TSC clock every worker reads once per
  * loop iteration (load.h), and the min-heap in which idle connections wait
  * for their due time (load_conn.h; open loop: the intended time of their
- * next request). load_conn.c pushes a connection when it becomes idle and
- * pops those that are due each iteration.
+ * next request). load_conn.c pushes a connection when it becomes idle;
+ * the worker loop (load_worker.c) pops those that are due each iteration.
  */
 #include <rte_cycles.h>
 

@@ -31,6 +31,9 @@
  * each other.
  * Built as a libFuzzer target with clang (-Dfuzz=true) and, for the
  * regular suites, linked with replay.c to run the committed corpus.
+ * This file is the harness (the stack, the app, the loop, set-up and
+ * teardown); the peer's segments are fuzz_tcp_estab_peer.c, the
+ * operations fuzz_tcp_estab_ops.c.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -45,85 +48,23 @@
 
 #include "core/stack_private.h"
 #include "tcp/tcp_private.h"
-#include "tcp/tcp_seq.h"
-#include "wire/cksum.h"
-#include "wire/eth_hdr.h"
-#include "wire/ip4_hdr.h"
-#include "wire/tcp_hdr.h"
+
+#include "fuzz_tcp_estab.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 #define POOL_SIZE 4095u
-#define OUR_IP 0xc6120002u		/* 198.18.0.2 */
-#define PEER_IP 0xc6120001u		/* 198.18.0.1 */
-#define LISTEN_PORT 80
-#define PEER_LISTEN_PORT 5000
-#define N_CONNS 5
 #define MAX_OPS 512
-#define MAX_SEG_DATA 1460u
-#define MS 1000000ull
-#define PEER_WS 7
-
-/* The peer's view of one connection, and the app's. */
-struct peer_conn {
-	uint64_t h;			/* the app's handle, 0 = none */
-	uint16_t lport;			/* tern's port */
-	uint16_t pport;			/* the peer's port */
-	uint32_t iss;			/* the peer's ISS */
-	uint32_t snd_nxt;		/* the peer's next sequence number */
-	uint32_t peer_max;		/* end of the highest segment the peer sent */
-	uint32_t peer_una;		/* the last ACK the peer sent */
-	uint16_t peer_wnd;		/* and its window field */
-	uint32_t irs;			/* tern's ISS */
-	uint32_t rcv_nxt;		/* highest end of what tern sent */
-	uint32_t ts_recent;		/* tern's last TSval */
-	uint32_t app_rcv;		/* sequence number of the app's next byte in */
-	uint32_t app_snd;		/* sequence number of the app's next byte out */
-	uint8_t full_opts;		/* the peer offers MSS, WS, SACK, TS */
-	uint8_t ts_ok;			/* timestamps negotiated */
-	uint8_t synced;			/* tern's SYN seen */
-	uint8_t rcv_check;		/* app_rcv is known */
-	uint8_t snd_check;		/* app_snd is exact (no send was refused) */
-	uint8_t hold;			/* the app withholds receive credit */
-	uint8_t nodelay;		/* the app turned Nagle off */
-	uint8_t cubic;			/* the app chose CUBIC */
-};
 
 /* Fuzz harness state: process-wide, test code only. */
-static struct rte_mempool *pool;
-static struct tern_stack *stack;
-static struct tern_chan *chan;
-static uint64_t now_ns;
-static struct peer_conn conns[N_CONNS];
+struct rte_mempool *pool;
+struct tern_stack *stack;
+struct tern_chan *chan;
+uint64_t now_ns;
+struct peer_conn conns[N_CONNS];
 static unsigned int base_reass, base_sack;
-static int arp_wanted;
-
-static const struct rte_ether_addr our_mac = { { 0x02, 0, 0, 0, 0, 0x02 } };
-static const struct rte_ether_addr peer_mac = { { 0x02, 0, 0, 0, 0, 0x01 } };
-
-/* The input as a stream of bytes; zeros once it runs out. */
-struct reader {
-	const uint8_t *p;
-	size_t left;
-};
-
-static uint8_t
-rd8(struct reader *r)
-{
-	if (r->left == 0)
-		return 0;
-	r->left--;
-	return *r->p++;
-}
-
-static uint16_t
-rd16(struct reader *r)
-{
-	uint16_t hi = rd8(r);
-
-	return (uint16_t)(hi << 8 | rd8(r));
-}
+int arp_wanted;
 
 static void
 stack_config(struct tern_config *cfg)
@@ -182,218 +123,12 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 /* ---- the two byte streams ------------------------------------------------- */
 
-static uint8_t
-peer_byte(uint32_t seq)
-{
-	return (uint8_t)(seq ^ (seq >> 8) ^ 0x5a);
-}
-
-static uint8_t
-app_byte(uint32_t seq)
-{
-	return (uint8_t)(seq * 7u + (seq >> 11));
-}
-
-static void
+void
 stream_fail(const char *what, const struct peer_conn *c, uint32_t seq)
 {
 	fprintf(stderr, "fuzz: %s: conn %u (peer port %u) at seq %u\n", what,
 		(unsigned int)(c - conns), c->pport, seq);
 	abort();
-}
-
-/* ---- the peer: segments in ------------------------------------------------ */
-
-static uint32_t
-peer_tsval(void)
-{
-	return (uint32_t)(now_ns / MS) + 0x10000000u;
-}
-
-/* Ethernet + IPv4 + TCP peer -> us, checksums right. */
-static void
-peer_send(struct peer_conn *c, const struct tcp_seg *seg, uint16_t len)
-{
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
-	struct eth_hdr_v eth = { .dst = our_mac, .src = peer_mac, .type = ETHERTYPE_IPV4 };
-	struct ip4_hdr_v ip = { .hdr_len = IP4_HDR_LEN, .ttl = 64, .proto = IP4_PROTO_TCP,
-				.src = PEER_IP, .dst = OUR_IP };
-	struct tcp_seg s = *seg;
-	uint8_t *p, *l4;
-	uint32_t end, text;
-	uint16_t ck, k;
-	uint8_t hl;
-
-	if (m == NULL)
-		abort();
-	p = (uint8_t *)rte_pktmbuf_append(m, ETH_HDR_LEN + IP4_HDR_LEN + TCP_HDR_MAX + len);
-	if (p == NULL)
-		abort();
-	s.src_port = c->pport;
-	s.dst_port = c->lport;
-	/* a SYN takes s.seq itself: its text starts one later (tern
-	 * delivers text on a SYN, RFC 9293 3.10.7.2/3) */
-	text = s.seq + ((s.flags & TCP_FLAG_SYN) ? 1 : 0);
-	end = text + len + ((s.flags & TCP_FLAG_FIN) ? 1 : 0);
-	if (seq_gt(end, c->peer_max))
-		c->peer_max = end;
-	if (s.flags & TCP_FLAG_ACK) {		/* for duplicate ACKs */
-		c->peer_una = s.ack;
-		c->peer_wnd = s.wnd;
-	}
-	l4 = p + ETH_HDR_LEN + IP4_HDR_LEN;
-	hl = tcp_hdr_emit(l4, &s);
-	for (k = 0; k < len; k++)
-		l4[hl + k] = peer_byte(text + k);
-	ck = (uint16_t)~cksum_fold(cksum_raw(l4, hl + len,
-		cksum_pseudo_ip4(PEER_IP, OUR_IP, IP4_PROTO_TCP, (uint16_t)(hl + len))));
-	memcpy(l4 + 16, &ck, 2);
-	ip.total_len = (uint16_t)(IP4_HDR_LEN + hl + len);
-	eth_hdr_emit(p, &eth);
-	ip4_hdr_emit(p + ETH_HDR_LEN, &ip, true);
-	rte_pktmbuf_trim(m, (uint16_t)(TCP_HDR_MAX - hl));
-	tern_stack_input(stack, 0, &m, 1, now_ns);
-}
-
-/* An ARP request from the peer for us: tern learns the peer (RFC 826). */
-static void
-peer_arp(void)
-{
-	static const uint8_t req[42] = {
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 0x01, 0x08, 0x06,
-		0, 1, 0x08, 0, 6, 4, 0, 1, 0x02, 0, 0, 0, 0, 0x01, 198, 18, 0, 1,
-		0, 0, 0, 0, 0, 0, 198, 18, 0, 2 };
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
-
-	if (m == NULL)
-		abort();
-	memcpy(rte_pktmbuf_append(m, sizeof(req)), req, sizeof(req));
-	tern_stack_input(stack, 0, &m, 1, now_ns);
-}
-
-static void
-seg_default_opts(const struct peer_conn *c, struct tcp_seg *s)
-{
-	if (c->ts_ok) {
-		s->opts.present |= TCP_OPTF_TS;
-		s->opts.ts_val = peer_tsval();
-		s->opts.ts_ecr = c->ts_recent;
-	}
-}
-
-static void
-syn_opts(struct tcp_seg *s)
-{
-	s->opts.present = TCP_OPTF_MSS | TCP_OPTF_WSCALE | TCP_OPTF_SACK_PERM | TCP_OPTF_TS;
-	s->opts.mss = 1460;
-	s->opts.wscale = PEER_WS;
-	s->opts.ts_val = peer_tsval();
-}
-
-/* ---- the peer: segments out (what tern sent) -------------------------------- */
-
-static struct peer_conn *
-conn_of(uint16_t lport, uint16_t pport)
-{
-	unsigned int k;
-
-	for (k = 0; k < N_CONNS; k++)
-		if (conns[k].pport == pport && (conns[k].lport == lport || conns[k].lport == 0))
-			return &conns[k];
-	return NULL;
-}
-
-/* Tern's data: exactly the app's bytes at their sequence numbers, none
- * beyond what the app gave, and a FIN right after the last of them. */
-static void
-check_out_seq(const struct peer_conn *c, const struct tcp_seg *s, const uint8_t *p,
-	      uint32_t len)
-{
-	uint32_t k;
-
-	if (s->flags & TCP_FLAG_SYN)
-		return;
-	for (k = 0; k < len; k++)
-		if (p[k] != app_byte(s->seq + k))
-			stream_fail("tern sent bytes the app did not", c, s->seq + k);
-	if (len > 0 && seq_gt(s->seq + len, c->app_snd))
-		stream_fail("tern sent beyond the app's data", c, s->seq + len);
-	if ((s->flags & TCP_FLAG_FIN) && s->seq + len != c->app_snd)
-		stream_fail("tern's FIN is not after the app's last byte", c, s->seq + len);
-}
-
-/* Learn from one frame tern sent: where its sequence space is, what it
- * acknowledged of ours, its timestamp; and check its checksum and data. */
-static void
-peer_learn(const struct rte_mbuf *m)
-{
-	static uint8_t buf[4096];
-	uint32_t len = rte_pktmbuf_pkt_len(m), l4_len;
-	const uint8_t *p = rte_pktmbuf_read(m, 0, RTE_MIN(len, (uint32_t)sizeof(buf)), buf);
-	struct ip4_hdr_v ip;
-	struct tcp_seg s;
-	struct peer_conn *c;
-	const uint8_t *l4;
-	uint32_t end;
-
-	if (p == NULL || len > sizeof(buf))
-		abort();			/* larger than any MTU */
-	if (len < ETH_HDR_LEN + IP4_HDR_LEN)
-		return;
-	if (p[12] == 0x08 && p[13] == 0x06) {
-		if (p[21] == 1)			/* tern resolves the peer: answer */
-			arp_wanted = 1;
-		return;
-	}
-	if (ip4_hdr_parse(p + ETH_HDR_LEN, len - ETH_HDR_LEN, true, &ip) != CTR_NONE ||
-	    ip.proto != IP4_PROTO_TCP)
-		return;
-	l4 = p + ETH_HDR_LEN + ip.hdr_len;
-	l4_len = ip.total_len - ip.hdr_len;
-	if (tcp_hdr_parse(l4, l4_len, &s) != CTR_NONE)
-		abort();			/* tern emitted a bad header */
-	if (cksum_fold(cksum_raw(l4, l4_len, cksum_pseudo_ip4(ip.src, ip.dst,
-			IP4_PROTO_TCP, (uint16_t)l4_len))) != 0xffff)
-		abort();			/* tern emitted a bad checksum */
-	c = conn_of(s.src_port, s.dst_port);
-	if (c == NULL)
-		return;
-	end = s.seq + (l4_len - s.hdr_len) +
-	      ((s.flags & TCP_FLAG_SYN) ? 1 : 0) + ((s.flags & TCP_FLAG_FIN) ? 1 : 0);
-	if (s.flags & TCP_FLAG_SYN) {
-		c->lport = s.src_port;
-		if (!c->synced || s.seq != c->irs) {	/* a new incarnation */
-			c->irs = s.seq;
-			c->rcv_nxt = end;
-			if (s.flags & TCP_FLAG_ACK)
-				c->snd_nxt = c->peer_max = s.ack;
-		}
-		c->synced = 1;
-		c->ts_ok = c->full_opts && (s.opts.present & TCP_OPTF_TS);
-	}
-	if ((s.flags & TCP_FLAG_ACK) && seq_gt(s.ack, c->peer_max))
-		stream_fail("tern acknowledged bytes the peer never sent", c, s.ack);
-	if (c->snd_check)
-		check_out_seq(c, &s, l4 + s.hdr_len, l4_len - s.hdr_len);
-	if (c->synced && seq_gt(end, c->rcv_nxt))
-		c->rcv_nxt = end;
-	if ((s.flags & TCP_FLAG_ACK) && seq_gt(s.ack, c->snd_nxt))
-		c->snd_nxt = s.ack;
-	if (s.opts.present & TCP_OPTF_TS)
-		c->ts_recent = s.opts.ts_val;
-}
-
-static void
-drain_tx(void)
-{
-	struct rte_mbuf *out[64];
-	uint16_t n, k;
-
-	while ((n = tern_stack_tx_drain(stack, 0, out, 64)) > 0) {
-		for (k = 0; k < n; k++)
-			peer_learn(out[k]);
-		rte_pktmbuf_free_bulk(out, n);
-	}
 }
 
 /* ---- the app ------------------------------------------------------------ */
@@ -510,7 +245,7 @@ app_drain(void)
 
 /* One loop iteration, as tern_stack_poll would run it, with the app and
  * the peer's learning in between. */
-static void
+void
 run(void)
 {
 	tern_stack_process(stack, now_ns);
@@ -631,213 +366,6 @@ setup(void)
 	open_half(&conns[3], 40002, 0x12345678u);
 	open_pending(&conns[4], 4, 0x80000000u);
 }
-
-/* ---- operations ---------------------------------------------------------- */
-
-/* SACK blocks over tern's data: offsets from what the peer acknowledges. */
-static void
-op_sack(struct reader *r, struct tcp_seg *s, uint8_t n)
-{
-	uint8_t k;
-
-	for (k = 0; k < n && k < TCP_OPT_MAX_SACK; k++) {
-		s->opts.sack[k].left = s->ack + (uint32_t)rd8(r) * 64u;
-		s->opts.sack[k].right = s->opts.sack[k].left + (uint32_t)rd8(r) * 64u;
-	}
-	s->opts.n_sack = k;
-	s->opts.present |= TCP_OPTF_SACK;
-}
-
-/* A segment around the connection's real numbers:
- * [conn][flags][dseq:16][dack:16][wnd:16][opts][len]. */
-static void
-op_segment(struct reader *r)
-{
-	struct peer_conn *c = &conns[rd8(r) % N_CONNS];
-	struct tcp_seg s = { 0 };
-	uint8_t opts;
-	uint16_t len;
-
-	s.flags = (uint8_t)((rd8(r) & 0x3f) ^ TCP_FLAG_ACK);
-	s.seq = c->snd_nxt + (uint32_t)(int32_t)(int16_t)rd16(r);
-	s.ack = (uint32_t)(int32_t)(int16_t)rd16(r);
-	s.wnd = rd16(r);
-	opts = rd8(r);
-	/* acknowledge around everything tern sent, or around the peer's
-	 * last ACK (a step forward or a duplicate) */
-	s.ack += (opts & 0x80) ? c->peer_una : c->rcv_nxt;
-	len = (uint16_t)RTE_MIN((uint32_t)rd8(r) * 8u, MAX_SEG_DATA);
-	if (!(opts & 0x01))
-		seg_default_opts(c, &s);
-	if (opts & 0x02)
-		op_sack(r, &s, (uint8_t)(((opts >> 2) & 3) + 1));
-	if (opts & 0x10) {			/* timestamps moved (PAWS) */
-		s.opts.present |= TCP_OPTF_TS;
-		s.opts.ts_val = peer_tsval() + (uint32_t)(int32_t)(int8_t)rd8(r) * 1000u;
-		s.opts.ts_ecr = c->ts_recent;
-	}
-	if (opts & 0x20)
-		syn_opts(&s);
-	if (opts & 0x40)
-		s.urp = rd16(r);
-	peer_send(c, &s, len);
-}
-
-/* In-order data (optionally with FIN) acknowledging everything:
- * [conn][len][fin]. */
-static void
-op_data(struct reader *r)
-{
-	struct peer_conn *c = &conns[rd8(r) % N_CONNS];
-	uint16_t len = (uint16_t)RTE_MIN((uint32_t)rd8(r) * 8u, MAX_SEG_DATA);
-	struct tcp_seg s = { .seq = c->snd_nxt, .ack = c->rcv_nxt,
-			     .flags = TCP_FLAG_ACK | TCP_FLAG_PSH, .wnd = 1024 };
-
-	if (rd8(r) & 1)
-		s.flags |= TCP_FLAG_FIN;
-	seg_default_opts(c, &s);
-	peer_send(c, &s, len);
-}
-
-/* A pure ACK of everything tern sent: [conn][wnd:16]. */
-static void
-op_ack(struct reader *r)
-{
-	struct peer_conn *c = &conns[rd8(r) % N_CONNS];
-	struct tcp_seg s = { .seq = c->snd_nxt, .ack = c->rcv_nxt,
-			     .flags = TCP_FLAG_ACK };
-
-	s.wnd = rd16(r);
-	seg_default_opts(c, &s);
-	peer_send(c, &s, 0);
-}
-
-/* Duplicate ACKs (same ACK, same window, no data), optionally with SACK
- * blocks: [conn][count][opts] (opts as op_segment). */
-static void
-op_dupacks(struct reader *r)
-{
-	struct peer_conn *c = &conns[rd8(r) % N_CONNS];
-	struct tcp_seg s = { .seq = c->snd_nxt, .ack = c->peer_una, .flags = TCP_FLAG_ACK,
-			     .wnd = c->peer_wnd };
-	uint8_t n = (uint8_t)(1 + rd8(r) % 6), opts = rd8(r), k;
-
-	seg_default_opts(c, &s);
-	if (opts & 0x02)
-		op_sack(r, &s, (uint8_t)(((opts >> 2) & 3) + 1));
-	for (k = 0; k < n; k++) {
-		if (c->ts_ok)
-			s.opts.ts_val = peer_tsval();
-		peer_send(c, &s, 0);
-		now_ns += 100000;
-		run();
-	}
-}
-
-/* The app sends `len` bytes as a chain of mbufs: [conn][len]. */
-static void
-op_send(struct reader *r)
-{
-	struct peer_conn *c = &conns[rd8(r) % N_CONNS];
-	uint32_t len = ((uint32_t)rd8(r) + 1) * 32u, seg, k;
-	struct rte_mbuf *head = NULL, *m;
-	uint8_t *p;
-
-	while (len > 0) {
-		seg = RTE_MIN(len, 2000u);
-		m = rte_pktmbuf_alloc(pool);
-		if (m == NULL)
-			abort();
-		p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)seg);
-		for (k = 0; k < seg; k++)
-			p[k] = app_byte(c->app_snd++);
-		if (head == NULL)
-			head = m;
-		else if (rte_pktmbuf_chain(head, m) != 0)
-			abort();
-		len -= seg;
-	}
-	if (c->h == 0 || tern_tcp_send(chan, c->h, head) != 0) {
-		rte_pktmbuf_free(head);
-		c->snd_check = 0;
-	}
-}
-
-/* close, shutdown, abort, withhold/resume receive credit, Nagle off/on,
- * CUBIC/NewReno: [conn][what]. */
-static void
-op_app(struct reader *r)
-{
-	struct peer_conn *c = &conns[rd8(r) % N_CONNS];
-
-	switch (rd8(r) % 6) {
-	case 0:
-		if (c->h != 0)
-			tern_tcp_close(chan, c->h);
-		break;
-	case 1:
-		if (c->h != 0)
-			tern_tcp_shutdown(chan, c->h);
-		break;
-	case 2:
-		if (c->h != 0)
-			tern_tcp_abort(chan, c->h);
-		break;
-	case 3:
-		c->hold = !c->hold;
-		break;
-	case 4:
-		c->nodelay = !c->nodelay;
-		if (c->h != 0)
-			tern_tcp_nodelay(chan, c->h, c->nodelay);
-		break;
-	default:
-		c->cubic = !c->cubic;
-		if (c->h != 0)
-			tern_tcp_set_cc(chan, c->h, c->cubic ? TERN_TCP_CC_CUBIC :
-					TERN_TCP_CC_NEWRENO);
-		break;
-	}
-}
-
-static void
-op_clock(struct reader *r)
-{
-	static const uint64_t step_ms[8] = { 1, 5, 40, 200, 1000, 3000, 10000, 60000 };
-
-	now_ns += step_ms[rd8(r) % 8] * MS;
-}
-
-static void
-op_run(struct reader *r)
-{
-	switch (rd8(r) % 9) {
-	case 0: case 1: case 2:
-		op_segment(r);
-		break;
-	case 3:
-		op_data(r);
-		break;
-	case 4:
-		op_ack(r);
-		break;
-	case 5:
-		op_send(r);
-		break;
-	case 6:
-		op_app(r);
-		break;
-	case 7:
-		op_clock(r);
-		break;
-	default:
-		op_dupacks(r);
-		break;
-	}
-	now_ns += 100000;			/* 100 us between operations */
-	run();
-}
-
 /* ---- teardown: nothing may outlive an input --------------------------------- */
 
 static long long

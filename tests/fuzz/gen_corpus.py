@@ -3,7 +3,7 @@
 """Seed corpora for the fuzz targets, one directory each under corpus/:
 stack_input: valid and nearly valid frames addressed to the fuzz stack
 (198.18.0.2, MAC 02:00:00:00:00:02), each prefixed with the shape byte 0
-(raw; needs scapy); tcp_estab: operation programs for fuzz_tcp_estab.c
+(raw; needs scapy); tcp_estab: operation programs for fuzz_tcp_estab_ops.c
 (encoded as its op_* functions read them); http_request, http_response:
 messages for the parser targets. Deterministic; run with /usr/bin/python3.
 Regression inputs the fuzzers found are committed beside the seeds
@@ -45,7 +45,7 @@ def stack_input():
         yield name, b"\x00" + bytes(pkt)
 
 
-# ---- tcp_estab: operations (see fuzz_tcp_estab.c, op_run) ----
+# ---- tcp_estab: operations (see fuzz_tcp_estab_ops.c, op_run) ----
 ACK, FIN, SYN, RST, PSH = 0x10, 0x01, 0x02, 0x04, 0x08
 C_FULL, C_PLAIN, C_ACTIVE, C_SYN_RCVD, C_SYN_SENT = 0, 1, 2, 3, 4
 

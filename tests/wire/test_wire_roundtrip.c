@@ -3,13 +3,9 @@
  * Property tests for lib/wire/, seeded and reproducible (WIRE_SEED=<n> in
  * the environment replays a run; the seed in use is printed): random
  * parse/emit round trips of every header including every combination of
- * TCP options; cksum_raw against a naive RFC 1071 byte-pair sum at every
- * alignment and length up to 2048; cksum_mbuf over chains cut at every
- * offset; RFC 1624 incremental updates against recomputation; the
- * checksum-offload contract (pre-loaded pseudo-header sum completed the
- * way a NIC does equals the software checksum); and truncated or garbage
- * input at every length, in exact-size heap buffers so that AddressSanitizer
- * sees any read past the end.
+ * TCP options; and truncated or garbage input at every length, in
+ * exact-size heap buffers so that AddressSanitizer sees any read past the
+ * end. The checksums are test_wire_cksum.c's.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -33,65 +29,11 @@
 #include "wire/udp_hdr.h"
 #include "vectors.h"
 
+#include "wire_rng.h"
+
 #define CANARY 0xa5u
 #define BUF_LEN 128u
-#define ROUNDS 20000u
 #define OPT_SPACE 40u
-
-/* splitmix64: tiny, good enough, and the same on every platform. */
-struct rng {
-	uint64_t s;
-};
-
-static uint64_t
-rng_u64(struct rng *r)
-{
-	uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static uint32_t
-rng_u32(struct rng *r)
-{
-	return (uint32_t)(rng_u64(r) >> 32);
-}
-
-static uint32_t
-rng_below(struct rng *r, uint32_t n)
-{
-	return (uint32_t)(((rng_u64(r) >> 32) * n) >> 32);
-}
-
-static void
-rng_fill(struct rng *r, void *buf, size_t len)
-{
-	uint8_t *p = buf;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		p[i] = (uint8_t)rng_u32(r);
-}
-
-static uint64_t
-base_seed(void)
-{
-	const char *s = getenv("WIRE_SEED");
-
-	return s != NULL ? strtoull(s, NULL, 0) : 0x7e2e5eedull;
-}
-
-/* Each test gets its own stream so tests can run alone or reordered. */
-static struct rng
-rng_for(unsigned int test_id)
-{
-	struct rng r = { base_seed() ^ ((uint64_t)test_id << 40) };
-
-	rng_u64(&r);
-	return r;
-}
 
 static void
 check_untouched(const uint8_t *buf, size_t from)
@@ -101,48 +43,6 @@ check_untouched(const uint8_t *buf, size_t from)
 	for (i = from; i < BUF_LEN; i++)
 		if (buf[i] != CANARY)
 			fail_msg("emit wrote byte %zu, beyond its %zu bytes", i, from);
-}
-
-static uint32_t
-rand_ip(struct rng *r)
-{
-	return 0xc6120000u | rng_below(r, 0x20000);	/* 198.18.0.0/15 */
-}
-
-/* A chain holding `len` bytes cut at the `n` ascending offsets in `cuts`
- * (zero-length segments allowed). */
-static struct rte_mbuf *
-chain_at(const uint8_t *b, uint32_t len, const uint32_t *cuts, unsigned int n)
-{
-	struct rte_mbuf *head = NULL;
-	uint32_t prev = 0;
-	unsigned int i;
-
-	for (i = 0; i <= n; i++) {
-		uint32_t end = i < n ? cuts[i] : len;
-		struct rte_mbuf *m = pkt_from_bytes(b + prev, (uint16_t)(end - prev));
-
-		if (head == NULL)
-			head = m;
-		else
-			assert_int_equal(rte_pktmbuf_chain(head, m), 0);
-		prev = end;
-	}
-	return head;
-}
-
-static struct rte_mbuf *
-chain_random(struct rng *r, const uint8_t *b, uint32_t len)
-{
-	uint32_t cuts[4];
-	unsigned int n = rng_below(r, 5), i, j;
-
-	for (i = 0; i < n; i++)
-		cuts[i] = rng_below(r, len + 1);
-	for (i = 1; i < n; i++)		/* insertion sort */
-		for (j = i; j > 0 && cuts[j - 1] > cuts[j]; j--)
-			RTE_SWAP(cuts[j - 1], cuts[j]);
-	return chain_at(b, len, cuts, n);
 }
 
 /* ------------------------------------------------------ header round trips */
@@ -330,21 +230,6 @@ expect_sack_fit(const struct tcp_opts *o)
 	return n;
 }
 
-static void
-rand_opts(struct rng *r, struct tcp_opts *o, unsigned int present)
-{
-	unsigned int i;
-
-	/* Fields of absent options hold garbage: emit must ignore them. */
-	rng_fill(r, o, sizeof(*o));
-	o->present = (uint8_t)present;
-	o->n_sack = (uint8_t)rng_below(r, TCP_OPT_MAX_SACK + 1);
-	for (i = 0; i < TCP_OPT_MAX_SACK; i++) {
-		o->sack[i].left = rng_u32(r);
-		o->sack[i].right = rng_u32(r);
-	}
-}
-
 /* What parsing the emitted options must give back. */
 static void
 check_opts_back(const struct tcp_opts *in, const struct tcp_opts *out)
@@ -465,299 +350,6 @@ test_tcp_layout_known(void **state)
 	tcp_opts_emit(buf, &o);
 	assert_int_equal(buf[19], TCP_WSCALE_MAX);
 }
-
-/* ---------------------------------------------------------- checksums */
-
-/* RFC 1071 by the book: big-endian byte pairs, odd byte padded. */
-static uint16_t
-naive_sum(const uint8_t *p, size_t len)
-{
-	uint64_t s = 0;
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		s += (uint32_t)p[i] << 8 | p[i + 1];
-	if (len & 1)
-		s += (uint32_t)p[len - 1] << 8;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
-}
-
-static uint16_t
-fold_net(uint32_t sum)
-{
-	return rte_be_to_cpu_16(cksum_fold(sum));
-}
-
-static void
-test_cksum_raw_vs_naive(void **state)
-{
-	struct rng r = rng_for(6);
-	size_t big = 1u << 20;
-	uint8_t *buf = malloc(2048 + 64);
-	uint8_t *large = malloc(big);
-	unsigned int off, len;
-
-	(void)state;
-	assert_non_null(buf);
-	assert_non_null(large);
-	rng_fill(&r, buf, 2048 + 64);
-	for (off = 0; off < 16; off++) {
-		for (len = 0; len <= 2048; len++) {
-			uint32_t init = rng_u32(&r);
-			uint16_t want = naive_sum(buf + off, len);
-			uint32_t s;
-
-			assert_int_equal(fold_net(cksum_raw(buf + off, len, 0)), want);
-			s = (uint32_t)want + fold_net(init);
-			assert_int_equal(fold_net(cksum_raw(buf + off, len, init)),
-					 cksum_fold(s));
-		}
-	}
-	/* All ones everywhere: the accumulators' worst case for carries. */
-	memset(large, 0xff, big);
-	for (len = big - 9; len <= big; len++)
-		assert_int_equal(fold_net(cksum_raw(large, len, 0xffffffffu)),
-				 cksum_fold(naive_sum(large, len) + 0xffffu));
-	rng_fill(&r, large, big);
-	assert_int_equal(fold_net(cksum_raw(large + 1, big - 1, 0)),
-			 naive_sum(large + 1, big - 1));
-	free(buf);
-	free(large);
-}
-
-/* Summing an even prefix then the rest continues the same word pairing. */
-static void
-test_cksum_raw_continuation(void **state)
-{
-	struct rng r = rng_for(7);
-	uint8_t buf[301];
-	unsigned int k;
-
-	(void)state;
-	rng_fill(&r, buf, sizeof(buf));
-	for (k = 0; k <= sizeof(buf); k += 2)
-		assert_int_equal(cksum_fold(cksum_raw(buf + k, sizeof(buf) - k,
-						      cksum_raw(buf, k, 0))),
-				 cksum_fold(cksum_raw(buf, sizeof(buf), 0)));
-}
-
-/* Compare cksum_mbuf on chain `m` with the flat sum for every offset
- * (to the end, and a random length); frees `m`, then asserts. */
-static void
-check_chain_sums(struct rte_mbuf *m, const uint8_t *flat, uint32_t len,
-		 struct rng *r)
-{
-	uint32_t off, n, bad_off = UINT32_MAX, bad_len = 0;
-
-	for (off = 0; off <= len && bad_off == UINT32_MAX; off++) {
-		n = (off & 1) ? len - off : rng_below(r, len - off + 1);
-		if (cksum_fold(cksum_mbuf(m, off, n)) !=
-		    cksum_fold(cksum_raw(flat + off, n, 0))) {
-			bad_off = off;
-			bad_len = n;
-		}
-		n = len - off;
-		if (cksum_fold(cksum_mbuf(m, off, n)) !=
-		    cksum_fold(cksum_raw(flat + off, n, 0))) {
-			bad_off = off;
-			bad_len = n;
-		}
-	}
-	rte_pktmbuf_free(m);
-	if (bad_off != UINT32_MAX)
-		fail_msg("cksum_mbuf(off %u, len %u) differs from the flat sum",
-			 bad_off, bad_len);
-}
-
-static void
-test_cksum_mbuf_splits(void **state)
-{
-	struct rng r = rng_for(8);
-	uint8_t data[301];
-	uint32_t cuts[2], i, j, seg;
-	struct rte_mbuf *m;
-
-	(void)state;
-	rng_fill(&r, data, sizeof(data));
-	/* Two segments, cut at every offset (odd ones included). */
-	for (i = 0; i <= sizeof(data); i++) {
-		cuts[0] = i;
-		m = chain_at(data, sizeof(data), cuts, 1);
-		check_chain_sums(m, data, sizeof(data), &r);
-	}
-	/* Three segments, every pair of cuts over a shorter packet. */
-	for (i = 0; i <= 67; i++) {
-		for (j = i; j <= 67; j++) {
-			cuts[0] = i;
-			cuts[1] = j;
-			m = chain_at(data, 67, cuts, 2);
-			check_chain_sums(m, data, 67, &r);
-		}
-	}
-	/* Equal segments of every size, the way a NIC scatters a frame. */
-	for (seg = 1; seg <= 64; seg++) {
-		m = pkt_chain_from_bytes(data, sizeof(data), (uint16_t)seg);
-		check_chain_sums(m, data, sizeof(data), &r);
-	}
-}
-
-/* A random 20-byte IPv4 header with a correct checksum. */
-static void
-rand_ip_hdr(struct rng *r, uint8_t *h)
-{
-	rng_fill(r, h, IP4_HDR_LEN);
-	h[0] = 0x45;
-	memset(h + 10, 0, 2);
-	memcpy(h + 10, &(uint16_t){ cksum_ip4_hdr(h, IP4_HDR_LEN) }, 2);
-}
-
-static void
-test_cksum_update_ip(void **state)
-{
-	struct rng r = rng_for(9);
-	uint8_t h[IP4_HDR_LEN];
-	unsigned int i;
-
-	(void)state;
-	for (i = 0; i < ROUNDS; i++) {
-		unsigned int w = 2 * rng_below(&r, 10);
-		uint16_t ck, o16, n16 = (uint16_t)rng_u32(&r);
-		uint32_t o32, n32 = rng_u32(&r);
-
-		if (w == 10)
-			continue;	/* the checksum field itself */
-		rand_ip_hdr(&r, h);
-		memcpy(&ck, h + 10, 2);
-		memcpy(&o16, h + w, 2);
-		memcpy(h + w, &n16, 2);
-		ck = cksum_update16(ck, o16, n16);
-		assert_int_equal(ck, cksum_ip4_hdr(h, IP4_HDR_LEN));
-		memcpy(h + 10, &ck, 2);
-		/* Source or destination address (NAT-style rewrite). */
-		w = (i & 1) ? 12 : 16;
-		memcpy(&o32, h + w, 4);
-		memcpy(h + w, &n32, 4);
-		ck = cksum_update32(ck, o32, n32);
-		assert_int_equal(ck, cksum_ip4_hdr(h, IP4_HDR_LEN));
-		/* No change, no change. */
-		assert_int_equal(cksum_update16(ck, n16, n16), ck);
-	}
-}
-
-/* An L4 packet at `off` 0 (no IP header in the buffer): UDP or TCP with
- * a random payload; returns its length. */
-static uint16_t
-rand_l4(struct rng *r, uint8_t proto, uint8_t *b, uint16_t cap)
-{
-	uint16_t len;
-
-	if (proto == IP4_PROTO_UDP) {
-		struct udp_hdr_v u = { (uint16_t)rng_u32(r), (uint16_t)rng_u32(r), 0, 0 };
-
-		len = (uint16_t)(UDP_HDR_LEN + rng_below(r, cap - UDP_HDR_LEN));
-		rng_fill(r, b, len);
-		u.len = len;
-		udp_hdr_emit(b, &u);
-		return len;
-	} else {
-		struct tcp_seg s;
-		uint8_t hl;
-
-		rng_fill(r, &s, sizeof(s));
-		rand_opts(r, &s.opts, rng_below(r, 0x20));
-		s.cksum = 0;
-		len = (uint16_t)(TCP_HDR_MAX + rng_below(r, cap - TCP_HDR_MAX));
-		rng_fill(r, b, len);
-		hl = tcp_hdr_emit(b, &s);
-		assert_true(hl <= TCP_HDR_MAX);
-		return len;
-	}
-}
-
-static void
-test_cksum_update_l4(void **state)
-{
-	struct rng r = rng_for(10);
-	uint8_t b[600];
-	unsigned int i;
-
-	(void)state;
-	for (i = 0; i < ROUNDS / 10; i++) {
-		uint32_t src = rand_ip(&r), dst = rand_ip(&r), nsrc = rand_ip(&r);
-		uint16_t len = rand_l4(&r, IP4_PROTO_TCP, b, sizeof(b));
-		struct rte_mbuf *m = chain_random(&r, b, len);
-		uint16_t ck = cksum_l4_ip4(m, 0, len, src, dst, IP4_PROTO_TCP);
-		uint32_t oseq, nseq = rng_u32(&r);
-		uint16_t want;
-
-		rte_pktmbuf_free(m);
-		/* The sequence number changes (a retransmission rebuilt). */
-		memcpy(&oseq, b + 4, 4);
-		memcpy(b + 4, &nseq, 4);
-		ck = cksum_update32(ck, oseq, nseq);
-		/* The pseudo-header's source address changes. */
-		ck = cksum_update32(ck, rte_cpu_to_be_32(src), rte_cpu_to_be_32(nsrc));
-		m = chain_random(&r, b, len);
-		want = cksum_l4_ip4(m, 0, len, nsrc, dst, IP4_PROTO_TCP);
-		rte_pktmbuf_free(m);
-		assert_int_equal(ck, want);
-	}
-}
-
-/* The offload contract: with the pseudo-header sum folded into the
- * checksum field, a NIC summing the L4 bytes produces the same packet as
- * cksum_l4_ip4 in software. */
-static void
-offload_case(struct rng *r, uint8_t proto)
-{
-	uint8_t sw[1400], hw[1400];
-	uint32_t src = rand_ip(r), dst = rand_ip(r);
-	uint16_t len = rand_l4(r, proto, sw, sizeof(sw));
-	uint32_t field = proto == IP4_PROTO_UDP ? 6 : 16;
-	struct rte_mbuf *m;
-	uint16_t c;
-	int ok;
-
-	memset(sw + field, 0, 2);
-	memcpy(hw, sw, len);
-	m = chain_random(r, sw, len);
-	c = cksum_l4_ip4(m, 0, len, src, dst, proto);
-	rte_pktmbuf_free(m);
-	if (proto == IP4_PROTO_UDP && c == 0)
-		c = 0xffff;
-	memcpy(sw + field, &c, 2);
-
-	c = cksum_fold(cksum_pseudo_ip4(src, dst, proto, len));
-	memcpy(hw + field, &c, 2);
-	m = chain_random(r, hw, len);
-	c = (uint16_t)~cksum_fold(cksum_mbuf(m, 0, len));	/* the NIC */
-	rte_pktmbuf_free(m);
-	if (proto == IP4_PROTO_UDP && c == 0)
-		c = 0xffff;
-	memcpy(hw + field, &c, 2);
-
-	m = chain_random(r, hw, len);
-	ok = cksum_l4_ip4_ok(m, 0, len, src, dst, proto);
-	rte_pktmbuf_free(m);
-	assert_memory_equal(sw, hw, len);
-	assert_true(ok);
-}
-
-static void
-test_cksum_offload_equiv(void **state)
-{
-	struct rng r = rng_for(11);
-	unsigned int i;
-
-	(void)state;
-	for (i = 0; i < ROUNDS / 10; i++) {
-		offload_case(&r, IP4_PROTO_UDP);
-		offload_case(&r, IP4_PROTO_TCP);
-	}
-}
-
 /* ------------------------------------------------- truncation and garbage */
 
 /* The counters each parser may return besides CTR_NONE. */
@@ -920,12 +512,6 @@ main(void)
 		WIRE_TEST(test_rt_icmp),
 		WIRE_TEST(test_rt_tcp),
 		WIRE_TEST(test_tcp_layout_known),
-		WIRE_TEST(test_cksum_raw_vs_naive),
-		WIRE_TEST(test_cksum_raw_continuation),
-		WIRE_TEST(test_cksum_mbuf_splits),
-		WIRE_TEST(test_cksum_update_ip),
-		WIRE_TEST(test_cksum_update_l4),
-		WIRE_TEST(test_cksum_offload_equiv),
 		WIRE_TEST(test_truncated_vectors),
 		WIRE_TEST(test_garbage),
 	};
