@@ -227,13 +227,18 @@ struct tcb {
 	struct tcp_scoreboard *sb;	/* NULL until the peer SACKs something */
 	uint32_t dsack_left;		/* RFC 2883: duplicate to report in the */
 	uint32_t dsack_right;		/* next ACK; left == right: none */
-	struct {			/* RFC 3708: undo a spurious fast retransmit */
+	struct {			/* undo a needless congestion response
+					 * (tcp_undo.c): RFC 3708, RFC 3522/4015 */
 		uint32_t cwnd;		/* before the congestion response */
-		uint32_t ssthresh;
+		uint32_t ssthresh;	/* (an RTO's: RFC 4015 pipe_prev) */
 		uint32_t una;		/* the episode's sequence space [una, high) */
 		uint32_t high;
+		uint32_t rxt_tsval;	/* RFC 3522 RetransmitTS: TSval of the
+					 * RTO's first resend */
 		uint16_t retrans;	/* its resends not reported as D-SACK yet */
 		uint8_t armed;
+		uint8_t rto;		/* the episode is a timeout's */
+		uint8_t eifel;		/* RTO: first acceptable ACK still due */
 	} undo;
 	struct tern_chan *chan;		/* where events go */
 	uint64_t cookie;		/* app tag (listener's for passive opens) */

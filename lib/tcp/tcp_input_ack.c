@@ -136,7 +136,8 @@ ack_new(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in, bool ece
 	tcb->backoff = 0;
 	tcb->retries = 0;
 	tcp_in_rto_restart(s, tcb, in->now);
-	cwnd_on_ack(s, tcb, in, data, rtt_ns, ece);
+	if (!tcp_undo_eifel(s, tcb, &in->seg.opts, data, ece))
+		cwnd_on_ack(s, tcb, in, data, rtt_ns, ece);
 	if ((tcb->flags & TCB_F_WANT_WRITABLE) && tcp_snd_space(tcb) >= tcb->sndbuf / 2)
 		tcp_ev_writable(s, tcb);
 	tcp_output_schedule(s, tcb);

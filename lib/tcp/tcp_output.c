@@ -308,7 +308,9 @@ send_data(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o)
 		}
 		if (tcp_output_xmit(s, tcb, &tx, o) != 0)
 			return -ENOMEM;
-		if (!tx.rexmit && tcb->snd.nxt + len - tcb->snd.una > tcb->cwnd)
+		if (tx.rexmit)
+			tcp_undo_resent(tcb);	/* the go-back after an RTO */
+		else if (tcb->snd.nxt + len - tcb->snd.una > tcb->cwnd)
 			stack_ctr_inc(s, CTR_TCP_LIMITED_TX);
 		sent_at_nxt(s, tcb, &tx);
 	}

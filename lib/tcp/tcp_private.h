@@ -17,6 +17,8 @@
  *   tcp_reass.c      out-of-order queue
  *   tcp_sack.c       SACK scoreboard (RFC 6675), blocks we send, D-SACK
  *                    notes (RFC 2018, 2883)
+ *   tcp_undo.c       undoing needless congestion responses: D-SACK (RFC
+ *                    3708), Eifel for timeouts (RFC 3522, 4015)
  *   tcp_output.c     what a TCB sends: SYN, SYN-ACK, data, ACK, FIN, RST,
  *                    probes; the per-iteration output list
  *   tcp_output_seg.c building one segment (headers, options, checksum
@@ -411,11 +413,6 @@ bool tcp_sack_next_lost(const struct tcb *tcb, uint32_t max, uint32_t *seq, uint
 bool tcp_sack_next_unsacked(const struct tcb *tcb, uint32_t max, uint32_t *seq,
 			    uint32_t *len);
 bool tcp_sack_rescue(const struct tcb *tcb, uint32_t max, uint32_t *seq, uint32_t *len);
-/* RFC 3708: a resend went out while a fast-retransmit episode may still
- * be undone; and the recovery ended: undo now if every resend of it was
- * reported as a duplicate (counted). */
-void tcp_undo_resent(struct tcb *tcb);
-void tcp_undo_on_exit(struct tern_stack *s, struct tcb *tcb);
 /* SACKed bytes inside [from, to). */
 uint32_t tcp_sack_sacked_in(const struct tcb *tcb, uint32_t from, uint32_t to);
 /* Go-back-N resend at `seq`: past any SACKed range it falls in; *room =
@@ -429,6 +426,22 @@ void tcp_dsack_note(struct tcb *tcb, uint32_t left, uint32_t right);
  * most recent first, then any other island, lowest first. Blocks below
  * rcv.nxt are never reported. */
 void tcp_sack_blocks(const struct tcb *tcb, struct tcp_opts *o);
+
+/* ---- tcp_undo.c ---- */
+/* RFC 3708: a resend went out while an episode (fast retransmit or RTO)
+ * may still be undone; the fast recovery ended: undo now if every resend
+ * of it was reported as a duplicate (counted); a D-SACK block [left,
+ * right) arrived. */
+void tcp_undo_resent(struct tcb *tcb);
+void tcp_undo_on_exit(struct tern_stack *s, struct tcb *tcb);
+void tcp_undo_dsack(struct tern_stack *s, struct tcb *tcb, uint32_t left, uint32_t right);
+/* RFC 3522/4015: an ACK advanced snd.una by `acked` bytes (snd.una moved
+ * already), options `o`, ECN-Echo `ece`. When it is the first since an
+ * RTO and its TSecr predates the timeout's resend, the response is done
+ * (snd.nxt, cwnd, ssthresh; counted) and true returned: the caller does
+ * not grow cwnd for this ACK. */
+bool tcp_undo_eifel(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o,
+		    uint32_t acked, bool ece);
 
 /* ---- tcp_sndq.c ---- */
 /* Append the app's chain (all of its bytes). */
@@ -541,6 +554,9 @@ void tcp_cc_ecn(struct tcb *tcb, uint64_t now);
  * before the fast retransmit (saved by tcp_cc_recovery_enter). The
  * algorithm's own state starts from there. */
 void tcp_cc_undo(struct tcb *tcb);
+/* RFC 4015 3.2 (5), a spurious timeout: cwnd = FlightSize + min(acked,
+ * IW) (never below what the loss window grew to), ssthresh = pipe_prev. */
+void tcp_cc_undo_rto(struct tcb *tcb, uint32_t acked);
 const char *tcp_cc_name(const struct tcb *tcb);
 
 /* ---- tcp_info.c ---- */

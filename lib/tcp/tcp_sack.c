@@ -8,6 +8,7 @@
  * segment to resend (NextSeg rules 1, 3 and 4; rule 2, new data, is plain
  * sending), how much SACKed data lies in a range (the flight outside
  * recovery) and which SACKed ranges a go-back-N after an RTO skips;
+ * a D-SACK block goes to tcp_undo.c (RFC 3708);
  * tcp_input.c and tcp_reass.c note duplicates for D-SACK, and
  * tcp_output_seg.c asks tcp_sack_blocks() for the blocks every segment we
  * send carries (RFC 2018 4 order). The scoreboard is a sorted
@@ -160,44 +161,6 @@ first_is_dsack(const struct tcp_opts *o, uint32_t ack)
 	       seq_leq(b[0].right, b[1].right);
 }
 
-/* ---- RFC 3708: undoing a spurious fast retransmit ------------------------ */
-
-void
-tcp_undo_resent(struct tcb *tcb)
-{
-	if (tcb->undo.armed && tcb->undo.retrans < UINT16_MAX)
-		tcb->undo.retrans++;
-}
-
-static void
-undo_now(struct tern_stack *s, struct tcb *tcb)
-{
-	tcp_cc_undo(tcb);
-	stack_ctr_inc(s, CTR_TCP_UNDO_DSACK);
-}
-
-void
-tcp_undo_on_exit(struct tern_stack *s, struct tcb *tcb)
-{
-	if (tcb->undo.armed && tcb->undo.retrans == 0)
-		undo_now(s, tcb);
-}
-
-/* A D-SACK for data of the episode: one of its resends was a duplicate
- * (the original got there). When all of them were, the loss was not one:
- * after the recovery (here) or at its end (tcp_undo_on_exit) cwnd and
- * ssthresh go back. A duplicate made by the network counts the same
- * (RFC 3708 5 accepts that). */
-static void
-dsack_undo(struct tern_stack *s, struct tcb *tcb, const struct tcp_sack_block *b)
-{
-	if (!tcb->undo.armed || tcb->undo.retrans == 0 ||
-	    !seq_geq(b->left, tcb->undo.una) || !seq_leq(b->right, tcb->undo.high))
-		return;
-	if (--tcb->undo.retrans == 0 && !(tcb->flags & TCB_F_FAST_RECOVERY))
-		undo_now(s, tcb);
-}
-
 uint32_t
 tcp_sack_update(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o,
 		uint32_t ack)
@@ -216,7 +179,7 @@ tcp_sack_update(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o,
 	if ((o->present & TCP_OPTF_SACK) && o->n_sack > 0) {
 		if (first_is_dsack(o, ack)) {
 			stack_ctr_inc(s, CTR_TCP_RX_DSACK);
-			dsack_undo(s, tcb, &o->sack[0]);
+			tcp_undo_dsack(s, tcb, o->sack[0].left, o->sack[0].right);
 			k = 1;
 		}
 		for (; k < o->n_sack; k++) {

@@ -488,6 +488,8 @@ tc_passive_open(struct tconn *tc, bool plain)
 		tc->tern_ws = 0;
 	assert_int_equal(tc_state(tc), TCP_ST_SYN_RECEIVED);
 	tc_no_ev(tc);
+	if (tc->rtt != 0)
+		tc_advance(tc, tc->rtt);
 	tc_ack(tc);
 	tc_out_none(tc);
 	ev = tc_ev_type(tc, TERN_EV_TCP_ACCEPTED);
@@ -535,6 +537,8 @@ tc_passive_open_opts(struct tconn *tc, const struct tcp_opts *syn)
 	tc->ts_ok = (syn->present & TCP_OPTF_TS) != 0;
 	if (!tc->ws_ok)
 		tc->tern_ws = 0;
+	if (tc->rtt != 0)
+		tc_advance(tc, tc->rtt);
 	tc_ack(tc);
 	tc_out_none(tc);
 	ev = tc_ev_type(tc, TERN_EV_TCP_ACCEPTED);

@@ -93,6 +93,9 @@ struct tconn {
 	bool ws_ok, sack_ok, ts_ok;	/* negotiated */
 	uint32_t ts_val;		/* the peer's clock (TSval it sends) */
 	uint32_t ts_recent;		/* tern's last TSval (echoed as TSecr) */
+	uint64_t rtt;			/* passive opens: the clock moves by this
+					 * between SYN-ACK and ACK (tern's first
+					 * RTT sample); 0 = none */
 };
 
 /* A segment relative to the peer's state; zero fields mean "default". */
