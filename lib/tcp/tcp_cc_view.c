@@ -156,12 +156,16 @@ tcp_cc_recovery_exit(struct tcb *tcb, uint64_t now)
 /* RFC 4015 3.1 (1): the first timeout of an episode keeps what an
  * undo restores: cwnd, pipe_prev = max(FlightSize, ssthresh), and RFC
  * 3522's RetransmitTS, the TSval of the resend output sends in this
- * iteration (the ms clock of `now`). Detection needs timestamps (Eifel)
- * or SACK (D-SACK); later timeouts of the episode keep the first's. */
+ * iteration (the ms clock of `now`). Detection by timestamps (Eifel) or
+ * D-SACK; later timeouts of the episode keep the first's. Decision: only
+ * with SACK. Without it, the undone window either re-sends the whole
+ * flight in the go-back or, the go-back stopped, leaves the window's
+ * other holes to NewReno's one per round trip: the sim grid's nosack
+ * NewReno cells lost 18-30% (loss_2, loss_5) either way. */
 static void
 undo_rto_arm(struct tcb *tcb, uint64_t now)
 {
-	tcb->undo.armed = (tcb->flags & (TCB_F_SACK_OK | TCB_F_TS_OK)) != 0;
+	tcb->undo.armed = (tcb->flags & TCB_F_SACK_OK) != 0;
 	tcb->undo.rto = 1;
 	tcb->undo.eifel = (tcb->flags & TCB_F_TS_OK) != 0;
 	tcb->undo.rxt_tsval = tcp_ts_now(tcb, now);

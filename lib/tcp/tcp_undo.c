@@ -16,7 +16,8 @@
  *     the original got there, the timeout was spurious.
  * Response: after a D-SACK, cwnd and ssthresh go back (tcp_cc_undo). After
  * an Eifel detection, RFC 4015 3.2: transmission resumes with new data
- * (snd.nxt = snd.max: the rest of the go-back-N would all be duplicates),
+ * (snd.nxt = snd.max: the rest of the go-back-N would all be duplicates;
+ * with SACK only, see tcp_undo_eifel),
  * cwnd = FlightSize + min(bytes_acked, IW) (no burst), ssthresh =
  * pipe_prev; the RTO backoff is already gone with the new ACK and the
  * ACK's RTT sample (the original's) feeds the estimator as usual.
@@ -80,7 +81,9 @@ tcp_undo_eifel(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o,
 		tcb->undo.armed = 0;	/* the resend repaired a real loss */
 		return false;
 	}
-	/* RFC 4015 3.2 (4): resume with data never sent */
+	/* RFC 4015 3.2 (4): resume with data never sent (the scoreboard
+	 * finds any other hole of the window: undo is armed with SACK only,
+	 * tcp_cc_rto) */
 	tcb->snd.nxt = tcb->snd.max;
 	/* losses of this window may still be fast-retransmitted: the
 	 * timeout that moved the recovery point is void */
