@@ -47,6 +47,7 @@ enum tcp_timer_id {
 	TCP_T_KEEPALIVE,	/* idle probe (only when configured) */
 	TCP_T_FIN_WAIT_2,	/* orphaned FIN-WAIT-2 */
 	TCP_T_TIME_WAIT,	/* 2*MSL */
+	TCP_T_RACK,		/* RACK reorder timer (RFC 8985 6.3) */
 	TCP_T_COUNT
 };
 
@@ -61,6 +62,8 @@ enum tcp_timer_id {
 #define TCB_F_NODELAY		0x00000008u	/* Nagle off */
 #define TCB_F_ECN_OK		0x00000010u	/* ECN in use (RFC 3168 6.1.1); in
 						 * SYN-SENT: our SYN asked for it */
+#define TCB_F_RACK		0x00000020u	/* RACK loss detection (RFC 8985): SACK
+						 * in use and tcp.rack on */
 #define TCB_F_OPT_MASK		0x000000ffu
 
 /* Output requests: input, commands and timers set them and call
@@ -157,6 +160,35 @@ struct tcp_scoreboard {
 	uint32_t head_rxt_seq;		/* snd.una when it was last resent */
 	uint32_t head_rxt_max;		/* snd.max at that moment */
 	struct tcp_sack_range r[TCP_SACK_MAX];
+};
+
+/* RACK (RFC 8985, tcp_rack.c): when each part of the sequence space in
+ * flight was last sent, and what the ACKs told of delivery order. The
+ * map holds up to TCP_RACK_MAP ranges, sorted by sequence: entry i covers
+ * [seq[i], seq[i + 1]), the last one up to snd.max, its bytes last sent
+ * between us_lo[i] and us[i] (a 32-bit microsecond clock); one output
+ * pass makes one entry. A full map merges two neighbours (widening the
+ * interval); a delivery counts with the earliest time, a loss candidate
+ * with the latest: a loss is then declared later, never sooner. */
+#define TCP_RACK_MAP 8u
+struct tcp_rack {
+	uint32_t xmit_us;		/* RACK.xmit_ts (valid once end_seq set) */
+	uint32_t end_seq;		/* RACK.end_seq */
+	uint32_t rtt_us;		/* RACK.rtt */
+	uint32_t min_rtt_us;		/* RACK.min_RTT, 0 = no sample yet */
+	uint32_t fack;			/* RACK.fack: highest delivered end */
+	uint32_t lost_end;		/* unSACKed data below it is lost */
+	uint32_t dsack_round;		/* RACK.dsack_round: snd.max at the last
+					 * reo_wnd_mult step */
+	uint8_t valid;			/* xmit_us, end_seq, rtt_us are set */
+	uint8_t reord;			/* RACK.reord: reordering seen */
+	uint8_t reo_mult;		/* RACK.reo_wnd_mult (0 = 1) */
+	uint8_t reo_persist;		/* recoveries before reo_mult resets */
+	uint8_t n;			/* map entries */
+	uint8_t rxt;			/* bit i: entry i was a retransmission */
+	uint32_t seq[TCP_RACK_MAP];
+	uint32_t us[TCP_RACK_MAP];	/* latest send in the range */
+	uint32_t us_lo[TCP_RACK_MAP];	/* earliest */
 };
 
 struct tcb {
@@ -261,6 +293,7 @@ struct tcb {
 	uint64_t uto_start_ns;		/* outstanding data unacknowledged since */
 	uint64_t last_tx_ns;		/* last data segment sent (idle restart) */
 	union tcp_cc_priv cc;		/* the algorithm's own state (cc/) */
+	struct tcp_rack rack;		/* RFC 8985 (tcp_rack.c) */
 };
 
 /* The fields every segment reads must share the first cache line. */

@@ -17,6 +17,8 @@
  *   tcp_reass.c      out-of-order queue
  *   tcp_sack.c       SACK scoreboard (RFC 6675), blocks we send, D-SACK
  *                    notes (RFC 2018, 2883)
+ *   tcp_rack.c       RACK loss detection (RFC 8985): send times, reorder
+ *                    window and timer
  *   tcp_undo.c       undoing needless congestion responses: D-SACK (RFC
  *                    3708), Eifel for timeouts (RFC 3522, 4015)
  *   tcp_output.c     what a TCB sends: SYN, SYN-ACK, data, ACK, FIN, RST,
@@ -443,6 +445,29 @@ void tcp_undo_dsack(struct tern_stack *s, struct tcb *tcb, uint32_t left, uint32
 bool tcp_undo_eifel(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o,
 		    uint32_t acked, bool ece);
 
+/* ---- tcp_rack.c ---- */
+/* Data [seq, end) is being sent at `now` (a resend when `rexmit`), before
+ * snd.nxt/snd.max move. */
+void tcp_rack_sent(struct tcb *tcb, uint32_t seq, uint32_t end, uint64_t now, bool rexmit);
+/* An acceptable ACK (cumulative `ack`, options `o`), before the
+ * scoreboard and snd.una take it: what it delivered (RFC 8985 6.2). */
+void tcp_rack_update(struct tcb *tcb, const struct tcp_opts *o, uint32_t ack, uint64_t now);
+/* After the ACK was taken (or from the reorder timer): mark losses
+ * (tcb->rack.lost_end, TCB_F_REXMIT_FAST for a lost resend of snd.una)
+ * and arm or cancel the reorder timer. */
+void tcp_rack_detect(struct tern_stack *s, struct tcb *tcb, uint64_t now);
+/* The reorder timer fired: detect again; true when more is lost. */
+bool tcp_rack_timeout(struct tern_stack *s, struct tcb *tcb, uint64_t now);
+/* A D-SACK arrived (reo_wnd grows); a recovery ended. */
+void tcp_rack_dsack(struct tcb *tcb);
+void tcp_rack_recovery_done(struct tcb *tcb);
+/* RACK deems lost unSACKed data below this (valid with TCB_F_RACK). */
+static inline uint32_t
+tcp_rack_lost_below(const struct tcb *tcb)
+{
+	return tcb->rack.lost_end;
+}
+
 /* ---- tcp_sndq.c ---- */
 /* Append the app's chain (all of its bytes). */
 void tcp_sndq_append(struct tcb *tcb, struct rte_mbuf *m);
@@ -502,6 +527,11 @@ tcp_rcv_offered(const struct tcb *tcb)
  * never less than tcp_rcv_offered(), and moved beyond it only by a
  * worthwhile step (receiver SWS avoidance). */
 uint32_t tcp_rcv_window(const struct tcb *tcb);
+
+/* ---- tcp_input_ack.c ---- */
+/* A loss was detected outside the ACK path (RACK's reorder timer): enter
+ * the loss recovery if the rules allow it (recovery point, scoreboard). */
+void tcp_in_loss_detected(struct tern_stack *s, struct tcb *tcb, uint64_t now);
 
 /* ---- tcp_timer.c ---- */
 void tcp_timer_arm(struct tern_stack *s, struct tcb *tcb, enum tcp_timer_id id,

@@ -286,6 +286,19 @@ on_time_wait(struct tern_stack *s, struct tcb *tcb, uint64_t now)
 	return false;
 }
 
+/* RFC 8985 6.3: the reorder window of a segment sent before a delivered
+ * one ran out: look again; a loss found starts (or feeds) the recovery. */
+static bool
+on_rack(struct tern_stack *s, struct tcb *tcb, uint64_t now)
+{
+	if (!(tcb->flags & TCB_F_RACK) || !tcp_state_is_synced(tcb->state) ||
+	    tcb->snd.una == tcb->snd.max)
+		return true;
+	if (tcp_rack_timeout(s, tcb, now) || (tcb->flags & TCB_F_REXMIT_FAST))
+		tcp_in_loss_detected(s, tcb, now);
+	return true;
+}
+
 static const struct timer_handler timer_handlers[TCP_T_COUNT] = {
 	[TCP_T_RTO] = { on_rto },
 	[TCP_T_PERSIST] = { on_persist },
@@ -293,6 +306,7 @@ static const struct timer_handler timer_handlers[TCP_T_COUNT] = {
 	[TCP_T_KEEPALIVE] = { on_keepalive },
 	[TCP_T_FIN_WAIT_2] = { on_fin_wait_2 },
 	[TCP_T_TIME_WAIT] = { on_time_wait },
+	[TCP_T_RACK] = { on_rack },
 };
 
 void
