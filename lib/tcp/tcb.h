@@ -41,7 +41,10 @@ enum tcp_state {
 /* Per-connection timers: absolute deadlines, 0 = not armed. The TCB sits
  * once in the stack's wheel at the earliest of them (tcp_timer.c). */
 enum tcp_timer_id {
-	TCP_T_RTO = 0,		/* retransmission, incl. SYN and SYN-ACK */
+	TCP_T_TLP = 0,		/* probe timeout, PTO (RFC 8985 7.2): before the
+				 * RTO, so that when both are due the probe goes
+				 * and pushes the RTO back */
+	TCP_T_RTO,		/* retransmission, incl. SYN and SYN-ACK */
 	TCP_T_PERSIST,		/* zero-window probe */
 	TCP_T_DELACK,		/* delayed ACK */
 	TCP_T_KEEPALIVE,	/* idle probe (only when configured) */
@@ -64,6 +67,8 @@ enum tcp_timer_id {
 						 * SYN-SENT: our SYN asked for it */
 #define TCB_F_RACK		0x00000020u	/* RACK loss detection (RFC 8985): SACK
 						 * in use and tcp.rack on */
+#define TCB_F_TLP_ON		0x00000040u	/* tail loss probes (RFC 8985 7): RACK
+						 * and tcp.tlp on */
 #define TCB_F_OPT_MASK		0x000000ffu
 
 /* Output requests: input, commands and timers set them and call
@@ -78,6 +83,8 @@ enum tcp_timer_id {
 						 * (fast retransmit), no go-back */
 #define TCB_F_SYNACK_AGAIN	0x00004000u	/* SYN-RECEIVED: resend the SYN-ACK now
 						 * (ACK_NOW alone is a pure ACK) */
+#define TCB_F_TLP		0x00008000u	/* PTO fired: send a tail loss probe
+						 * (RFC 8985 7.3) */
 #define TCB_F_OUT_MASK		0x0000ff00u
 
 /* Lifecycle: where the connection is beyond its RFC 9293 state, and who
@@ -186,6 +193,10 @@ struct tcp_rack {
 	uint8_t reo_persist;		/* recoveries before reo_mult resets */
 	uint8_t n;			/* map entries */
 	uint8_t rxt;			/* bit i: entry i was a retransmission */
+	uint8_t tlp_on;			/* a probe is out (TLP episode, 7.4) */
+	uint8_t tlp_rexmit;		/* it was a resend */
+	uint32_t tlp_end;		/* TLP.end_seq: snd.max after the probe */
+	uint32_t tlp_tsval;		/* the probe's TSval */
 	uint32_t seq[TCP_RACK_MAP];
 	uint32_t us[TCP_RACK_MAP];	/* latest send in the range */
 	uint32_t us_lo[TCP_RACK_MAP];	/* earliest */

@@ -212,6 +212,18 @@ tcp_cc_undo_rto(struct tcb *tcb, uint32_t acked)
 }
 
 void
+tcp_cc_loss_repaired(struct tcb *tcb, uint64_t now)
+{
+	struct tcp_cc_view v;
+
+	view_of(&v, tcb, now);
+	v.flight = RTE_MIN(v.flight, tcb->cwnd);
+	cc_ops(tcb)->enter_recovery(&v);
+	v.cwnd = v.ssthresh;
+	view_done(tcb, &v);
+}
+
+void
 tcp_cc_after_idle(struct tcb *tcb, uint64_t now)
 {
 	struct tcp_cc_view v;

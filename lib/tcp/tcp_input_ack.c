@@ -320,8 +320,10 @@ tcp_in_ack(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
 	advanced = seq_gt(ack, tcb->snd.una);
 	if (advanced)
 		ack_new(s, tcb, in, ece);
-	if (tcb->flags & TCB_F_RACK)
+	if (tcb->flags & TCB_F_RACK) {
 		tcp_rack_detect(s, tcb, in->now);
+		tcp_tlp_ack(s, tcb, &in->seg.opts, ack, in->now);
+	}
 	if (ack_is_dup(tcb, in, sacked, advanced))
 		ack_dup(s, tcb, in);
 	else if (tcb->flags & TCB_F_RACK)

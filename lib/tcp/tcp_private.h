@@ -19,6 +19,7 @@
  *                    notes (RFC 2018, 2883)
  *   tcp_rack.c       RACK loss detection (RFC 8985): send times, reorder
  *                    window and timer
+ *   tcp_tlp.c        tail loss probes (RFC 8985 7): PTO, probe, its ACK
  *   tcp_undo.c       undoing needless congestion responses: D-SACK (RFC
  *                    3708), Eifel for timeouts (RFC 3522, 4015)
  *   tcp_output.c     what a TCB sends: SYN, SYN-ACK, data, ACK, FIN, RST,
@@ -461,6 +462,19 @@ bool tcp_rack_timeout(struct tern_stack *s, struct tcb *tcb, uint64_t now);
 /* A D-SACK arrived (reo_wnd grows); a recovery ended. */
 void tcp_rack_dsack(struct tcb *tcb);
 void tcp_rack_recovery_done(struct tcb *tcb);
+/* ---- tcp_tlp.c ---- */
+/* End of an output pass: (re)arm the PTO while data is outstanding and
+ * no recovery, probe or RTO backoff is on (RFC 8985 7.2), else cancel it. */
+void tcp_tlp_arm(struct tern_stack *s, struct tcb *tcb, uint64_t now);
+/* The PTO fired: ask output for a probe (TCB_F_TLP); false when none is due. */
+bool tcp_tlp_timeout(struct tern_stack *s, struct tcb *tcb, uint64_t now);
+/* The probe went out (a resend when `rexmit`); snd.max covers it. */
+void tcp_tlp_sent(struct tern_stack *s, struct tcb *tcb, bool rexmit, uint64_t now);
+/* An acceptable ACK, after SND.UNA moved: did the probe repair a loss
+ * (7.4)? Then the window is reduced once (counted). */
+void tcp_tlp_ack(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o,
+		 uint32_t ack, uint64_t now);
+
 /* RACK deems lost unSACKed data below this (valid with TCB_F_RACK). */
 static inline uint32_t
 tcp_rack_lost_below(const struct tcb *tcb)
@@ -587,6 +601,9 @@ void tcp_cc_undo(struct tcb *tcb);
 /* RFC 4015 3.2 (5), a spurious timeout: cwnd = FlightSize + min(acked,
  * IW) (never below what the loss window grew to), ssthresh = pipe_prev. */
 void tcp_cc_undo_rto(struct tcb *tcb, uint32_t acked);
+/* RFC 8985 7.4.2: a tail loss probe repaired a loss: the reduction a
+ * recovery makes (from min(FlightSize, cwnd)), cwnd = ssthresh at once. */
+void tcp_cc_loss_repaired(struct tcb *tcb, uint64_t now);
 const char *tcp_cc_name(const struct tcb *tcb);
 
 /* ---- tcp_info.c ---- */

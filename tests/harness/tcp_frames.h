@@ -122,7 +122,8 @@ struct tseg {
 /* Stack + channel + ARP entry for the peer; tc->now set. `cfg` NULL means
  * tcfg_default(). */
 void tc_init(struct tconn *tc, const struct tern_config *cfg);
-/* The test configuration: tstack_config() defaults. */
+/* The test configuration: tstack_config() defaults, tail loss probes off
+ * (tcp_tlp = 0: the RTO tests expect the RTO itself). */
 void tcfg_default(struct tern_config *cfg);
 /* Drain events (freeing mbufs) and frames, free the stack. */
 void tc_fini(struct tconn *tc);

@@ -10,7 +10,11 @@
  *     timer is armed (6.3) and the late segment's arrival ends it with
  *     nothing resent; with `rack = 0` the same ACKs make DupThresh resend;
  *   - when the late segment does not come, the reorder timer declares it
- *     lost and the recovery starts from the timer.
+ *     lost and the recovery starts from the timer;
+ * Tail loss probes (RFC 8985 7, `tlp = 1`): a lost tail found through
+ * the probe's SACK without an RTO; a single lost segment repaired by the
+ * probe alone (one window reduction); a needless probe (the original
+ * was late) changes nothing.
  */
 #include <string.h>
 
@@ -18,6 +22,12 @@
 #include "tcp_frames.h"
 
 #define SEG 1448u	/* payload per segment with timestamps (MSS 1460 - 12) */
+
+static unsigned int
+min(unsigned int a, unsigned int b)
+{
+	return a < b ? a : b;
+}
 
 static struct tcb *
 tc_tcb(const struct tconn *tc)
@@ -48,7 +58,7 @@ sack_in(struct tconn *tc, uint32_t base, uint32_t ack_seg, unsigned int n, const
 /* Established (all options, a 10 ms round trip, `rack` as given),
  * `total` segments queued, the first ten (IW) sent at once; returns base. */
 static uint32_t
-start(struct tconn *tc, uint8_t rack, unsigned int total)
+start_tlp(struct tconn *tc, uint8_t rack, uint8_t tlp, unsigned int total)
 {
 	static uint8_t d[40 * SEG];
 	static struct parsed_tcp p[16];
@@ -57,6 +67,7 @@ start(struct tconn *tc, uint8_t rack, unsigned int total)
 
 	tcfg_default(&cfg);
 	cfg.tcp_rack = rack;
+	cfg.tcp_tlp = tlp;
 	tc_init(tc, &cfg);
 	tc->rtt = 10 * MS;
 	tc_passive_open(tc, false);
@@ -65,8 +76,14 @@ start(struct tconn *tc, uint8_t rack, unsigned int total)
 	tc_fill(d, total * SEG, 211);
 	base = tc->rcv_nxt;
 	tc_send(tc, d, total * SEG);
-	assert_int_equal(tc_out(tc, p, 16), 10);
+	assert_int_equal(tc_out(tc, p, min(total, 10u)), min(total, 10u));
 	return base;
+}
+
+static uint32_t
+start(struct tconn *tc, uint8_t rack, unsigned int total)
+{
+	return start_tlp(tc, rack, 0, total);
 }
 
 /* What tern sent: `first` (a segment number from base, resent or not)
@@ -246,6 +263,110 @@ test_rack_reorder_timer_declares_loss(void **state)
 	tc_fini(&tc);
 }
 
+/* RFC 8985 7: segments 7-9 of 10 lost, the ACKs stop at 7. The PTO
+ * (2 * SRTT = 20 ms) comes long before the RTO: the probe resends the
+ * last segment (nothing new is queued); its SACK makes RACK find 7 and 8
+ * lost (sent before it, RACK.rtt + reo_wnd ago): the recovery resends
+ * them, everything is acknowledged, no RTO. */
+static void
+test_tlp_lost_tail_recovered_without_rto(void **state)
+{
+	struct tconn tc;
+	struct tcb *tcb;
+	uint32_t base;
+
+	(void)state;
+	base = start_tlp(&tc, 1, 1, 10);
+	tcb = tc_tcb(&tc);
+	tc_advance(&tc, 10 * MS);
+	sack_in(&tc, base, 7, 0, NULL);
+	tc_out_none(&tc);
+	assert_true(tcp_timer_is_armed(tcb, TCP_T_TLP));
+	assert_int_equal(tcb->timer_ns[TCP_T_TLP], tc.now + 2ull * tcb->rtt.srtt_us * 1000);
+	assert_true(tcb->timer_ns[TCP_T_TLP] < tcb->timer_ns[TCP_T_RTO]);
+	tc_advance(&tc, tcb->timer_ns[TCP_T_TLP] - tc.now);
+	assert_int_equal(tc_ctr(&tc, CTR_TCP_TLP_PROBE), 1);
+	assert_int_equal(sent(&tc, base, 9, 0), 1);
+	tc_advance(&tc, 10 * MS);
+	sack_in(&tc, base, 7, 1, (uint32_t[]){ 9, 10 });
+	assert_int_equal(tc_ctr(&tc, CTR_TCP_RACK_RECOVERY), 1);
+	assert_int_equal(sent(&tc, base, 7, 8), 2);
+	tc_advance(&tc, 10 * MS);
+	sack_in(&tc, base, 10, 0, NULL);
+	assert_false(tcb->flags & TCB_F_FAST_RECOVERY);
+	tc_out_none(&tc);
+	assert_false(tcp_timer_is_armed(tcb, TCP_T_TLP));
+	assert_int_equal(tc_ctr(&tc, CTR_TCP_RTO), 0);
+	assert_int_equal(tc_ctr(&tc, CTR_TCP_TLP_PROBE), 1);
+	tc_fini(&tc);
+}
+
+/* 7.2/7.4: only segment 9 is lost. With one segment in flight the PTO
+ * adds the peer's delayed ACK and is not later than the RTO: it fires at
+ * the RTO's time instead of it. The ACK of the probe (its TSval echoed,
+ * no D-SACK) shows it repaired a loss: the window is reduced once
+ * (tcp_tlp_recovered), the RTO never fired. */
+static void
+test_tlp_repairs_single_loss(void **state)
+{
+	uint32_t base, cwnd0;
+	struct tconn tc;
+	struct tcb *tcb;
+
+	(void)state;
+	base = start_tlp(&tc, 1, 1, 10);
+	tcb = tc_tcb(&tc);
+	tc_advance(&tc, 10 * MS);
+	sack_in(&tc, base, 9, 0, NULL);
+	tc_out_none(&tc);
+	cwnd0 = tcb->cwnd;
+	assert_int_equal(tcb->timer_ns[TCP_T_TLP], tcb->timer_ns[TCP_T_RTO]);
+	tc_advance(&tc, tcb->timer_ns[TCP_T_TLP] - tc.now);
+	assert_int_equal(tc_ctr(&tc, CTR_TCP_TLP_PROBE), 1);
+	assert_int_equal(tc_ctr(&tc, CTR_TCP_RTO), 0);
+	assert_int_equal(sent(&tc, base, 9, 0), 1);
+	assert_true(tcb->timer_ns[TCP_T_RTO] > tc.now);
+	tc_advance(&tc, 10 * MS);
+	sack_in(&tc, base, 10, 0, NULL);
+	assert_int_equal(tc_ctr(&tc, CTR_TCP_TLP_RECOVERED), 1);
+	assert_true(tcb->cwnd < cwnd0);
+	assert_int_equal(tcb->cwnd, tcb->ssthresh);
+	assert_int_equal(tc_ctr(&tc, CTR_TCP_RTO), 0);
+	tc_fini(&tc);
+}
+
+/* 7.4.2: the original of segment 9 was only late: the ACK that covers
+ * the probe echoes the original's TSval, then the probe is D-SACKed. No
+ * loss: the window stays. */
+static void
+test_tlp_needless_probe_keeps_window(void **state)
+{
+	uint32_t base, cwnd0, orig_ts;
+	struct tseg g;
+	struct tconn tc;
+	struct tcb *tcb;
+
+	(void)state;
+	base = start_tlp(&tc, 1, 1, 10);
+	tcb = tc_tcb(&tc);
+	orig_ts = tc.ts_recent;
+	tc_advance(&tc, 10 * MS);
+	sack_in(&tc, base, 9, 0, NULL);
+	cwnd0 = tcb->cwnd;
+	tc_advance(&tc, tcb->timer_ns[TCP_T_TLP] - tc.now);
+	assert_int_equal(sent(&tc, base, 9, 0), 1);
+	g = TSEG(.flags = F_ACK, .abs = true, .seq = tc.snd_nxt, .ack = base + 10 * SEG,
+		 .raw_opts = true);
+	g.opts.present = TCP_OPTF_TS;
+	g.opts.ts_val = tc.ts_val;
+	g.opts.ts_ecr = orig_ts;
+	tc_in(&tc, g);
+	sack_in(&tc, base, 10, 1, (uint32_t[]){ 9, 10 });
+	assert_int_equal(tc_ctr(&tc, CTR_TCP_TLP_RECOVERED), 0);
+	assert_true(tcb->cwnd >= cwnd0);
+	tc_fini(&tc);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, harness_setup, tc_teardown)
 
 int
@@ -256,6 +377,9 @@ main(void)
 		T(test_rack_reordering_within_window_not_lost),
 		T(test_dupthresh_without_rack_resends),
 		T(test_rack_reorder_timer_declares_loss),
+		T(test_tlp_lost_tail_recovered_without_rto),
+		T(test_tlp_repairs_single_loss),
+		T(test_tlp_needless_probe_keeps_window),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
