@@ -14,9 +14,11 @@
  * losses, the reorder timer); tcp_timer.c runs tcp_rack_detect again when
  * the reorder timer fires (6.3); tcp_sack.c reports D-SACKs
  * (tcp_rack_dsack, reo_wnd adaptation) and the recovery's end.
- * Decisions: the map is coarse (TCP_RACK_MAP ranges, merged keeping the
- * later time), so a loss is declared at most one merged range late, never
- * early. Loss is kept as one sequence number, lost_end: unSACKed data
+ * Decisions: the map is coarse (TCP_RACK_MAP ranges; a merged range keeps
+ * its earliest and latest send: deliveries count with the earliest, loss
+ * candidates with the latest), so a loss is declared at most one merged
+ * range late, never early. The tail loss probes that feed RACK a late
+ * delivery are tcp_tlp.c's. Loss is kept as one sequence number, lost_end: unSACKed data
  * below it is lost, unless resent since (below HighRxt); a lost
  * retransmission is resent again when it is at snd.una (as the
  * DupThresh path's tcp_sack_head_rxt_lost, which RACK replaces). A
