@@ -62,6 +62,8 @@ tern_config_defaults(struct tern_config *c)
 	c->tcp_keepalive_probes = 9;
 	c->tcp_nodelay = 0;
 	c->tcp_sack = 1;
+	c->tcp_rack = 1;
+	c->tcp_tlp = 1;
 	c->tcp_timestamps = 1;
 	c->tcp_wscale = 1;
 	c->tcp_cc = TERN_TCP_CC_NEWRENO;
@@ -191,6 +193,8 @@ static const struct num_key num_keys[] = {
 	NUM("tcp", "keepalive_probes", tcp_keepalive_probes, 1, 100),
 	NUM("tcp", "nodelay", tcp_nodelay, 0, 1),
 	NUM("tcp", "sack", tcp_sack, 0, 1),
+	NUM("tcp", "rack", tcp_rack, 0, 1),
+	NUM("tcp", "tlp", tcp_tlp, 0, 1),
 	NUM("tcp", "timestamps", tcp_timestamps, 0, 1),
 	NUM("tcp", "wscale", tcp_wscale, 0, 1),
 	NUM("tcp", "synack_rexmit_per_s", tcp_synack_rexmit_per_s, 0, 10000000),

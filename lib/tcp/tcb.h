@@ -41,12 +41,16 @@ enum tcp_state {
 /* Per-connection timers: absolute deadlines, 0 = not armed. The TCB sits
  * once in the stack's wheel at the earliest of them (tcp_timer.c). */
 enum tcp_timer_id {
-	TCP_T_RTO = 0,		/* retransmission, incl. SYN and SYN-ACK */
+	TCP_T_TLP = 0,		/* probe timeout, PTO (RFC 8985 7.2): before the
+				 * RTO, so that when both are due the probe goes
+				 * and pushes the RTO back */
+	TCP_T_RTO,		/* retransmission, incl. SYN and SYN-ACK */
 	TCP_T_PERSIST,		/* zero-window probe */
 	TCP_T_DELACK,		/* delayed ACK */
 	TCP_T_KEEPALIVE,	/* idle probe (only when configured) */
 	TCP_T_FIN_WAIT_2,	/* orphaned FIN-WAIT-2 */
 	TCP_T_TIME_WAIT,	/* 2*MSL */
+	TCP_T_RACK,		/* RACK reorder timer (RFC 8985 6.3) */
 	TCP_T_COUNT
 };
 
@@ -61,6 +65,10 @@ enum tcp_timer_id {
 #define TCB_F_NODELAY		0x00000008u	/* Nagle off */
 #define TCB_F_ECN_OK		0x00000010u	/* ECN in use (RFC 3168 6.1.1); in
 						 * SYN-SENT: our SYN asked for it */
+#define TCB_F_RACK		0x00000020u	/* RACK loss detection (RFC 8985): SACK
+						 * in use and tcp.rack on */
+#define TCB_F_TLP_ON		0x00000040u	/* tail loss probes (RFC 8985 7): RACK
+						 * and tcp.tlp on */
 #define TCB_F_OPT_MASK		0x000000ffu
 
 /* Output requests: input, commands and timers set them and call
@@ -75,6 +83,8 @@ enum tcp_timer_id {
 						 * (fast retransmit), no go-back */
 #define TCB_F_SYNACK_AGAIN	0x00004000u	/* SYN-RECEIVED: resend the SYN-ACK now
 						 * (ACK_NOW alone is a pure ACK) */
+#define TCB_F_TLP		0x00008000u	/* PTO fired: send a tail loss probe
+						 * (RFC 8985 7.3) */
 #define TCB_F_OUT_MASK		0x0000ff00u
 
 /* Lifecycle: where the connection is beyond its RFC 9293 state, and who
@@ -159,6 +169,39 @@ struct tcp_scoreboard {
 	struct tcp_sack_range r[TCP_SACK_MAX];
 };
 
+/* RACK (RFC 8985, tcp_rack.c): when each part of the sequence space in
+ * flight was last sent, and what the ACKs told of delivery order. The
+ * map holds up to TCP_RACK_MAP ranges, sorted by sequence: entry i covers
+ * [seq[i], seq[i + 1]), the last one up to snd.max, its bytes last sent
+ * between us_lo[i] and us[i] (a 32-bit microsecond clock); one output
+ * pass makes one entry. A full map merges two neighbours (widening the
+ * interval); a delivery counts with the earliest time, a loss candidate
+ * with the latest: a loss is then declared later, never sooner. */
+#define TCP_RACK_MAP 8u
+struct tcp_rack {
+	uint32_t xmit_us;		/* RACK.xmit_ts (valid once end_seq set) */
+	uint32_t end_seq;		/* RACK.end_seq */
+	uint32_t rtt_us;		/* RACK.rtt */
+	uint32_t min_rtt_us;		/* RACK.min_RTT, 0 = no sample yet */
+	uint32_t fack;			/* RACK.fack: highest delivered end */
+	uint32_t lost_end;		/* unSACKed data below it is lost */
+	uint32_t dsack_round;		/* RACK.dsack_round: snd.max at the last
+					 * reo_wnd_mult step */
+	uint8_t valid;			/* xmit_us, end_seq, rtt_us are set */
+	uint8_t reord;			/* RACK.reord: reordering seen */
+	uint8_t reo_mult;		/* RACK.reo_wnd_mult (0 = 1) */
+	uint8_t reo_persist;		/* recoveries before reo_mult resets */
+	uint8_t n;			/* map entries */
+	uint8_t rxt;			/* bit i: entry i was a retransmission */
+	uint8_t tlp_on;			/* a probe is out (TLP episode, 7.4) */
+	uint8_t tlp_rexmit;		/* it was a resend */
+	uint32_t tlp_end;		/* TLP.end_seq: snd.max after the probe */
+	uint32_t tlp_tsval;		/* the probe's TSval */
+	uint32_t seq[TCP_RACK_MAP];
+	uint32_t us[TCP_RACK_MAP];	/* latest send in the range */
+	uint32_t us_lo[TCP_RACK_MAP];	/* earliest */
+};
+
 struct tcb {
 	/* --- first cache line: read by every segment --- */
 	uint8_t state;			/* enum tcp_state */
@@ -227,13 +270,18 @@ struct tcb {
 	struct tcp_scoreboard *sb;	/* NULL until the peer SACKs something */
 	uint32_t dsack_left;		/* RFC 2883: duplicate to report in the */
 	uint32_t dsack_right;		/* next ACK; left == right: none */
-	struct {			/* RFC 3708: undo a spurious fast retransmit */
+	struct {			/* undo a needless congestion response
+					 * (tcp_undo.c): RFC 3708, RFC 3522/4015 */
 		uint32_t cwnd;		/* before the congestion response */
-		uint32_t ssthresh;
+		uint32_t ssthresh;	/* (an RTO's: RFC 4015 pipe_prev) */
 		uint32_t una;		/* the episode's sequence space [una, high) */
 		uint32_t high;
+		uint32_t rxt_tsval;	/* RFC 3522 RetransmitTS: TSval of the
+					 * RTO's first resend */
 		uint16_t retrans;	/* its resends not reported as D-SACK yet */
 		uint8_t armed;
+		uint8_t rto;		/* the episode is a timeout's */
+		uint8_t eifel;		/* RTO: first acceptable ACK still due */
 	} undo;
 	struct tern_chan *chan;		/* where events go */
 	uint64_t cookie;		/* app tag (listener's for passive opens) */
@@ -256,6 +304,7 @@ struct tcb {
 	uint64_t uto_start_ns;		/* outstanding data unacknowledged since */
 	uint64_t last_tx_ns;		/* last data segment sent (idle restart) */
 	union tcp_cc_priv cc;		/* the algorithm's own state (cc/) */
+	struct tcp_rack rack;		/* RFC 8985 (tcp_rack.c) */
 };
 
 /* The fields every segment reads must share the first cache line. */

@@ -122,6 +122,10 @@ syn_options(const struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *
 	}
 	if (cfg->tcp_sack && (o->present & TCP_OPTF_SACK_PERM))
 		tcb->flags |= TCB_F_SACK_OK;
+	if ((tcb->flags & TCB_F_SACK_OK) && cfg->tcp_rack)
+		tcb->flags |= TCB_F_RACK;	/* RFC 8985 2: RACK needs SACK */
+	if ((tcb->flags & TCB_F_RACK) && cfg->tcp_tlp)
+		tcb->flags |= TCB_F_TLP_ON;	/* 7: TLP needs RACK */
 	if (cfg->tcp_timestamps && (o->present & TCP_OPTF_TS)) {
 		tcb->flags |= TCB_F_TS_OK;
 		tcb->ts.recent = o->ts_val;

@@ -73,6 +73,8 @@ recovery_enter(struct tern_stack *s, struct tcb *tcb, uint64_t now)
 	bool reduced = (tcb->flags & TCB_F_ECN_OK) && seq_lt(tcb->snd.una, tcb->ecn_high);
 
 	tcp_cc_recovery_enter(tcb, now, sack, reduced);
+	if (sack && (tcb->flags & TCB_F_RACK))
+		stack_ctr_inc(s, CTR_TCP_RACK_RECOVERY);
 	tcb->recover = tcb->snd.max;
 	tcb->flags |= TCB_F_REXMIT_FAST | TCB_F_FAST_RECOVERY;
 	tcb->flags &= ~TCB_F_RTT_TIMING;	/* Karn: the resend is not timed */
@@ -99,6 +101,7 @@ cwnd_on_ack(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in,
 			tcp_cc_recovery_exit(tcb, in->now);
 			tcb->flags &= ~(TCB_F_FAST_RECOVERY | TCB_F_SACK_RECOVERY);
 			tcp_undo_on_exit(s, tcb);
+			tcp_rack_recovery_done(tcb);
 			tcb->dupacks = 0;
 			if (tcb->sb != NULL && tcb->sb->n == 0)
 				tcp_sack_free(tcb);
@@ -136,7 +139,8 @@ ack_new(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in, bool ece
 	tcb->backoff = 0;
 	tcb->retries = 0;
 	tcp_in_rto_restart(s, tcb, in->now);
-	cwnd_on_ack(s, tcb, in, data, rtt_ns, ece);
+	if (!tcp_undo_eifel(s, tcb, &in->seg.opts, data, ece))
+		cwnd_on_ack(s, tcb, in, data, rtt_ns, ece);
 	if ((tcb->flags & TCB_F_WANT_WRITABLE) && tcp_snd_space(tcb) >= tcb->sndbuf / 2)
 		tcp_ev_writable(s, tcb);
 	tcp_output_schedule(s, tcb);
@@ -159,6 +163,27 @@ ack_is_dup(const struct tcb *tcb, const struct seg_in *in, uint32_t sacked, bool
 	       ((uint32_t)in->seg.wnd << tcb->snd.wscale) == tcb->snd.wnd;
 }
 
+/* Whether a loss calls for a recovery. With RACK and a scoreboard, RFC
+ * 8985's time rule alone (it plays DupThresh's part while no reordering
+ * was seen); otherwise RFC 5681's third duplicate ACK or RFC 6675's
+ * IsLost(snd.una). */
+static bool
+loss_detected(const struct tcb *tcb)
+{
+	if ((tcb->flags & TCB_F_RACK) && tcb->sb != NULL)
+		return tcb->sb->n > 0 && seq_gt(tcp_rack_lost_below(tcb), tcb->snd.una);
+	return tcb->dupacks >= 3 || tcp_sack_is_lost_una(tcb);
+}
+
+void
+tcp_in_loss_detected(struct tern_stack *s, struct tcb *tcb, uint64_t now)
+{
+	if (tcb->flags & TCB_F_FAST_RECOVERY)
+		tcp_output_schedule(s, tcb);
+	else if (seq_geq(tcb->snd.una, tcb->recover) && loss_detected(tcb))
+		recovery_enter(s, tcb, now);
+}
+
 static void
 ack_dup(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in)
 {
@@ -170,7 +195,7 @@ ack_dup(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in)
 		 * network; under RFC 6675 pipe already says so */
 		if (!(tcb->flags & TCB_F_SACK_RECOVERY))
 			tcp_cc_dupack(tcb, in->now);
-		else if (tcp_sack_head_rxt_lost(tcb)) {
+		else if (!(tcb->flags & TCB_F_RACK) && tcp_sack_head_rxt_lost(tcb)) {
 			tcb->flags |= TCB_F_REXMIT_FAST;
 			stack_ctr_inc(s, CTR_TCP_SACK_LOST_RXT);
 		}
@@ -180,9 +205,8 @@ ack_dup(struct tern_stack *s, struct tcb *tcb, const struct seg_in *in)
 	/* RFC 6582 3.2 step 2 / RFC 6675 5: not again for losses of an
 	 * earlier window (recover is one past the highest sequence number
 	 * sent then). RFC 6675 5 (2): the scoreboard may call the first
-	 * hole lost before the third duplicate. */
-	if (seq_geq(in->seg.ack, tcb->recover) &&
-	    (tcb->dupacks >= 3 || tcp_sack_is_lost_una(tcb))) {
+	 * hole lost before the third duplicate; so may RACK. */
+	if (seq_geq(in->seg.ack, tcb->recover) && loss_detected(tcb)) {
 		recovery_enter(s, tcb, in->now);
 		return;
 	}
@@ -287,13 +311,23 @@ tcp_in_ack(struct tern_stack *s, struct tcb *tcb, struct seg_in *in)
 	}
 	/* RFC 3168: before SND.UNA moves, so a reduction sees the flight */
 	ece = tcp_in_ecn(s, tcb, in);
+	/* RFC 8985 6.2: what this ACK delivered, before the scoreboard and
+	 * snd.una forget it; losses once they took it */
+	if (tcb->flags & TCB_F_RACK)
+		tcp_rack_update(tcb, &in->seg.opts, ack, in->now);
 	if (tcb->flags & TCB_F_SACK_OK)
 		sacked = tcp_sack_update(s, tcb, &in->seg.opts, ack);
 	advanced = seq_gt(ack, tcb->snd.una);
 	if (advanced)
 		ack_new(s, tcb, in, ece);
+	if (tcb->flags & TCB_F_RACK) {
+		tcp_rack_detect(s, tcb, in->now);
+		tcp_tlp_ack(s, tcb, &in->seg.opts, ack, in->now);
+	}
 	if (ack_is_dup(tcb, in, sacked, advanced))
 		ack_dup(s, tcb, in);
+	else if (tcb->flags & TCB_F_RACK)
+		tcp_in_loss_detected(s, tcb, in->now);	/* an ACK that advanced */
 	snd_wnd_update(s, tcb, in);
 	return ack_fin_progress(s, tcb);
 }

@@ -5,7 +5,8 @@
  * tcp_output_schedule(), which puts the TCB once on the stack's output
  * list; tcp_output_run(), last in the iteration, takes each TCB off the
  * list and builds what its state and flags call for: SYN / SYN-ACK,
- * retransmissions, window probes, keepalives, data up to the usable
+ * retransmissions, tail loss probes (RFC 8985 7, tcp_tlp.c decides when),
+ * window probes, keepalives, data up to the usable
  * window (swnd = min(cwnd, rwnd), plus RFC 3042 limited transmit; Nagle,
  * sender SWS avoidance), the FIN, and a pure ACK when one is still owed.
  * Before sending after an idle period longer than the RTO the congestion
@@ -308,7 +309,9 @@ send_data(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o)
 		}
 		if (tcp_output_xmit(s, tcb, &tx, o) != 0)
 			return -ENOMEM;
-		if (!tx.rexmit && tcb->snd.nxt + len - tcb->snd.una > tcb->cwnd)
+		if (tx.rexmit)
+			tcp_undo_resent(tcb);	/* the go-back after an RTO */
+		else if (tcb->snd.nxt + len - tcb->snd.una > tcb->cwnd)
 			stack_ctr_inc(s, CTR_TCP_LIMITED_TX);
 		sent_at_nxt(s, tcb, &tx);
 	}
@@ -441,6 +444,44 @@ sack_resend_rest(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o
 	return 0;
 }
 
+/* RFC 8985 7.3: the tail loss probe, whatever cwnd says: one segment of
+ * new data when the peer's window has room for it, else the last segment
+ * sent (with our FIN when that is last) again. */
+static int
+send_tlp(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o)
+{
+	uint32_t max = seg_max(s, tcb, o), unsent = unsent_bytes(tcb), seq0 = data_seq0(tcb);
+	uint32_t seq_used = tcb->snd.nxt - tcb->snd.una, end = seq0 + tcb->sndq.bytes, used;
+	uint32_t r_room = tcb->snd.wnd > seq_used ? tcb->snd.wnd - seq_used : 0;
+
+	if (tcb->snd.una == tcb->snd.max || (tcb->flags & TCB_F_FAST_RECOVERY))
+		return 0;
+	if (unsent > 0 && tcb->snd.nxt == tcb->snd.max && r_room >= RTE_MIN(unsent, max)) {
+		struct tcp_tx tx = { .seq = tcb->snd.nxt, .off = tcb->snd.nxt - seq0,
+				     .len = RTE_MIN(unsent, max), .flags = TCP_FLAG_ACK };
+
+		if (tx.len == unsent) {
+			tx.flags |= TCP_FLAG_PSH;
+			if (fin_due(tcb))
+				tx.flags |= TCP_FLAG_FIN;
+		}
+		if (tcp_output_xmit(s, tcb, &tx, o) != 0)
+			return -ENOMEM;
+		sent_at_nxt(s, tcb, &tx);
+		tcp_tlp_sent(s, tcb, false, s->now_ns);
+		return 0;
+	}
+	/* the last data segment (end: one past the last byte queued), or
+	 * the FIN alone when no data is left */
+	end = seq_max(end, tcb->snd.una);
+	end -= RTE_MIN(max, end - tcb->snd.una);
+	if (resend_range(s, tcb, o, end, tcb->snd.max - end, &used) != 0)
+		return -ENOMEM;
+	if (used > 0)
+		tcp_tlp_sent(s, tcb, true, s->now_ns);
+	return 0;
+}
+
 /* Persist timer fired (RFC 9293 3.8.6.1): one byte beyond the zero window,
  * or, with nothing queued, an ACK the peer must answer. */
 static int
@@ -515,6 +556,8 @@ update_timers(struct tern_stack *s, struct tcb *tcb, bool stalled)
 	 * the persist branch above arms a timer (found by fuzz_tcp_estab). */
 	if (tcb->snd.una != tcb->snd.max && !tcp_timer_is_armed(tcb, TCP_T_PERSIST))
 		rto_arm_if_idle(s, tcb);
+	if (tcb->flags & TCB_F_TLP_ON)
+		tcp_tlp_arm(s, tcb, now);
 	if (tcb->ka_on && tcb->state != TCP_ST_TIME_WAIT &&
 	    !tcp_timer_is_armed(tcb, TCP_T_KEEPALIVE))
 		tcp_timer_arm(s, tcb, TCP_T_KEEPALIVE, tcb->idle_since_ns +
@@ -554,6 +597,8 @@ output_synced(struct tern_stack *s, struct tcb *tcb)
 		stalled |= send_probe(s, tcb, &o) != 0;
 	if (req & TCB_F_KEEPALIVE)
 		stalled |= send_keepalive(s, tcb, &o) != 0;
+	if (!stalled && (req & TCB_F_TLP))
+		stalled = send_tlp(s, tcb, &o) != 0;
 	high = tcb->snd.max;
 	if (!stalled)
 		stalled = send_data(s, tcb, &o) != 0;

@@ -304,6 +304,9 @@ tcp_output_xmit(struct tern_stack *s, struct tcb *tcb, const struct tcp_tx *tx,
 		ack_sent(s, tcb, o);
 	if (tx->len > 0)
 		stack_ctr_add(s, CTR_TCP_TX_DATA_BYTES, tx->len);
+	if ((tcb->flags & TCB_F_RACK) && (tx->len > 0 || (tx->flags & TCP_FLAG_FIN)))
+		tcp_rack_sent(tcb, tx->seq, tx->seq + tx->len + ((tx->flags & TCP_FLAG_FIN) ? 1 : 0),
+			      s->now_ns, tx->rexmit);
 	if (tx->rexmit)
 		stack_ctr_inc(s, CTR_TCP_TX_RETRANS);
 	h.flags |= ecn_out(s, tcb, tx, &ecn);

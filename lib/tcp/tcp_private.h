@@ -17,6 +17,11 @@
  *   tcp_reass.c      out-of-order queue
  *   tcp_sack.c       SACK scoreboard (RFC 6675), blocks we send, D-SACK
  *                    notes (RFC 2018, 2883)
+ *   tcp_rack.c       RACK loss detection (RFC 8985): send times, reorder
+ *                    window and timer
+ *   tcp_tlp.c        tail loss probes (RFC 8985 7): PTO, probe, its ACK
+ *   tcp_undo.c       undoing needless congestion responses: D-SACK (RFC
+ *                    3708), Eifel for timeouts (RFC 3522, 4015)
  *   tcp_output.c     what a TCB sends: SYN, SYN-ACK, data, ACK, FIN, RST,
  *                    probes; the per-iteration output list
  *   tcp_output_seg.c building one segment (headers, options, checksum
@@ -456,11 +461,6 @@ bool tcp_sack_next_lost(const struct tcb *tcb, uint32_t max, uint32_t *seq, uint
 bool tcp_sack_next_unsacked(const struct tcb *tcb, uint32_t max, uint32_t *seq,
 			    uint32_t *len);
 bool tcp_sack_rescue(const struct tcb *tcb, uint32_t max, uint32_t *seq, uint32_t *len);
-/* RFC 3708: a resend went out while a fast-retransmit episode may still
- * be undone; and the recovery ended: undo now if every resend of it was
- * reported as a duplicate (counted). */
-void tcp_undo_resent(struct tcb *tcb);
-void tcp_undo_on_exit(struct tern_stack *s, struct tcb *tcb);
 /* SACKed bytes inside [from, to). */
 uint32_t tcp_sack_sacked_in(const struct tcb *tcb, uint32_t from, uint32_t to);
 /* Go-back-N resend at `seq`: past any SACKed range it falls in; *room =
@@ -474,6 +474,58 @@ void tcp_dsack_note(struct tcb *tcb, uint32_t left, uint32_t right);
  * most recent first, then any other island, lowest first. Blocks below
  * rcv.nxt are never reported. */
 void tcp_sack_blocks(const struct tcb *tcb, struct tcp_opts *o);
+
+/* ---- tcp_undo.c ---- */
+/* RFC 3708: a resend went out while an episode (fast retransmit or RTO)
+ * may still be undone; the fast recovery ended: undo now if every resend
+ * of it was reported as a duplicate (counted); a D-SACK block [left,
+ * right) arrived. */
+void tcp_undo_resent(struct tcb *tcb);
+void tcp_undo_on_exit(struct tern_stack *s, struct tcb *tcb);
+void tcp_undo_dsack(struct tern_stack *s, struct tcb *tcb, uint32_t left, uint32_t right);
+/* RFC 3522/4015: an ACK advanced snd.una by `acked` bytes (snd.una moved
+ * already), options `o`, ECN-Echo `ece`. When it is the first since an
+ * RTO and its TSecr predates the timeout's resend, the response is done
+ * (snd.nxt, cwnd, ssthresh; counted) and true returned: the caller does
+ * not grow cwnd for this ACK. */
+bool tcp_undo_eifel(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o,
+		    uint32_t acked, bool ece);
+
+/* ---- tcp_rack.c ---- */
+/* Data [seq, end) is being sent at `now` (a resend when `rexmit`), before
+ * snd.nxt/snd.max move. */
+void tcp_rack_sent(struct tcb *tcb, uint32_t seq, uint32_t end, uint64_t now, bool rexmit);
+/* An acceptable ACK (cumulative `ack`, options `o`), before the
+ * scoreboard and snd.una take it: what it delivered (RFC 8985 6.2). */
+void tcp_rack_update(struct tcb *tcb, const struct tcp_opts *o, uint32_t ack, uint64_t now);
+/* After the ACK was taken (or from the reorder timer): mark losses
+ * (tcb->rack.lost_end, TCB_F_REXMIT_FAST for a lost resend of snd.una)
+ * and arm or cancel the reorder timer. */
+void tcp_rack_detect(struct tern_stack *s, struct tcb *tcb, uint64_t now);
+/* The reorder timer fired: detect again; true when more is lost. */
+bool tcp_rack_timeout(struct tern_stack *s, struct tcb *tcb, uint64_t now);
+/* A D-SACK arrived (reo_wnd grows); a recovery ended. */
+void tcp_rack_dsack(struct tcb *tcb);
+void tcp_rack_recovery_done(struct tcb *tcb);
+/* ---- tcp_tlp.c ---- */
+/* End of an output pass: (re)arm the PTO while data is outstanding and
+ * no recovery, probe or RTO backoff is on (RFC 8985 7.2), else cancel it. */
+void tcp_tlp_arm(struct tern_stack *s, struct tcb *tcb, uint64_t now);
+/* The PTO fired: ask output for a probe (TCB_F_TLP); false when none is due. */
+bool tcp_tlp_timeout(struct tern_stack *s, struct tcb *tcb, uint64_t now);
+/* The probe went out (a resend when `rexmit`); snd.max covers it. */
+void tcp_tlp_sent(struct tern_stack *s, struct tcb *tcb, bool rexmit, uint64_t now);
+/* An acceptable ACK, after SND.UNA moved: did the probe repair a loss
+ * (7.4)? Then the window is reduced once (counted). */
+void tcp_tlp_ack(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o,
+		 uint32_t ack, uint64_t now);
+
+/* RACK deems lost unSACKed data below this (valid with TCB_F_RACK). */
+static inline uint32_t
+tcp_rack_lost_below(const struct tcb *tcb)
+{
+	return tcb->rack.lost_end;
+}
 
 /* ---- tcp_sndq.c ---- */
 /* Append the app's chain (all of its bytes). */
@@ -535,6 +587,11 @@ tcp_rcv_offered(const struct tcb *tcb)
  * worthwhile step (receiver SWS avoidance). */
 uint32_t tcp_rcv_window(const struct tcb *tcb);
 
+/* ---- tcp_input_ack.c ---- */
+/* A loss was detected outside the ACK path (RACK's reorder timer): enter
+ * the loss recovery if the rules allow it (recovery point, scoreboard). */
+void tcp_in_loss_detected(struct tern_stack *s, struct tcb *tcb, uint64_t now);
+
 /* ---- tcp_timer.c ---- */
 void tcp_timer_arm(struct tern_stack *s, struct tcb *tcb, enum tcp_timer_id id,
 		   uint64_t deadline_ns);
@@ -586,6 +643,12 @@ void tcp_cc_ecn(struct tcb *tcb, uint64_t now);
  * before the fast retransmit (saved by tcp_cc_recovery_enter). The
  * algorithm's own state starts from there. */
 void tcp_cc_undo(struct tcb *tcb);
+/* RFC 4015 3.2 (5), a spurious timeout: cwnd = FlightSize + min(acked,
+ * IW) (never below what the loss window grew to), ssthresh = pipe_prev. */
+void tcp_cc_undo_rto(struct tcb *tcb, uint32_t acked);
+/* RFC 8985 7.4.2: a tail loss probe repaired a loss: the reduction a
+ * recovery makes (from min(FlightSize, cwnd)), cwnd = ssthresh at once. */
+void tcp_cc_loss_repaired(struct tcb *tcb, uint64_t now);
 const char *tcp_cc_name(const struct tcb *tcb);
 
 /* ---- tcp_info.c ---- */

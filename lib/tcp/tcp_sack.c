@@ -8,6 +8,7 @@
  * segment to resend (NextSeg rules 1, 3 and 4; rule 2, new data, is plain
  * sending), how much SACKed data lies in a range (the flight outside
  * recovery) and which SACKed ranges a go-back-N after an RTO skips;
+ * a D-SACK block goes to tcp_undo.c (RFC 3708);
  * tcp_input.c and tcp_reass.c note duplicates for D-SACK, and
  * tcp_output_seg.c asks tcp_sack_blocks() for the blocks every segment we
  * send carries (RFC 2018 4 order). The scoreboard is a sorted
@@ -160,44 +161,6 @@ first_is_dsack(const struct tcp_opts *o, uint32_t ack)
 	       seq_leq(b[0].right, b[1].right);
 }
 
-/* ---- RFC 3708: undoing a spurious fast retransmit ------------------------ */
-
-void
-tcp_undo_resent(struct tcb *tcb)
-{
-	if (tcb->undo.armed && tcb->undo.retrans < UINT16_MAX)
-		tcb->undo.retrans++;
-}
-
-static void
-undo_now(struct tern_stack *s, struct tcb *tcb)
-{
-	tcp_cc_undo(tcb);
-	stack_ctr_inc(s, CTR_TCP_UNDO_DSACK);
-}
-
-void
-tcp_undo_on_exit(struct tern_stack *s, struct tcb *tcb)
-{
-	if (tcb->undo.armed && tcb->undo.retrans == 0)
-		undo_now(s, tcb);
-}
-
-/* A D-SACK for data of the episode: one of its resends was a duplicate
- * (the original got there). When all of them were, the loss was not one:
- * after the recovery (here) or at its end (tcp_undo_on_exit) cwnd and
- * ssthresh go back. A duplicate made by the network counts the same
- * (RFC 3708 5 accepts that). */
-static void
-dsack_undo(struct tern_stack *s, struct tcb *tcb, const struct tcp_sack_block *b)
-{
-	if (!tcb->undo.armed || tcb->undo.retrans == 0 ||
-	    !seq_geq(b->left, tcb->undo.una) || !seq_leq(b->right, tcb->undo.high))
-		return;
-	if (--tcb->undo.retrans == 0 && !(tcb->flags & TCB_F_FAST_RECOVERY))
-		undo_now(s, tcb);
-}
-
 uint32_t
 tcp_sack_update(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o,
 		uint32_t ack)
@@ -216,7 +179,9 @@ tcp_sack_update(struct tern_stack *s, struct tcb *tcb, const struct tcp_opts *o,
 	if ((o->present & TCP_OPTF_SACK) && o->n_sack > 0) {
 		if (first_is_dsack(o, ack)) {
 			stack_ctr_inc(s, CTR_TCP_RX_DSACK);
-			dsack_undo(s, tcb, &o->sack[0]);
+			tcp_undo_dsack(s, tcb, o->sack[0].left, o->sack[0].right);
+			if (tcb->flags & TCB_F_RACK)
+				tcp_rack_dsack(tcb);
 			k = 1;
 		}
 		for (; k < o->n_sack; k++) {
@@ -294,6 +259,23 @@ hole_lost(const struct tcp_scoreboard *sb, uint16_t k, uint32_t above, uint32_t 
 	return (uint32_t)(sb->n - k) >= SACK_DUP_THRESH || above > (SACK_DUP_THRESH - 1) * mss;
 }
 
+/* The lost part of unSACKed [start, end), hole k: with RACK (RFC 8985)
+ * what lies below its lost_end, whatever DupThresh says; otherwise the
+ * whole hole or none of it. Returns the end of the lost part (start:
+ * none). */
+static uint32_t
+lost_upto(const struct tcb *tcb, uint16_t k, uint32_t above, uint32_t start, uint32_t end)
+{
+	if (tcb->flags & TCB_F_RACK) {
+		uint32_t l = tcp_rack_lost_below(tcb);
+
+		return seq_gt(l, start) ? seq_min(l, end) : start;
+	}
+	if (k < tcb->sb->n && hole_lost(tcb->sb, k, above, tcb->mss))
+		return end;
+	return start;
+}
+
 bool
 tcp_sack_is_lost_una(const struct tcb *tcb)
 {
@@ -322,15 +304,15 @@ tcp_sack_pipe(const struct tcb *tcb)
 	for (k = 0; k < sb->n; k++) {
 		uint32_t end = sb->r[k].left;
 
-		if (!hole_lost(sb, k, above, tcb->mss))
-			pipe += end - start;
+		pipe += end - lost_upto(tcb, k, above, start, end);
 		pipe += resent_in(sb, start, end);
 		above -= sb->r[k].right - end;
 		start = sb->r[k].right;
 	}
-	/* above the highest SACKed byte nothing is deemed lost */
+	/* above the highest SACKed byte only RACK deems anything lost */
 	if (seq_lt(start, tcb->snd.max))
-		pipe += tcb->snd.max - start + resent_in(sb, start, tcb->snd.max);
+		pipe += tcb->snd.max - lost_upto(tcb, k, 0, start, tcb->snd.max) +
+			resent_in(sb, start, tcb->snd.max);
 	return pipe;
 }
 
@@ -347,13 +329,26 @@ next_hole(const struct tcb *tcb, uint32_t max, bool lost_only, uint32_t *seq,
 	for (k = 0; k < sb->n; k++) {
 		uint32_t end = sb->r[k].left, from = seq_max(start, sb->high_rxt);
 
-		if (seq_lt(from, end) && (!lost_only || hole_lost(sb, k, above, tcb->mss))) {
+		if (lost_only)
+			end = lost_upto(tcb, k, above, start, end);
+		if (seq_lt(from, end)) {
 			*seq = from;
 			*len = RTE_MIN(end - from, max);
 			return true;
 		}
-		above -= sb->r[k].right - end;
+		above -= sb->r[k].right - sb->r[k].left;
 		start = sb->r[k].right;
+	}
+	/* RACK may deem lost what lies above the highest SACKed byte */
+	if (lost_only && (tcb->flags & TCB_F_RACK)) {
+		uint32_t from = seq_max(start, sb->high_rxt);
+		uint32_t end = lost_upto(tcb, k, 0, start, tcb->snd.max);
+
+		if (seq_lt(from, end)) {
+			*seq = from;
+			*len = RTE_MIN(end - from, max);
+			return true;
+		}
 	}
 	return false;
 }

@@ -99,7 +99,8 @@ rto_congestion(struct tern_stack *s, struct tcb *tcb, uint64_t now)
 	tcp_cc_rto(tcb, now, tcb->backoff == 0);
 	tcb->recover = tcb->snd.max;
 	tcb->dupacks = 0;
-	tcb->flags &= ~(TCB_F_FAST_RECOVERY | TCB_F_SACK_RECOVERY);
+	tcb->rack.tlp_on = 0;		/* the probe did not do it */
+	tcb->flags &= ~(TCB_F_FAST_RECOVERY | TCB_F_SACK_RECOVERY | TCB_F_TLP);
 	if (tcb->backoff > 0 && tcb->sb != NULL && tcb->sb->n > 0) {
 		tcp_sack_clear(tcb);
 		stack_ctr_inc(s, CTR_TCP_SACK_RENEGE);
@@ -286,6 +287,28 @@ on_time_wait(struct tern_stack *s, struct tcb *tcb, uint64_t now)
 	return false;
 }
 
+/* RFC 8985 6.3: the reorder window of a segment sent before a delivered
+ * one ran out: look again; a loss found starts (or feeds) the recovery. */
+static bool
+on_rack(struct tern_stack *s, struct tcb *tcb, uint64_t now)
+{
+	if (!(tcb->flags & TCB_F_RACK) || !tcp_state_is_synced(tcb->state) ||
+	    tcb->snd.una == tcb->snd.max)
+		return true;
+	if (tcp_rack_timeout(s, tcb, now) || (tcb->flags & TCB_F_REXMIT_FAST))
+		tcp_in_loss_detected(s, tcb, now);
+	return true;
+}
+
+/* RFC 8985 7.3: the probe timeout; output sends the probe. */
+static bool
+on_tlp(struct tern_stack *s, struct tcb *tcb, uint64_t now)
+{
+	if (tcp_state_is_synced(tcb->state) && tcb->state != TCP_ST_TIME_WAIT)
+		tcp_tlp_timeout(s, tcb, now);
+	return true;
+}
+
 static const struct timer_handler timer_handlers[TCP_T_COUNT] = {
 	[TCP_T_RTO] = { on_rto },
 	[TCP_T_PERSIST] = { on_persist },
@@ -293,6 +316,8 @@ static const struct timer_handler timer_handlers[TCP_T_COUNT] = {
 	[TCP_T_KEEPALIVE] = { on_keepalive },
 	[TCP_T_FIN_WAIT_2] = { on_fin_wait_2 },
 	[TCP_T_TIME_WAIT] = { on_time_wait },
+	[TCP_T_RACK] = { on_rack },
+	[TCP_T_TLP] = { on_tlp },
 };
 
 void

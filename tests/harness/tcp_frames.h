@@ -93,6 +93,9 @@ struct tconn {
 	bool ws_ok, sack_ok, ts_ok;	/* negotiated */
 	uint32_t ts_val;		/* the peer's clock (TSval it sends) */
 	uint32_t ts_recent;		/* tern's last TSval (echoed as TSecr) */
+	uint64_t rtt;			/* passive opens: the clock moves by this
+					 * between SYN-ACK and ACK (tern's first
+					 * RTT sample); 0 = none */
 };
 
 /* A segment relative to the peer's state; zero fields mean "default". */
@@ -119,7 +122,8 @@ struct tseg {
 /* Stack + channel + ARP entry for the peer; tc->now set. `cfg` NULL means
  * tcfg_default(). */
 void tc_init(struct tconn *tc, const struct tern_config *cfg);
-/* The test configuration: tstack_config() defaults. */
+/* The test configuration: tstack_config() defaults, tail loss probes off
+ * (tcp_tlp = 0: the RTO tests expect the RTO itself). */
 void tcfg_default(struct tern_config *cfg);
 /* Drain events (freeing mbufs) and frames, free the stack. */
 void tc_fini(struct tconn *tc);

@@ -187,6 +187,17 @@ def cmd_verify_client(out, rc, stats_path, log_path, since, nbytes, secs, nft0, 
 		       want_at_least={"tcp_tx_retrans": 1},
 		       want_exact={"tcp_established": 1, "tcp_resets": 0, "tcp_timeout": 0,
 				   "tcp_rx_bad_csum": 0})
+	# RFC 8985 against the kernel's SACK: RACK (on by default) found the
+	# losses and started the recoveries; tail loss probes depend on where
+	# the drops fall, so they are reported, not required
+	note("1: RACK-TLP: tcp_rack_lost %d, tcp_rack_recovery %d, tcp_rack_lost_rxt %d, "
+	     "tcp_rack_reo_timer %d, tcp_tlp_probe %d, tcp_tlp_recovered %d, tcp_rto %d" %
+	     tuple(st.get(k, 0) for k in ("tcp_rack_lost", "tcp_rack_recovery", "tcp_rack_lost_rxt",
+					  "tcp_rack_reo_timer", "tcp_tlp_probe",
+					  "tcp_tlp_recovered", "tcp_rto")))
+	it.stats_check("1: RACK (RFC 8985) detected the losses with the kernel's SACK "
+		       "(tcp_rack_lost, tcp_rack_recovery > 0)", st,
+		       want_at_least={"tcp_rack_lost": 1, "tcp_rack_recovery": 1})
 
 
 # -- check 2: the kernel -> tern-echo -> the kernel -------------------------

@@ -359,9 +359,14 @@ sack_in(struct tconn *tc, uint32_t base, uint32_t ack_seg, unsigned int n, const
 static uint32_t
 sent_segments(struct tconn *tc, uint8_t *d, unsigned int nseg, struct parsed_tcp *p)
 {
+	struct tern_config cfg;
 	uint32_t seq;
 
-	tc_init(tc, NULL);
+	/* RFC 6675's own rules (DupThresh, IsLost), in zero simulated time:
+	 * RACK off (`rack = 0`); test_tcp_rack checks RFC 8985's */
+	tcfg_default(&cfg);
+	cfg.tcp_rack = 0;
+	tc_init(tc, &cfg);
 	tc_passive_open(tc, false);
 	assert_true(tc->sack_ok);
 	assert_int_equal(tern_tcp_nodelay(tc->c, tc->h, 1), 0);

@@ -160,6 +160,25 @@ test_tcp_flood_keys(void **state)
 	assert_non_null(strstr(err, "off, overflow or always"));
 }
 
+/* RFC 8985: RACK and its tail loss probes are on by default; `[tcp]
+ * rack` and `tlp` turn them off; only 0 and 1 are taken. */
+static void
+test_tcp_rack_keys(void **state)
+{
+	struct tern_config c;
+	char err[256];
+
+	(void)state;
+	tern_config_defaults(&c);
+	assert_int_equal(c.tcp_rack, 1);
+	assert_int_equal(c.tcp_tlp, 1);
+	assert_int_equal(load_text("[tcp]\nrack = 0\ntlp = 0\n", &c, err, sizeof(err)), 0);
+	assert_int_equal(c.tcp_rack, 0);
+	assert_int_equal(c.tcp_tlp, 0);
+	assert_int_not_equal(load_text("[tcp]\nrack = 2\n", &c, err, sizeof(err)), 0);
+	assert_int_not_equal(load_text("[tcp]\ntlp = -1\n", &c, err, sizeof(err)), 0);
+}
+
 static void
 test_validate(void **state)
 {
@@ -303,6 +322,7 @@ main(void)
 		cmocka_unit_test(test_examples_load),
 		cmocka_unit_test(test_bad_ini_rejected_with_line),
 		cmocka_unit_test(test_tcp_flood_keys),
+		cmocka_unit_test(test_tcp_rack_keys),
 		cmocka_unit_test(test_validate),
 		cmocka_unit_test(test_validate_addresses),
 		cmocka_unit_test(test_validate_mtu_rto),

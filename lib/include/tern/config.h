@@ -139,6 +139,11 @@ struct tern_config {
 	uint16_t tcp_keepalive_probes;	/**< unanswered probes before abort; default 9 */
 	uint8_t tcp_nodelay;		/**< 1 = Nagle off by default; default 0 */
 	uint8_t tcp_sack;		/**< offer SACK-permitted; default 1 */
+	uint8_t tcp_rack;		/**< RACK time-based loss detection (RFC
+					 *   8985) on SACK connections; default 1,
+					 *   0 = RFC 6675's DupThresh alone */
+	uint8_t tcp_tlp;		/**< tail loss probes (RFC 8985 7) on RACK
+					 *   connections; default 1 */
 	uint8_t tcp_timestamps;		/**< offer timestamps (RFC 7323); default 1 */
 	uint8_t tcp_wscale;		/**< offer window scaling; default 1 */
 	uint8_t tcp_cc;			/**< enum tern_tcp_cc for new connections;
