@@ -554,12 +554,12 @@ EOF
 	return 1
 }
 
-# tcp_server VAR LOG: tcp_it.py's kernel echo server in NS (port 7 echoes,
-# 8 echoes after the FIN, 10 counts; its records in $WORK/server.jsonl);
-# 1 unless it is ready within 10 s.
+# tcp_server VAR LOG [NAMESPACE]: tcp_it.py's kernel echo server in NS (or
+# NAMESPACE): port 7 echoes, 8 echoes after the FIN, 10 counts; its records
+# in $WORK/server.jsonl; 1 unless it is ready within 10 s.
 tcp_server() {
 	: >"$WORK/server.jsonl"
-	spawn "$1" "$2" ip netns exec "$NS" "$PY" "$LIB_DIR/tcp_it.py" server \
+	spawn "$1" "$2" ip netns exec "${3:-$NS}" "$PY" "$LIB_DIR/tcp_it.py" server \
 		"$WORK/server.jsonl" "$WORK/server.ready"
 	wait_file "${!1}" "$WORK/server.ready"
 }
