@@ -127,8 +127,8 @@ CLIENT_RC=
 run_client() {		# run_client TAG MODE BYTES: tern-tcp-client -> sink, waited for
 	local tag=$1
 	tern_ini "client-$tag" "$2"
-	# shellcheck disable=SC2046  # tern_vdev's words are meant to split
 	CLIENT_T0=$EPOCHREALTIME
+	# shellcheck disable=SC2046  # tern_vdev's words are meant to split
 	spawn CLIENT_PID "$WORK/client-$tag.out" ip netns exec "$NS_T" timeout -k 5 60 \
 		"$CLIENT_BIN" "${EAL_ARGS[@]}" $(tern_vdev "c$tag") -- --ip $TERN_IP/24 \
 		--gw $ROUTER_T --connect $LINUX_IP:$SINK_PORT --bytes "$3" --timeout 50 \
