@@ -159,10 +159,7 @@ def cmd_send(tag, src, dst, nbytes, limit, ss_path):
 	with open(ss_path, "w") as f:
 		f.write(ss_sample(host) + "\n")
 	t.receive(deadline)
-	if t.stalled or time.monotonic() >= deadline:
-		note(it.ss_info(s))
-	t.join(1.0 if t.stalled else max(1.0, deadline - time.monotonic()))
-	t.close()
+	t.finish(deadline)
 	dt = (t.t_recv_done or time.monotonic()) - t.t0
 	note("%s: %d MiB each way in %.2f s: %.2f Mbit/s each way" %
 	     (tag, n // MIB, dt, n * 8e-6 / dt))

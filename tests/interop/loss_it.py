@@ -202,10 +202,7 @@ def cmd_send(src, dst, nbytes, limit, out_path):
 	deadline = time.monotonic() + float(limit)
 	t.start()
 	t.receive(deadline)
-	if t.stalled or time.monotonic() >= deadline:
-		note(it.ss_info(s))
-	t.join(1.0 if t.stalled else max(1.0, deadline - time.monotonic()))
-	t.close()
+	t.finish(deadline)
 	dt = (t.t_recv_done or time.monotonic()) - t.t0
 	k1 = kernel_tcp_counters()
 	retrans = k1["RetransSegs"] - k0["RetransSegs"]

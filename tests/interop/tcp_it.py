@@ -90,6 +90,14 @@ class Transfer:
 
 	STALL_S = 15.0		# no progress either way for this long: stop, report
 
+	def finish(self, deadline):
+		"""After receive(): the kernel's view when it stalled or ran out
+		of time, the sender joined, the sockets closed."""
+		if self.stalled or time.monotonic() >= deadline:
+			note(ss_info(self.s))
+		self.join(1.0 if self.stalled else max(1.0, deadline - time.monotonic()))
+		self.close()
+
 	def __init__(self, s, n, seed, chunk=65536, shutdown=True):
 		self.s, self.n, self.seed, self.chunk, self.do_shutdown = s, n, seed, chunk, shutdown
 		# the sender gets its own socket object: a longer timeout than the
@@ -185,10 +193,7 @@ def run_transfer(src, n, seed, rcvbuf=None, read_delay=0.0, limit=150.0, during_
 		if during_delay is not None:
 			during_delay(t)
 	t.receive(deadline)
-	if t.stalled or time.monotonic() >= deadline:
-		note(ss_info(s))
-	t.join(1.0 if t.stalled else max(1.0, deadline - time.monotonic()))
-	t.close()
+	t.finish(deadline)
 	return t
 
 
