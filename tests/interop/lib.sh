@@ -571,12 +571,16 @@ tcp_server() {
 # when its peer leaves while the lcores may still poll them (lib/README.md,
 # "Multi-core"); with --hold, tern-load's lcores stop polling and it says
 # "holding" (up to 120 s); then the server is stopped (its status in
-# SERVER_RC), then tern-load (its status in STOP_RC).
+# SERVER_RC), then tern-load (its status in STOP_RC), given 60 s to write
+# its report and exit (an ASan build on a loaded machine takes more than
+# stop_pid's 10 s; a SIGKILL would reach timeout(1), not tern-load, and
+# leave it behind on the memif socket of the next run).
 SERVER_RC=
 memif_hold_stop() {
 	wait_line "$1" "$2" '^tern-load: run over; holding' 1200 ||
 		echo "# tern-load ended without holding its port"
 	stop_pid "$3"
 	SERVER_RC=$STOP_RC
-	stop_pid "$1"
+	kill -TERM "$1" 2>/dev/null || true
+	wait_pid "$1" 60 || true
 }
