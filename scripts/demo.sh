@@ -418,23 +418,50 @@ start_httpd() {
 	return 1
 }
 
-# run_load NAME EAL_MEM... -- LOAD-ARGS...: one tern-load run; its table on
-# stdout, the live progress line on stderr, the JSON in $WORK/NAME.json.
+# run_load NAME EAL_MEM... -- LOAD-ARGS...: one tern-load run against the
+# tern-httpd started for it; its table on stdout, the live progress line on
+# stderr, the JSON in $WORK/NAME.json. With --hold: once the run is over,
+# tern-httpd is stopped first (HTTPD_RC), then tern-load (LOAD_RC); DPDK
+# 22.11's net_memif must not lose its peer while its lcores poll
+# (lib/README.md, "Multi-core").
 LOAD_RC=0
 run_load() {
-	local name=$1 mem=()
+	local name=$1 mem=() i
 	shift
 	while [[ $1 != -- ]]; do mem+=("$1"); shift; done
 	shift
 	LOAD_RC=0
-	timeout -k 5 $((DEMO_SECS * 3 + 60)) "$LOAD_BIN" "${mem[@]}" --no-pci -l "$CLI_LCORE" \
+	timeout -k 5 $((DEMO_SECS * 3 + 180)) "$LOAD_BIN" "${mem[@]}" --no-pci -l "$CLI_LCORE" \
 		--file-prefix "$ID-load" --vdev "net_memif0,role=client,socket=$SOCK" -- \
-		--config "$REPO/config/memif-load.ini" --latency --json "$WORK/$name.json" \
-		"$@" http://198.18.2.1/ 2> >(grep --line-buffered -v -e '^EAL:' -e '^TELEMETRY:' \
-		-e '^tern.netif' -e '^rte_pmd_memif_probe' >&2) &
+		--config "$REPO/config/memif-load.ini" --latency --json "$WORK/$name.json" --hold \
+		"$@" http://198.18.2.1/ 2> >(tee "$WORK/$name.err" | grep --line-buffered -v \
+		-e '^EAL:' -e '^TELEMETRY:' -e '^tern.netif' -e '^rte_pmd_memif_probe' \
+		-e '^tern-load: run over; holding' >&2) &
 	LOAD_PID=$!
+	for ((i = 0; i < DEMO_SECS * 30 + 1200; i++)); do
+		grep -qs '^tern-load: run over; holding' "$WORK/$name.err" && break
+		kill -0 "$LOAD_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	stop_httpd
+	kill -TERM "$LOAD_PID" 2>/dev/null
 	wait "$LOAD_PID" || LOAD_RC=$?
 	LOAD_PID=
+}
+
+# memif_run NAME LOAD-ARGS...: tern-httpd for one run, the run, the verdicts.
+memif_run() {
+	start_httpd "${mem[@]}" || { cat "$WORK/httpd.log"; die "tern-httpd did not start"; }
+	run_load "$1" "${mem[@]}" -- "${@:2}"
+	[[ $LOAD_RC -eq 0 ]] || { echo "tern-load exited with status $LOAD_RC"; ok=0; }
+	grep '^tern-httpd: lcore' "$WORK/httpd.log" || true
+	if [[ $HTTPD_RC -eq 0 ]]; then
+		echo "tern-httpd exited cleanly (every mbuf back in its pool)"
+	else
+		echo "tern-httpd exited with status $HTTPD_RC"
+		tail -n 5 "$WORK/httpd.log"
+		ok=0
+	fi
 }
 
 summary() {
@@ -470,25 +497,14 @@ http_part() {
 		mem=(--no-huge -m 512 --no-shconf)
 		start_httpd "${mem[@]}" || { cat "$WORK/httpd.log"; die "tern-httpd did not start"; }
 	fi
-	echo "tern-httpd pid $HTTPD_PID, EAL memory flags: ${mem[*]}, socket $SOCK"
+	echo "tern-httpd EAL memory flags: ${mem[*]}, socket $SOCK; one tern-httpd per run"
+	stop_httpd
 
 	say "keep-alive: $DEMO_CONNS connections, ${DEMO_SECS} s, closed loop (each connection sends when its response is in)"
-	run_load keepalive "${mem[@]}" -- -c "$DEMO_CONNS" -d "$DEMO_SECS"
-	[[ $LOAD_RC -eq 0 ]] || { echo "tern-load exited with status $LOAD_RC"; ok=0; }
+	memif_run keepalive -c "$DEMO_CONNS" -d "$DEMO_SECS"
 
 	say "--close: 8 connections, ${DEMO_SECS} s, a new TCP connection per request"
-	run_load close "${mem[@]}" -- -c 8 -d "$DEMO_SECS" --close
-	[[ $LOAD_RC -eq 0 ]] || { echo "tern-load exited with status $LOAD_RC"; ok=0; }
-
-	stop_httpd
-	grep '^tern-httpd: lcore' "$WORK/httpd.log" || true
-	if [[ $HTTPD_RC -eq 0 ]]; then
-		echo "tern-httpd exited cleanly (every mbuf back in its pool)"
-	else
-		echo "tern-httpd exited with status $HTTPD_RC"
-		tail -n 5 "$WORK/httpd.log"
-		ok=0
-	fi
+	memif_run close -c 8 -d "$DEMO_SECS" --close
 	say "summary: tern-load -> tern-httpd over net_memif, one lcore each"
 	summary || true
 	[[ $ok -eq 1 ]]

@@ -26,44 +26,20 @@ source "$SCRIPT_DIR/hugepages.sh"
 
 ECHO_BIN=${TERN_ECHO:-$SCRIPT_DIR/../../build/apps/echo/tern-echo}
 DUMPCAP=${DPDK_DUMPCAP:-$(command -v dpdk-dumpcap || true)}
-PY=/usr/bin/python3
 IT=$SCRIPT_DIR/capture_it.py
 ID=tern-dc-$$
 NS=$ID
 PREFIX=$ID
-RUNTIME_DIR=/var/run/dpdk
 TERN_IP=198.18.47.2
 HUGE_PAGES=128
-APP_LIMIT=120
+APP_LIMIT=120		# timeout(1) of every tern app, a safety net
 
-WORK=
-PIDS=()
-
-# shellcheck disable=SC2317  # invoked by the EXIT trap
-cleanup() {
-	local rc=$? pid
-
-	set +e
-	trap - EXIT INT TERM
-	for pid in "$STEP_PID" "${PIDS[@]}"; do
-		[[ -n $pid ]] && kill -0 "$pid" 2>/dev/null && stop_pid "$pid"
-	done
-	if [[ -e /var/run/netns/$NS ]]; then
-		for pid in $(ip netns pids "$NS" 2>/dev/null); do
-			kill -KILL "$pid" 2>/dev/null	# only what we started in it
-		done
-		ip netns del "$NS"
-	fi
+on_cleanup() {		# it_cleanup's hook: our hugepages back
 	huge_cleanup
-	rm -rf "${RUNTIME_DIR:?}/$PREFIX"
-	if [[ -n $WORK && -d $WORK ]]; then
-		if [[ -n ${TERN_IT_KEEP:-} ]]; then echo "# kept $WORK"; else rm -rf "$WORK"; fi
-	fi
-	exit "$rc"
 }
 
-[[ $EUID -eq 0 ]] || skip "needs root (network namespaces, hugepages, DPDK)"
-[[ -x $ECHO_BIN ]] || skip "not built: $ECHO_BIN"
+need_root "network namespaces, hugepages, DPDK"
+need_bins ECHO_BIN
 [[ -n $DUMPCAP && -x $DUMPCAP ]] || skip "no dpdk-dumpcap (Debian package dpdk-dev)"
 # A secondary maps the primary's memory at the primary's addresses; an
 # ASan primary has its shadow where a plain dpdk-dumpcap wants them (seen:
@@ -72,42 +48,22 @@ cleanup() {
 if ldd "$ECHO_BIN" 2>/dev/null | grep -q 'libasan'; then
 	skip "dpdk-dumpcap cannot attach to an ASan primary (address space layout)"
 fi
-for tool in ip ethtool timeout stdbuf ping; do
-	command -v "$tool" >/dev/null || skip "missing $tool"
-done
+need_tools ip ethtool timeout stdbuf ping
 
-WORK=$(mktemp -d "/tmp/$ID.XXXXXX")
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-T_START=$SECONDS
+it_begin
 huge_setup "$HUGE_PAGES" >"$WORK/huge.why" || skip "hugepages: $(cat "$WORK/huge.why")"
-ip netns add "$NS"
-in_ns ip link set lo up
-in_ns ip link add tda type veth peer name tdk
-for dev in tda tdk; do
-	in_ns ethtool -K "$dev" tx off tso off gso off gro off >/dev/null
-	in_ns ip link set "$dev" up
-done
-in_ns ip addr add 198.18.47.1/24 dev tdk
+ns_add "$NS"
+veth_add tda tdk 198.18.47.1/24
 
-timeout -k 5 "$APP_LIMIT" ip netns exec "$NS" "$ECHO_BIN" --huge-dir "$HUGE_DIR" --no-pci \
-	-l 0 --file-prefix "$PREFIX" --vdev net_af_packet0,iface=tda -- \
-	--ip "$TERN_IP/24" --tcp 7 --duration 100 >"$WORK/echo.log" 2>&1 &
-ECHO_PID=$!
-PIDS+=("$ECHO_PID")
-if ! wait_line "$ECHO_PID" "$WORK/echo.log" '^tern-echo: ready' 600; then
-	tap_line "not ok" "tern-echo starts on hugepages with --file-prefix $PREFIX"
-	tail -n 5 "$WORK/echo.log" | diag
-	tap_plan_exit
-fi
-tap_line ok "tern-echo starts on hugepages with --file-prefix $PREFIX (pid $ECHO_PID)"
+must_start "tern-echo starts on hugepages with --file-prefix $PREFIX" ECHO_PID \
+	"$WORK/echo.log" '^tern-echo: ready' ip netns exec "$NS" "$ECHO_BIN" \
+	--huge-dir "$HUGE_DIR" --no-pci -l 0 --file-prefix "$PREFIX" \
+	--vdev net_af_packet0,iface=tda -- --ip "$TERN_IP/24" --tcp 7 --duration 100
 
 # stdout line-buffered: "Capturing on" says the hook is enabled
-timeout -k 5 60 ip netns exec "$NS" stdbuf -oL "$DUMPCAP" --file-prefix="$PREFIX" -i 0 \
-	-w "$WORK/dumpcap.pcapng" >"$WORK/dumpcap.out" 2>"$WORK/dumpcap.err" &
-DUMP_PID=$!
-PIDS+=("$DUMP_PID")
+spawn2 DUMP_PID "$WORK/dumpcap.out" "$WORK/dumpcap.err" timeout -k 5 60 \
+	ip netns exec "$NS" stdbuf -oL "$DUMPCAP" --file-prefix="$PREFIX" -i 0 \
+	-w "$WORK/dumpcap.pcapng"
 if ! wait_line "$DUMP_PID" "$WORK/dumpcap.out" "^Capturing on" 300; then
 	tap_line "not ok" "dpdk-dumpcap attaches to tern-echo"
 	cat "$WORK/dumpcap.out" "$WORK/dumpcap.err" | tail -n 8 | diag
@@ -125,8 +81,7 @@ for ((i = 0; i < 40; i++)); do
 done
 [[ $seen -eq 1 ]] && tap_line ok "dpdk-dumpcap counts tern's frames" ||
 	tap_line "not ok" "dpdk-dumpcap counts tern's frames"
-step "echo through tern" 60 ip netns exec "$NS" "$PY" "$IT" echo "$TERN_IP" 7 \
-	"$WORK/echo.json" 65536
+ns_step "echo through tern" 60 echo "$TERN_IP" 7 "$WORK/echo.json" 65536
 # dumpcap writes what its ring holds when told to stop
 kill -INT "$DUMP_PID" 2>/dev/null || true
 if wait_pid "$DUMP_PID" 20 && [[ $STOP_RC -eq 0 ]]; then
@@ -136,14 +91,7 @@ else
 	tap_line "not ok" "dpdk-dumpcap stops on SIGINT (status $STOP_RC)"
 fi
 [[ -s $WORK/echo.json ]] &&
-	step "dumpcap's file" 60 "$PY" "$IT" check "$WORK/dumpcap.pcapng" "$WORK/echo.json" \
+	it_step "dumpcap's file" 60 check "$WORK/dumpcap.pcapng" "$WORK/echo.json" \
 		"$TERN_IP" 1 any-dir
-stop_pid "$ECHO_PID"
-if [[ $STOP_RC -eq 0 ]]; then
-	tap_line ok "tern-echo exits cleanly after the capture"
-else
-	tap_line "not ok" "tern-echo exits cleanly after the capture (status $STOP_RC)"
-	tail -n 5 "$WORK/echo.log" | diag
-fi
-echo "# run time $((SECONDS - T_START)) s"
-tap_plan_exit
+stop_checked "$ECHO_PID" "tern-echo (after the capture)" "$WORK/echo.log"
+it_end

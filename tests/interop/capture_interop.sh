@@ -29,49 +29,13 @@ source "$SCRIPT_DIR/lib.sh"
 
 HTTPD_BIN=${TERN_HTTPD:-$SCRIPT_DIR/../../build/apps/httpd/tern-httpd}
 ECHO_BIN=${TERN_ECHO:-$SCRIPT_DIR/../../build/apps/echo/tern-echo}
-PY=/usr/bin/python3
 IT=$SCRIPT_DIR/capture_it.py
 ID=tern-cap-$$
 NS=$ID
-RUNTIME_DIR=/var/run/dpdk
+PREFIX=$ID
 TERN_IP=198.18.46.2
 EAL=(--no-huge --no-pci -m 512 --no-shconf)
-APP_LIMIT=120
-
-WORK=
-PIDS=()
-
-# shellcheck disable=SC2317  # invoked by the EXIT trap
-cleanup() {
-	local rc=$? pid
-
-	set +e
-	trap - EXIT INT TERM
-	for pid in "$STEP_PID" "${PIDS[@]}"; do
-		[[ -n $pid ]] && kill -0 "$pid" 2>/dev/null && stop_pid "$pid"
-	done
-	if [[ -e /var/run/netns/$NS ]]; then
-		for pid in $(ip netns pids "$NS" 2>/dev/null); do
-			kill -KILL "$pid" 2>/dev/null	# only what we started in it
-		done
-		ip netns del "$NS"
-	fi
-	rm -rf "${RUNTIME_DIR:?}/$ID"-*
-	if [[ -n $WORK && -d $WORK ]]; then
-		if [[ -n ${TERN_IT_KEEP:-} ]]; then echo "# kept $WORK"; else rm -rf "$WORK"; fi
-	fi
-	exit "$rc"
-}
-
-start_app() {		# start_app VAR LOG READY-REGEX CMD...
-	local _var=$1 _log=$2 _ready=$3 _pid
-	shift 3
-	timeout -k 5 "$APP_LIMIT" "$@" >"$_log" 2>&1 &
-	_pid=$!
-	PIDS+=("$_pid")
-	printf -v "$_var" '%s' "$_pid"
-	wait_line "$_pid" "$_log" "$_ready" 600
-}
+APP_LIMIT=120		# timeout(1) of every tern app, a safety net
 
 option_errors() {	# bad values: one line on stderr, exit 2, no EAL
 	local out rc
@@ -88,52 +52,24 @@ option_errors() {	# bad values: one line on stderr, exit 2, no EAL
 	done
 }
 
-[[ $EUID -eq 0 ]] || skip "needs root (network namespaces, veth, DPDK)"
-for bin in HTTPD_BIN ECHO_BIN; do
-	[[ -x ${!bin} ]] || skip "not built: ${!bin}"
-done
-[[ $(nproc) -ge 2 ]] || skip "fewer than 2 CPUs"
-for tool in ip ethtool timeout tcpdump; do
-	command -v "$tool" >/dev/null || skip "missing $tool"
-done
+need_root "network namespaces, veth, DPDK"
+need_bins HTTPD_BIN ECHO_BIN
+need_cpus 2
+need_tools ip ethtool timeout tcpdump
 
-WORK=$(mktemp -d "/tmp/$ID.XXXXXX")
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-T_START=$SECONDS
-ip netns add "$NS"
-in_ns ip link set lo up
-in_ns ip link add tca type veth peer name tck
-for dev in tca tck; do
-	# af_packet would otherwise hand tern partial checksums and GSO frames
-	in_ns ethtool -K "$dev" tx off tso off gso off gro off >/dev/null
-	in_ns ip link set "$dev" up
-done
-in_ns ip addr add 198.18.46.1/24 dev tck
+it_begin
+ns_add "$NS"
+veth_add tca tck 198.18.46.1/24
 
 option_errors
 
 # 1. tern-httpd on two lcores, three requests, the capture checked after exit
-HTTPD_PID=
-if ! start_app HTTPD_PID "$WORK/httpd.log" '^tern-httpd: ready' ip netns exec "$NS" \
-	"$HTTPD_BIN" "${EAL[@]}" -l 0-1 --file-prefix "$ID-h" \
-	--vdev net_af_packet0,iface=tca,qpairs=2 -- --ip "$TERN_IP/24" --port 80 \
-	--pcap "$WORK/httpd.pcapng" --duration 100; then
-	tap_line "not ok" "tern-httpd starts with --pcap on two lcores"
-	tail -n 5 "$WORK/httpd.log" | diag
-	tap_plan_exit
-fi
-tap_line ok "tern-httpd starts with --pcap on two lcores (pid $HTTPD_PID)"
-step "kernel requests" 60 ip netns exec "$NS" "$PY" "$IT" http "$TERN_IP" 80 \
-	"$WORK/http.json" 3 100000 2048 0
-stop_pid "$HTTPD_PID"
-if [[ $STOP_RC -eq 0 ]]; then
-	tap_line ok "tern-httpd exits cleanly"
-else
-	tap_line "not ok" "tern-httpd exits cleanly (status $STOP_RC)"
-	tail -n 5 "$WORK/httpd.log" | diag
-fi
+must_start "tern-httpd starts with --pcap on two lcores" HTTPD_PID "$WORK/httpd.log" \
+	'^tern-httpd: ready' ip netns exec "$NS" "$HTTPD_BIN" "${EAL[@]}" -l 0-1 \
+	--file-prefix "$ID-h" --vdev net_af_packet0,iface=tca,qpairs=2 -- --ip "$TERN_IP/24" \
+	--port 80 --pcap "$WORK/httpd.pcapng" --duration 100
+ns_step "kernel requests" 60 http "$TERN_IP" 80 "$WORK/http.json" 3 100000 2048 0
+stop_checked "$HTTPD_PID" tern-httpd "$WORK/httpd.log"
 if line=$(grep -m1 "^tern-httpd: pcap .*: [1-9][0-9]* frames" "$WORK/httpd.log"); then
 	tap_line ok "tern-httpd reports the capture: ${line#tern-httpd: }"
 else
@@ -148,16 +84,14 @@ else
 	head -n 5 "$WORK/tcpdump.err" "$WORK/tcpdump.txt" | diag
 fi
 [[ -s $WORK/http.json ]] &&
-	step "capture contents" 60 "$PY" "$IT" check "$WORK/httpd.pcapng" "$WORK/http.json" \
+	it_step "capture contents" 60 check "$WORK/httpd.pcapng" "$WORK/http.json" \
 		"$TERN_IP" 2
 
 # 2. the size bound: 256 kB echoed through a 16 KiB capture
-ECHO_PID=
 if start_app ECHO_PID "$WORK/echo.log" '^tern-echo: ready' ip netns exec "$NS" \
 	"$ECHO_BIN" "${EAL[@]}" -l 0 --file-prefix "$ID-e" --vdev net_af_packet0,iface=tca -- \
 	--ip "$TERN_IP/24" --tcp 7 --pcap "$WORK/echo.pcapng" --pcap-max 16k --duration 100; then
-	step "echo through a bounded capture" 60 ip netns exec "$NS" "$PY" "$IT" echo \
-		"$TERN_IP" 7 "$WORK/echo.json" 262144
+	ns_step "echo through a bounded capture" 60 echo "$TERN_IP" 7 "$WORK/echo.json" 262144
 	stop_pid "$ECHO_PID"
 	size=$(stat -c %s "$WORK/echo.pcapng")
 	if [[ $STOP_RC -eq 0 && $size -le 16384 ]]; then
@@ -178,27 +112,20 @@ else
 fi
 # 3. net_tap, whose checksum offload leaves tern's sent frames with the
 # pseudo-header sum only: the capture completes them
-ECHO2_PID=
 if start_app ECHO2_PID "$WORK/tap.log" '^tern-echo: ready' ip netns exec "$NS" \
 	"$ECHO_BIN" "${EAL[@]}" -l 0 --file-prefix "$ID-t" --vdev net_tap0,iface=tct0 -- \
 	--ip 198.18.50.2/24 --tcp 7 --pcap "$WORK/tap.pcapng" --duration 100; then
-	in_ns ip addr add 198.18.50.1/24 dev tct0
-	in_ns ip link set tct0 address 02:00:c6:12:32:01
-	in_ns ip link set tct0 up
-	step "echo over net_tap" 60 ip netns exec "$NS" "$PY" "$IT" echo 198.18.50.2 7 \
-		"$WORK/tap.json" 20000
-	stop_pid "$ECHO2_PID"
-	[[ $STOP_RC -eq 0 ]] && tap_line ok "tern-echo on net_tap exits cleanly" ||
-		tap_line "not ok" "tern-echo on net_tap exits cleanly (status $STOP_RC)"
+	tap_kernel_side tct0 02:00:c6:12:32:01 198.18.50.1/24
+	ns_step "echo over net_tap" 60 echo 198.18.50.2 7 "$WORK/tap.json" 20000
+	stop_checked "$ECHO2_PID" "tern-echo on net_tap" "$WORK/tap.log"
 	grep -q "offloads:.*tx-tcp-cksum" "$WORK/tap.log" &&
 		tap_line ok "net_tap offloads TCP checksums (what this part is about)" ||
 		tap_line ok "# SKIP net_tap offers no TCP checksum offload here"
 	[[ -s $WORK/tap.json ]] &&
-		step "capture contents (tap)" 60 "$PY" "$IT" check "$WORK/tap.pcapng" \
+		it_step "capture contents (tap)" 60 check "$WORK/tap.pcapng" \
 			"$WORK/tap.json" 198.18.50.2 1
 else
 	tap_line "not ok" "tern-echo starts with --pcap on net_tap"
 	tail -n 5 "$WORK/tap.log" | diag
 fi
-echo "# run time $((SECONDS - T_START)) s"
-tap_plan_exit
+it_end

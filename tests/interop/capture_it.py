@@ -27,7 +27,10 @@ import struct
 import sys
 import time
 
-failed = 0
+import itlib
+from itlib import check, connect_retry as connect
+from itlib import cksum_fold as csum
+
 
 BT_SHB = 0x0A0D0D0A
 BT_IDB = 1
@@ -36,32 +39,6 @@ OPT_EPB_FLAGS = 2
 OPT_EPB_QUEUE = 6
 DIR_IN = 1
 DIR_OUT = 2
-
-
-def note(msg):
-	for line in str(msg).splitlines():
-		print("# " + line, flush=True)
-
-
-def check(name, cond, why=""):
-	global failed
-	print(("ok - " if cond else "not ok - ") + name, flush=True)
-	if not cond:
-		failed += 1
-		if why:
-			note(why)
-	return cond
-
-
-def connect(ip, port):
-	deadline = time.time() + 20
-	while True:
-		try:
-			return socket.create_connection((ip, port), timeout=20)
-		except OSError:
-			if time.time() > deadline:
-				raise
-			time.sleep(0.2)
 
 
 def read_all(s):
@@ -150,15 +127,6 @@ def frames(path):
 				raise ValueError("packet on interface %d of %d" % (ifid, n_if))
 			out.append((ifid, (hi << 32) | lo, flags & 3, queue, pkt))
 	return out, n_if
-
-
-def csum(data):
-	if len(data) % 2:
-		data += b"\0"
-	s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-	while s >> 16:
-		s = (s & 0xFFFF) + (s >> 16)
-	return s
 
 
 def cksums_ok(pkt):
@@ -287,7 +255,7 @@ def main():
 			   len(sys.argv) > 6 and sys.argv[6] == "any-dir")
 	else:
 		sys.exit("unknown subcommand " + cmd)
-	sys.exit(1 if failed else 0)
+	sys.exit(1 if itlib.failed else 0)
 
 
 if __name__ == "__main__":

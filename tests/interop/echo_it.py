@@ -12,8 +12,10 @@ import re
 import socket
 import struct
 import subprocess
-import sys
 import time
+
+import itlib
+from itlib import check, inet_cksum, note
 
 TERN_IP = "198.18.0.2"
 KERN_IP = "198.18.0.1"
@@ -23,52 +25,16 @@ ECHO_PORT = 7
 CLOSED_PORT = 9
 WORK = os.environ["TERN_IT_WORK"]
 TEL_PATH = os.environ["TERN_IT_TEL"]
-failed = 0
-
-
-def note(msg):
-	for line in str(msg).splitlines():
-		print("# " + line)
-
-
-def check(name, cond, why=""):
-	global failed
-	print(("ok - " if cond else "not ok - ") + name, flush=True)
-	if not cond:
-		failed += 1
-		if why:
-			note(why)
-	return cond
 
 
 # -- DPDK telemetry (SOCK_SEQPACKET, JSON, like usertools/dpdk-telemetry.py)
 
 def tel(cmd="/tern/stats"):
-	with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as s:
-		s.settimeout(5)
-		s.connect(TEL_PATH)
-		info = json.loads(s.recv(16384).decode())
-		s.send(cmd.encode())
-		reply = json.loads(s.recv(max(16384, info.get("max_output_len", 0))).decode())
-	return reply[cmd]
-
-
-def delta(base, cur):
-	return {k: cur.get(k, 0) - base.get(k, 0) for k in set(base) | set(cur)}
+	return itlib.tel(TEL_PATH, cmd)
 
 
 def settle(base, at_least, timeout=5.0):
-	"""Wait until each counter in at_least grew by that much (or time
-	out), give the stack 200 ms to finish anything in flight, and
-	return the deltas since base."""
-	end = time.monotonic() + timeout
-	while time.monotonic() < end:
-		d = delta(base, tel())
-		if all(d.get(k, 0) >= v for k, v in at_least.items()):
-			break
-		time.sleep(0.05)
-	time.sleep(0.2)
-	return delta(base, tel())
+	return itlib.settle(tel, base, at_least, timeout)
 
 
 def ledger(exact):
@@ -83,14 +49,9 @@ NOT_LEDGER = ("ip_rx_pkts", "ip_tx_pkts", "arp_tx_request")
 
 
 def check_counts(name, d, exact=None, at_least=None, record=True):
-	exact = exact or {}
-	at_least = at_least or {}
-	bad = ["%s: got %+d, want %d" % (k, d.get(k, 0), v)
-	       for k, v in exact.items() if d.get(k, 0) != v]
-	bad += ["%s: got %+d, want >= %d" % (k, d.get(k, 0), v)
-		for k, v in at_least.items() if d.get(k, 0) < v]
+	bad = itlib.count_mismatches(d, exact, at_least)
 	if record:
-		ledger({k: v for k, v in exact.items() if k not in NOT_LEDGER})
+		ledger({k: v for k, v in (exact or {}).items() if k not in NOT_LEDGER})
 	return check(name, not bad, "; ".join(bad))
 
 
@@ -138,15 +99,6 @@ def tern_mac():
 
 def mac_bytes(mac):
 	return bytes(int(x, 16) for x in mac.split(":"))
-
-
-def inet_cksum(b):
-	if len(b) % 2:
-		b += b"\0"
-	s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-	while s >> 16:
-		s = (s & 0xffff) + (s >> 16)
-	return ~s & 0xffff
 
 
 def ip4(payload, proto=17, ver=4, ihl=5, tot=None, frag=0x4000, ttl=64,
@@ -488,6 +440,4 @@ def cmd_pcap_check(stats_path, rc):
 
 
 if __name__ == "__main__":
-	cmd = sys.argv[1]
-	globals()["cmd_" + cmd.replace("-", "_")](*sys.argv[2:])
-	sys.exit(1 if failed else 0)
+	itlib.main(globals())

@@ -37,13 +37,11 @@ ECHO_BIN=${TERN_ECHO:-$SCRIPT_DIR/../../build/apps/echo/tern-echo}
 CLIENT_BIN=${TERN_TCP_CLIENT:-$SCRIPT_DIR/../../build/apps/tcp_client/tern-tcp-client}
 IT=$SCRIPT_DIR/ecn_it.py
 LOSS_IT=$SCRIPT_DIR/loss_it.py
-PY=/usr/bin/python3
 ID=ecn-$$
 NS_T=$ID-tern
 NS_R=$ID-router
 NS_L=$ID-linux
 PREFIX=tern-$ID
-RUNTIME_DIR=/var/run/dpdk
 EAL_ARGS=(--no-huge --no-pci -m 512 --no-shconf -l "${ECN_LCORE:-1}")
 TERN_IP=198.18.30.2
 ROUTER_T=198.18.30.1
@@ -59,53 +57,7 @@ ECHO_BYTES=$((8 * MIB))
 SMALL_BYTES=$MIB
 ONLY=${ECN_ONLY:-client,echo,off}
 
-WORK=
-SINK_PID=
-ECHO_PID=
-CLIENT_PID=
-SS_PID=
-
-# shellcheck disable=SC2317  # invoked by the EXIT trap
-cleanup() {
-	local rc=$? pid ns
-
-	set +e
-	trap - EXIT INT TERM
-	for pid in "$STEP_PID" "$SS_PID" "$CLIENT_PID" "$ECHO_PID" "$SINK_PID"; do
-		[[ -n $pid ]] && kill -0 "$pid" 2>/dev/null && stop_pid "$pid"
-	done
-	for ns in "$NS_T" "$NS_R" "$NS_L"; do
-		[[ -e /var/run/netns/$ns ]] || continue
-		# Anything still inside our own namespaces was started by us.
-		for pid in $(ip netns pids "$ns" 2>/dev/null); do
-			kill -KILL "$pid" 2>/dev/null
-		done
-		ip netns del "$ns"
-	done
-	rm -rf "${RUNTIME_DIR:?}/$PREFIX"-*
-	if [[ -n $WORK && -d $WORK ]]; then
-		if [[ -n ${TERN_IT_KEEP:-} ]]; then
-			echo "# kept $WORK"
-		else
-			rm -rf "$WORK"
-		fi
-	fi
-	exit "$rc"
-}
-
-wants() {		# wants CHECK: is it in ECN_ONLY?
-	[[ ,$ONLY, == *,$1,* ]]
-}
-
 # -- topology ------------------------------------------------------------------
-
-offloads_off() {	# offloads_off NAMESPACE DEV...: plain MTU frames, full checksums
-	local ns=$1 dev
-	shift
-	for dev in "$@"; do
-		ip netns exec "$ns" ethtool -K "$dev" tx off tso off gso off gro off >/dev/null
-	done
-}
 
 # The congested hop, each way: count the ECN-capable TCP packets, mark CE
 # on CE_PERMILLE of them.
@@ -115,14 +67,8 @@ marker_rules() {	# marker_rules OIF NAME
 }
 
 make_topology() {
-	local ns dev
+	local dev
 
-	for ns in "$NS_T" "$NS_R" "$NS_L"; do
-		ip netns add "$ns"
-		ip netns exec "$ns" ip link set lo up
-		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-			net.ipv6.conf.default.disable_ipv6=1 2>/dev/null || true
-	done
 	ip netns exec "$NS_L" sysctl -qw net.ipv4.tcp_ecn=1
 	# Made inside the router namespace, so no name ever exists in ours.
 	ip -n "$NS_R" link add r-t type veth peer name t-r netns "$NS_T"
@@ -164,13 +110,7 @@ qdisc_drops() {		# the bottleneck's drops, both ways, for the log
 }
 
 ss_start() {		# ss_start FILE: sample the kernel's sockets with tern
-	ip netns exec "$NS_L" "$PY" "$IT" watch-ss "$1" $TERN_IP 120 >"$WORK/ss.log" 2>&1 &
-	SS_PID=$!
-}
-
-ss_stop() {
-	stop_pid "$SS_PID"
-	SS_PID=
+	spawn SS_PID "$WORK/ss.log" ip netns exec "$NS_L" "$PY" "$IT" watch-ss "$1" $TERN_IP 120
 }
 
 # -- tern processes ----------------------------------------------------------
@@ -187,26 +127,23 @@ CLIENT_RC=
 run_client() {		# run_client TAG MODE BYTES: tern-tcp-client -> sink, waited for
 	local tag=$1
 	tern_ini "client-$tag" "$2"
+	CLIENT_T0=$EPOCHREALTIME
 	# shellcheck disable=SC2046  # tern_vdev's words are meant to split
-	ip netns exec "$NS_T" timeout -k 5 60 "$CLIENT_BIN" "${EAL_ARGS[@]}" $(tern_vdev "c$tag") -- \
-		--ip $TERN_IP/24 --gw $ROUTER_T --connect $LINUX_IP:$SINK_PORT --bytes "$3" \
-		--timeout 50 --config "$WORK/client-$tag.ini" --stats "$WORK/client-$tag.json" \
-		--trace "$WORK/trace-$tag.csv" --trace-us 5000 >"$WORK/client-$tag.out" 2>&1 &
-	CLIENT_PID=$!
-	CLIENT_RC=0
-	wait "$CLIENT_PID" || CLIENT_RC=$?
-	CLIENT_PID=
-	echo "# tern-tcp-client ($2) exit $CLIENT_RC"
+	spawn CLIENT_PID "$WORK/client-$tag.out" ip netns exec "$NS_T" timeout -k 5 60 \
+		"$CLIENT_BIN" "${EAL_ARGS[@]}" $(tern_vdev "c$tag") -- --ip $TERN_IP/24 \
+		--gw $ROUTER_T --connect $LINUX_IP:$SINK_PORT --bytes "$3" --timeout 50 \
+		--config "$WORK/client-$tag.ini" --stats "$WORK/client-$tag.json" \
+		--trace "$WORK/trace-$tag.csv" --trace-us 5000
+	echo "# tern-tcp-client, ecn = $2"
+	client_wait
 }
 
 echo_start() {		# echo_start TAG MODE: tern-echo --tcp 7; 0 when ready
 	tern_ini "echo-$1" "$2"
 	# shellcheck disable=SC2046
-	ip netns exec "$NS_T" "$ECHO_BIN" "${EAL_ARGS[@]}" $(tern_vdev "e$1") -- --ip $TERN_IP/24 \
-		--gw $ROUTER_T --tcp 7 --config "$WORK/echo-$1.ini" --duration 120 \
-		--stats "$WORK/echo-$1.json" >"$WORK/echo-$1.log" 2>&1 &
-	ECHO_PID=$!
-	if ! wait_line "$ECHO_PID" "$WORK/echo-$1.log" '^tern-echo: ready'; then
+	if ! start_app ECHO_PID "$WORK/echo-$1.log" '^tern-echo: ready' ip netns exec "$NS_T" \
+		"$ECHO_BIN" "${EAL_ARGS[@]}" $(tern_vdev "e$1") -- --ip $TERN_IP/24 --gw $ROUTER_T \
+		--tcp 7 --config "$WORK/echo-$1.ini" --duration 120 --stats "$WORK/echo-$1.json"; then
 		diag <"$WORK/echo-$1.log"
 		tap_line "not ok" "$1: tern-echo --tcp 7 starts on net_af_packet"
 		return 1
@@ -215,14 +152,7 @@ echo_start() {		# echo_start TAG MODE: tern-echo --tcp 7; 0 when ready
 
 echo_stop() {		# echo_stop TAG
 	sleep 0.5	# tern-echo's close completes
-	stop_pid "$ECHO_PID"
-	ECHO_PID=
-	if [[ $STOP_RC -eq 0 ]]; then
-		tap_line ok "$1: tern-echo exited with status 0 (every mbuf back in its pool)"
-	else
-		tap_line "not ok" "$1: tern-echo exited with status 0 (got $STOP_RC)"
-		tail -n 5 "$WORK/echo-$1.log" | diag
-	fi
+	stop_checked "$ECHO_PID" "$1: tern-echo" "$WORK/echo-$1.log"
 }
 
 # -- the checks -----------------------------------------------------------------
@@ -234,10 +164,10 @@ client_check() {	# client_check TAG MODE BYTES
 	counters "$WORK/nft-$tag-a.json"
 	ss_start "$WORK/ss-$tag.txt"
 	run_client "$tag" "$2" "$3"
-	ss_stop
+	stop_pid "$SS_PID"
 	counters "$WORK/nft-$tag-b.json"
 	qdisc_drops
-	step "$tag: tern-tcp-client -> Linux" 30 "$PY" "$IT" verify-client "$tag" \
+	it_step "$tag: tern-tcp-client -> Linux" 30 verify-client "$tag" \
 		"$WORK/client-$tag.out" "$CLIENT_RC" "$WORK/client-$tag.json" "$WORK/sink.jsonl" \
 		"$since" "$3" "$WORK/ss-$tag.txt" "$WORK/nft-$tag-a.json" "$WORK/nft-$tag-b.json" \
 		$TERN_IP "$([[ $2 == on ]] && echo ecn || echo plain)"
@@ -254,38 +184,21 @@ echo_check() {		# echo_check TAG MODE BYTES
 	qdisc_drops
 	ip netns exec "$NS_R" nft list table inet $TABLE | diag
 	echo_stop "$tag"
-	step "$tag: tern-echo's counters" 30 "$PY" "$IT" verify-echo "$tag" "$WORK/echo-$tag.json" \
+	it_step "$tag: tern-echo's counters" 30 verify-echo "$tag" "$WORK/echo-$tag.json" \
 		"$WORK/ss-$tag.txt" "$WORK/nft-$tag-a.json" "$WORK/nft-$tag-b.json" \
 		"$([[ $2 == off ]] && echo plain || echo ecn)"
 }
 
 # -- preconditions -------------------------------------------------------------
 
-[[ $EUID -eq 0 ]] || skip "needs root (network namespaces, nftables, veth)"
-for bin in ECHO_BIN CLIENT_BIN; do
-	if [[ ! -x ${!bin} ]]; then
-		# meson always passes built binaries: a missing one is an error there.
-		if [[ -n ${TERN_ECHO:-}${TERN_TCP_CLIENT:-} ]]; then
-			echo "not ok - ${!bin} is not executable"
-			echo "1..1"
-			exit 1
-		fi
-		skip "not built: ${!bin}"
-	fi
-done
-for tool in ip nft tc ss ethtool timeout awk; do
-	command -v "$tool" >/dev/null || skip "missing $tool (scripts/deps.sh)"
-done
-[[ -x $PY ]] || skip "no $PY"
+need_root "network namespaces, nftables, veth"
+need_bins ECHO_BIN CLIENT_BIN
+need_tools ip nft tc ss ethtool timeout awk
 
-WORK=$(mktemp -d "/tmp/tern-$ID.XXXXXX")
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-T_START=$SECONDS
-
+it_begin
 # In a subshell of its own so that set -e stops it at the first failure
 # (not under `||`, which would switch set -e off inside it).
+ns_add "$NS_T" "$NS_R" "$NS_L"
 set +e
 (set -e; make_topology) 2>"$WORK/topology.err"
 rc=$?
@@ -299,15 +212,9 @@ tap_line ok "namespaces $NS_T, $NS_R, $NS_L: CE on $CE_PERMILLE/1000 of ECT(0) p
 
 : >"$WORK/sink.jsonl"
 : >"$WORK/samples.jsonl"
-ip netns exec "$NS_L" "$PY" "$LOSS_IT" sink $SINK_PORT "$WORK/sink.jsonl" "$WORK/samples.jsonl" \
-	"$WORK/sink.ready" >"$WORK/sink.log" 2>&1 &
-SINK_PID=$!
-for ((i = 0; i < 100; i++)); do
-	[[ -e $WORK/sink.ready ]] && break
-	kill -0 "$SINK_PID" 2>/dev/null || break
-	sleep 0.1
-done
-if [[ ! -e $WORK/sink.ready ]]; then
+spawn SINK_PID "$WORK/sink.log" ip netns exec "$NS_L" "$PY" "$LOSS_IT" sink $SINK_PORT \
+	"$WORK/sink.jsonl" "$WORK/samples.jsonl" "$WORK/sink.ready"
+if ! wait_file "$SINK_PID" "$WORK/sink.ready"; then
 	diag <"$WORK/sink.log"
 	tap_line "not ok" "kernel sink starts in $NS_L"
 	tap_plan_exit
@@ -324,5 +231,4 @@ if wants off; then
 	client_check 3b passive $SMALL_BYTES
 fi
 
-echo "# run time $((SECONDS - T_START)) s"
-tap_plan_exit
+it_end

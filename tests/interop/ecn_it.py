@@ -7,11 +7,9 @@
 # through tern-echo and back, `counters` saves the router's nftables
 # counters (ECT(0) seen, CE set, per direction), and `verify-client` /
 # `verify-echo` turn what the sink, ss, the router and tern's --stats saw
-# into TAP lines. Shared pieces come from tcp_it.py (TAP lines, Transfer,
-# the client's output and stats) and loss_it.py (the sink's records and
-# the router's counters), whose module-level `failed` is this helper's
-# verdict too.
-import json
+# into TAP lines. Shared pieces come from itlib.py (TAP lines and the
+# verdict), tcp_it.py (Transfer, the client's output and stats) and
+# loss_it.py (the sink's records and the router's counters).
 import os
 import re
 import signal
@@ -21,10 +19,11 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import tcp_it as it		# noqa: E402  (after the path is set)
+import itlib			# noqa: E402  (after the path is set)
+import tcp_it as it		# noqa: E402
+from itlib import check, note	# noqa: E402
 import loss_it			# noqa: E402
 
-check, note = it.check, it.note
 MIB = 1 << 20
 ECN_NOTE = ("tcp_ecn_negotiated", "tcp_tx_ect", "tcp_rx_ce", "tcp_tx_ece", "tcp_rx_cwr",
 	    "tcp_rx_ece", "tcp_ecn_reduction", "tcp_tx_cwr", "tcp_tx_retrans",
@@ -160,10 +159,7 @@ def cmd_send(tag, src, dst, nbytes, limit, ss_path):
 	with open(ss_path, "w") as f:
 		f.write(ss_sample(host) + "\n")
 	t.receive(deadline)
-	if t.stalled or time.monotonic() >= deadline:
-		note(it.ss_info(s))
-	t.join(1.0 if t.stalled else max(1.0, deadline - time.monotonic()))
-	t.close()
+	t.finish(deadline)
 	dt = (t.t_recv_done or time.monotonic()) - t.t0
 	note("%s: %d MiB each way in %.2f s: %.2f Mbit/s each way" %
 	     (tag, n // MIB, dt, n * 8e-6 / dt))
@@ -207,11 +203,4 @@ def cmd_verify_echo(tag, stats_path, ss_path, nft0, nft1, mode):
 
 
 if __name__ == "__main__":
-	cmd = sys.argv[1]
-	try:
-		globals()["cmd_" + cmd.replace("-", "_")](*sys.argv[2:])
-	except Exception as e:		# a TAP line, not just a traceback
-		import traceback
-		check("%s: helper ran to the end" % cmd, False,
-		      "%r\n%s" % (e, traceback.format_exc()))
-	sys.exit(1 if it.failed else 0)
+	itlib.main(globals())

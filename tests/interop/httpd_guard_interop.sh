@@ -27,11 +27,9 @@ source "$SCRIPT_DIR/lib.sh"
 
 HTTPD_BIN=${TERN_HTTPD:-$SCRIPT_DIR/../../build/apps/httpd/tern-httpd}
 IT=$SCRIPT_DIR/httpd_guard_it.py
-PY=/usr/bin/python3
 ID=tern-hguard-$$
 NS=$ID
 PREFIX=$ID
-RUNTIME_DIR=/var/run/dpdk
 KERNEL_MAC=02:00:c6:12:0b:01	# locally administered
 TERN_IP=198.18.11.2
 ADDR_A=198.18.11.1		# the attacker
@@ -43,139 +41,54 @@ ATTACK_S=10
 DURATION_S=300		# safety net only: the test stops tern-httpd itself
 EAL_ARGS=(--no-huge --no-pci -m 512 --no-shconf -l 0)
 
-WORK=
-HTTPD_PID=
-
-# shellcheck disable=SC2317  # invoked by the EXIT trap
-cleanup() {
-	local rc=$? pid
-
-	set +e
-	trap - EXIT INT TERM
-	for pid in "$STEP_PID" "$HTTPD_PID"; do
-		[[ -n $pid ]] && kill -0 "$pid" 2>/dev/null && stop_pid "$pid"
-	done
-	if [[ -e /var/run/netns/$NS ]]; then
-		# Anything still inside our own namespace was started by us.
-		for pid in $(ip netns pids "$NS" 2>/dev/null); do
-			kill -KILL "$pid" 2>/dev/null
-		done
-		ip netns del "$NS"
-	fi
-	rm -rf "${RUNTIME_DIR:?}/$PREFIX"
-	if [[ -n $WORK && -d $WORK ]]; then
-		if [[ $rc -ne 0 && -f $WORK/httpd.log ]]; then
-			echo "# tern-httpd log (tail):"
-			tail -n 20 "$WORK/httpd.log" | diag
-		fi
-		if [[ -n ${TERN_IT_KEEP:-} ]]; then
-			echo "# kept $WORK"
-		else
-			rm -rf "$WORK"
-		fi
-	fi
-	exit "$rc"
-}
-
 py_step() {		# py_step NAME LIMIT SUBCOMMAND [ARGS...]
-	if ! kill -0 "$HTTPD_PID" 2>/dev/null; then
-		tap_line "not ok" "$1 (tern-httpd is not running)"
-		return 0
-	fi
-	step "$1" "$2" ip netns exec "$NS" "$PY" "$IT" "${@:3}"
+	app_step "$HTTPD_PID" tern-httpd "$@"
 }
 
 # -- preconditions -----------------------------------------------------------
 
-[[ $EUID -eq 0 ]] || skip "needs root (network namespaces, tap devices)"
-if [[ ! -x $HTTPD_BIN ]]; then
-	if [[ -n ${TERN_HTTPD:-} ]]; then
-		echo "not ok - $HTTPD_BIN is not executable"
-		echo "1..1"
-		exit 1
-	fi
-	skip "not built: $HTTPD_BIN"
-fi
+need_root "network namespaces, tap devices"
+need_bins HTTPD_BIN
 [[ -c /dev/net/tun ]] || skip "no /dev/net/tun"
-for tool in ip timeout; do
-	command -v "$tool" >/dev/null || skip "missing $tool"
-done
-[[ -x $PY ]] || skip "no $PY"
+need_tools ip timeout
 
-WORK=$(mktemp -d "/tmp/$ID.XXXXXX")
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-T_START=$SECONDS
+it_begin
+show_on_fail "$WORK/httpd.log" tern-httpd
 
 # -- bad values: one-line error, exit 2 --------------------------------------
 
 for args in "--header-timeout -1" "--min-rate x" "--min-rate-window 0" \
 	"--max-conns-per-addr 99999999999"; do
-	rc=0
 	# shellcheck disable=SC2086  # the case is a word list
-	timeout 30 "$HTTPD_BIN" "${EAL_ARGS[@]}" --file-prefix "$PREFIX" -- \
-		--ip "$TERN_IP/24" $args >"$WORK/cli.log" 2>&1 || rc=$?
-	if [[ $rc -eq 2 ]] && grep -q "^tern-httpd: ${args%% *}: expected" "$WORK/cli.log"; then
-		tap_line ok "'$args' is a one-line error and exit 2"
-	else
-		tap_line "not ok" "'$args' is a one-line error and exit 2 (got $rc)"
-		diag <"$WORK/cli.log"
-	fi
+	usage_error "'$args' is a one-line error and exit 2" "^tern-httpd: ${args%% *}: expected" \
+		"$HTTPD_BIN" "${EAL_ARGS[@]}" --file-prefix "$PREFIX" -- --ip "$TERN_IP/24" $args
 done
 
 # -- namespace, tap, tern-httpd ----------------------------------------------
 
-ip netns add "$NS"
-in_ns ip link set lo up
-in_ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 \
-	2>/dev/null || true
+ns_add "$NS"
 
 # A short MSL: TIME-WAIT entries of the closed slowloris connections must
 # not fill the table (that is issue 11 item 2, tested elsewhere).
 printf '[tcp]\nmax_conns = 256\nmsl_ms = 100\n' >"$WORK/httpd.ini"
-# Started directly so that $! is tern-httpd itself (`ip netns exec` execs).
-ip netns exec "$NS" "$HTTPD_BIN" "${EAL_ARGS[@]}" --file-prefix "$PREFIX" \
-	--vdev "net_tap0,iface=tern0" -- --ip "$TERN_IP/24" --port 80 \
+must_start "tern-httpd starts on net_tap in namespace $NS" HTTPD_PID "$WORK/httpd.log" \
+	'^tern-httpd: ready' ip netns exec "$NS" "$HTTPD_BIN" "${EAL_ARGS[@]}" \
+	--file-prefix "$PREFIX" --vdev "net_tap0,iface=tern0" -- --ip "$TERN_IP/24" --port 80 \
 	--config "$WORK/httpd.ini" --header-timeout "$HEAD_S" --min-rate 20 \
 	--min-rate-window 3 --max-conns-per-addr "$CAP" --idle-timeout 30 \
-	--duration "$DURATION_S" --stats "$WORK/httpd-stats.json" \
-	>"$WORK/httpd.log" 2>&1 &
-HTTPD_PID=$!
-if ! wait_line "$HTTPD_PID" "$WORK/httpd.log" '^tern-httpd: ready' 600; then
-	echo "# tern-httpd did not become ready:"
-	diag <"$WORK/httpd.log"
-	tap_line "not ok" "tern-httpd starts on net_tap"
-	tap_plan_exit
-fi
-tap_line ok "tern-httpd starts on net_tap in namespace $NS (pid $HTTPD_PID)"
+	--duration "$DURATION_S" --stats "$WORK/httpd-stats.json"
 
-in_ns ip link set tern0 address "$KERNEL_MAC"
-in_ns ip addr add "$ADDR_A/24" dev tern0
-in_ns ip addr add "$ADDR_B/24" dev tern0
-in_ns ip link set tern0 up
+tap_kernel_side tern0 "$KERNEL_MAC" "$ADDR_A/24" "$ADDR_B/24"
 
 py_step "slowloris attack" 60 attack "$TERN_IP" "$ADDR_A" "$ADDR_B" "$N_LORIS" "$CAP" \
 	"$HEAD_S" "$ATTACK_S" "$WORK/seen.json"
 py_step "Host rule" 30 host "$TERN_IP" "$ADDR_B"
 
-if kill -0 "$HTTPD_PID" 2>/dev/null; then
-	tap_line ok "tern-httpd still running after the attack"
-else
-	tap_line "not ok" "tern-httpd still running after the attack"
-fi
-stop_pid "$HTTPD_PID"
-HTTPD_PID=
-if [[ $STOP_RC -eq 0 ]]; then
-	tap_line ok "tern-httpd exited with status 0 (every mbuf back in its pool)"
-else
-	tap_line "not ok" "tern-httpd exited with status 0 (got $STOP_RC)"
-	tail -n 5 "$WORK/httpd.log" | diag
-fi
+alive_check "$HTTPD_PID" "tern-httpd still running after the attack"
+stop_checked "$HTTPD_PID" tern-httpd "$WORK/httpd.log"
 if [[ -s $WORK/seen.json ]]; then
-	step "counters" 30 "$PY" "$IT" stats "$WORK/httpd-stats.json" "$WORK/seen.json"
+	it_step "counters" 30 stats "$WORK/httpd-stats.json" "$WORK/seen.json"
 else
 	tap_line "not ok" "counters (the attack step wrote no summary)"
 fi
-echo "# run time $((SECONDS - T_START)) s"
-tap_plan_exit
+it_end

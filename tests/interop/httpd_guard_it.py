@@ -17,26 +17,13 @@ import json
 import random
 import select
 import socket
-import sys
 import threading
 import time
 
+import itlib
+from itlib import check, note
+
 PORT = 80
-failed = 0
-
-
-def check(name, cond, why=""):
-	global failed
-	print(("ok - " if cond else "not ok - ") + name, flush=True)
-	if not cond:
-		failed += 1
-		for line in str(why).splitlines():
-			print("# " + line, flush=True)
-	return cond
-
-
-def note(msg):
-	print("# " + msg, flush=True)
 
 
 def connect(server, src, timeout=5.0):
@@ -323,10 +310,4 @@ def cmd_stats(path, seen_path):
 
 
 if __name__ == "__main__":
-	cmd = sys.argv[1]
-	try:
-		globals()["cmd_" + cmd](*sys.argv[2:])
-	except Exception as e:
-		import traceback
-		check("%s: helper ran to the end" % cmd, False, "%r\n%s" % (e, traceback.format_exc()))
-	sys.exit(1 if failed else 0)
+	itlib.main(globals())

@@ -29,68 +29,22 @@ source "$SCRIPT_DIR/lib.sh"
 
 LOAD_BIN=${TERN_LOAD:-$SCRIPT_DIR/../../build/apps/load/tern-load}
 STAT_BIN=${TERN_STAT:-$SCRIPT_DIR/../../build/apps/stat/tern-stat}
-PY=/usr/bin/python3
 IT=$SCRIPT_DIR/load_backoff_it.py
 ID=tern-lb-$$
 NS=$ID
-RUNTIME_DIR=/var/run/dpdk
+PREFIX=$ID
 EAL=(--no-huge --no-pci -m 512 --no-shconf -l 0)
 MAX_REFUSED=160
 
-WORK=
-PIDS=()
-
-# shellcheck disable=SC2317  # invoked by the EXIT trap
-cleanup() {
-	local rc=$? pid
-
-	set +e
-	trap - EXIT INT TERM
-	for pid in "$STEP_PID" "${PIDS[@]}"; do
-		[[ -n $pid ]] && kill -0 "$pid" 2>/dev/null && stop_pid "$pid"
-	done
-	if [[ -e /var/run/netns/$NS ]]; then
-		for pid in $(ip netns pids "$NS" 2>/dev/null); do
-			kill -KILL "$pid" 2>/dev/null	# only what we started in it
-		done
-		ip netns del "$NS"
-	fi
-	rm -rf "${RUNTIME_DIR:?}/$ID"-*
-	if [[ -n $WORK && -d $WORK ]]; then
-		if [[ -n ${TERN_IT_KEEP:-} ]]; then echo "# kept $WORK"; else rm -rf "$WORK"; fi
-	fi
-	exit "$rc"
-}
-
-# json FILE EXPR: a value from a tern-load JSON result
-json() {
-	"$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {"d": d}))' \
-		"$1" "$2"
-}
-
 REFUSED='sum(p["connect"] for p in d["errors_by_phase"].values())'
 
-[[ $EUID -eq 0 ]] || skip "needs root (network namespaces, veth, DPDK)"
-for bin in LOAD_BIN STAT_BIN; do
-	[[ -x ${!bin} ]] || skip "not built: ${!bin}"
-done
-for tool in ip ethtool timeout; do
-	command -v "$tool" >/dev/null || skip "missing $tool"
-done
+need_root "network namespaces, veth, DPDK"
+need_bins LOAD_BIN STAT_BIN
+need_tools ip ethtool timeout
 
-WORK=$(mktemp -d "/tmp/$ID.XXXXXX")
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-T_START=$SECONDS
-ip netns add "$NS"
-in_ns ip link set lo up
-in_ns ip link add tla type veth peer name tlk
-for dev in tla tlk; do
-	in_ns ethtool -K "$dev" tx off tso off gso off gro off >/dev/null
-	in_ns ip link set "$dev" up
-done
-in_ns ip addr add 198.18.49.1/24 dev tlk
+it_begin
+ns_add "$NS"
+veth_add tla tlk 198.18.49.1/24
 
 # (a) a port nobody listens on
 rc=0
@@ -107,13 +61,13 @@ else
 	tail -n 5 "$WORK/refused.log" | diag
 fi
 if [[ -s $WORK/refused.json ]]; then
-	n=$(json "$WORK/refused.json" "$REFUSED")
+	n=$(json_get "$WORK/refused.json" "$REFUSED")
 	if [[ $n -ge 4 && $n -le $MAX_REFUSED ]]; then
 		tap_line ok "refused: $n refused connects in all phases (backoff; bound $MAX_REFUSED)"
 	else
 		tap_line "not ok" "refused: $n refused connects (want 4..$MAX_REFUSED)"
 	fi
-	ctr=$(json "$WORK/refused.stats" 'd.get("tcp_refused", 0)' 2>/dev/null || echo none)
+	ctr=$(json_get "$WORK/refused.stats" 'd.get("tcp_refused", 0)' 2>/dev/null || echo none)
 	if [[ $ctr =~ ^[0-9]+$ && $ctr -ge $((n + 1)) && $ctr -le $((n + 1 + 4)) ]]; then
 		tap_line ok "refused: --stats says tcp_refused $ctr: the JSON result's $n, the probe, in flight at the end"
 	else
@@ -122,15 +76,12 @@ if [[ -s $WORK/refused.json ]]; then
 fi
 
 # (b) the server comes up late
-timeout -k 5 60 ip netns exec "$NS" "$LOAD_BIN" "${EAL[@]}" --file-prefix "$ID-b" \
-	--vdev net_af_packet0,iface=tla -- --ip 198.18.49.2/24 -c 4 -d 2 \
-	--json "$WORK/late.json" http://198.18.49.1:8080/ >"$WORK/late.log" 2>&1 &
-LOAD_PID=$!
-PIDS+=("$LOAD_PID")
+spawn LOAD_PID "$WORK/late.log" timeout -k 5 60 ip netns exec "$NS" "$LOAD_BIN" "${EAL[@]}" \
+	--file-prefix "$ID-b" --vdev net_af_packet0,iface=tla -- --ip 198.18.49.2/24 -c 4 -d 2 \
+	--json "$WORK/late.json" http://198.18.49.1:8080/
 sleep 1.5		# the point: connects are refused for a while
-ip netns exec "$NS" timeout -k 5 60 "$PY" "$IT" serve 198.18.49.1 8080 40 \
-	>"$WORK/server.log" 2>&1 &
-PIDS+=("$!")
+spawn SERVER_PID "$WORK/server.log" ip netns exec "$NS" timeout -k 5 60 "$PY" "$IT" serve \
+	198.18.49.1 8080 40
 seen=0
 for ((i = 0; i < 40; i++)); do
 	if timeout 10 "$STAT_BIN" --file-prefix "$ID-b" -s >"$WORK/stat.out" 2>&1 &&
@@ -144,9 +95,9 @@ done
 [[ $seen -eq 1 ]] && tap_line ok "tern-stat -s reads tern-load's counters over telemetry" ||
 	{ tap_line "not ok" "tern-stat -s reads tern-load's counters over telemetry"; diag <"$WORK/stat.out"; }
 if wait_pid "$LOAD_PID" 55 && [[ $STOP_RC -eq 0 && -s $WORK/late.json ]]; then
-	up=$(json "$WORK/late.json" 'd["connections_up"]')
-	req=$(json "$WORK/late.json" 'd["totals"]["requests"]')
-	n=$(json "$WORK/late.json" "$REFUSED")
+	up=$(json_get "$WORK/late.json" 'd["connections_up"]')
+	req=$(json_get "$WORK/late.json" 'd["totals"]["requests"]')
+	n=$(json_get "$WORK/late.json" "$REFUSED")
 	if [[ $up -eq 4 && $req -gt 0 && $n -le $MAX_REFUSED ]]; then
 		tap_line ok "late server: 4 of 4 connections up, $req requests, $n refused connects before"
 	else
@@ -156,5 +107,4 @@ else
 	tap_line "not ok" "late server: tern-load exits 0 with a JSON result (status $STOP_RC)"
 	tail -n 8 "$WORK/late.log" | diag
 fi
-echo "# run time $((SECONDS - T_START)) s"
-tap_plan_exit
+it_end

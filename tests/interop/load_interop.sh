@@ -20,6 +20,10 @@
 #   (b) tern-load against tern-httpd over net_memif: two DPDK processes,
 #       tern-httpd (server role, lcore 1, 198.18.2.1) started first, then
 #       tern-load (client role, lcore 0, 198.18.2.2), distinct file prefixes;
+#       every run has a tern-httpd of its own, and tern-load runs with
+#       --hold so that tern-httpd is stopped first, then tern-load (DPDK
+#       22.11's net_memif must not lose its peer while its lcores poll:
+#       lib/README.md, "Multi-core");
 #       --no-huge first, hugepages with --in-memory if memif refuses. Checks
 #       the report, the JSON against the fields apps/load/README.md
 #       documents, exact counts against tern-httpd's, --close, and that an
@@ -35,74 +39,21 @@ source "$SCRIPT_DIR/lib.sh"
 
 LOAD_BIN=${TERN_LOAD:-$SCRIPT_DIR/../../build/apps/load/tern-load}
 HTTPD_BIN=${TERN_HTTPD:-$SCRIPT_DIR/../../build/apps/httpd/tern-httpd}
-PY=/usr/bin/python3
 ID=tern-load-$$
 NS=$ID
 PREFIX=$ID
-RUNTIME_DIR=/var/run/dpdk
 SOCK=/run/tern-memif-$$.sock
 EAL_TAP=(--no-huge --no-pci -m 512 --no-shconf -l 0)
 MEM=(--no-huge -m 512)
 HUGE_SYS=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
 HUGE_BEFORE=
 
-WORK=
-NGINX_PID=
-HTTPD_PID=
-LOAD_PID=
-
-# shellcheck disable=SC2317  # invoked by the EXIT trap
-cleanup() {
-	local rc=$? pid
-
-	set +e
-	trap - EXIT INT TERM
-	for pid in "$STEP_PID" "$LOAD_PID" "$HTTPD_PID" "$NGINX_PID"; do
-		[[ -n $pid ]] && kill -0 "$pid" 2>/dev/null && stop_pid "$pid"
-	done
-	if [[ -e /var/run/netns/$NS ]]; then
-		for pid in $(ip netns pids "$NS" 2>/dev/null); do
-			kill -KILL "$pid" 2>/dev/null	# only what we started in it
-		done
-		ip netns exec "$NS" ip link del ternl0 2>/dev/null
-		ip netns del "$NS"
-	fi
-	rm -rf "${RUNTIME_DIR:?}/$PREFIX"-*
-	rm -f "$SOCK"
-	[[ -n $HUGE_BEFORE ]] && echo "$HUGE_BEFORE" >"$HUGE_SYS" 2>/dev/null
-	if [[ -n $WORK && -d $WORK ]]; then
-		if [[ -n ${TERN_IT_KEEP:-} ]]; then
-			echo "# kept $WORK"
-		else
-			rm -rf "$WORK"
-		fi
-	fi
-	exit "$rc"
-}
-
-# json FILE EXPR: print a value from a tern-load JSON result
-json() {
-	"$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {"d": d}))' \
-		"$1" "$2"
-}
-
-# check NAME PY-CONDITION FILE: a TAP line from a condition on the JSON `d`
-check() {
-	if "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2], {"d": d}) else 1)' \
-		"$3" "$2" 2>/dev/null; then
-		tap_line ok "$1"
-	else
-		tap_line "not ok" "$1 ($2)"
-	fi
-}
-
 LOAD_RC=
 load_run() {		# load_run TAG LIMIT EAL-AND-APP-ARGS...: output in $WORK/TAG.{out,err}
 	local tag=$1 limit=$2
 	shift 2
 	LOAD_RC=0
-	timeout -k 5 "$limit" "$@" >"$WORK/$tag.out" 2>"$WORK/$tag.err" &
-	LOAD_PID=$!
+	spawn2 LOAD_PID "$WORK/$tag.out" "$WORK/$tag.err" timeout -k 5 "$limit" "$@"
 	wait "$LOAD_PID" || LOAD_RC=$?
 	LOAD_PID=
 	echo "# tern-load $tag: exit $LOAD_RC"
@@ -167,43 +118,6 @@ cli_checks() {
 
 # -- (a) nginx in the kernel ----------------------------------------------------------
 
-nginx_start() {
-	mkdir -p "$WORK/www" "$WORK/nginx-tmp"
-	head -c 64 /dev/zero | tr '\0' 'x' >"$WORK/www/index.html"
-	cat >"$WORK/nginx.conf" <<EOF
-user root;
-worker_processes 1;
-daemon off;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log;
-events { worker_connections 4096; }
-http {
-	access_log $WORK/access.log;
-	keepalive_requests 1000000;
-	client_body_temp_path $WORK/nginx-tmp;
-	proxy_temp_path $WORK/nginx-tmp;
-	fastcgi_temp_path $WORK/nginx-tmp;
-	uwsgi_temp_path $WORK/nginx-tmp;
-	scgi_temp_path $WORK/nginx-tmp;
-	server {
-		listen 198.18.3.1:80;
-		root $WORK/www;
-		location / { }
-	}
-}
-EOF
-	: >"$WORK/access.log"
-	# `ip netns exec` execs: $! is nginx's master process
-	ip netns exec "$NS" nginx -c "$WORK/nginx.conf" -p "$WORK" >"$WORK/nginx.out" 2>&1 &
-	NGINX_PID=$!
-	for ((i = 0; i < 100; i++)); do
-		in_ns ss -Hltn 'sport = :80' 2>/dev/null | grep -q 198.18.3.1 && return 0
-		kill -0 "$NGINX_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	return 1
-}
-
 access_lines() {
 	wc -l <"$WORK/access.log"
 }
@@ -225,21 +139,21 @@ nginx_case() {
 	sleep 0.5			# nginx writes its log line after the response
 	after=$(access_lines)
 	logged=$((after - before))
-	sent=$(json "$WORK/$tag.json" 'd["totals"]["requests_sent"]')
-	errs=$(json "$WORK/$tag.json" 'sum(d["errors"].values()) + d["warmup"]["errors"] + d["drain"]["errors"]')
+	sent=$(json_get "$WORK/$tag.json" 'd["totals"]["requests_sent"]')
+	errs=$(json_get "$WORK/$tag.json" 'sum(d["errors"].values()) + d["warmup"]["errors"] + d["drain"]["errors"]')
 	echo "# $name: sent $sent, nginx logged $logged, errors $errs"
 	if [[ $logged -eq $sent || ($errs -gt 0 && $logged -ge $((sent - errs)) && $logged -le $sent) ]]; then
 		tap_line ok "$name: nginx's access log has the $sent requests tern-load sent (got $logged)"
 	else
 		tap_line "not ok" "$name: nginx's access log has the $sent requests tern-load sent (got $logged)"
 	fi
-	check "$name: requests sent = warm-up + measured + drained + aborted" \
+	json_check "$name: requests sent = warm-up + measured + drained + aborted" \
 		'd["totals"]["requests_sent"] == d["totals"]["warmup_requests"] + d["totals"]["requests"] + d["totals"]["drained_requests"] + d["totals"]["aborted_at_end"] + d["errors"]["timeout"] + d["errors"]["read"] + d["errors"]["reset"] + d["errors"]["write"]' \
 		"$WORK/$tag.json"
-	check "$name: > 100 responses, all 2xx" \
+	json_check "$name: > 100 responses, all 2xx" \
 		'd["totals"]["requests"] > 100 and d["totals"]["status"]["2xx"] == d["totals"]["requests"] and d["errors"]["non_2xx_3xx"] == 0' \
 		"$WORK/$tag.json"
-	check "$name: bytes read = requests x nginx's response size" \
+	json_check "$name: bytes read = requests x nginx's response size" \
 		'd["totals"]["bytes"] % d["totals"]["requests"] == 0' "$WORK/$tag.json"
 }
 
@@ -249,10 +163,8 @@ nginx_checks() {
 		tap_line ok "a: nginx checks # SKIP nginx not installed"
 		return 0
 	fi
-	in_ns ip tuntap add dev ternl0 mode tap multi_queue
-	in_ns ip addr add 198.18.3.1/24 dev ternl0
-	in_ns ip link set ternl0 up
-	if ! nginx_start; then
+	tap_add ternl0 198.18.3.1/24
+	if ! nginx_start 198.18.3.1:80; then
 		tap_line "not ok" "a: nginx starts in the namespace"
 		diag <"$WORK/nginx.out"
 		diag <"$WORK/nginx-error.log" 2>/dev/null || true
@@ -260,18 +172,17 @@ nginx_checks() {
 	fi
 	tap_line ok "a: nginx starts in namespace $NS (pid $NGINX_PID)"
 	nginx_case a1 "a1 closed loop" -c 8 -d 3 --warmup 1
-	check "a1 closed loop: warm-up counted apart" 'd["totals"]["warmup_requests"] > 0' \
+	json_check "a1 closed loop: warm-up counted apart" 'd["totals"]["warmup_requests"] > 0' \
 		"$WORK/a1.json"
 	nginx_case a2 "a2 open loop -R 1000" -c 8 -d 3 -R 1000
-	check "a2 open loop: about 1000 requests/s" \
+	json_check "a2 open loop: about 1000 requests/s" \
 		'900 <= d["rates"]["requests_per_s"] <= 1100' "$WORK/a2.json"
 	nginx_case a3 "a3 --close" -c 4 -d 2 --close
-	check "a3 --close: one connection per request" \
+	json_check "a3 --close: one connection per request" \
 		'abs(d["totals"]["connections"] - d["totals"]["requests"]) <= d["config"]["connections"]' \
 		"$WORK/a3.json"
 	close_twice_checks
 	stop_pid "$NGINX_PID"
-	NGINX_PID=
 }
 
 # TcpExt counter NAME of the namespace's kernel (per netns)
@@ -301,49 +212,64 @@ close_twice_checks() {
 		tap_line "not ok" "a5: the kernel dropped no SYN for PAWS in TIME-WAIT ($paws -> $(tcpext PAWSTimewait))"
 	fi
 	for t in a4 a5; do
-		check "$t: no errors" 'sum(d["errors"].values()) + d["drain"]["errors"] == 0' \
+		json_check "$t: no errors" 'sum(d["errors"].values()) + d["drain"]["errors"] == 0' \
 			"$WORK/$t.json"
 	done
-	rate1=$(json "$WORK/a4.json" 'd["rates"]["requests_per_s"]')
-	check "a5: at least a quarter of the rate of a4 ($rate1/s; 8 requests in 2 s when PAWS refused it)" \
+	rate1=$(json_get "$WORK/a4.json" 'd["rates"]["requests_per_s"]')
+	json_check "a5: at least a quarter of the rate of a4 ($rate1/s; 8 requests in 2 s when PAWS refused it)" \
 		"d['rates']['requests_per_s'] >= 0.25 * $rate1" "$WORK/a5.json"
 }
 
 # -- (b) tern-httpd over memif ----------------------------------------------------------
 
-# httpd_start TAG ARGS...: tern-httpd on lcore 1, server side of the memif
-httpd_start() {
-	local tag=$1 i
+# memif_run TAG [HTTPD-ARGS...] -- LOAD-ARGS...: one tern-load run against a
+# tern-httpd of its own. tern-httpd (lcore 1) is the server side of the
+# memif, tern-load (lcore 0) the client, with --hold: once its run is over
+# tern-httpd is stopped first, then tern-load (memif_hold_stop; DPDK
+# 22.11's net_memif must not lose its peer while its lcores poll). Leaves
+# LOAD_RC, and tern-httpd's request count in HTTPD_REQS; 1 when tern-httpd
+# did not start.
+memif_run() {
+	local tag=$1 hargs=()
 	shift
+	while [[ $1 != -- ]]; do hargs+=("$1"); shift; done
+	shift
+	LOAD_RC=
+	HTTPD_REQS=
 	rm -f "$SOCK"
-	"$HTTPD_BIN" "${MEM[@]}" --no-pci -l 1 --file-prefix "$PREFIX-s$tag" \
+	if ! start_app HTTPD_PID "$WORK/httpd-$tag.log" '^tern-httpd: ready' "$HTTPD_BIN" \
+		"${MEM[@]}" --no-pci -l 1 --file-prefix "$PREFIX-s$tag" \
 		--vdev "net_memif0,role=server,socket=$SOCK" -- --ip 198.18.2.1/24 \
-		--duration 300 "$@" >"$WORK/httpd-$tag.log" 2>&1 &
-	HTTPD_PID=$!
-	for ((i = 0; i < 100; i++)); do
-		grep -qs '^tern-httpd: ready' "$WORK/httpd-$tag.log" && return 0
-		kill -0 "$HTTPD_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	return 1
-}
-
-httpd_stop() {		# leaves tern-httpd's request count in HTTPD_REQS
-	stop_pid "$HTTPD_PID"
-	HTTPD_PID=
-	HTTPD_REQS=$(awk '/^tern-httpd: lcore/ { n += $4 } END { print n + 0 }' "$WORK/httpd-$1.log")
-	if [[ $STOP_RC -ne 0 ]]; then
-		tap_line "not ok" "b: tern-httpd ($1) exited with status 0 (got $STOP_RC)"
-		tail -n 5 "$WORK/httpd-$1.log" | diag
+		--duration 300 "${hargs[@]}"; then
+		stop_pid "$HTTPD_PID"
+		return 1
 	fi
+	spawn2 LOAD_PID "$WORK/$tag.out" "$WORK/$tag.err" timeout -k 5 210 "$LOAD_BIN" \
+		"${MEM[@]}" --no-pci -l 0 --file-prefix "$PREFIX-c$tag" \
+		--vdev "net_memif0,role=client,socket=$SOCK" -- --ip 198.18.2.2/24 --hold \
+		--json "$WORK/$tag.json" "$@" http://198.18.2.1/
+	memif_hold_stop "$LOAD_PID" "$WORK/$tag.err" "$HTTPD_PID"
+	LOAD_RC=$STOP_RC
+	echo "# tern-load $tag: exit $LOAD_RC"
+	diag <"$WORK/$tag.out"
+	HTTPD_REQS=$(awk '/^tern-httpd: lcore/ { n += $4 } END { print n + 0 }' "$WORK/httpd-$tag.log")
+	if [[ $SERVER_RC -ne 0 ]]; then
+		tap_line "not ok" "$tag: tern-httpd exited with status 0 (got $SERVER_RC)"
+		tail -n 5 "$WORK/httpd-$tag.log" | diag
+	fi
+	return 0
 }
 
-memif_load() {		# memif_load TAG LOAD-ARGS...
-	local tag=$1
-	shift
-	load_run "$tag" 90 "$LOAD_BIN" "${MEM[@]}" --no-pci -l 0 --file-prefix "$PREFIX-c$tag" \
-		--vdev "net_memif0,role=client,socket=$SOCK" -- --ip 198.18.2.2/24 \
-		--json "$WORK/$tag.json" "$@" http://198.18.2.1/
+# answered_check TAG: tern-httpd answered exactly the requests tern-load sent.
+answered_check() {
+	local sent
+
+	sent=$(json_get "$WORK/$1.json" 'd["totals"]["requests_sent"]' 2>/dev/null || echo none)
+	if [[ $sent == "$HTTPD_REQS" ]]; then
+		tap_line ok "$1: tern-httpd answered exactly the $sent requests sent"
+	else
+		tap_line "not ok" "$1: tern-httpd answered ${HTTPD_REQS:-none}, tern-load sent $sent"
+	fi
 }
 
 reserve_hugepages() {
@@ -356,90 +282,28 @@ reserve_hugepages() {
 	grep -q " hugetlbfs " /proc/mounts
 }
 
+on_cleanup() {		# it_cleanup's hook: the hugepages reserve_hugepages added
+	[[ -z $HUGE_BEFORE ]] || echo "$HUGE_BEFORE" >"$HUGE_SYS" 2>/dev/null
+}
+
 # The memif pair works with --no-huge on DPDK 22.11 (the region is a
 # memfd); should this DPDK refuse it, fall back to hugepages.
 memif_first_run() {
-	if httpd_start b1 && { memif_load b1 -c 10 -d 3 --latency --hgrm "$WORK/b1.hgrm"; [[ $LOAD_RC -eq 0 ]]; }; then
+	local b1=(-- -c 10 -d 3 --latency --hgrm "$WORK/b1.hgrm")
+	if memif_run b1 "${b1[@]}" && [[ $LOAD_RC -eq 0 ]]; then
 		return 0
 	fi
-	[[ -n $HTTPD_PID ]] && httpd_stop b1
 	if ! reserve_hugepages; then
 		echo "# memif failed with --no-huge and no hugepages could be reserved"
 		return 1
 	fi
 	echo "# memif failed with --no-huge: retrying with hugepages (--in-memory)"
 	MEM=(--in-memory)
-	httpd_start b1 && { memif_load b1 -c 10 -d 3 --latency --hgrm "$WORK/b1.hgrm"; [[ $LOAD_RC -eq 0 ]]; }
+	memif_run b1 "${b1[@]}" && [[ $LOAD_RC -eq 0 ]]
 }
 
 validate_json() {	# validate_json FILE: every field apps/load/README.md documents
-	"$PY" - "$1" <<'PYEOF'
-import json, sys
-d = json.load(open(sys.argv[1]))
-num = (int, float)
-schema = {
-    "tool": str, "version": int, "duration_s": num,
-    "config": {"url": str, "connections": int, "duration_s": num, "mode": str, "rate": int,
-               "close": bool, "lcores": int, "timeout_s": num, "warmup_s": num, "headers": list,
-               "dst_ports": str, "in_flight": int},
-    "totals": {"requests": int, "bytes": int, "connections": int, "requests_sent": int,
-               "warmup_requests": int, "drained_requests": int, "aborted_at_end": int,
-               "status": {"1xx": int, "2xx": int, "3xx": int, "4xx": int, "5xx": int, "other": int}},
-    "rates": {"requests_per_s": num, "bytes_per_s": num, "connections_per_s": num},
-    "latency_us": {"count": int, "min": num, "mean": num, "stdev": num, "max": num,
-                   "within_stdev_pct": num,
-                   "percentiles": {k: num for k in ("50", "75", "90", "99", "99.9", "99.99", "99.999", "100")}},
-    "spectrum": list,
-    "req_per_s": {"samples": int, "mean": num, "stdev": num, "max": int, "within_stdev_pct": num},
-    "errors": {k: int for k in ("connect", "read", "write", "timeout", "reset", "non_2xx_3xx")},
-    "errors_by_phase": {ph: {k: int for k in ("connect", "read", "write", "timeout", "reset", "non_2xx_3xx")}
-                        for ph in ("ramp_up", "warmup", "measured", "drain")},
-    "ramp_up": {k: int for k in ("requests", "bytes", "connections", "errors")},
-    "warmup": {k: int for k in ("requests", "bytes", "connections", "errors")},
-    "drain": {k: int for k in ("requests", "bytes", "connections", "errors")},
-    "connections_left_open": int, "mbufs_leaked": int,
-}
-if not d["config"]["close"]:
-    schema["ramp_s"] = num		# null with --close
-bad = []
-def walk(obj, sch, path):
-    if isinstance(sch, dict):
-        if not isinstance(obj, dict):
-            bad.append(path + " is not an object"); return
-        for k, s in sch.items():
-            if k not in obj:
-                bad.append(path + "." + k + " missing")
-            else:
-                walk(obj[k], s, path + "." + k)
-    elif not isinstance(obj, sch) or (sch is not bool and isinstance(obj, bool)):
-        bad.append("%s has type %s" % (path, type(obj).__name__))
-walk(d, schema, "$")
-p = d["latency_us"]["percentiles"]
-vals = [p[k] for k in ("50", "75", "90", "99", "99.9", "99.99", "99.999", "100")]
-if vals != sorted(vals):
-    bad.append("percentiles not monotonic: %s" % vals)
-sp = d["spectrum"]
-if not sp or sp[-1]["percentile"] != 100 or any(
-        set(e) != {"percentile", "latency_us", "count"} for e in sp):
-    bad.append("spectrum entries malformed or not ending at 100")
-if [e["latency_us"] for e in sp] != sorted(e["latency_us"] for e in sp):
-    bad.append("spectrum not monotonic")
-if d["latency_us"]["count"] != d["totals"]["requests"]:
-    bad.append("latency count %d != requests %d" % (d["latency_us"]["count"], d["totals"]["requests"]))
-if abs(p["100"] - d["latency_us"]["max"]) > 0.01 * d["latency_us"]["max"] + 1:
-    bad.append("p100 != max")
-if "errors_by_phase" in d and d["errors_by_phase"]["measured"] != d["errors"]:
-    bad.append("errors_by_phase.measured != errors")
-# every connection came up during the ramp-up (ramp_s >= 0): counted there
-if not d["config"]["close"] and d["ramp_s"] >= 0 and d["ramp_up"]["connections"] < d["connections_up"]:
-    bad.append("keep-alive: ramp_up.connections %d < connections_up %d" % (
-        d["ramp_up"]["connections"], d["connections_up"]))
-if d["mbufs_leaked"] != 0 or d["connections_left_open"] != 0:
-    bad.append("leaked mbufs or connections left open")
-for b in bad:
-    print("# " + b)
-sys.exit(1 if bad else 0)
-PYEOF
+	"$PY" "$SCRIPT_DIR/load_it.py" validate "$1"
 }
 
 # An injected stall of S = 200 ms every P = 1000 ms, C = 10 connections.
@@ -455,36 +319,36 @@ PYEOF
 # 1000 * C * stalls requests (checked only then, so a slow machine cannot
 # fail it by running too few).
 stall_checks() {
-	local closed open stalls
-	if ! httpd_start b4 --stall-ms 200 --stall-every-ms 1000; then
-		tap_line "not ok" "b4: tern-httpd --stall-ms 200 --stall-every-ms 1000 starts"
-		tail -n 5 "$WORK/httpd-b4.log" | diag
-		return 0
-	fi
-	memif_load b4o -c 10 -d 5 -R 2000 --latency
-	memif_load b4c -c 10 -d 5 --latency
-	httpd_stop b4
+	local closed open stalls run p99c stall=(--stall-ms 200 --stall-every-ms 1000)
+	for run in "b4o -R 2000" b4c; do
+		# shellcheck disable=SC2086  # the tag and the open loop's option
+		if ! memif_run ${run%% *} "${stall[@]}" -- -c 10 -d 5 --latency ${run#b4?}; then
+			tap_line "not ok" "${run%% *}: tern-httpd ${stall[*]} starts"
+			tail -n 5 "$WORK/httpd-${run%% *}.log" | diag
+			return 0
+		fi
+	done
 	open=$WORK/b4o.json
 	closed=$WORK/b4c.json
 	if [[ ! -s $open || ! -s $closed ]]; then
 		tap_line "not ok" "b4: both stall runs produced a JSON result"
 		return 0
 	fi
-	echo "# stall: open loop p99 $(json "$open" 'd["latency_us"]["percentiles"]["99"]') us," \
-		"p99.9 $(json "$open" 'd["latency_us"]["percentiles"]["99.9"]') us;" \
-		"closed loop p99 $(json "$closed" 'd["latency_us"]["percentiles"]["99"]') us," \
-		"p99.9 $(json "$closed" 'd["latency_us"]["percentiles"]["99.9"]') us," \
-		"$(json "$closed" 'd["totals"]["requests"]') requests"
-	check "b4: open loop p99.9 >= 150 ms (the stall shows)" \
+	echo "# stall: open loop p99 $(json_get "$open" 'd["latency_us"]["percentiles"]["99"]') us," \
+		"p99.9 $(json_get "$open" 'd["latency_us"]["percentiles"]["99.9"]') us;" \
+		"closed loop p99 $(json_get "$closed" 'd["latency_us"]["percentiles"]["99"]') us," \
+		"p99.9 $(json_get "$closed" 'd["latency_us"]["percentiles"]["99.9"]') us," \
+		"$(json_get "$closed" 'd["totals"]["requests"]') requests"
+	json_check "b4: open loop p99.9 >= 150 ms (the stall shows)" \
 		'd["latency_us"]["percentiles"]["99.9"] >= 150000' "$open"
-	check "b4: open loop p99 >= 150 ms (20% of the requests wait)" \
+	json_check "b4: open loop p99 >= 150 ms (20% of the requests wait)" \
 		'd["latency_us"]["percentiles"]["99"] >= 150000' "$open"
-	"$PY" -c 'import json,sys; o=json.load(open(sys.argv[1])); c=json.load(open(sys.argv[2])); sys.exit(0 if o["latency_us"]["percentiles"]["99"] >= 10 * c["latency_us"]["percentiles"]["99"] else 1)' \
-		"$open" "$closed" && tap_line ok "b4: open-loop p99 >= 10 x closed-loop p99" ||
-		tap_line "not ok" "b4: open-loop p99 >= 10 x closed-loop p99"
+	p99c=$(json_get "$closed" 'd["latency_us"]["percentiles"]["99"]')
+	json_check "b4: open-loop p99 >= 10 x closed-loop p99" \
+		"d['latency_us']['percentiles']['99'] >= 10 * $p99c" "$open"
 	stalls=5
-	if [[ $(json "$closed" 'd["totals"]["requests"]') -gt $((1000 * 10 * stalls)) ]]; then
-		check "b4: closed loop p99.9 < 150 ms (stalled requests < 0.1%)" \
+	if [[ $(json_get "$closed" 'd["totals"]["requests"]') -gt $((1000 * 10 * stalls)) ]]; then
+		json_check "b4: closed loop p99.9 < 150 ms (stalled requests < 0.1%)" \
 			'd["latency_us"]["percentiles"]["99.9"] < 150000' "$closed"
 	else
 		tap_line ok "b4: closed loop p99.9 # SKIP too few requests to place the stalls beyond p99.9"
@@ -496,7 +360,6 @@ memif_checks() {
 		tap_line "not ok" "b1: tern-load runs against tern-httpd over memif"
 		tail -n 5 "$WORK/b1.err" 2>/dev/null | diag
 		tail -n 5 "$WORK/httpd-b1.log" 2>/dev/null | diag
-		[[ -n $HTTPD_PID ]] && httpd_stop b1
 		return 0
 	fi
 	tap_line ok "b1: tern-load runs against tern-httpd over memif (${MEM[*]})"
@@ -523,38 +386,31 @@ memif_checks() {
 	fi
 	local hgrm_total
 	hgrm_total=$(awk '/^#\[Max/ { gsub(/]/, ""); print $NF }' "$WORK/b1.hgrm" 2>/dev/null)
-	if [[ -n $hgrm_total && $hgrm_total -eq $(json "$WORK/b1.json" 'd["latency_us"]["count"]') ]] &&
+	if [[ -n $hgrm_total && $hgrm_total -eq $(json_get "$WORK/b1.json" 'd["latency_us"]["count"]') ]] &&
 	   grep -Eq '^ +[0-9.]+ +1\.000000 +[0-9]+ +inf$' "$WORK/b1.hgrm"; then
 		tap_line ok "b1: --hgrm wrote the histogram ($hgrm_total latencies, ending at 100%)"
 	else
 		tap_line "not ok" "b1: --hgrm wrote the histogram (total '$hgrm_total')"
 	fi
-	memif_load b2 -c 16 -d 2 -R 5000 --warmup 1
-	httpd_stop b1
+	answered_check b1
+	if ! memif_run b2 -- -c 16 -d 2 -R 5000 --warmup 1; then
+		tap_line "not ok" "b2: tern-httpd starts"
+	fi
 	# the rate limiter, not a speed: closed loop would run at 100k+/s here.
 	# Only the ceiling is tern-load's to keep: a starved loop (ASan
 	# beside other jobs: seen 2232/s with 1.3 s stalls) sends less, never
 	# more; closed loop would be 20x the ceiling.
-	check "b2: open loop at 5000/s over memif never exceeds the rate" \
+	json_check "b2: open loop at 5000/s over memif never exceeds the rate" \
 		'0 < d["rates"]["requests_per_s"] <= 6000' "$WORK/b2.json"
-	local sent
-	sent=$(( $(json "$WORK/b1.json" 'd["totals"]["requests_sent"]') + \
-		 $(json "$WORK/b2.json" 'd["totals"]["requests_sent"]') ))
-	if [[ $sent -eq $HTTPD_REQS ]]; then
-		tap_line ok "b1+b2: tern-httpd answered exactly the $sent requests sent"
-	else
-		tap_line "not ok" "b1+b2: tern-httpd answered $HTTPD_REQS, tern-load sent $sent"
-	fi
+	answered_check b2
 
 	# --close: the server holds TIME-WAIT (short here; b6 has the default)
 	printf '[tcp]\nmsl_ms = 100\n' >"$WORK/httpd-close.ini"
-	if httpd_start b3 --config "$WORK/httpd-close.ini"; then
-		memif_load b3 -c 4 -d 3 --close --latency
-		httpd_stop b3
-		check "b3 --close: one connection per request" \
+	if memif_run b3 --config "$WORK/httpd-close.ini" -- -c 4 -d 3 --close --latency; then
+		json_check "b3 --close: one connection per request" \
 			'd["rates"]["connections_per_s"] > 0 and abs(d["totals"]["connections"] - d["totals"]["requests"]) <= d["config"]["connections"]' \
 			"$WORK/b3.json"
-		check "b3 --close: no errors" 'sum(d["errors"].values()) == 0' "$WORK/b3.json"
+		json_check "b3 --close: no errors" 'sum(d["errors"].values()) == 0' "$WORK/b3.json"
 		validate_json "$WORK/b3.json" && tap_line ok "b3: JSON valid" ||
 			tap_line "not ok" "b3: JSON valid"
 	else
@@ -573,17 +429,16 @@ memif_checks() {
 time_wait_checks() {
 	local cnt
 	printf '[tcp]\nmax_conns = 64\n' >"$WORK/httpd-tw.ini"
-	if ! httpd_start b6 --config "$WORK/httpd-tw.ini"; then
+	if ! memif_run b6 --config "$WORK/httpd-tw.ini" -- -c 16 -d 3 --close; then
 		tap_line "not ok" "b6: tern-httpd starts (max_conns 64)"
 		return 0
 	fi
-	memif_load b6 -c 16 -d 3 --close
-	httpd_stop b6
-	check "b6 max_conns 64, --close: more than 10 x 64 connections" \
+	json_check "b6 max_conns 64, --close: more than 10 x 64 connections" \
 		'd["totals"]["connections"] > 640' "$WORK/b6.json"
-	check "b6 max_conns 64, --close: no errors" \
+	json_check "b6 max_conns 64, --close: no errors" \
 		'sum(d["errors"].values()) + d["drain"]["errors"] == 0' "$WORK/b6.json"
-	cnt=$(grep -o '"tcp_time_wait_recycled": [0-9]*' "$WORK/httpd-b6.log" | awk '{ print $2 }')
+	cnt=$(grep -o '"tcp_time_wait_recycled": [0-9]*' "$WORK/httpd-b6.log" | awk '{ print $2 }' ||
+		true)
 	echo "# b6: tern-httpd recycled ${cnt:-?} TIME-WAIT records"
 	if [[ ${cnt:-0} -gt 0 ]]; then
 		tap_line ok "b6: the oldest TIME-WAIT records were recycled ($cnt)"
@@ -599,56 +454,34 @@ time_wait_checks() {
 ports_checks() {
 	local stats
 
-	if ! httpd_start b5 --ports 8080-8083; then
+	if ! memif_run b5 --ports 8080-8083 -- -c 40 -d 1 --dst-ports 8080-8083 --in-flight 8; then
 		tap_line "not ok" "b5: tern-httpd starts with --ports 8080-8083"
 		return 0
 	fi
-	memif_load b5 -c 40 -d 1 --dst-ports 8080-8083 --in-flight 8
-	httpd_stop b5
 	stats=$WORK/httpd-b5.json
 	grep '^{' "$WORK/httpd-b5.log" | tail -n 1 >"$stats" || true
-	check "b5: tern-httpd accepted 11, 10, 10, 10 connections on ports 8080..8083" \
+	json_check "b5: tern-httpd accepted 11, 10, 10, 10 connections on ports 8080..8083" \
 		'[d.get("httpd_accepted_port_%d" % p) for p in range(8080, 8084)] == [11, 10, 10, 10]' \
 		"$stats"
-	check "b5: --in-flight 8: all 40 connections served requests, in turn" \
+	json_check "b5: --in-flight 8: all 40 connections served requests, in turn" \
 		'd["httpd_conns_reused"] == 40 and d["httpd_requests"] > 400' "$stats"
-	check "b5: the run had no errors and all 40 connections up" \
+	json_check "b5: the run had no errors and all 40 connections up" \
 		'sum(d["errors"].values()) == 0 and d["ramp_s"] is not None and 0 < d["ramp_s"] < 5' \
 		"$WORK/b5.json"
 }
 
 # -- main ------------------------------------------------------------------------------
 
-[[ $EUID -eq 0 ]] || skip "needs root (network namespaces, tap devices, DPDK)"
-for bin in LOAD_BIN HTTPD_BIN; do
-	if [[ ! -x ${!bin} ]]; then
-		if [[ -n ${TERN_LOAD:-}${TERN_HTTPD:-} ]]; then
-			echo "not ok - ${!bin} is not executable"
-			echo "1..1"
-			exit 1
-		fi
-		skip "not built: ${!bin}"
-	fi
-done
+need_root "network namespaces, tap devices, DPDK"
+need_bins LOAD_BIN HTTPD_BIN
 [[ -c /dev/net/tun ]] || skip "no /dev/net/tun"
-for tool in ip ss timeout awk; do
-	command -v "$tool" >/dev/null || skip "missing $tool"
-done
-[[ -x $PY ]] || skip "no $PY"
+need_tools ip ss timeout awk
 
-WORK=$(mktemp -d "/tmp/$ID.XXXXXX")
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-T_START=$SECONDS
-
-ip netns add "$NS"
-in_ns ip link set lo up
-in_ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 \
-	2>/dev/null || true
+it_begin
+CLEAN_FILES+=("$SOCK")
+ns_add "$NS"
 
 cli_checks
 nginx_checks
 memif_checks
-echo "# run time $((SECONDS - T_START)) s"
-tap_plan_exit
+it_end

@@ -37,13 +37,11 @@ source "$SCRIPT_DIR/lib.sh"
 ECHO_BIN=${TERN_ECHO:-$SCRIPT_DIR/../../build/apps/echo/tern-echo}
 CLIENT_BIN=${TERN_TCP_CLIENT:-$SCRIPT_DIR/../../build/apps/tcp_client/tern-tcp-client}
 IT=$SCRIPT_DIR/loss_it.py
-PY=/usr/bin/python3
 ID=loss-$$
 NS_T=$ID-tern
 NS_R=$ID-router
 NS_L=$ID-linux
 PREFIX=tern-$ID
-RUNTIME_DIR=/var/run/dpdk
 # tern polls one lcore; the other interop scripts use 0, so alongside them
 # (another worktree's run) this one does not share their core by default.
 # A shared core costs tern RTT and throughput that the kernel does not pay.
@@ -79,63 +77,11 @@ newreno) KERN_CC=reno ;;
 *) echo "loss_interop: LOSS_TERN_CC must be cubic or newreno" >&2; exit 2 ;;
 esac
 
-WORK=
-SINK_PID=
-ECHO_PID=
 CLIENT_PID=
-BLAST_PID=
-
-# shellcheck disable=SC2317  # invoked by the EXIT trap
-cleanup() {
-	local rc=$? pid ns
-
-	set +e
-	trap - EXIT INT TERM
-	for pid in "$STEP_PID" "$BLAST_PID" "$CLIENT_PID" "$ECHO_PID" "$SINK_PID"; do
-		[[ -n $pid ]] && kill -0 "$pid" 2>/dev/null && stop_pid "$pid"
-	done
-	for ns in "$NS_T" "$NS_R" "$NS_L"; do
-		[[ -e /var/run/netns/$ns ]] || continue
-		# Anything still inside our own namespaces was started by us.
-		for pid in $(ip netns pids "$ns" 2>/dev/null); do
-			kill -KILL "$pid" 2>/dev/null
-		done
-		ip netns del "$ns"
-	done
-	rm -rf "${RUNTIME_DIR:?}/$PREFIX"-*
-	if [[ -n $WORK && -d $WORK ]]; then
-		if [[ -n ${TERN_IT_KEEP:-} ]]; then
-			echo "# kept $WORK"
-		else
-			rm -rf "$WORK"
-		fi
-	fi
-	exit "$rc"
-}
-
-wants() {		# wants CHECK: is it in LOSS_ONLY?
-	[[ ,$ONLY, == *,$1,* ]]
-}
 
 # -- topology ------------------------------------------------------------------
 
-offloads_off() {	# offloads_off NAMESPACE DEV...: plain MTU frames, full checksums
-	local ns=$1 dev
-	shift
-	for dev in "$@"; do
-		ip netns exec "$ns" ethtool -K "$dev" tx off tso off gso off gro off >/dev/null
-	done
-}
-
 make_topology() {
-	local ns
-
-	for ns in "$NS_T" "$NS_R" "$NS_L"; do
-		ip netns add "$ns"
-		ip netns exec "$ns" ip link set lo up
-		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-			net.ipv6.conf.default.disable_ipv6=1 2>/dev/null || true
-	done
 	# Made inside the router namespace, so no name ever exists in ours.
 	ip -n "$NS_R" link add r-t type veth peer name t-r netns "$NS_T"
 	ip -n "$NS_R" link add r-k type veth peer name k-r netns "$NS_T"
@@ -191,18 +137,10 @@ client_start() {	# client_start TAG LIMIT CLIENT-ARGS...: tern-tcp-client -> sin
 	CLIENT_T0=$EPOCHREALTIME
 	# Not through a function: $! must be the process itself (netns exec execs).
 	# shellcheck disable=SC2046  # tern_vdev's words are meant to split
-	ip netns exec "$NS_T" timeout -k 5 "$limit" "$CLIENT_BIN" "${EAL_ARGS[@]}" $(tern_vdev "c$tag") -- \
+	spawn CLIENT_PID "$WORK/client-$tag.out" ip netns exec "$NS_T" timeout -k 5 "$limit" \
+		"$CLIENT_BIN" "${EAL_ARGS[@]}" $(tern_vdev "c$tag") -- \
 		--ip $TERN_IP/24 --gw $ROUTER_T --connect $LINUX_IP:$SINK_PORT \
-		--config "$WORK/tern.ini" --stats "$WORK/client-$tag.json" "$@" >"$WORK/client-$tag.out" 2>&1 &
-	CLIENT_PID=$!
-}
-
-client_wait() {		# leaves CLIENT_RC, CLIENT_SECS
-	CLIENT_RC=0
-	wait "$CLIENT_PID" || CLIENT_RC=$?
-	CLIENT_PID=
-	CLIENT_SECS=$(awk -v a="$CLIENT_T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }')
-	echo "# tern-tcp-client exit $CLIENT_RC after $CLIENT_SECS s"
+		--config "$WORK/tern.ini" --stats "$WORK/client-$tag.json" "$@"
 }
 
 sink_lines() {
@@ -219,7 +157,7 @@ check_tx() {		# 1: tern-tcp-client -> kernel sink under loss
 	client_start 1 60 --bytes $TX_BYTES --timeout 50
 	client_wait
 	nft_snapshot "$WORK/nft-1b.json"
-	step "1: tern -> Linux under loss" 30 "$PY" "$IT" verify-client \
+	it_step "1: tern -> Linux under loss" 30 verify-client \
 		"$WORK/client-1.out" "$CLIENT_RC" "$WORK/client-1.json" "$WORK/sink.jsonl" \
 		"$since" $TX_BYTES "$CLIENT_SECS" "$WORK/nft-1a.json" "$WORK/nft-1b.json" $TERN_IP
 	echo "# check 1 took $((SECONDS - t0)) s"
@@ -229,11 +167,9 @@ check_rx() {		# 2: kernel -> tern-echo -> kernel under loss
 	local t0=$SECONDS
 
 	# shellcheck disable=SC2046
-	ip netns exec "$NS_T" "$ECHO_BIN" "${EAL_ARGS[@]}" $(tern_vdev echo) -- --ip $TERN_IP/24 \
-		--gw $ROUTER_T --tcp 7 --config "$WORK/tern.ini" --duration 120 --stats "$WORK/echo-stats.json" \
-		>"$WORK/echo.log" 2>&1 &
-	ECHO_PID=$!
-	if ! wait_line "$ECHO_PID" "$WORK/echo.log" '^tern-echo: ready'; then
+	if ! start_app ECHO_PID "$WORK/echo.log" '^tern-echo: ready' ip netns exec "$NS_T" \
+		"$ECHO_BIN" "${EAL_ARGS[@]}" $(tern_vdev echo) -- --ip $TERN_IP/24 --gw $ROUTER_T \
+		--tcp 7 --config "$WORK/tern.ini" --duration 120 --stats "$WORK/echo-stats.json"; then
 		diag <"$WORK/echo.log"
 		tap_line "not ok" "2: tern-echo --tcp 7 starts on net_af_packet"
 		return 0
@@ -243,15 +179,8 @@ check_rx() {		# 2: kernel -> tern-echo -> kernel under loss
 		$TERN_IP:7 $RX_BYTES 50 "$WORK/send-2.json"
 	nft_snapshot "$WORK/nft-2b.json"
 	sleep 0.5	# tern-echo's close completes (its last ACK may be dropped)
-	stop_pid "$ECHO_PID"
-	ECHO_PID=
-	if [[ $STOP_RC -eq 0 ]]; then
-		tap_line ok "2: tern-echo exited with status 0 (every mbuf back in its pool)"
-	else
-		tap_line "not ok" "2: tern-echo exited with status 0 (got $STOP_RC)"
-		tail -n 5 "$WORK/echo.log" | diag
-	fi
-	step "2: tern-echo's counters" 30 "$PY" "$IT" verify-echo "$WORK/echo-stats.json" \
+	stop_checked "$ECHO_PID" "2: tern-echo" "$WORK/echo.log"
+	it_step "2: tern-echo's counters" 30 verify-echo "$WORK/echo-stats.json" \
 		"$WORK/nft-2a.json" "$WORK/nft-2b.json"
 	echo "# check 2 took $((SECONDS - t0)) s"
 }
@@ -266,19 +195,16 @@ check_fair() {		# 3: one tern flow and one Linux flow through the bottleneck
 		name="Linux (in tern's place)"
 		ip -n "$NS_T" addr add $rival/24 dev t-r
 		ip -n "$NS_T" route add $LINUX_IP/32 via $ROUTER_T src $rival
-		ip netns exec "$NS_T" "$PY" "$IT" blast $rival $LINUX_IP:$SINK_PORT $run_s $KERN_CC \
-			>"$WORK/blast-cal.log" 2>&1 &
-		CLIENT_PID=$!
+		spawn CLIENT_PID "$WORK/blast-cal.log" ip netns exec "$NS_T" "$PY" "$IT" blast \
+			$rival $LINUX_IP:$SINK_PORT $run_s $KERN_CC
 	else
 		client_start 3 $((run_s + 20)) --bytes $((1 << 30)) --timeout $((run_s + 10))
 	fi
-	ip netns exec "$NS_T" "$PY" "$IT" blast $KERN_T $LINUX_IP:$SINK_PORT $run_s $KERN_CC \
-		>"$WORK/blast.log" 2>&1 &
-	BLAST_PID=$!
-	step "3: fairness" $((run_s + 15)) "$PY" "$IT" fair "$WORK/samples.jsonl" $rival \
+	spawn BLAST_PID "$WORK/blast.log" ip netns exec "$NS_T" "$PY" "$IT" blast $KERN_T \
+		$LINUX_IP:$SINK_PORT $run_s $KERN_CC
+	it_step "3: fairness" $((run_s + 15)) fair "$WORK/samples.jsonl" $rival \
 		"$name" $KERN_T Linux $WARM_S $WINDOW_S 10
 	wait_pid "$BLAST_PID" 10 || true
-	BLAST_PID=
 	diag <"$WORK/blast.log"
 	# the kernel flow's loss response, next to tern's counters (--stats)
 	ip netns exec "$NS_T" nstat -az 2>/dev/null | awk '$1 ~ /^(TcpRetransSegs|TcpOutSegs|TcpExtTCPSackRecovery|TcpExtTCPTimeouts|TcpExtTCPLossProbes|TcpExtTCPFastRetrans|TcpExtTCPLostRetransmit|TcpExtTCPSpuriousRTOs|TcpExtTCPDSACKUndo|TcpExtTCPFullUndo|TcpExtTCPPartialUndo|TcpExtTCPSACKReorder|TcpExtTCPLossUndo)$/ { print "kernel " $1 " " $2 }' | diag
@@ -305,33 +231,17 @@ check_fair() {		# 3: one tern flow and one Linux flow through the bottleneck
 
 # -- preconditions -------------------------------------------------------------
 
-[[ $EUID -eq 0 ]] || skip "needs root (network namespaces, nftables, veth)"
-for bin in ECHO_BIN CLIENT_BIN; do
-	if [[ ! -x ${!bin} ]]; then
-		# meson always passes built binaries: a missing one is an error there.
-		if [[ -n ${TERN_ECHO:-}${TERN_TCP_CLIENT:-} ]]; then
-			echo "not ok - ${!bin} is not executable"
-			echo "1..1"
-			exit 1
-		fi
-		skip "not built: ${!bin}"
-	fi
-done
-for tool in ip nft tc ethtool timeout awk; do
-	command -v "$tool" >/dev/null || skip "missing $tool (scripts/deps.sh)"
-done
-[[ -x $PY ]] || skip "no $PY"
+need_root "network namespaces, nftables, veth"
+need_bins ECHO_BIN CLIENT_BIN
+need_tools ip nft tc ethtool timeout awk
 
-WORK=$(mktemp -d "/tmp/tern-$ID.XXXXXX")
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-T_START=$SECONDS
+it_begin
 {
 	echo "[tcp]"
 	[[ -z $TERN_CC ]] || echo "cc = $TERN_CC"
 } >"$WORK/tern.ini"
 
+ns_add "$NS_T" "$NS_R" "$NS_L"
 # In a subshell of its own so that set -e stops it at the first failure.
 rc=0
 (make_topology) 2>"$WORK/topology.err" || rc=$?
@@ -343,15 +253,9 @@ fi
 tap_line ok "namespaces $NS_T, $NS_R, $NS_L: ${LOSS_PCT}% random TCP drops each way, $RATE tbf + pfifo $QUEUE toward Linux"
 
 : >"$WORK/sink.jsonl"
-ip netns exec "$NS_L" "$PY" "$IT" sink $SINK_PORT "$WORK/sink.jsonl" "$WORK/samples.jsonl" \
-	"$WORK/sink.ready" >"$WORK/sink.log" 2>&1 &
-SINK_PID=$!
-for ((i = 0; i < 100; i++)); do
-	[[ -e $WORK/sink.ready ]] && break
-	kill -0 "$SINK_PID" 2>/dev/null || break
-	sleep 0.1
-done
-if [[ ! -e $WORK/sink.ready ]]; then
+spawn SINK_PID "$WORK/sink.log" ip netns exec "$NS_L" "$PY" "$IT" sink $SINK_PORT \
+	"$WORK/sink.jsonl" "$WORK/samples.jsonl" "$WORK/sink.ready"
+if ! wait_file "$SINK_PID" "$WORK/sink.ready"; then
 	diag <"$WORK/sink.log"
 	tap_line "not ok" "kernel sink starts in $NS_L"
 	tap_plan_exit
@@ -361,5 +265,4 @@ wants tx && check_tx
 wants rx && check_rx
 wants fair && check_fair
 
-echo "# run time $((SECONDS - T_START)) s"
-tap_plan_exit
+it_end

@@ -7,9 +7,8 @@
 # pushes bytes through tern-echo and checks the echo, `blast` is the
 # competing kernel flow of the fairness check, `verify-client` and `fair`
 # compare what the sink saw with tern-tcp-client's report, `nft-drops` reads
-# the router's drop counters. Checks print TAP lines; shared pieces (TAP
-# lines, Transfer, the client's output and stats parsers) come from
-# tcp_it.py, whose module-level `failed` is this helper's verdict too.
+# the router's drop counters. Checks print TAP lines (itlib.py); Transfer
+# and the client's output and stats parsers come from tcp_it.py.
 import hashlib
 import json
 import os
@@ -20,9 +19,10 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import tcp_it as it		# noqa: E402  (after the path is set)
+import itlib			# noqa: E402  (after the path is set)
+import tcp_it as it		# noqa: E402
+from itlib import check, note	# noqa: E402
 
-check, note = it.check, it.note
 MIB = 1 << 20
 
 
@@ -213,10 +213,7 @@ def cmd_send(src, dst, nbytes, limit, out_path):
 	deadline = time.monotonic() + float(limit)
 	t.start()
 	t.receive(deadline)
-	if t.stalled or time.monotonic() >= deadline:
-		note(it.ss_info(s))
-	t.join(1.0 if t.stalled else max(1.0, deadline - time.monotonic()))
-	t.close()
+	t.finish(deadline)
 	dt = (t.t_recv_done or time.monotonic()) - t.t0
 	k1 = kernel_tcp_counters()
 	retrans = k1["RetransSegs"] - k0["RetransSegs"]
@@ -330,11 +327,4 @@ def cmd_fair(samples_path, a_ip, a_name, b_ip, b_name, warm_s, window_s, limit_s
 
 
 if __name__ == "__main__":
-	cmd = sys.argv[1]
-	try:
-		globals()["cmd_" + cmd.replace("-", "_")](*sys.argv[2:])
-	except Exception as e:		# a TAP line, not just a traceback
-		import traceback
-		check("%s: helper ran to the end" % cmd, False,
-		      "%r\n%s" % (e, traceback.format_exc()))
-	sys.exit(1 if it.failed else 0)
+	itlib.main(globals())

@@ -12,16 +12,16 @@
 # when more than one lcore runs; with one lcore the plain key is that
 # lcore's figure.
 import json
-import os
 import random
 import selectors
 import socket
 import subprocess
-import sys
 import threading
 import time
 
-failed = 0
+import itlib
+from itlib import check, load_json, note, pattern
+
 # Short socket timeouts: a connection lost to a misdirected frame fails in
 # seconds, not minutes (every connect and read of a clean run takes ms).
 SOCK_TIMEOUT = 5
@@ -31,35 +31,6 @@ SOCK_TIMEOUT = 5
 # that lost a frame.
 CLEAN_ZERO = ("tcp_tx_rst", "tcp_rx_no_conn", "tcp_resets", "flow_ring_full",
 	      "flow_no_owner", "flow_share_nombuf")
-
-
-def note(msg):
-	for line in str(msg).splitlines():
-		print("# " + line, flush=True)
-
-
-def check(name, cond, why=""):
-	global failed
-	print(("ok - " if cond else "not ok - ") + name, flush=True)
-	if not cond:
-		failed += 1
-		if why:
-			note(why)
-	return cond
-
-
-def pattern(n):
-	"""tern-httpd's /bytes/N body."""
-	return bytes(ord("a") + i % 26 for i in range(n))
-
-
-def load_json(path):
-	try:
-		with open(path) as f:
-			return json.load(f)
-	except (OSError, ValueError) as e:
-		note("%s: %s" % (path, e))
-		return None
 
 
 def lcore_value(d, lcores, lc, name):
@@ -76,13 +47,7 @@ def parse_lcores(s):
 # -- telemetry ------------------------------------------------------------------
 
 def tel(path, cmd):
-	with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as s:
-		s.settimeout(20)
-		s.connect(path)
-		info = json.loads(s.recv(16384).decode())
-		s.send(cmd.encode())
-		reply = json.loads(s.recv(max(65536, info.get("max_output_len", 0))).decode())
-	return reply[cmd.split(",")[0]]
+	return itlib.tel(path, cmd, timeout=20)
 
 
 def cmd_tel_lcores(path, lcores, counter, tag):
@@ -511,10 +476,4 @@ def cmd_setup_error_or_run(rc, err_path, app, tag):
 
 
 if __name__ == "__main__":
-	cmd = sys.argv[1]
-	try:
-		globals()["cmd_" + cmd.replace("-", "_")](*sys.argv[2:])
-	except Exception as e:		# a TAP line, not just a traceback
-		import traceback
-		check("%s: helper ran to the end" % cmd, False, "%r\n%s" % (e, traceback.format_exc()))
-	sys.exit(1 if failed else 0)
+	itlib.main(globals())

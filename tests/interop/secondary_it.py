@@ -17,18 +17,9 @@
 import socket
 import sys
 import threading
-import time
 
-failed = 0
-
-
-def check(name, cond, why=""):
-	global failed
-	print(("ok - " if cond else "not ok - ") + name, flush=True)
-	if not cond:
-		failed += 1
-		if why:
-			print("# " + why, flush=True)
+import itlib
+from itlib import check
 
 
 def pattern(seed, n):
@@ -36,14 +27,7 @@ def pattern(seed, n):
 
 
 def connect(ip, port):
-	deadline = time.time() + 20
-	while True:
-		try:
-			return socket.create_connection((ip, port), timeout=30)
-		except OSError:
-			if time.time() > deadline:
-				raise
-			time.sleep(0.2)
+	return itlib.connect_retry(ip, port, timeout=30)
 
 
 def one_tcp(ip, port, seed, nbytes, out):
@@ -130,7 +114,7 @@ def main():
 		hold(ip, port, sys.argv[4])
 	else:
 		sys.exit("unknown subcommand " + cmd)
-	sys.exit(1 if failed else 0)
+	sys.exit(1 if itlib.failed else 0)
 
 
 if __name__ == "__main__":

@@ -28,83 +28,22 @@ source "$SCRIPT_DIR/lib.sh"
 ECHO_BIN=${TERN_ECHO:-$SCRIPT_DIR/../../build/apps/echo/tern-echo}
 HTTPD_BIN=${TERN_HTTPD:-$SCRIPT_DIR/../../build/apps/httpd/tern-httpd}
 STAT_BIN=${TERN_STAT:-$SCRIPT_DIR/../../build/apps/stat/tern-stat}
-PY=/usr/bin/python3
 IT=$SCRIPT_DIR/stat_it.py
 ID=tern-st-$$
 NS=$ID
-RUNTIME_DIR=/var/run/dpdk
+PREFIX=$ID
 EAL=(--no-huge --no-pci -m 512 --no-shconf -l 0-1)
-APP_LIMIT=120
+APP_LIMIT=120		# timeout(1) of every tern app, a safety net
 
-WORK=
-PIDS=()
+need_root "network namespaces, veth, DPDK, ptrace"
+need_bins ECHO_BIN HTTPD_BIN STAT_BIN
+need_cpus 2
+need_tools ip ethtool timeout
 
-# shellcheck disable=SC2317  # invoked by the EXIT trap
-cleanup() {
-	local rc=$? pid
-
-	set +e
-	trap - EXIT INT TERM
-	for pid in "$STEP_PID" "${PIDS[@]}"; do
-		[[ -n $pid ]] && kill -0 "$pid" 2>/dev/null && stop_pid "$pid"
-	done
-	if [[ -e /var/run/netns/$NS ]]; then
-		for pid in $(ip netns pids "$NS" 2>/dev/null); do
-			kill -KILL "$pid" 2>/dev/null	# only what we started in it
-		done
-		ip netns del "$NS"
-	fi
-	rm -rf "${RUNTIME_DIR:?}/$ID"-*
-	if [[ -n $WORK && -d $WORK ]]; then
-		if [[ -n ${TERN_IT_KEEP:-} ]]; then echo "# kept $WORK"; else rm -rf "$WORK"; fi
-	fi
-	exit "$rc"
-}
-
-veth() {		# veth TERN-END KERNEL-END KERNEL-IP/N
-	in_ns ip link add "$1" type veth peer name "$2"
-	# af_packet would otherwise hand tern partial checksums and GSO frames
-	in_ns ethtool -K "$2" tx off tso off gso off gro off >/dev/null
-	in_ns ethtool -K "$1" tx off tso off gso off gro off >/dev/null
-	in_ns ip addr add "$3" dev "$2"
-	in_ns ip link set "$1" up
-	in_ns ip link set "$2" up
-}
-
-start_app() {		# start_app VAR LOG READY-REGEX CMD...
-	local _var=$1 _log=$2 _ready=$3 _pid
-	shift 3
-	timeout -k 5 "$APP_LIMIT" "$@" >"$_log" 2>&1 &
-	_pid=$!
-	PIDS+=("$_pid")
-	printf -v "$_var" '%s' "$_pid"
-	wait_line "$_pid" "$_log" "$_ready" 600
-}
-
-child_of() {		# child_of PID: the process timeout(1) runs
-	local c
-	c=$(cat "/proc/$1/task/$1/children" 2>/dev/null || true)
-	echo "${c%% *}"
-}
-
-[[ $EUID -eq 0 ]] || skip "needs root (network namespaces, veth, DPDK, ptrace)"
-for bin in ECHO_BIN HTTPD_BIN STAT_BIN; do
-	[[ -x ${!bin} ]] || skip "not built: ${!bin}"
-done
-[[ $(nproc) -ge 2 ]] || skip "fewer than 2 CPUs"
-for tool in ip ethtool timeout; do
-	command -v "$tool" >/dev/null || skip "missing $tool"
-done
-
-WORK=$(mktemp -d "/tmp/$ID.XXXXXX")
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-T_START=$SECONDS
-ip netns add "$NS"
-in_ns ip link set lo up
-veth sea sek 198.18.44.1/24
-veth sha shk 198.18.45.1/24
+it_begin
+ns_add "$NS"
+veth_add sea sek 198.18.44.1/24
+veth_add sha shk 198.18.45.1/24
 printf '[tcp]\nsndbuf = 4096\n' >"$WORK/echo.ini"
 
 ECHO_PID='' HTTPD_PID=''
@@ -123,16 +62,9 @@ if [[ $ok_e -eq 0 || $ok_h -eq 0 ]]; then
 fi
 tap_line ok "tern-echo and tern-httpd start on two lcores (pids $ECHO_PID, $HTTPD_PID)"
 
-ip netns exec "$NS" timeout -k 5 200 "$PY" "$IT" hold 198.18.44.2 198.18.45.2 \
-	"$WORK/made.json" >"$WORK/hold.log" 2>&1 &
-PIDS+=("$!")
-HOLD_PID=$!
-for ((i = 0; i < 300; i++)); do
-	[[ -s $WORK/made.json ]] && break
-	kill -0 "$HOLD_PID" 2>/dev/null || break
-	sleep 0.1
-done
-if [[ ! -s $WORK/made.json ]]; then
+spawn HOLD_PID "$WORK/hold.log" ip netns exec "$NS" timeout -k 5 200 "$PY" "$IT" hold \
+	198.18.44.2 198.18.45.2 "$WORK/made.json"
+if ! wait_file "$HOLD_PID" "$WORK/made.json" 300; then
 	tap_line "not ok" "kernel clients set up their connections"
 	diag <"$WORK/hold.log"
 	tap_plan_exit
@@ -141,17 +73,12 @@ tap_line ok "kernel clients set up their connections"
 
 TEL_E=$RUNTIME_DIR/$ID-e/dpdk_telemetry.v2
 TEL_H=$RUNTIME_DIR/$ID-h/dpdk_telemetry.v2
-step "listing" 90 "$PY" "$IT" list "$STAT_BIN" "$ID-e" "$ID-h" "$WORK/made.json" \
+it_step "listing" 90 list "$STAT_BIN" "$ID-e" "$ID-h" "$WORK/made.json" \
 	"$TEL_E" "$TEL_H"
-step "counters" 30 "$PY" "$IT" counters "$STAT_BIN" "$ID-e" "$TEL_E"
-step "stopped lcore" 30 "$PY" "$IT" stopped "$STAT_BIN" "$ID-e" "$(child_of "$ECHO_PID")" 1
+it_step "counters" 30 counters "$STAT_BIN" "$ID-e" "$TEL_E"
+it_step "stopped lcore" 30 stopped "$STAT_BIN" "$ID-e" "$(child_of "$ECHO_PID")" 1
 
 stop_pid "$HOLD_PID"
-stop_pid "$ECHO_PID"
-[[ $STOP_RC -eq 0 ]] && tap_line ok "tern-echo exits cleanly" ||
-	{ tap_line "not ok" "tern-echo exits cleanly (status $STOP_RC)"; tail -n 5 "$WORK/echo.log" | diag; }
-stop_pid "$HTTPD_PID"
-[[ $STOP_RC -eq 0 ]] && tap_line ok "tern-httpd exits cleanly" ||
-	{ tap_line "not ok" "tern-httpd exits cleanly (status $STOP_RC)"; tail -n 5 "$WORK/httpd.log" | diag; }
-echo "# run time $((SECONDS - T_START)) s"
-tap_plan_exit
+stop_checked "$ECHO_PID" tern-echo "$WORK/echo.log"
+stop_checked "$HTTPD_PID" tern-httpd "$WORK/httpd.log"
+it_end

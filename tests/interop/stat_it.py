@@ -30,33 +30,15 @@ import subprocess
 import sys
 import time
 
-failed = 0
+import itlib
+from itlib import check, note
+
 HTTP_KEEP = b"GET / HTTP/1.1\r\nHost: t\r\n\r\n"
 HTTP_CLOSE = b"GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
 
 
-def note(msg):
-	for line in str(msg).splitlines():
-		print("# " + line, flush=True)
-
-
-def check(name, cond, why=""):
-	global failed
-	print(("ok - " if cond else "not ok - ") + name, flush=True)
-	if not cond:
-		failed += 1
-		if why:
-			note(why)
-	return cond
-
-
 def tel(path, cmd):
-	with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as s:
-		s.settimeout(10)
-		s.connect(path)
-		s.recv(65536)
-		s.send(cmd.encode())
-		return json.loads(s.recv(65536).decode())[cmd.split(",")[0]]
+	return itlib.tel(path, cmd, timeout=10)
 
 
 # -- kernel clients -----------------------------------------------------------
@@ -334,7 +316,7 @@ def main():
 		counters(*args)
 	elif cmd == "stopped":
 		stopped(args[0], args[1], int(args[2]), int(args[3]))
-	return 1 if failed else 0
+	return 1 if itlib.failed else 0
 
 
 if __name__ == "__main__":

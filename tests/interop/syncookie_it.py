@@ -23,35 +23,14 @@ import struct
 import sys
 import time
 
-failed = 0
+import itlib
+from itlib import check, note
+from itlib import inet_cksum as csum
+
 CONNECT_LIMIT_S = 3.0		# a kernel SYN retransmission (1 s) still counts
 MSG = b"syncookie interop 0123456789abcdef"
 N_FRAMES = 16384		# distinct spoofed SYNs, sent round-robin
 CHUNK = 64			# frames between clock reads
-
-
-def note(msg):
-	for line in str(msg).splitlines():
-		print("# " + line, flush=True)
-
-
-def check(name, cond, why=""):
-	global failed
-	print(("ok - " if cond else "not ok - ") + name, flush=True)
-	if not cond:
-		failed += 1
-		if why:
-			note(why)
-	return cond
-
-
-def csum(b):
-	if len(b) % 2:
-		b += b"\0"
-	s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-	while s >> 16:
-		s = (s & 0xffff) + (s >> 16)
-	return ~s & 0xffff
 
 
 def syn_frame(dst_mac, src_mac, src_ip, dst_ip, sport, dport, seq, tsval):
@@ -241,7 +220,7 @@ def main():
 	else:
 		print("unknown subcommand %s" % cmd, file=sys.stderr)
 		sys.exit(2)
-	sys.exit(1 if failed else 0)
+	sys.exit(1 if itlib.failed else 0)
 
 
 if __name__ == "__main__":

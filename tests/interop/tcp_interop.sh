@@ -33,11 +33,9 @@ source "$SCRIPT_DIR/lib.sh"
 ECHO_BIN=${TERN_ECHO:-$SCRIPT_DIR/../../build/apps/echo/tern-echo}
 CLIENT_BIN=${TERN_TCP_CLIENT:-$SCRIPT_DIR/../../build/apps/tcp_client/tern-tcp-client}
 IT=$SCRIPT_DIR/tcp_it.py
-PY=/usr/bin/python3
 ID=tern-tcp-$$
 NS=$ID
 PREFIX=$ID
-RUNTIME_DIR=/var/run/dpdk
 KERNEL_MAC=02:00:c6:12:00:01	# locally administered
 DURATION_S=600		# safety net only: the test stops tern-echo itself
 EAL_ARGS=(--no-huge --no-pci -m 512 --no-shconf -l 0)
@@ -47,53 +45,17 @@ MAX_RETRIES=5
 RTO_MAX_MS=2000
 MIB=$((1 << 20))
 
-WORK=
-ECHO_PID=
-SERVER_PID=
 CLIENT_PID=
 CAP_PID=
 TCPDUMP=$(command -v tcpdump || true)
-
-# shellcheck disable=SC2317  # invoked by the EXIT trap
-cleanup() {
-	local rc=$? pid
-
-	set +e
-	trap - EXIT INT TERM
-	for pid in "$STEP_PID" "$CAP_PID" "$CLIENT_PID" "$SERVER_PID" "$ECHO_PID"; do
-		[[ -n $pid ]] && kill -0 "$pid" 2>/dev/null && stop_pid "$pid"
-	done
-	if [[ -e /var/run/netns/$NS ]]; then
-		# Anything still inside our own namespace was started by us.
-		for pid in $(ip netns pids "$NS" 2>/dev/null); do
-			kill -KILL "$pid" 2>/dev/null
-		done
-		ip netns exec "$NS" ip link del ternc0 2>/dev/null
-		ip netns del "$NS"
-	fi
-	rm -rf "${RUNTIME_DIR:?}/$PREFIX" "${RUNTIME_DIR:?}/$PREFIX"-c*
-	if [[ -n $WORK && -d $WORK ]]; then
-		if [[ $rc -ne 0 && -f $WORK/echo.log ]]; then
-			echo "# tern-echo log (tail):"
-			tail -n 20 "$WORK/echo.log" | diag
-		fi
-		if [[ -n ${TERN_IT_KEEP:-} ]]; then
-			echo "# kept $WORK"
-		else
-			rm -rf "$WORK"
-		fi
-	fi
-	exit "$rc"
-}
 
 # -- captures: tcpdump on "any" (the client's tap comes and goes) -------------
 
 cap_start() {		# cap_start NAME IFACE FILTER...
 	CAP_FILE=$WORK/$1.pcap
 	[[ -n $TCPDUMP ]] || return 0
-	ip netns exec "$NS" "$TCPDUMP" -i "$2" -n -s 128 -c 60000 -U -w "$CAP_FILE" "${@:3}" \
-		>"$WORK/$1.tcpdump.log" 2>&1 &
-	CAP_PID=$!
+	spawn CAP_PID "$WORK/$1.tcpdump.log" ip netns exec "$NS" "$TCPDUMP" -i "$2" -n -s 128 \
+		-c 60000 -U -w "$CAP_FILE" "${@:3}"
 	wait_line "$CAP_PID" "$WORK/$1.tcpdump.log" "listening on" 50 || true
 }
 
@@ -122,11 +84,7 @@ cap_stop() {		# cap_stop FAILED_BEFORE: an excerpt if a check failed since
 # -- phase A helpers: the kernel drives tern-echo ----------------------------
 
 echo_step() {		# echo_step NAME LIMIT SUBCOMMAND [ARGS...]
-	if ! kill -0 "$ECHO_PID" 2>/dev/null; then
-		tap_line "not ok" "$1 (tern-echo is not running)"
-		return 0
-	fi
-	step "$1" "$2" ip netns exec "$NS" "$PY" "$IT" "${@:3}"
+	app_step "$ECHO_PID" tern-echo "$@"
 }
 
 captured_echo_step() {	# like echo_step, under tcpdump (port 7 and 9 of tern-echo)
@@ -148,19 +106,9 @@ client_start() {	# client_start TAG LIMIT CLIENT-ARGS...
 	CLIENT_OUT=$WORK/client-$tag.out
 	CLIENT_STATS=$WORK/client-$tag.json
 	CLIENT_T0=$EPOCHREALTIME
-	ip netns exec "$NS" timeout -k 5 "$limit" "$CLIENT_BIN" "${EAL_ARGS[@]}" \
-		--file-prefix "$PREFIX-c$tag" --vdev "net_tap0,iface=ternc0" -- \
-		--ip 198.18.1.2/24 --config "$WORK/client.ini" --stats "$CLIENT_STATS" \
-		"$@" >"$CLIENT_OUT" 2>&1 &
-	CLIENT_PID=$!
-}
-
-client_wait() {		# leaves CLIENT_RC, CLIENT_SECS
-	CLIENT_RC=0
-	wait "$CLIENT_PID" || CLIENT_RC=$?
-	CLIENT_PID=
-	CLIENT_SECS=$(awk -v a="$CLIENT_T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }')
-	echo "# tern-tcp-client exit $CLIENT_RC after $CLIENT_SECS s"
+	spawn CLIENT_PID "$CLIENT_OUT" ip netns exec "$NS" timeout -k 5 "$limit" "$CLIENT_BIN" \
+		"${EAL_ARGS[@]}" --file-prefix "$PREFIX-c$tag" --vdev "net_tap0,iface=ternc0" -- \
+		--ip 198.18.1.2/24 --config "$WORK/client.ini" --stats "$CLIENT_STATS" "$@"
 }
 
 client_run() {		# client_run TAG LIMIT CLIENT-ARGS...
@@ -173,37 +121,21 @@ server_lines() {
 }
 
 verify() {		# verify NAME SUBCOMMAND ARGS...: check a finished client run
-	step "$1" 60 ip netns exec "$NS" "$PY" "$IT" "${@:2}"
+	ns_step "$1" 60 "${@:2}"
 }
 
 # -- preconditions -----------------------------------------------------------
 
-[[ $EUID -eq 0 ]] || skip "needs root (network namespaces, tap devices)"
-for bin in ECHO_BIN CLIENT_BIN; do
-	if [[ ! -x ${!bin} ]]; then
-		# meson always passes built binaries: a missing one is an error there.
-		if [[ -n ${TERN_ECHO:-}${TERN_TCP_CLIENT:-} ]]; then
-			echo "not ok - ${!bin} is not executable"
-			echo "1..1"
-			exit 1
-		fi
-		skip "not built: ${!bin}"
-	fi
-done
+need_root "network namespaces, tap devices"
+need_bins ECHO_BIN CLIENT_BIN
 [[ -c /dev/net/tun ]] || skip "no /dev/net/tun"
-for tool in ip ss timeout awk; do
-	command -v "$tool" >/dev/null || skip "missing $tool"
-done
-[[ -x $PY ]] || skip "no $PY"
+need_tools ip ss timeout awk
 [[ -n $TCPDUMP ]] || echo "# no tcpdump: failures come without a capture"
 
-WORK=$(mktemp -d "/tmp/$ID.XXXXXX")
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+it_begin
+show_on_fail "$WORK/echo.log" tern-echo
 export TERN_IT_WORK=$WORK
 export TERN_IT_TEL=$RUNTIME_DIR/$PREFIX/dpdk_telemetry.v2
-T_START=$SECONDS
 
 cat >"$WORK/echo.ini" <<EOF
 [tcp]
@@ -214,40 +146,16 @@ cp "$WORK/echo.ini" "$WORK/client.ini"
 
 # -- namespace, taps, tern-echo ------------------------------------------------
 
-ip netns add "$NS"
-in_ns ip link set lo up
-# Keep the kernel quiet on the links: no IPv6 router/neighbour solicitations.
-in_ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 \
-	2>/dev/null || true
-
-# The client's tap exists before any client: the kernel side is addressed
-# and up when tern-tcp-client's first ARP and SYN go out. multi_queue as
-# net_tap opens it; net_tap gives it the port's MAC on every run.
-in_ns ip tuntap add dev ternc0 mode tap multi_queue
-in_ns ip addr add 198.18.1.1/24 dev ternc0
-in_ns ip addr add 198.18.1.9/24 dev ternc0
-in_ns ip link set ternc0 up
-
-# Started directly so that $! is tern-echo itself (`ip netns exec` execs).
-ip netns exec "$NS" "$ECHO_BIN" "${EAL_ARGS[@]}" --file-prefix "$PREFIX" \
-	--vdev "net_tap0,iface=tern0" -- --ip 198.18.0.2/24 --tcp 7 --tcp-discard 10 \
-	--config "$WORK/echo.ini" --duration "$DURATION_S" --stats "$WORK/echo-stats.json" \
-	>"$WORK/echo.log" 2>&1 &
-ECHO_PID=$!
-if ! wait_line "$ECHO_PID" "$WORK/echo.log" '^tern-echo: ready'; then
-	echo "# tern-echo did not become ready:"
-	diag <"$WORK/echo.log"
-	tap_line "not ok" "tern-echo --tcp 7 --tcp-discard 10 starts on net_tap"
-	tap_plan_exit
-fi
-tap_line ok "tern-echo --tcp 7 --tcp-discard 10 starts on net_tap in namespace $NS (pid $ECHO_PID)"
-
-# net_tap gives the kernel side the port's own MAC; a distinct one makes
-# tern address the kernel by the MAC it learned, as on a real wire.
-in_ns ip link set tern0 address "$KERNEL_MAC"
-in_ns ip addr add 198.18.0.1/24 dev tern0
-in_ns ip addr add 198.18.0.9/24 dev tern0
-in_ns ip link set tern0 up
+ns_add "$NS"
+# The client's tap exists before any client: net_tap gives it the port's
+# MAC on every run.
+tap_add ternc0 198.18.1.1/24 198.18.1.9/24
+must_start "tern-echo --tcp 7 --tcp-discard 10 starts on net_tap in namespace $NS" ECHO_PID \
+	"$WORK/echo.log" '^tern-echo: ready' ip netns exec "$NS" "$ECHO_BIN" "${EAL_ARGS[@]}" \
+	--file-prefix "$PREFIX" --vdev "net_tap0,iface=tern0" -- --ip 198.18.0.2/24 --tcp 7 \
+	--tcp-discard 10 --config "$WORK/echo.ini" --duration "$DURATION_S" \
+	--stats "$WORK/echo-stats.json"
+tap_kernel_side tern0 "$KERNEL_MAC" 198.18.0.1/24 198.18.0.9/24
 
 if [[ -S $TERN_IT_TEL ]] && timeout 10 "$PY" "$IT" snapshot "$WORK/tel0.json"; then
 	tap_line ok "DPDK telemetry answers /tern/stats"
@@ -267,19 +175,8 @@ captured_echo_step "7: kernel closes first" 30 timewait
 captured_echo_step "8: kernel peer vanishes" 75 vanish "$MAX_RETRIES" "$RTO_MAX_MS" 30
 echo_step "9: kernel -> tern-echo --tcp-discard" 90 discard $((64 * MIB))
 
-if kill -0 "$ECHO_PID" 2>/dev/null; then
-	tap_line ok "tern-echo still running after phase A"
-else
-	tap_line "not ok" "tern-echo still running after phase A"
-fi
-stop_pid "$ECHO_PID"
-ECHO_PID=
-if [[ $STOP_RC -eq 0 ]]; then
-	tap_line ok "tern-echo exited with status 0 (every mbuf back in its pool)"
-else
-	tap_line "not ok" "tern-echo exited with status 0 (got $STOP_RC)"
-	tail -n 5 "$WORK/echo.log" | diag
-fi
+alive_check "$ECHO_PID" "tern-echo still running after phase A"
+stop_checked "$ECHO_PID" tern-echo "$WORK/echo.log"
 grep '^tern-echo: lcore' "$WORK/echo.log" | diag || true
 if grep -q 'command ring overflowed' "$WORK/echo.log"; then
 	tap_line "not ok" "tern-echo's command ring never overflowed"
@@ -296,16 +193,7 @@ fi
 
 # -- phase B: tern-tcp-client against the kernel ---------------------------
 
-: >"$WORK/server.jsonl"
-ip netns exec "$NS" "$PY" "$IT" server "$WORK/server.jsonl" "$WORK/server.ready" \
-	>"$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-for ((i = 0; i < 100; i++)); do
-	[[ -e $WORK/server.ready ]] && break
-	kill -0 "$SERVER_PID" 2>/dev/null || break
-	sleep 0.1
-done
-if [[ ! -e $WORK/server.ready ]]; then
+if ! tcp_server SERVER_PID "$WORK/server.log"; then
 	tap_line "not ok" "kernel echo server starts in the namespace"
 	diag <"$WORK/server.log"
 	tap_plan_exit
@@ -354,7 +242,7 @@ cap_stop "$failed"
 failed=$N_FAILED
 cap_start client-8 any tcp and host 198.18.1.9
 client_start 8 60 --connect 198.18.1.9:7 --bytes $((1 << 30)) --timeout 50
-step "8: client peer vanishes" 40 ip netns exec "$NS" "$PY" "$IT" watch-vanish 30
+ns_step "8: client peer vanishes" 40 watch-vanish 30
 client_wait
 cut=$(cat "$WORK/vanish_t" 2>/dev/null || echo "$CLIENT_T0")
 after=$(awk -v a="$cut" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
@@ -374,6 +262,4 @@ verify "10b: client --source --duration" verify-source 10b "$CLIENT_OUT" "$CLIEN
 grep '^tern-tcp-client: sent' "$CLIENT_OUT" | diag || true
 
 stop_pid "$SERVER_PID"
-SERVER_PID=
-echo "# run time $((SECONDS - T_START)) s"
-tap_plan_exit
+it_end

@@ -17,9 +17,11 @@ import signal
 import socket
 import struct
 import subprocess
-import sys
 import threading
 import time
+
+import itlib
+from itlib import check, delta, note
 
 TERN_IP = "198.18.0.2"		# tern-echo
 KERN_IP = "198.18.0.1"		# the kernel, on tern-echo's tap
@@ -36,60 +38,20 @@ DISCARD_PORT = 10		# tern-echo --tcp-discard, and the kernel's sink
 WORK = os.environ.get("TERN_IT_WORK", ".")
 TEL_PATH = os.environ.get("TERN_IT_TEL", "")
 MIB = 1 << 20
-failed = 0
-
-
-def note(msg):
-	for line in str(msg).splitlines():
-		print("# " + line, flush=True)
-
-
-def check(name, cond, why=""):
-	global failed
-	print(("ok - " if cond else "not ok - ") + name, flush=True)
-	if not cond:
-		failed += 1
-		if why:
-			note(why)
-	return cond
 
 
 # -- tern-echo's counters over DPDK telemetry (SOCK_SEQPACKET, JSON)
 
 def tel(cmd="/tern/stats"):
-	with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as s:
-		s.settimeout(5)
-		s.connect(TEL_PATH)
-		info = json.loads(s.recv(16384).decode())
-		s.send(cmd.encode())
-		reply = json.loads(s.recv(max(65536, info.get("max_output_len", 0))).decode())
-	return reply[cmd]
-
-
-def delta(base, cur):
-	return {k: cur.get(k, 0) - base.get(k, 0) for k in set(base) | set(cur)}
+	return itlib.tel(TEL_PATH, cmd)
 
 
 def settle(base, at_least, timeout=10.0):
-	"""Wait until each counter in at_least grew by that much (or time out),
-	give the stack 200 ms for anything in flight, return the deltas."""
-	end = time.monotonic() + timeout
-	while time.monotonic() < end:
-		d = delta(base, tel())
-		if all(d.get(k, 0) >= v for k, v in at_least.items()):
-			break
-		time.sleep(0.05)
-	time.sleep(0.2)
-	return delta(base, tel())
+	return itlib.settle(tel, base, at_least, timeout)
 
 
 def check_counts(name, d, exact=None, at_least=None):
-	exact = exact or {}
-	at_least = at_least or {}
-	bad = ["%s: got %+d, want %d" % (k, d.get(k, 0), v)
-	       for k, v in exact.items() if d.get(k, 0) != v]
-	bad += ["%s: got %+d, want >= %d" % (k, d.get(k, 0), v)
-		for k, v in at_least.items() if d.get(k, 0) < v]
+	bad = itlib.count_mismatches(d, exact, at_least)
 	return check(name, not bad, "; ".join(bad))
 
 
@@ -127,6 +89,14 @@ class Transfer:
 	while this thread reads the echo; SHA-256 and byte counts both ways."""
 
 	STALL_S = 15.0		# no progress either way for this long: stop, report
+
+	def finish(self, deadline):
+		"""After receive(): the kernel's view when it stalled or ran out
+		of time, the sender joined, the sockets closed."""
+		if self.stalled or time.monotonic() >= deadline:
+			note(ss_info(self.s))
+		self.join(1.0 if self.stalled else max(1.0, deadline - time.monotonic()))
+		self.close()
 
 	def __init__(self, s, n, seed, chunk=65536, shutdown=True):
 		self.s, self.n, self.seed, self.chunk, self.do_shutdown = s, n, seed, chunk, shutdown
@@ -223,10 +193,7 @@ def run_transfer(src, n, seed, rcvbuf=None, read_delay=0.0, limit=150.0, during_
 		if during_delay is not None:
 			during_delay(t)
 	t.receive(deadline)
-	if t.stalled or time.monotonic() >= deadline:
-		note(ss_info(s))
-	t.join(1.0 if t.stalled else max(1.0, deadline - time.monotonic()))
-	t.close()
+	t.finish(deadline)
 	return t
 
 
@@ -865,11 +832,4 @@ def cmd_verify_vanish(out, rc, stats_path, secs_after):
 
 
 if __name__ == "__main__":
-	cmd = sys.argv[1]
-	try:
-		globals()["cmd_" + cmd.replace("-", "_")](*sys.argv[2:])
-	except Exception as e:		# a TAP line, not just a traceback
-		import traceback
-		check("%s: helper ran to the end" % cmd, False,
-		      "%r\n%s" % (e, traceback.format_exc()))
-	sys.exit(1 if failed else 0)
+	itlib.main(globals())

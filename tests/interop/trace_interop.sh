@@ -29,48 +29,15 @@ CLIENT_BIN=${TERN_TCP_CLIENT:-$SCRIPT_DIR/../../build/apps/tcp_client/tern-tcp-c
 PLOT=$SCRIPT_DIR/../../scripts/plot_cwnd.sh
 IT=$SCRIPT_DIR/tcp_it.py
 CHECK=$SCRIPT_DIR/trace_check.py
-PY=/usr/bin/python3
 ID=tern-trace-$$
 NS=$ID-r		# lib.sh's in_ns and step use NS: the router
 NS_S=$ID-s
 PREFIX=$ID
-RUNTIME_DIR=/var/run/dpdk
 EAL_ARGS=(--no-huge --no-pci -m 512 --no-shconf -l 0)
 PERIOD_US=1000
 MIB=$((1 << 20))
 
-WORK=
-SERVER_PID=
 CLIENT_RC=
-
-# shellcheck disable=SC2317  # invoked by the EXIT trap
-cleanup() {
-	local rc=$? pid ns
-
-	set +e
-	trap - EXIT INT TERM
-	for pid in "$STEP_PID" "$SERVER_PID"; do
-		[[ -n $pid ]] && kill -0 "$pid" 2>/dev/null && stop_pid "$pid"
-	done
-	for ns in "$NS" "$NS_S"; do
-		[[ -e /var/run/netns/$ns ]] || continue
-		# Anything still inside our own namespaces was started by us.
-		for pid in $(ip netns pids "$ns" 2>/dev/null); do
-			kill -KILL "$pid" 2>/dev/null
-		done
-		ip netns exec "$ns" ip link del ternt0 2>/dev/null
-		ip netns del "$ns"
-	done
-	rm -rf "${RUNTIME_DIR:?}/$PREFIX"-*
-	if [[ -n $WORK && -d $WORK ]]; then
-		if [[ -n ${TERN_IT_KEEP:-} ]]; then
-			echo "# kept $WORK"
-		else
-			rm -rf "$WORK"
-		fi
-	fi
-	exit "$rc"
-}
 
 client() {		# client TAG LIMIT CLIENT-ARGS...: leaves CLIENT_RC
 	local tag=$1 limit=$2
@@ -95,39 +62,18 @@ client_ok() {		# client_ok TAG NAME: exit 0 and 1/1 connections ok
 
 # -- preconditions -----------------------------------------------------------
 
-[[ $EUID -eq 0 ]] || skip "needs root (network namespaces, tap devices)"
-if [[ ! -x $CLIENT_BIN ]]; then
-	if [[ -n ${TERN_TCP_CLIENT:-} ]]; then
-		echo "not ok - $CLIENT_BIN is not executable"
-		echo "1..1"
-		exit 1
-	fi
-	skip "not built: $CLIENT_BIN"
-fi
+need_root "network namespaces, tap devices"
+need_bins CLIENT_BIN
 [[ -c /dev/net/tun ]] || skip "no /dev/net/tun"
-for tool in ip tc timeout awk; do
-	command -v "$tool" >/dev/null || skip "missing $tool"
-done
-[[ -x $PY ]] || skip "no $PY"
+need_tools ip tc timeout awk
 
-WORK=$(mktemp -d "/tmp/$ID.XXXXXX")
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+it_begin
 
 # -- namespaces, bottleneck, kernel server ------------------------------------
 
-ip netns add "$NS"
-ip netns add "$NS_S"
-for ns in "$NS" "$NS_S"; do
-	ip netns exec "$ns" ip link set lo up
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-		net.ipv6.conf.default.disable_ipv6=1 2>/dev/null || true
-done
+ns_add "$NS" "$NS_S"
 in_ns sysctl -qw net.ipv4.ip_forward=1
-in_ns ip tuntap add dev ternt0 mode tap multi_queue
-in_ns ip addr add 198.18.2.1/24 dev ternt0
-in_ns ip link set ternt0 up
+tap_add ternt0 198.18.2.1/24
 in_ns ip link add rtA type veth peer name rtB
 in_ns ip link set rtB netns "$NS_S"
 in_ns ip addr add 198.18.3.1/24 dev rtA
@@ -137,15 +83,7 @@ ip netns exec "$NS_S" ip addr add 198.18.3.2/24 dev rtB
 ip netns exec "$NS_S" ip link set rtB up
 ip netns exec "$NS_S" ip route add default via 198.18.3.1
 
-ip netns exec "$NS_S" "$PY" "$IT" server "$WORK/server.jsonl" "$WORK/server.ready" \
-	>"$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-for ((i = 0; i < 100; i++)); do
-	[[ -e $WORK/server.ready ]] && break
-	kill -0 "$SERVER_PID" 2>/dev/null || break
-	sleep 0.1
-done
-if [[ ! -e $WORK/server.ready ]]; then
+if ! tcp_server SERVER_PID "$WORK/server.log" "$NS_S"; then
 	tap_line "not ok" "kernel echo server starts behind the bottleneck"
 	diag <"$WORK/server.log"
 	tap_plan_exit
@@ -231,5 +169,4 @@ else
 fi
 
 stop_pid "$SERVER_PID"
-SERVER_PID=
 tap_plan_exit
