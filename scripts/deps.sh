@@ -11,7 +11,7 @@ TERN_PACKAGES=(
 	libdpdk-dev dpdk dpdk-dev libnuma-dev libinih-dev libsodium-dev
 	libcmocka-dev libjansson-dev python3 python3-scapy
 	iproute2 iputils-ping procps tcpdump nftables ethtool
-	curl wrk nginx-light gnuplot-nox
+	curl wrk nginx-light gnuplot-nox tshark
 	clang libclang-rt-dev
 )
 

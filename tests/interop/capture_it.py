@@ -19,11 +19,15 @@
 #       time; IPv4, TCP and UDP checksums verify (sent frames whose
 #       checksums the NIC fills in were completed in the copy). With any-dir (dpdk-dumpcap) neither the direction flag nor
 #       the timestamps are checked.
+# When tshark is installed (scripts/deps.sh installs it), the streams are
+# read a second time through Wireshark's dissectors and must match too.
 # Every subcommand prints TAP lines ("ok - ..." / "not ok - ...") and
 # "# " diagnostics and exits 1 when a check failed.
 import json
+import shutil
 import socket
 import struct
+import subprocess
 import sys
 import time
 
@@ -181,6 +185,33 @@ def stream(segs):
 	return bytes(out)
 
 
+def tshark_stream(path, port, to_server):
+	"""The bytes of one direction of the connection from client port `port` as tshark
+	(Wireshark's dissectors, not ours) reads the file: payloads placed by
+	their relative sequence number. None when tshark is missing or fails."""
+	if shutil.which("tshark") is None:
+		return None
+	flt = "tcp.%s == %d && tcp.len > 0" % ("srcport" if to_server else "dstport", port)
+	try:
+		out = subprocess.run(["tshark", "-r", path, "-Y", flt, "-T", "fields",
+				      "-e", "tcp.seq", "-e", "tcp.payload"],
+				     capture_output=True, text=True, timeout=120, check=True).stdout
+	except (subprocess.SubprocessError, OSError):
+		return None
+	buf = {}
+	for line in out.splitlines():
+		seq, _, hexdata = line.partition("\t")
+		if seq and hexdata:
+			buf.setdefault(int(seq) - 1, bytes.fromhex(hexdata.replace(":", "")))
+	data, at = b"", 0
+	for off in sorted(buf):
+		if off > at:
+			break
+		data += buf[off][at - off:]
+		at = len(data)
+	return data
+
+
 def check_file(path, transcript, server_ip, n_queues, any_dir):
 	try:
 		fr, n_if = frames(path)
@@ -242,6 +273,13 @@ def check_file(path, transcript, server_ip, n_queues, any_dir):
 		check("port %d: the %d bytes the kernel received are in the capture" %
 		      (port, len(got)), b == got,
 		      "captured %s bytes" % (None if b is None else len(b)))
+		if shutil.which("tshark") is not None:
+			ta = tshark_stream(path, port, True)
+			tb = tshark_stream(path, port, False)
+			check("port %d: tshark reads the same bytes, both directions" % port,
+			      ta == sent and tb == got,
+			      "tshark: %s and %s bytes" % (None if ta is None else len(ta),
+							   None if tb is None else len(tb)))
 
 
 def main():
