@@ -28,25 +28,12 @@ import shlex
 import shutil
 import subprocess
 import sys
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "interop"))
+import itlib  # noqa: E402
+from itlib import check, note  # noqa: E402
 
-failed = 0
 KINDS = ("help", "recipe", "stat-sample")
 MARK = re.compile(r"^<!-- runs-in-test: (\S+)(?: (\S+))? -->\s*$")
-
-
-def note(msg):
-	for line in str(msg).splitlines():
-		print("# " + line, flush=True)
-
-
-def check(name, cond, why=""):
-	global failed
-	print(("ok - " if cond else "not ok - ") + name, flush=True)
-	if not cond:
-		failed += 1
-		if why:
-			note(why)
-	return cond
 
 
 def blocks(readme):
@@ -338,4 +325,4 @@ if __name__ == "__main__":
 		import traceback
 		check("%s: ran to the end" % sys.argv[1], False,
 		      "%r\n%s" % (e, traceback.format_exc()))
-	sys.exit(1 if failed else 0)
+	sys.exit(1 if itlib.failed else 0)

@@ -31,26 +31,12 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "apps"))
 from readme_check import recipe_commands  # noqa: E402
+import itlib  # noqa: E402
+from itlib import check, note  # noqa: E402
 
-failed = 0
 APPS = ("tern-echo", "tern-httpd", "tern-load", "tern-tcp-client")
 SERVERS = ("tern-echo", "tern-httpd")
 BINS = {a: os.environ.get("TERN_" + a[5:].upper().replace("-", "_"), a) for a in APPS}
-
-
-def note(msg):
-	for line in str(msg).splitlines():
-		print("# " + line, flush=True)
-
-
-def check(name, cond, why=""):
-	global failed
-	print(("ok - " if cond else "not ok - ") + name, flush=True)
-	if not cond:
-		failed += 1
-		if why:
-			note(why)
-	return cond
 
 
 class Group:
@@ -219,4 +205,4 @@ if __name__ == "__main__":
 		import traceback
 		check("config recipes: helper ran to the end", False,
 		      "%r\n%s" % (e, traceback.format_exc()))
-	sys.exit(1 if failed else 0)
+	sys.exit(1 if itlib.failed else 0)

@@ -15,26 +15,12 @@
 import json
 import re
 import sys
+import itlib  # noqa: E402
+from itlib import check, note  # noqa: E402
 
-failed = 0
 
 SECTIONS = (("; Set up once", "setup"), ("; Each run", "run"), ("; Undo", "undo"),
 	    ("; Why", None))
-
-
-def note(msg):
-	for line in str(msg).splitlines():
-		print("# " + line, flush=True)
-
-
-def check(name, cond, why=""):
-	global failed
-	print(("ok - " if cond else "not ok - ") + name, flush=True)
-	if not cond:
-		failed += 1
-		if why:
-			note(why)
-	return cond
 
 
 def cmd_recipe(ini):
@@ -100,4 +86,4 @@ if __name__ == "__main__":
 		import traceback
 		check("%s: helper ran to the end" % sys.argv[1], False,
 		      "%r\n%s" % (e, traceback.format_exc()))
-	sys.exit(1 if failed else 0)
+	sys.exit(1 if itlib.failed else 0)
