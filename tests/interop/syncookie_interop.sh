@@ -6,7 +6,7 @@
 # tern's gateway, so SYN-ACKs to the spoofed sources in 198.19.0.0/16 go to
 # the kernel, which does not forward and drops them) with the default
 # tcp.syncookies = overflow. syncookie_it.py floods the tap with spoofed
-# SYNs (SC_RATE per second, default 60000, for SC_SECS, default 8) while
+# SYNs (SC_RATE per second, default 60000, for SC_SECS, default 12) while
 # the kernel's TCP connects to tern-echo's echo port as the legitimate
 # client, before, during and after the flood: during it >= 90% of the
 # connections must complete, after it the first one within 1 s. At exit
@@ -30,7 +30,7 @@ ID=tern-sc-$$
 NS=$ID
 PREFIX=$ID
 RATE=${SC_RATE:-60000}
-SECS=${SC_SECS:-8}
+SECS=${SC_SECS:-12}
 KERNEL_MAC=02:00:c6:12:32:01		# the tap's kernel side (locally administered)
 APP_LIMIT=90
 
