@@ -284,9 +284,15 @@ tw_expire(struct timer_wheel *w, uint64_t now_ns, struct tw_list *out)
 
 	if (tw_before(now_ns, w->now_ns))
 		now_ns = w->now_ns;		/* time never runs backwards */
-	span = (now_ns - w->now_tick * w->tick_ns) / w->tick_ns;
+	span = now_ns - w->now_tick * w->tick_ns;
 	w->now_ns = now_ns;
 	slot_report(w, level_digit(w->now_tick, 0), out);
+	/* Still within the current tick, as most polls are: no slot ahead
+	 * can be due (the next event is at least one tick away), and the
+	 * division below is not needed. */
+	if (span < w->tick_ns)
+		return out->count - before;
+	span /= w->tick_ns;
 	while (w->armed != 0) {
 		step = wheel_next_event(w);
 		if (step > span)

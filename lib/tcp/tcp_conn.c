@@ -341,17 +341,34 @@ tcp_wscale_for(uint32_t rcvbuf)
  * is unpredictable to others yet the same for every incarnation of a
  * 4-tuple: a new connection's timestamps then run ahead of the old one's,
  * which is what lets a SYN take a 4-tuple over from TIME-WAIT (RFC 6191)
- * on either side. */
-static uint32_t
-ts_offset(const struct tern_stack *s, const struct tcp_key *k)
+ * on either side. RFC 6528's ISN needs a keyed hash of the same 4-tuple:
+ * one SipHash gives both, the ISN's part in the low 32 bits and the
+ * offset in the high 32 (independent bits of one PRF output, so knowing
+ * one tells nothing of the other). */
+static uint64_t
+tuple_prf(const struct tern_stack *s, const struct tcp_key *k)
 {
 	uint8_t h[crypto_shorthash_siphash24_BYTES];
-	uint32_t off;
+	uint64_t f;
 
 	crypto_shorthash_siphash24(h, (const unsigned char *)k, sizeof(*k),
-				   s->tcp->ts_key);
-	memcpy(&off, h, sizeof(off));
-	return off + (uint32_t)(s->tcp->boot_ns / NS_PER_MS);
+				   s->tcp->tuple_key);
+	memcpy(&f, h, sizeof(f));
+	return f;
+}
+
+static uint32_t
+ts_offset_of(const struct tern_stack *s, uint64_t f)
+{
+	return (uint32_t)(f >> 32) + (uint32_t)(s->tcp->boot_ns / NS_PER_MS);
+}
+
+/* RFC 6528 3: ISN = M + F(localip, localport, remoteip, remoteport,
+ * secretkey), M a 4 us timer (since boot), F the keyed part. */
+static uint32_t
+isn_of(const struct tern_stack *s, uint32_t f, uint64_t now_ns)
+{
+	return (uint32_t)((now_ns + s->tcp->boot_ns) / 4000u) + f;
 }
 
 uint32_t
@@ -360,7 +377,7 @@ tcp_ts_offset(const struct tern_stack *s, uint32_t laddr, uint16_t lport, uint32
 {
 	struct tcp_key k = tcp_key_of(laddr, lport, raddr, rport);
 
-	return ts_offset(s, &k);
+	return ts_offset_of(s, tuple_prf(s, &k));
 }
 
 static void
@@ -397,6 +414,7 @@ tcp_conn_alloc(struct tern_stack *s, uint16_t iface, uint32_t laddr, uint16_t lp
 	struct tcp_key k = tcp_key_of(laddr, lport, raddr, rport);
 	struct tcb *tcb;
 	uint32_t slot = t->free_head;
+	uint64_t f;
 
 	if (slot == SLOT_NONE)
 		return NULL;
@@ -412,7 +430,9 @@ tcp_conn_alloc(struct tern_stack *s, uint16_t iface, uint32_t laddr, uint16_t lp
 	tcb->lport = lport;
 	tcb->raddr = raddr;
 	tcb->rport = rport;
-	tcb->ts.offset = ts_offset(s, &k);
+	f = tuple_prf(s, &k);
+	tcb->ts.offset = ts_offset_of(s, f);
+	tcb->iss = (uint32_t)f;		/* the ISN's keyed part: tcp_isn_clocked */
 	return tcb;
 }
 
@@ -528,15 +548,14 @@ tcp_isn(struct tern_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
 	uint16_t rport, uint64_t now_ns)
 {
 	struct tcp_key k = tcp_key_of(laddr, lport, raddr, rport);
-	uint8_t h[crypto_shorthash_siphash24_BYTES];
-	uint32_t f;
 
-	/* RFC 6528 3: ISN = M + F(localip, localport, remoteip, remoteport,
-	 * secretkey), M a 4 us timer, F a keyed PRF (SipHash-2-4 here). */
-	crypto_shorthash_siphash24(h, (const unsigned char *)&k, sizeof(k),
-				   s->tcp->isn_key);
-	memcpy(&f, h, sizeof(f));
-	return (uint32_t)((now_ns + s->tcp->boot_ns) / 4000u) + f;
+	return isn_of(s, (uint32_t)tuple_prf(s, &k), now_ns);
+}
+
+uint32_t
+tcp_isn_clocked(const struct tern_stack *s, const struct tcb *tcb, uint64_t now_ns)
+{
+	return isn_of(s, tcb->iss, now_ns);
 }
 
 static bool

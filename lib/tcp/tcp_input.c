@@ -278,7 +278,7 @@ listen_input(struct tern_stack *s, struct tcp_listener *l, struct seg_in *in,
 	l->n_syn++;
 	tcb->chan = l->chan;
 	tcb->cookie = l->cookie;
-	tcb->iss = tcp_isn(s, tcb->laddr, tcb->lport, tcb->raddr, tcb->rport, in->now);
+	tcb->iss = tcp_isn_clocked(s, tcb, in->now);
 	tcb->snd.una = tcb->snd.nxt = tcb->snd.max = tcb->iss;
 	tcb->snd.wl2 = tcb->iss;
 	syn_accept(s, tcb, in);

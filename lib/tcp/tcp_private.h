@@ -231,8 +231,9 @@ struct tcp_table {
 	struct tcb *tx_head;		/* output list (TCB_F_TX_QUEUED) */
 	struct tcb **tx_tail;
 	uint16_t ephemeral_next;
-	uint8_t isn_key[16];		/* RFC 6528 secret */
-	uint8_t ts_key[16];		/* timestamp offsets (RFC 7323 7.1) */
+	uint8_t tuple_key[16];		/* a 4-tuple's ISN part (RFC 6528, low
+					 * 32 bits) and timestamp offset (RFC
+					 * 7323 7.1, high 32) from one SipHash */
 	uint8_t cookie_key[16];		/* SYN cookies (RFC 4987 3.6) */
 	uint64_t boot_ns;		/* CLOCK_MONOTONIC at the stack clock's 0:
 					 * ISN and timestamp clocks run per boot */
@@ -319,6 +320,10 @@ uint8_t tcp_wscale_for(uint32_t rcvbuf);
 /* RFC 6528: ISN = 4 us clock (since boot) + SipHash(4-tuple, secret). */
 uint32_t tcp_isn(struct tern_stack *s, uint32_t laddr, uint16_t lport,
 		 uint32_t raddr, uint16_t rport, uint64_t now_ns);
+/* The same for a TCB from tcp_conn_alloc, which left the keyed part of
+ * the ISN in tcb->iss (one hash gave it and the timestamp offset): adds
+ * the clock. The opener calls it once, when it picks the ISN. */
+uint32_t tcp_isn_clocked(const struct tern_stack *s, const struct tcb *tcb, uint64_t now_ns);
 /* Free local port for an active open to raddr:rport whose replies this
  * stack owns (flow_port_pick over the port's flow map); 0 if none is free
  * or none maps home (a NIC hashing addresses only sends every reply from

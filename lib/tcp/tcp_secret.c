@@ -35,8 +35,8 @@ RTE_LOG_REGISTER(tcp_secret_logtype, tern.tcp, INFO);
 #define SECRET_KDF_CONTEXT "tern-tcp"	/* crypto_kdf_CONTEXTBYTES (8) */
 
 enum secret_use {			/* KDF subkey ids: never renumber */
-	SECRET_USE_ISN = 1,
-	SECRET_USE_TS = 2,
+	SECRET_USE_TUPLE = 1,	/* ISN part and timestamp offset, one hash (2 was
+				 * a key of its own for the offsets: retired) */
 	SECRET_USE_COOKIE = 3,
 };
 
@@ -201,8 +201,7 @@ tcp_secret_keys(const struct tern_config *cfg, struct tcp_table *t)
 			randombytes_buf(secret, sizeof(secret));
 		}
 	}
-	key_derive(t->isn_key, sizeof(t->isn_key), SECRET_USE_ISN, secret);
-	key_derive(t->ts_key, sizeof(t->ts_key), SECRET_USE_TS, secret);
+	key_derive(t->tuple_key, sizeof(t->tuple_key), SECRET_USE_TUPLE, secret);
 	key_derive(t->cookie_key, sizeof(t->cookie_key), SECRET_USE_COOKIE, secret);
 	sodium_memzero(secret, sizeof(secret));
 }

@@ -418,7 +418,7 @@ cmd_connect(struct tern_stack *s, struct tern_chan *c, const struct tern_cmd *cm
 	tcb->chan = c;
 	tcb->cookie = cmd->cookie;
 	tcb->flags |= TCB_F_ACCEPTED;	/* the app is told of every outcome */
-	tcb->iss = tcp_isn(s, tcb->laddr, tcb->lport, tcb->raddr, tcb->rport, s->now_ns);
+	tcb->iss = tcp_isn_clocked(s, tcb, s->now_ns);
 	tcb->snd.una = tcb->snd.nxt = tcb->snd.max = tcb->iss;
 	tcp_set_state(s, tcb, TCP_ST_SYN_SENT);
 	stack_ctr_inc(s, CTR_TCP_ACTIVE_OPENS);

@@ -109,19 +109,20 @@ cksum_raw(const void *buf, size_t len, uint32_t sum)
 }
 
 uint16_t
-cksum_fold(uint32_t sum)
-{
-	sum = (sum & 0xffffu) + (sum >> 16);
-	sum = (sum & 0xffffu) + (sum >> 16);
-	return (uint16_t)sum;
-}
-
-uint16_t
 cksum_ip4_hdr(const void *hdr, size_t hdr_len)
 {
 	const uint8_t *p = hdr;
 	uint32_t sum;
 
+	if (hdr_len == 20) {
+		uint8_t h[20];
+		static const uint16_t zero;
+
+		/* the option-less header: its words with the field zeroed */
+		memcpy(h, p, sizeof(h));
+		memcpy(h + 10, &zero, sizeof(zero));
+		return (uint16_t)~cksum_fold(cksum_ip4_hdr20_sum(h));
+	}
 	/* Skip the checksum field (bytes 10-11) instead of zeroing a copy;
 	 * both parts start at even offsets so the pairing is unchanged. */
 	sum = cksum_raw(p, 10, 0);
@@ -149,6 +150,8 @@ cksum_mbuf(const struct rte_mbuf *m, uint32_t off, uint32_t len)
 	uint32_t sum = 0;
 	uint32_t done = 0;
 
+	if (off + len <= m->data_len)	/* the usual case: one segment */
+		return cksum_raw(rte_pktmbuf_mtod_offset(m, const uint8_t *, off), len, 0);
 	while (m != NULL && off >= m->data_len) {
 		off -= m->data_len;
 		m = m->next;

@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct rte_mbuf;
 
@@ -22,12 +23,34 @@ struct rte_mbuf;
 uint32_t cksum_raw(const void *buf, size_t len, uint32_t sum);
 
 /** Fold a 32-bit accumulator to 16 bits (end-around carry), not inverted. */
-uint16_t cksum_fold(uint32_t sum);
+static inline uint16_t
+cksum_fold(uint32_t sum)
+{
+	sum = (sum & 0xffffu) + (sum >> 16);
+	sum = (sum & 0xffffu) + (sum >> 16);
+	return (uint16_t)sum;
+}
 
 /** Checksum to store in an IPv4 header of `hdr_len` bytes (its checksum
  *  field is treated as zero). A received header is valid when
  *  cksum_raw over it (field included) folds to 0xffff. */
 uint16_t cksum_ip4_hdr(const void *hdr, size_t hdr_len);
+
+/** Unfolded sum of an option-less (20-byte) IPv4 header, checksum field
+ *  included: five 32-bit loads instead of cksum_raw's loop, for the
+ *  header every packet in and out carries. A received header is valid
+ *  when this folds to 0xffff. */
+static inline uint32_t
+cksum_ip4_hdr20_sum(const void *hdr)
+{
+	uint32_t w[5];
+	uint64_t s;
+
+	memcpy(w, hdr, sizeof(w));
+	s = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
+	s = (s & 0xffffffffu) + (s >> 32);
+	return (uint32_t)((s & 0xffffffffu) + (s >> 32));
+}
 
 /** Unfolded sum of the IPv4 pseudo-header (RFC 793/768): src, dst,
  *  protocol and L4 length, all host order. This is also what a NIC with

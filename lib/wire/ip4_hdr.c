@@ -34,7 +34,9 @@ ip4_hdr_parse(const uint8_t *p, uint32_t len, bool verify_cksum,
 		return CTR_IP_RX_BAD_LEN;
 	/* RFC 1071: the sum over a correct header, checksum included, is
 	 * all ones. */
-	if (verify_cksum && cksum_fold(cksum_raw(p, hdr_len, 0)) != 0xffff)
+	if (verify_cksum &&
+	    cksum_fold(hdr_len == IP4_HDR_LEN ? cksum_ip4_hdr20_sum(p)
+					      : cksum_raw(p, hdr_len, 0)) != 0xffff)
 		return CTR_IP_RX_BAD_CSUM;
 	out->hdr_len = (uint8_t)hdr_len;
 	out->tos = p[1];
@@ -62,6 +64,6 @@ ip4_hdr_emit(uint8_t *p, const struct ip4_hdr_v *h, bool fill_cksum)
 	wire_wr16_raw(p + 10, 0);
 	wire_wr32(p + 12, h->src);
 	wire_wr32(p + 16, h->dst);
-	if (fill_cksum)
-		wire_wr16_raw(p + 10, cksum_ip4_hdr(p, IP4_HDR_LEN));
+	if (fill_cksum)	/* the field is zero: sum the header as it is */
+		wire_wr16_raw(p + 10, (uint16_t)~cksum_fold(cksum_ip4_hdr20_sum(p)));
 }
