@@ -72,8 +72,10 @@ seg_check(const struct tern_stack *s, const struct rte_mbuf *m,
 	why = tcp_hdr_parse(rte_pktmbuf_mtod(m, const uint8_t *), len, seg);
 	if (why != CTR_NONE)
 		return why;
-	/* RFC 9293 3.9.2.1 / RFC 1122 4.2.3.10: unicast only, no port 0 */
-	if (!addr_is_unicast(s, ip->src) || !addr_is_unicast(s, ip->dst) ||
+	/* RFC 9293 3.9.2.1 / RFC 1122 4.2.3.10: unicast only, no port 0. A
+	 * broadcast source never gets here (ip4_check's martian test has
+	 * scanned the routes for it), so the source needs only its class. */
+	if ((ip->src >> 28) >= 0xe || !addr_is_unicast(s, ip->dst) ||
 	    seg->src_port == 0 || seg->dst_port == 0)
 		return CTR_TCP_RX_BAD_ADDR;
 	return CTR_NONE;
