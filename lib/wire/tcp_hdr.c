@@ -112,6 +112,14 @@ tcp_opts_parse(const uint8_t *p, uint32_t len, struct tcp_opts *out)
 {
 	uint32_t i = 0;
 
+	/* The layout of RFC 7323 appendix A, NOP NOP TS, is what nearly every
+	 * segment of a connection with timestamps carries: taken whole. */
+	if (len == TCP_ALEN_TS && p[0] == TCP_OPT_NOP && p[1] == TCP_OPT_NOP &&
+	    p[2] == TCP_OPT_TS && p[3] == TCP_OLEN_TS) {
+		*out = (struct tcp_opts){ .present = TCP_OPTF_TS, .ts_val = wire_rd32(p + 4),
+					  .ts_ecr = wire_rd32(p + 8) };
+		return CTR_NONE;
+	}
 	memset(out, 0, sizeof(*out));
 	while (i < len) {
 		uint8_t olen;
