@@ -12,7 +12,13 @@
 # connections take in turn, so every connection is used while the queue
 # stays the same at every step. Memory: both processes run with --no-huge,
 # so VmRSS counts every page the server touched (the DPDK heap included);
-# no hugepages are used. First a server with a small table (max_conns
+# no hugepages are used. With --huge (issue 14 item 5) both run on 2 MiB
+# hugepages instead: the script reserves what the largest step needs
+# (tests/interop/hugepages.sh: only the pages missing from the free pool,
+# given back on exit, on a hugetlbfs of its own), so the flow table, TCBs
+# and mbufs sit in hugepages; the memory columns then add the process's
+# HugetlbPages to VmRSS, which counts the whole -m the EAL took up front
+# (reserved, not touched). First a server with a small table (max_conns
 # 4096) gives the base RSS; then per step: rss0 = the server idle with
 # its tables sized for N (what is reserved and touched up front), rss =
 # its VmHWM during the run, and kib_per_conn = (rss - base) / N:
@@ -24,7 +30,7 @@
 # rps(N)/rps(1k). Every process is bounded by timeout(1) and stopped by
 # pid; the memif socket and DPDK run directories are removed on exit.
 #
-# usage: bench/e2e/scale.sh [--quick]
+# usage: bench/e2e/scale.sh [--quick] [--huge]
 #   environment: RESULTS_DIR (default results/scale-<timestamp>),
 #   SCALE_LADDER ("1000 10000 100000 1000000"), SCALE_SECS (5; 3 with
 #   --quick), SCALE_INFLIGHT (256), BUILD (build/)
@@ -44,10 +50,12 @@ SRV_IP=198.18.2.1
 CLI_IP=198.18.2.2
 
 QUICK=0
+HUGE=0
 for a in "$@"; do
 	case $a in
 	--quick) QUICK=1 ;;
-	*) echo "usage: bench/e2e/scale.sh [--quick]" >&2; exit 2 ;;
+	--huge) HUGE=1 ;;
+	*) echo "usage: bench/e2e/scale.sh [--quick] [--huge]" >&2; exit 2 ;;
 	esac
 done
 if [[ $QUICK -eq 1 ]]; then
@@ -88,13 +96,28 @@ cleanup() {
 	stop_pid "$SRV_PID"
 	rm -f "$SOCK"
 	rm -rf "/var/run/dpdk/$ID"-*
+	declare -F huge_cleanup >/dev/null && huge_cleanup
 	[[ -n $WORK ]] && rm -rf "$WORK"
 	[[ $rc -ne 0 ]] && echo "scale: failed (exit status $rc)" >&2
 	exit "$rc"
 }
 
-kib() {	# kib PID FIELD: VmRSS / VmHWM in KiB, empty if gone
-	awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null || true
+# kib PID FIELD: VmRSS / VmHWM in KiB, empty if gone; with --huge plus
+# the process's hugetlb pages (which VmRSS does not count)
+kib() {
+	awk -v f="$2:" -v huge="$HUGE" '$1 == f { k = $2; seen = 1 }
+		huge == 1 && $1 == "HugetlbPages:" { h = $2 }
+		END { if (seen) print k + h }' "/proc/$1/status" 2>/dev/null || true
+}
+
+# EAL memory options: --no-huge, or the hugetlbfs mounted for this run
+# (files unlinked once mapped, so nothing is left behind)
+eal_memory() {	# eal_memory MIB
+	if [[ $HUGE -eq 1 ]]; then
+		echo "-m $1 --huge-dir $HUGE_DIR --huge-unlink"
+	else
+		echo "--no-huge -m $1"
+	fi
 }
 
 # The server's mbuf pool, the same in every step and in the base server
@@ -124,7 +147,8 @@ start_server() {
 	rm -f "$SOCK"
 	# no timeout(1) in front: $! must be the server itself (its RSS is
 	# read); --duration bounds it and stop_pid ends it
-	taskset -c "$SRV_CPU" "$HTTPD_BIN" --no-huge -m "$mem" \
+	# shellcheck disable=SC2046  # eal_memory's words are separate arguments
+	taskset -c "$SRV_CPU" "$HTTPD_BIN" $(eal_memory "$mem") \
 		--no-shconf --no-pci -l "$SRV_CPU" --file-prefix "$ID-srv" \
 		--vdev "net_memif0,role=server,socket=$SOCK" -- --config "$ini" --ports "$PORTS" \
 		--idle-timeout 3600 --duration $((SECS + 880)) \
@@ -148,9 +172,10 @@ step() {
 	mem=$(eal_mem "$n")
 	start_server "$n" "$maxc" "$mem"
 	rss0=$RSS0
-	echo "-- $n connections: server pid $SRV_PID, max_conns $maxc, EAL -m $mem (--no-huge)," \
+	echo "-- $n connections: server pid $SRV_PID, max_conns $maxc, EAL -m $mem ($MEM_KIND)," \
 		"idle VmRSS $rss0 KiB (base $BASE_RSS KiB)"
-	timeout -k 5 $((SECS + 600)) taskset -c "$CLI_CPU" "$LOAD_BIN" --no-huge -m "$mem" \
+	# shellcheck disable=SC2046
+	timeout -k 5 $((SECS + 600)) taskset -c "$CLI_CPU" "$LOAD_BIN" $(eal_memory "$mem") \
 		--no-shconf --no-pci -l "$CLI_CPU" --file-prefix "$ID-cli" \
 		--vdev "net_memif0,role=client,socket=$SOCK" -- --ip "$CLI_IP/24" \
 		-c "$n" -d "$SECS" --in-flight "$INFLIGHT" --dst-ports "$PORTS" --timeout 10s \
@@ -220,11 +245,24 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 WORK=$(mktemp -d "/tmp/$ID.XXXXXX")
 mkdir -p "$RESULTS_DIR"
+MEM_KIND=--no-huge
+if [[ $HUGE -eq 1 ]]; then
+	# shellcheck source=../../tests/interop/hugepages.sh
+	source "$REPO/tests/interop/hugepages.sh"
+	top=0
+	for n in $LADDER; do ((n > top)) && top=$n; done
+	# server and client at the largest step (one step runs at a time),
+	# 2 MiB each, plus 64 pages of slack for the EAL's own
+	pages=$((2 * $(eal_mem "$top") / 2 + 64))
+	# not in $(...): huge_setup sets HUGE_DIR and HUGE_ADDED for cleanup
+	huge_setup "$pages" >"$WORK/huge.why" || die "--huge: $(<"$WORK/huge.why")"
+	MEM_KIND="hugepages, $pages reserved"
+fi
 echo "conns,rps,rss_kib,kib_per_conn" >"$RESULTS_DIR/scale.csv"
 echo "conns,rps,rss_kib,kib_per_conn,rss0_kib,kib_per_conn_reserved,kib_per_conn_touched,ramp_s,errors" \
 	>"$RESULTS_DIR/scale-detail.csv"
 echo "tern scale ladder: $LADDER connections, ${SECS} s each, $INFLIGHT requests in flight," \
-	"server ports $PORTS, server CPU $SRV_CPU, client CPU $CLI_CPU, --no-huge"
+	"server ports $PORTS, server CPU $SRV_CPU, client CPU $CLI_CPU, $MEM_KIND"
 start_server base 4096 "$(eal_mem 0)"
 BASE_RSS=$RSS0
 stop_pid "$SRV_PID"
