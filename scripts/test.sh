@@ -10,7 +10,7 @@
 # Each phase (deps, configure, build, test of each tree) starts with a line
 # "== [m:ss] ..." giving the time since the start, so a long build is not
 # mistaken for a hang; the total time comes just before the counts. About
-# 11-13 minutes on an idle 2-vCPU machine, up to ~28 on a loaded one.
+# 23 minutes on an idle 2-vCPU machine, up to ~37 on a loaded one.
 #
 # usage: scripts/test.sh [--quick]   (--quick: release build only)
 set -euo pipefail
