@@ -689,3 +689,28 @@ tc_to_state(struct tconn *tc, enum tcp_state st, bool shutdown)
 		fail_msg("no fixture for state %d", st);
 	}
 }
+
+struct tcb *
+tc_tcb(const struct tconn *tc)
+{
+	return tcp_conn_lookup(tc->s, OUR_IP, tc->lport, PEER_IP, tc->pport);
+}
+
+void
+tc_sack_in(struct tconn *tc, uint32_t seg, uint32_t base, uint32_t ack_seg, unsigned int n,
+	   const uint32_t *ab)
+{
+	struct tseg g = TSEG(.flags = F_ACK, .abs = true, .seq = tc->snd_nxt,
+			     .ack = base + ack_seg * seg, .raw_opts = true);
+	unsigned int i;
+
+	g.opts.present = TCP_OPTF_TS | (n > 0 ? TCP_OPTF_SACK : 0);
+	g.opts.ts_val = tc->ts_val;
+	g.opts.ts_ecr = tc->ts_recent;
+	g.opts.n_sack = (uint8_t)n;
+	for (i = 0; i < n; i++) {
+		g.opts.sack[i].left = base + ab[2 * i] * seg;
+		g.opts.sack[i].right = base + ab[2 * i + 1] * seg;
+	}
+	tc_in(tc, g);
+}

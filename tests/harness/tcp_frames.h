@@ -136,6 +136,14 @@ void tc_advance(struct tconn *tc, uint64_t ns);
 /* Run the stack at the current time (after commands). */
 void tc_run(struct tconn *tc);
 
+/* The connection's TCB (NULL once it is gone). */
+struct tcb *tc_tcb(const struct tconn *tc);
+/* An ACK from the peer of base + ack_seg segments of `seg` bytes with `n`
+ * SACK blocks (pairs of segment numbers counted from base, [a, b) in
+ * segments) and its timestamps (TSval, TSecr = tern's last TSval). */
+void tc_sack_in(struct tconn *tc, uint32_t seg, uint32_t base, uint32_t ack_seg,
+		unsigned int n, const uint32_t *ab);
+
 /* Build `seg` for the connection and feed it at tc->now. */
 void tc_in(struct tconn *tc, struct tseg seg);
 /* Same, but only build it (for tests that feed it later / twice). */

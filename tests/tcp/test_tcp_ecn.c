@@ -28,12 +28,6 @@
 #define F_CWR TCP_FLAG_CWR
 #define SEG 1448u	/* payload per segment with timestamps (MSS 1460 - 12) */
 
-static struct tcb *
-tc_tcb(const struct tconn *tc)
-{
-	return tcp_conn_lookup(tc->s, OUR_IP, tc->lport, PEER_IP, tc->pport);
-}
-
 static uint8_t
 ecn_of(const struct parsed_tcp *p)
 {

@@ -30,7 +30,7 @@ ka_cfg(struct tern_config *cfg)
 }
 
 static struct tcb *
-tc_tcb(const struct tconn *tc)
+tc_tcb_live(const struct tconn *tc)
 {
 	struct tcb *tcb = tcp_conn_lookup(tc->s, OUR_IP, tc->lport, PEER_IP, tc->pport);
 
@@ -58,7 +58,7 @@ quiet_until(struct tconn *tc, uint64_t t, uint64_t step)
 static void
 check_probe(const struct tconn *tc, const struct parsed_tcp *p)
 {
-	uint32_t una = tc_tcb(tc)->snd.una;
+	uint32_t una = tc_tcb_live(tc)->snd.una;
 
 	if (p->tcp.flags != F_ACK || p->tcp.seq != una - 1 || p->len != 0 ||
 	    p->tcp.ack != tc->snd_nxt)
@@ -342,7 +342,7 @@ test_keepalive_data_sent_acked_defers(void **state)
 	t_ack = tc.now;
 	tc_ack(&tc);
 	tc_out_none(&tc);
-	assert_int_equal(tc_tcb(&tc)->snd.una, seq + sizeof(d));
+	assert_int_equal(tc_tcb_live(&tc)->snd.una, seq + sizeof(d));
 	expect_probe_at(&tc, t_ack + KA_IDLE);
 	assert_int_equal(tc_ctr(&tc, CTR_TCP_TX_KEEPALIVE), 1);
 	tc_fini(&tc);
@@ -453,7 +453,7 @@ test_keepalive_resumes_after_rto_recovery(void **state)
 	t_ack = tc.now;
 	tc_ack(&tc);
 	tc_out_none(&tc);
-	assert_int_equal(tc_tcb(&tc)->snd.una, seq + sizeof(d));
+	assert_int_equal(tc_tcb_live(&tc)->snd.una, seq + sizeof(d));
 	expect_probe_at(&tc, t_ack + KA_IDLE);
 	assert_int_equal(tc_ctr(&tc, CTR_TCP_TX_KEEPALIVE), 1);
 	tc_fini(&tc);

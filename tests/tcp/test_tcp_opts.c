@@ -37,7 +37,7 @@ setopt_fails(struct tconn *tc, uint64_t h, enum tern_tcp_opt opt, uint32_t v, in
 }
 
 static struct tcb *
-tc_tcb(const struct tconn *tc)
+tc_tcb_live(const struct tconn *tc)
 {
 	struct tcb *tcb = tcp_conn_lookup(tc->s, OUR_IP, tc->lport, PEER_IP, tc->pport);
 
@@ -89,7 +89,7 @@ test_channel_defaults_shape_the_syn(void **state)
 	assert_int_equal(p.ip.ttl, 7);
 	ev = tc_ev_type(&tc, TERN_EV_TCP_CONNECTED);
 	assert_int_equal(ev.snd_space, 4096);
-	assert_int_equal(tc_tcb(&tc)->mss, 1000);
+	assert_int_equal(tc_tcb_live(&tc)->mss, 1000);
 	tc_fini(&tc);
 }
 
@@ -155,7 +155,7 @@ test_listener_options_inherited(void **state)
 	tc_ack(&tc);
 	ev = tc_ev_type(&tc, TERN_EV_TCP_ACCEPTED);
 	assert_int_equal(ev.snd_space, 3000);
-	tcb = tc_tcb(&tc);
+	tcb = tc_tcb_live(&tc);
 	assert_int_equal(tcb->mss, 536);
 	assert_int_equal(tcb->rcvbuf, 20000);
 	assert_int_equal(tcb->ka_on, 1);
@@ -208,7 +208,7 @@ test_rcvbuf_grow_advertised(void **state)
 	tc_run(&tc);
 	tc_out1(&tc, &p);
 	tc_expect(&p, F_ACK, tc.rcv_nxt, tc.snd_nxt, 0);
-	assert_int_equal((uint32_t)p.tcp.wnd << tc_tcb(&tc)->rcv.wscale, 100000);
+	assert_int_equal((uint32_t)p.tcp.wnd << tc_tcb_live(&tc)->rcv.wscale, 100000);
 	tc_fini(&tc);
 }
 
@@ -236,7 +236,7 @@ test_sndbuf_live(void **state)
 	tc_run(&tc);
 	ev = tc_ev_type(&tc, TERN_EV_TCP_WRITABLE);
 	assert_int_equal(ev.snd_space, 65536 - 4096);
-	assert_int_equal(tc_tcb(&tc)->sndbuf, 65536);
+	assert_int_equal(tc_tcb_live(&tc)->sndbuf, 65536);
 	tc_fini(&tc);
 }
 

@@ -29,32 +29,6 @@ min(unsigned int a, unsigned int b)
 	return a < b ? a : b;
 }
 
-static struct tcb *
-tc_tcb(const struct tconn *tc)
-{
-	return tcp_conn_lookup(tc->s, OUR_IP, tc->lport, PEER_IP, tc->pport);
-}
-
-/* An ACK of base + ack_seg segments with SACK blocks (pairs of segment
- * numbers from base), echoing tern's last TSval. */
-static void
-sack_in(struct tconn *tc, uint32_t base, uint32_t ack_seg, unsigned int n, const uint32_t *ab)
-{
-	struct tseg g = TSEG(.flags = F_ACK, .abs = true, .seq = tc->snd_nxt,
-			     .ack = base + ack_seg * SEG, .raw_opts = true);
-	unsigned int i;
-
-	g.opts.present = TCP_OPTF_TS | (n > 0 ? TCP_OPTF_SACK : 0);
-	g.opts.ts_val = tc->ts_val;
-	g.opts.ts_ecr = tc->ts_recent;
-	g.opts.n_sack = (uint8_t)n;
-	for (i = 0; i < n; i++) {
-		g.opts.sack[i].left = base + ab[2 * i] * SEG;
-		g.opts.sack[i].right = base + ab[2 * i + 1] * SEG;
-	}
-	tc_in(tc, g);
-}
-
 /* Established (all options, a 10 ms round trip, `rack` as given),
  * `total` segments queued, the first ten (IW) sent at once; returns base. */
 static uint32_t
@@ -134,27 +108,27 @@ test_rack_lost_retransmission(void **state)
 	tc_advance(&tc, 10 * MS);
 	/* each SACK frees room for one new segment (RFC 6675 5 (3)); segment
 	 * 0, sent before the SACKed ones, waits out its reorder window */
-	sack_in(&tc, base, 0, 1, (uint32_t[]){ 1, 2 });
+	tc_sack_in(&tc, SEG, base, 0, 1, (uint32_t[]){ 1, 2 });
 	assert_int_equal(sent_new(&tc, base, 10), 11);
-	sack_in(&tc, base, 0, 1, (uint32_t[]){ 1, 3 });
+	tc_sack_in(&tc, SEG, base, 0, 1, (uint32_t[]){ 1, 3 });
 	assert_int_equal(sent_new(&tc, base, 11), 12);
 	assert_int_equal(tc_ctr(&tc, CTR_TCP_FAST_RETRANS), 0);
 	/* more than two segments SACKed, no reordering seen: reo_wnd 0, lost */
-	sack_in(&tc, base, 0, 1, (uint32_t[]){ 1, 4 });
+	tc_sack_in(&tc, SEG, base, 0, 1, (uint32_t[]){ 1, 4 });
 	assert_int_equal(tc_ctr(&tc, CTR_TCP_RACK_RECOVERY), 1);
 	assert_int_equal(sent(&tc, base, 0, 0), 1);
 	tc_advance(&tc, 2 * MS);
 	/* pipe: the resend and 9-11; cwnd 5 segments: new segment 12 */
-	sack_in(&tc, base, 0, 1, (uint32_t[]){ 1, 9 });
+	tc_sack_in(&tc, SEG, base, 0, 1, (uint32_t[]){ 1, 9 });
 	assert_int_equal(sent_new(&tc, base, 12), 13);
 	tc_advance(&tc, 10 * MS);
 	assert_int_equal(tc_ctr(&tc, CTR_TCP_RACK_LOST_RXT), 0);
-	sack_in(&tc, base, 0, 1, (uint32_t[]){ 1, 13 });
+	tc_sack_in(&tc, SEG, base, 0, 1, (uint32_t[]){ 1, 13 });
 	assert_int_equal(tc_ctr(&tc, CTR_TCP_RACK_LOST_RXT), 1);
 	sent(&tc, base, 0, 13);
 	assert_int_equal(tc_ctr(&tc, CTR_TCP_RTO), 0);
 	/* this one arrives: 0-12 acknowledged, the recovery is over */
-	sack_in(&tc, base, 13, 0, NULL);
+	tc_sack_in(&tc, SEG, base, 13, 0, NULL);
 	assert_false(tc_tcb(&tc)->flags & TCB_F_FAST_RECOVERY);
 	assert_int_equal(tc_ctr(&tc, CTR_TCP_RTO), 0);
 	tc_fini(&tc);
@@ -171,9 +145,9 @@ reordered_once(struct tconn *tc, uint8_t rack, uint32_t *base)
 
 	*base = start(tc, rack, 40);
 	tc_advance(tc, 10 * MS);
-	sack_in(tc, *base, 0, 1, (uint32_t[]){ 1, 2 });
+	tc_sack_in(tc, SEG, *base, 0, 1, (uint32_t[]){ 1, 2 });
 	assert_int_equal(sent_new(tc, *base, 10), 11);
-	sack_in(tc, *base, 10, 0, NULL);
+	tc_sack_in(tc, SEG, *base, 10, 0, NULL);
 	assert_true(!!tc_tcb(tc)->rack.reord == !!rack);
 	next = sent_new(tc, *base, 11);
 	assert_true(next > 14);
@@ -187,11 +161,11 @@ static uint32_t
 three_sacks_above_10(struct tconn *tc, uint32_t base, uint32_t next)
 {
 	tc_advance(tc, 10 * MS);
-	sack_in(tc, base, 10, 1, (uint32_t[]){ 11, 12 });
+	tc_sack_in(tc, SEG, base, 10, 1, (uint32_t[]){ 11, 12 });
 	next = sent_new(tc, base, next);
-	sack_in(tc, base, 10, 1, (uint32_t[]){ 11, 13 });
+	tc_sack_in(tc, SEG, base, 10, 1, (uint32_t[]){ 11, 13 });
 	next = sent_new(tc, base, next);
-	sack_in(tc, base, 10, 1, (uint32_t[]){ 11, 14 });
+	tc_sack_in(tc, SEG, base, 10, 1, (uint32_t[]){ 11, 14 });
 	return next;
 }
 
@@ -213,7 +187,7 @@ test_rack_reordering_within_window_not_lost(void **state)
 	assert_true(tcp_timer_is_armed(tcb, TCP_T_RACK));
 	assert_true(tcb->timer_ns[TCP_T_RACK] <= tc.now + 3 * MS);
 	tc_advance(&tc, 1 * MS);
-	sack_in(&tc, base, 14, 0, NULL);
+	tc_sack_in(&tc, SEG, base, 14, 0, NULL);
 	sent_new(&tc, base, next);
 	assert_false(tcp_timer_is_armed(tcb, TCP_T_RACK));
 	tc_advance(&tc, 5 * MS);
@@ -279,7 +253,7 @@ test_tlp_lost_tail_recovered_without_rto(void **state)
 	base = start_tlp(&tc, 1, 1, 10);
 	tcb = tc_tcb(&tc);
 	tc_advance(&tc, 10 * MS);
-	sack_in(&tc, base, 7, 0, NULL);
+	tc_sack_in(&tc, SEG, base, 7, 0, NULL);
 	tc_out_none(&tc);
 	assert_true(tcp_timer_is_armed(tcb, TCP_T_TLP));
 	assert_int_equal(tcb->timer_ns[TCP_T_TLP], tc.now + 2ull * tcb->rtt.srtt_us * 1000);
@@ -288,11 +262,11 @@ test_tlp_lost_tail_recovered_without_rto(void **state)
 	assert_int_equal(tc_ctr(&tc, CTR_TCP_TLP_PROBE), 1);
 	assert_int_equal(sent(&tc, base, 9, 0), 1);
 	tc_advance(&tc, 10 * MS);
-	sack_in(&tc, base, 7, 1, (uint32_t[]){ 9, 10 });
+	tc_sack_in(&tc, SEG, base, 7, 1, (uint32_t[]){ 9, 10 });
 	assert_int_equal(tc_ctr(&tc, CTR_TCP_RACK_RECOVERY), 1);
 	assert_int_equal(sent(&tc, base, 7, 8), 2);
 	tc_advance(&tc, 10 * MS);
-	sack_in(&tc, base, 10, 0, NULL);
+	tc_sack_in(&tc, SEG, base, 10, 0, NULL);
 	assert_false(tcb->flags & TCB_F_FAST_RECOVERY);
 	tc_out_none(&tc);
 	assert_false(tcp_timer_is_armed(tcb, TCP_T_TLP));
@@ -317,7 +291,7 @@ test_tlp_repairs_single_loss(void **state)
 	base = start_tlp(&tc, 1, 1, 10);
 	tcb = tc_tcb(&tc);
 	tc_advance(&tc, 10 * MS);
-	sack_in(&tc, base, 9, 0, NULL);
+	tc_sack_in(&tc, SEG, base, 9, 0, NULL);
 	tc_out_none(&tc);
 	cwnd0 = tcb->cwnd;
 	assert_int_equal(tcb->timer_ns[TCP_T_TLP], tcb->timer_ns[TCP_T_RTO]);
@@ -327,7 +301,7 @@ test_tlp_repairs_single_loss(void **state)
 	assert_int_equal(sent(&tc, base, 9, 0), 1);
 	assert_true(tcb->timer_ns[TCP_T_RTO] > tc.now);
 	tc_advance(&tc, 10 * MS);
-	sack_in(&tc, base, 10, 0, NULL);
+	tc_sack_in(&tc, SEG, base, 10, 0, NULL);
 	assert_int_equal(tc_ctr(&tc, CTR_TCP_TLP_RECOVERED), 1);
 	assert_true(tcb->cwnd < cwnd0);
 	assert_int_equal(tcb->cwnd, tcb->ssthresh);
@@ -351,7 +325,7 @@ test_tlp_needless_probe_keeps_window(void **state)
 	tcb = tc_tcb(&tc);
 	orig_ts = tc.ts_recent;
 	tc_advance(&tc, 10 * MS);
-	sack_in(&tc, base, 9, 0, NULL);
+	tc_sack_in(&tc, SEG, base, 9, 0, NULL);
 	cwnd0 = tcb->cwnd;
 	tc_advance(&tc, tcb->timer_ns[TCP_T_TLP] - tc.now);
 	assert_int_equal(sent(&tc, base, 9, 0), 1);
@@ -361,7 +335,7 @@ test_tlp_needless_probe_keeps_window(void **state)
 	g.opts.ts_val = tc.ts_val;
 	g.opts.ts_ecr = orig_ts;
 	tc_in(&tc, g);
-	sack_in(&tc, base, 10, 1, (uint32_t[]){ 9, 10 });
+	tc_sack_in(&tc, SEG, base, 10, 1, (uint32_t[]){ 9, 10 });
 	assert_int_equal(tc_ctr(&tc, CTR_TCP_TLP_RECOVERED), 0);
 	assert_true(tcb->cwnd >= cwnd0);
 	tc_fini(&tc);

@@ -328,32 +328,6 @@ test_scoreboard_random_blocks_vs_model(void **state)
 
 /* ---- on a connection --------------------------------------------------- */
 
-static struct tcb *
-tc_tcb(const struct tconn *tc)
-{
-	return tcp_conn_lookup(tc->s, OUR_IP, tc->lport, PEER_IP, tc->pport);
-}
-
-/* An ACK from the peer of `ack` with SACK blocks (pairs of segment
- * numbers counted from `base`, [a, b) in segments) and its timestamps. */
-static void
-sack_in(struct tconn *tc, uint32_t base, uint32_t ack_seg, unsigned int n, const uint32_t *ab)
-{
-	struct tseg g = TSEG(.flags = F_ACK, .abs = true, .seq = tc->snd_nxt,
-			     .ack = base + ack_seg * SEG, .raw_opts = true);
-	unsigned int i;
-
-	g.opts.present = TCP_OPTF_TS | (n > 0 ? TCP_OPTF_SACK : 0);
-	g.opts.ts_val = tc->ts_val;
-	g.opts.ts_ecr = tc->ts_recent;
-	g.opts.n_sack = (uint8_t)n;
-	for (i = 0; i < n; i++) {
-		g.opts.sack[i].left = base + ab[2 * i] * SEG;
-		g.opts.sack[i].right = base + ab[2 * i + 1] * SEG;
-	}
-	tc_in(tc, g);
-}
-
 /* An established connection (full options: SACK, timestamps) that sent
  * `nseg` segments of `d`, all of them asserted; returns the first seq. */
 static uint32_t
@@ -405,11 +379,11 @@ test_sack_recovery_resends_holes(void **state)
 	(void)state;
 	b = sent_segments(&tc, d, 10, p);
 	tcb = tc_tcb(&tc);
-	sack_in(&tc, b, 0, 1, (uint32_t[]){ 1, 2 });
+	tc_sack_in(&tc, SEG, b, 0, 1, (uint32_t[]){ 1, 2 });
 	tc_out_none(&tc);
-	sack_in(&tc, b, 0, 1, (uint32_t[]){ 1, 3 });
+	tc_sack_in(&tc, SEG, b, 0, 1, (uint32_t[]){ 1, 3 });
 	tc_out_none(&tc);
-	sack_in(&tc, b, 0, 1, (uint32_t[]){ 1, 4 });
+	tc_sack_in(&tc, SEG, b, 0, 1, (uint32_t[]){ 1, 4 });
 	expect_resend(&tc, b, 0, d);
 	assert_true(tcb->flags & TCB_F_SACK_RECOVERY);
 	assert_int_equal(tcb->ssthresh, 10 * SEG / 2);
@@ -421,24 +395,24 @@ test_sack_recovery_resends_holes(void **state)
 	assert_int_equal(info.pipe, 7 * SEG);		/* resent 1 + tail 6 */
 	assert_int_equal(rte_mempool_in_use_count(tc.s->tcp->sack_pool), 1);
 	/* pipe: resent 1 + tail 6 segments > cwnd 5: nothing */
-	sack_in(&tc, b, 0, 1, (uint32_t[]){ 1, 5 });
+	tc_sack_in(&tc, SEG, b, 0, 1, (uint32_t[]){ 1, 5 });
 	tc_out_none(&tc);
-	sack_in(&tc, b, 0, 2, (uint32_t[]){ 6, 7, 1, 5 });
+	tc_sack_in(&tc, SEG, b, 0, 2, (uint32_t[]){ 6, 7, 1, 5 });
 	tc_out_none(&tc);
 	/* pipe = 1 (resent) + 1 (hole 5, not lost yet) + 2 (tail) = 4: room
 	 * for one; nothing new is queued, so rule 3 resends segment 5 */
-	sack_in(&tc, b, 0, 2, (uint32_t[]){ 6, 8, 1, 5 });
+	tc_sack_in(&tc, SEG, b, 0, 2, (uint32_t[]){ 6, 8, 1, 5 });
 	expect_resend(&tc, b, 5, d);
 	assert_int_equal(tc_ctr(&tc, CTR_TCP_SACK_REXMIT), 1);
-	sack_in(&tc, b, 0, 2, (uint32_t[]){ 6, 10, 1, 5 });
+	tc_sack_in(&tc, SEG, b, 0, 2, (uint32_t[]){ 6, 10, 1, 5 });
 	tc_out_none(&tc);
 	/* the resent segment 0 arrives: partial ACK up to the hole, no rescue
 	 * (segment 5 was resent already), no deflation */
-	sack_in(&tc, b, 5, 1, (uint32_t[]){ 6, 10 });
+	tc_sack_in(&tc, SEG, b, 5, 1, (uint32_t[]){ 6, 10 });
 	tc_out_none(&tc);
 	assert_int_equal(tc_ctr(&tc, CTR_TCP_PARTIAL_ACK), 1);
 	assert_int_equal(tcb->cwnd, 10 * SEG / 2);
-	sack_in(&tc, b, 10, 0, NULL);
+	tc_sack_in(&tc, SEG, b, 10, 0, NULL);
 	assert_false(tcb->flags & (TCB_F_SACK_RECOVERY | TCB_F_FAST_RECOVERY));
 	assert_null(tcb->sb);
 	assert_true(rte_mempool_full(tc.s->tcp->sack_pool));	/* the scoreboard is back */
@@ -464,26 +438,26 @@ test_sack_lost_resend_detected(void **state)
 
 	(void)state;
 	b = sent_segments(&tc, d, 10, p);
-	sack_in(&tc, b, 0, 1, (uint32_t[]){ 1, 2 });
-	sack_in(&tc, b, 0, 1, (uint32_t[]){ 1, 3 });
+	tc_sack_in(&tc, SEG, b, 0, 1, (uint32_t[]){ 1, 2 });
+	tc_sack_in(&tc, SEG, b, 0, 1, (uint32_t[]){ 1, 3 });
 	assert_int_equal(tc_out(&tc, p, 16), 0);
-	sack_in(&tc, b, 0, 1, (uint32_t[]){ 1, 4 });
+	tc_sack_in(&tc, SEG, b, 0, 1, (uint32_t[]){ 1, 4 });
 	expect_resend(&tc, b, 0, d);
 	tc_fill(more, sizeof(more), 62);
 	tc_send(&tc, more, sizeof(more));
 	tc_out_none(&tc);			/* pipe 7 segments > cwnd 5 */
 	/* 4..9 arrive: pipe falls to the resent segment; cwnd 5 -> 4 new ones
 	 * (segments 10..13) by rule 2 */
-	sack_in(&tc, b, 0, 1, (uint32_t[]){ 1, 10 });
+	tc_sack_in(&tc, SEG, b, 0, 1, (uint32_t[]){ 1, 10 });
 	assert_int_equal(tc_out(&tc, p, 16), 4);
 	for (k = 0; k < 4; k++)
 		assert_int_equal(p[k].tcp.seq, b + (10 + k) * SEG);
 	/* 10 and 11 SACKed: not yet more than 2 segments after the resend */
-	sack_in(&tc, b, 0, 1, (uint32_t[]){ 1, 12 });
+	tc_sack_in(&tc, SEG, b, 0, 1, (uint32_t[]){ 1, 12 });
 	assert_int_equal(tc_ctr(&tc, CTR_TCP_SACK_LOST_RXT), 0);
 	assert_int_equal(tc_out(&tc, p, 16), 2);	/* 14, 15: the rest of `more` */
 	assert_int_equal(p[0].tcp.seq, b + 14 * SEG);
-	sack_in(&tc, b, 0, 1, (uint32_t[]){ 1, 13 });
+	tc_sack_in(&tc, SEG, b, 0, 1, (uint32_t[]){ 1, 13 });
 	assert_int_equal(tc_ctr(&tc, CTR_TCP_SACK_LOST_RXT), 1);
 	assert_true(tc_out(&tc, p, 16) >= 1);
 	assert_int_equal(p[0].tcp.seq, b);
@@ -504,13 +478,13 @@ test_sack_rescue_tail(void **state)
 
 	(void)state;
 	b = sent_segments(&tc, d, 10, p);
-	sack_in(&tc, b, 0, 1, (uint32_t[]){ 1, 9 });	/* IsLost: recovery now */
+	tc_sack_in(&tc, SEG, b, 0, 1, (uint32_t[]){ 1, 9 });	/* IsLost: recovery now */
 	expect_resend(&tc, b, 0, d);
 	assert_int_equal(tc_out(&tc, p, 16), 0);
-	sack_in(&tc, b, 9, 0, NULL);
+	tc_sack_in(&tc, SEG, b, 9, 0, NULL);
 	expect_resend(&tc, b, 9, d);
 	assert_int_equal(tc_ctr(&tc, CTR_TCP_SACK_RESCUE), 1);
-	sack_in(&tc, b, 10, 0, NULL);
+	tc_sack_in(&tc, SEG, b, 10, 0, NULL);
 	tc_out_none(&tc);
 	assert_int_equal(tc_ctr(&tc, CTR_TCP_RTO), 0);
 	tc_fini(&tc);
@@ -552,18 +526,18 @@ test_sack_limited_transmit_by_pipe(void **state)
 	tc_fill(more, sizeof(more), 64);
 	tc_send(&tc, more, sizeof(more));
 	tc_out_none(&tc);			/* cwnd full */
-	sack_in(&tc, b, 0, 1, (uint32_t[]){ 1, 2 });
+	tc_sack_in(&tc, SEG, b, 0, 1, (uint32_t[]){ 1, 2 });
 	tc_out1(&tc, p);
 	assert_int_equal(p[0].tcp.seq, b + 10 * SEG);
 	assert_memory_equal(p[0].payload, more, SEG);
-	sack_in(&tc, b, 0, 1, (uint32_t[]){ 1, 3 });
+	tc_sack_in(&tc, SEG, b, 0, 1, (uint32_t[]){ 1, 3 });
 	tc_out1(&tc, p);
 	assert_int_equal(p[0].tcp.seq, b + 11 * SEG);
 	assert_int_equal(tc_ctr(&tc, CTR_TCP_FAST_RETRANS), 0);
 	assert_int_equal(tc_ctr(&tc, CTR_TCP_RX_DUPACK), 2);
 	/* the recovery halves cwnd, not the 12 segments out (SACK-freed
 	 * room does not soften the reduction) */
-	sack_in(&tc, b, 0, 1, (uint32_t[]){ 1, 4 });
+	tc_sack_in(&tc, SEG, b, 0, 1, (uint32_t[]){ 1, 4 });
 	expect_resend(&tc, b, 0, d);
 	assert_int_equal(tc_tcb(&tc)->snd.max - b, 12 * SEG);
 	assert_int_equal(tc_tcb(&tc)->ssthresh, 10 * 1460 / 2);
@@ -599,7 +573,7 @@ test_rto_go_back_skips_sacked(void **state)
 	(void)state;
 	b = sent_segments(&tc, d, 10, p);
 	/* 2..9 SACKed in one ACK: enough to call 0..1 lost at once */
-	sack_in(&tc, b, 0, 1, (uint32_t[]){ 2, 10 });
+	tc_sack_in(&tc, SEG, b, 0, 1, (uint32_t[]){ 2, 10 });
 	assert_int_equal(tc_out(&tc, p, 16), 2);
 	assert_int_equal(p[0].tcp.seq, b);
 	assert_int_equal(p[1].tcp.seq, b + SEG);
@@ -612,12 +586,12 @@ test_rto_go_back_skips_sacked(void **state)
 	assert_int_equal(p[0].tcp.seq, b);
 	assert_int_equal(p[0].len, SEG);
 	resent = resent_below(p, n, b + 2 * SEG);
-	sack_in(&tc, b, 1, 1, (uint32_t[]){ 2, 10 });
+	tc_sack_in(&tc, SEG, b, 1, 1, (uint32_t[]){ 2, 10 });
 	n = tc_out(&tc, p, 16);
 	resent += resent_below(p, n, b + 2 * SEG);
 	/* 2..9 never again: exactly the two holes' bytes went */
 	assert_int_equal(resent, 2 * SEG);
-	sack_in(&tc, b, 10, 0, NULL);
+	tc_sack_in(&tc, SEG, b, 10, 0, NULL);
 	tc_out_none(&tc);
 	tc_fini(&tc);
 }

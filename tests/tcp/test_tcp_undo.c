@@ -21,32 +21,6 @@
 
 #define SEG 1448u	/* payload per segment with timestamps (MSS 1460 - 12) */
 
-static struct tcb *
-tc_tcb(const struct tconn *tc)
-{
-	return tcp_conn_lookup(tc->s, OUR_IP, tc->lport, PEER_IP, tc->pport);
-}
-
-/* An ACK from the peer of base + ack_seg segments with SACK blocks (pairs
- * of segment numbers from base) and its timestamps. */
-static void
-sack_in(struct tconn *tc, uint32_t base, uint32_t ack_seg, unsigned int n, const uint32_t *ab)
-{
-	struct tseg g = TSEG(.flags = F_ACK, .abs = true, .seq = tc->snd_nxt,
-			     .ack = base + ack_seg * SEG, .raw_opts = true);
-	unsigned int i;
-
-	g.opts.present = TCP_OPTF_TS | (n > 0 ? TCP_OPTF_SACK : 0);
-	g.opts.ts_val = tc->ts_val;
-	g.opts.ts_ecr = tc->ts_recent;
-	g.opts.n_sack = (uint8_t)n;
-	for (i = 0; i < n; i++) {
-		g.opts.sack[i].left = base + ab[2 * i] * SEG;
-		g.opts.sack[i].right = base + ab[2 * i + 1] * SEG;
-	}
-	tc_in(tc, g);
-}
-
 /* Ten segments sent on an established connection (SACK, timestamps);
  * segment 0 late: SACKs of 1, 1-2, 1-3 start a recovery that resends it
  * alone. Returns base (the first data byte); cwnd0, ssthresh0: before. */
@@ -70,10 +44,10 @@ spurious_start(struct tconn *tc, uint32_t *cwnd0, uint32_t *ssthresh0)
 	*cwnd0 = tcb->cwnd;
 	*ssthresh0 = tcb->ssthresh;
 	tc_advance(tc, 10 * MS);	/* a round trip */
-	sack_in(tc, base, 0, 1, (uint32_t[]){ 1, 2 });
-	sack_in(tc, base, 0, 1, (uint32_t[]){ 1, 3 });
+	tc_sack_in(tc, SEG, base, 0, 1, (uint32_t[]){ 1, 2 });
+	tc_sack_in(tc, SEG, base, 0, 1, (uint32_t[]){ 1, 3 });
 	tc_out_none(tc);
-	sack_in(tc, base, 0, 1, (uint32_t[]){ 1, 4 });
+	tc_sack_in(tc, SEG, base, 0, 1, (uint32_t[]){ 1, 4 });
 	tc_out1(tc, &p[0]);
 	tc_expect(&p[0], F_ACK, base, tc->snd_nxt, SEG);
 	assert_true(tcb->flags & TCB_F_FAST_RECOVERY);
@@ -94,20 +68,20 @@ test_dsack_after_recovery_undoes(void **state)
 	(void)state;
 	base = spurious_start(&tc, &cwnd0, &ssthresh0);
 	tcb = tc_tcb(&tc);
-	sack_in(&tc, base, 10, 0, NULL);
+	tc_sack_in(&tc, SEG, base, 10, 0, NULL);
 	assert_false(tcb->flags & TCB_F_FAST_RECOVERY);
 	reduced = tcb->cwnd;
 	assert_true(reduced < cwnd0);
 	assert_int_equal(tc_ctr(&tc, CTR_TCP_UNDO_DSACK), 0);
 	/* RFC 2883: the duplicate [0, 1) below the cumulative ACK */
-	sack_in(&tc, base, 10, 1, (uint32_t[]){ 0, 1 });
+	tc_sack_in(&tc, SEG, base, 10, 1, (uint32_t[]){ 0, 1 });
 	assert_int_equal(tc_ctr(&tc, CTR_TCP_RX_DSACK), 1);
 	assert_int_equal(tc_ctr(&tc, CTR_TCP_UNDO_DSACK), 1);
 	assert_int_equal(tcb->cwnd, RTE_MAX(cwnd0, reduced));
 	assert_int_equal(tcb->ssthresh, ssthresh0);
 	/* once only: the same D-SACK again changes nothing */
 	tcb->cwnd = reduced;
-	sack_in(&tc, base, 10, 1, (uint32_t[]){ 0, 1 });
+	tc_sack_in(&tc, SEG, base, 10, 1, (uint32_t[]){ 0, 1 });
 	assert_int_equal(tc_ctr(&tc, CTR_TCP_UNDO_DSACK), 1);
 	assert_int_equal(tcb->cwnd, reduced);
 	tc_fini(&tc);
@@ -126,7 +100,7 @@ test_dsack_with_full_ack_undoes(void **state)
 	(void)state;
 	base = spurious_start(&tc, &cwnd0, &ssthresh0);
 	tcb = tc_tcb(&tc);
-	sack_in(&tc, base, 10, 1, (uint32_t[]){ 0, 1 });
+	tc_sack_in(&tc, SEG, base, 10, 1, (uint32_t[]){ 0, 1 });
 	assert_false(tcb->flags & TCB_F_FAST_RECOVERY);
 	assert_int_equal(tc_ctr(&tc, CTR_TCP_UNDO_DSACK), 1);
 	assert_true(tcb->cwnd >= cwnd0);
@@ -149,14 +123,14 @@ test_real_loss_not_undone(void **state)
 	(void)state;
 	base = spurious_start(&tc, &cwnd0, &ssthresh0);
 	tcb = tc_tcb(&tc);
-	sack_in(&tc, base, 10, 0, NULL);
+	tc_sack_in(&tc, SEG, base, 10, 0, NULL);
 	reduced = tcb->cwnd;
 	ssthresh1 = tcb->ssthresh;
 	tc_fill(more, sizeof(more), 102);
 	tc_send(&tc, more, sizeof(more));
 	tc_out1(&tc, &p);
 	assert_int_equal(p.tcp.seq, base + 10 * SEG);
-	sack_in(&tc, base, 11, 1, (uint32_t[]){ 10, 11 });
+	tc_sack_in(&tc, SEG, base, 11, 1, (uint32_t[]){ 10, 11 });
 	assert_int_equal(tc_ctr(&tc, CTR_TCP_RX_DSACK), 1);
 	assert_int_equal(tc_ctr(&tc, CTR_TCP_UNDO_DSACK), 0);
 	assert_int_equal(tcb->ssthresh, ssthresh1);

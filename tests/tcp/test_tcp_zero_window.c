@@ -19,12 +19,6 @@
 #define SEG 1448u	/* payload per segment with timestamps (MSS 1460 - 12) */
 #define NSEG 4u
 
-static struct tcb *
-tc_tcb(const struct tconn *tc)
-{
-	return tcp_conn_lookup(tc->s, OUR_IP, tc->lport, PEER_IP, tc->pport);
-}
-
 /* A zero-window ACK of `ack` from the peer, with one SACK block
  * [left, right) when left != right, and its timestamps. */
 static void
